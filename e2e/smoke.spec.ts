@@ -1,0 +1,10 @@
+import { expect, test } from '@playwright/test';
+
+test('the app loads and shows the LeNet-5 preset with its 61,706 parameters', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/?preset=lenet5');
+  await expect(page.getByTestId('total-params')).toHaveText('61,706');
+  await expect(page.locator('.react-flow__node')).toHaveCount(8);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Playwright cannot download its own browsers here: use Debian's Chromium, installing it when missing.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the e2e tests…"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null || {
+    echo "could not install chromium (apt-get install -y chromium)"; exit 1; }
+fi
+[ -f dist/index.html ] && [ -z "${CONVAS_REBUILD:-}" ] && [ "$(find src nodes presets index.html -newer dist/index.html -print -quit 2>/dev/null)" = "" ] || npx vite build --logLevel warn || exit 1
+mkdir -p test-results
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json "$@"

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { inferGraph } from './infer';
+import { sequentialGraph } from './build';
+import type { Graph } from './types';
+
+describe('inferGraph', () => {
+  it('infers shapes, counts and MACs along a chain', () => {
+    const g = sequentialGraph([
+      { kind: 'Input', params: { shape: [28, 28, 1] } },
+      { kind: 'Conv2D', params: { filters: 6, kernelSize: 5, padding: 'same' } },
+      { kind: 'Conv2D', params: { filters: 16, kernelSize: 5 } },
+      { kind: 'Dense', params: { units: 10 } },
+    ]);
+    const inf = inferGraph(g);
+    expect(inf.valid).toBe(true);
+    expect(inf.nodes.n1.outputShape).toEqual([28, 28, 6]);
+    expect(inf.nodes.n1.count).toEqual({ trainable: 156, nonTrainable: 0 });
+    expect(inf.nodes.n1.macs).toBe(28 * 28 * 6 * 25);
+    expect(inf.nodes.n1.flops).toBe(2 * 28 * 28 * 6 * 25);
+    expect(inf.nodes.n2.outputShape).toEqual([24, 24, 16]);
+    expect(inf.nodes.n3.outputShape).toEqual([24, 24, 10]);
+    expect(inf.totals.params).toBe(156 + 2416 + 170);
+    expect(inf.outputs).toEqual(['n3']);
+    expect(inf.order).toEqual(['n0', 'n1', 'n2', 'n3']);
+  });
+
+  it('names the too-large kernel and blocks what follows instead of cascading', () => {
+    const g = sequentialGraph([
+      { kind: 'Input', params: { shape: [3, 3, 1] } },
+      { kind: 'Conv2D', params: { kernelSize: 5 } },
+      { kind: 'Dense', params: { units: 10 } },
+    ]);
+    const inf = inferGraph(g);
+    expect(inf.valid).toBe(false);
+    expect(inf.nodes.n1.status).toBe('error');
+    expect(inf.nodes.n1.error).toMatchObject({
+      code: 'kernel-too-large',
+      message: 'kernel 5×5 is larger than the 3×3 input (padding valid)',
+      param: 'kernelSize',
+    });
+    expect(inf.nodes.n2).toMatchObject({ status: 'blocked', blockedBy: ['n1'] });
+    expect(inf.nodes.n2.error).toBeUndefined();
+  });
+
+  it('reports an invalid param with its field', () => {
+    const g = sequentialGraph([{ kind: 'Input' }, { kind: 'Conv2D', params: { filters: 0 } }]);
+    const err = inferGraph(g).nodes.n1.error!;
+    expect(err.code).toBe('invalid-param');
+    expect(err.param).toBe('filters');
+    expect(err.message).toMatch(/^filters: /);
+  });
+
+  it('flags a cycle on the nodes that form it and blocks what hangs below', () => {
+    const g: Graph = sequentialGraph([{ kind: 'Input' }, { kind: 'Add' }, { kind: 'Conv2D' }, { kind: 'Dense' }]);
+    g.edges.push({ id: 'back', source: 'n2', target: 'n1', targetIndex: 1 });
+    const inf = inferGraph(g);
+    expect(inf.nodes.n1.error?.code).toBe('cycle');
+    expect(inf.nodes.n2.error?.code).toBe('cycle');
+    expect(inf.nodes.n3.status).toBe('blocked');
+    expect(inf.issues.map((i) => i.code)).toContain('cycle');
+  });
+
+  it('flags dangling inputs, too many inputs and merges with one input', () => {
+    const g: Graph = sequentialGraph([{ kind: 'Input' }, { kind: 'Add' }, { kind: 'Conv2D' }]);
+    g.nodes.push({ id: 'lonely', kind: 'Dense', name: 'dense', params: {}, position: { x: 0, y: 0 } });
+    g.edges.push({ id: 'x', source: 'n0', target: 'n2', targetIndex: 1 });
+    const inf = inferGraph(g);
+    expect(inf.nodes.n1.error).toMatchObject({ code: 'missing-input', message: 'Add takes at least 2 inputs, has 1' });
+    expect(inf.nodes.n2.error).toMatchObject({ code: 'too-many-inputs', message: 'Conv2D takes 1 input, has 2' });
+    expect(inf.nodes.lonely.error).toMatchObject({ code: 'missing-input', message: 'Dense takes 1 input, has 0' });
+    expect(inf.issues.find((i) => i.code === 'unreachable')?.nodeIds).toEqual(['lonely']);
+  });
+
+  it('refuses an Add of mismatched shapes and accepts a matching residual join', () => {
+    const g: Graph = sequentialGraph([
+      { kind: 'Input', params: { shape: [8, 8, 4] } },
+      { kind: 'Conv2D', params: { filters: 4, padding: 'same' } },
+      { kind: 'Add' },
+    ]);
+    g.edges.push({ id: 'skip', source: 'n0', target: 'n2', targetIndex: 1 });
+    expect(inferGraph(g).nodes.n2.outputShape).toEqual([8, 8, 4]);
+    g.nodes[1] = { ...g.nodes[1], params: { filters: 8, padding: 'same' } };
+    expect(inferGraph(g).nodes.n2.error).toMatchObject({
+      code: 'shape-mismatch',
+      message: 'Add needs inputs of the same shape, got 8×8×8 and 8×8×4',
+    });
+  });
+
+  it('reports graph-level issues: empty, no input, no output, duplicate names', () => {
+    expect(inferGraph({ nodes: [], edges: [] }).issues.map((i) => i.code)).toEqual(['empty']);
+    expect(inferGraph(sequentialGraph([{ kind: 'Input' }])).issues.map((i) => i.code)).toEqual(['no-output']);
+    expect(inferGraph(sequentialGraph([{ kind: 'Dense' }])).issues.map((i) => i.code)).toContain('no-input');
+    const g = sequentialGraph([{ kind: 'Input' }, { kind: 'Dense', name: 'x' }, { kind: 'Dense', name: 'x' }]);
+    const inf = inferGraph(g);
+    expect(inf.nodes.n2.error?.code).toBe('duplicate-name');
+    expect(inf.valid).toBe(false);
+  });
+
+  it('sums totals: weights sizes and activation memory', () => {
+    const inf = inferGraph(sequentialGraph([{ kind: 'Input', params: { shape: [4] } }, { kind: 'Dense', params: { units: 2 } }]));
+    expect(inf.totals).toEqual({
+      params: 10,
+      trainableParams: 10,
+      nonTrainableParams: 0,
+      macs: 8,
+      flops: 16,
+      elementwiseFlops: 2,
+      weightsBytesF32: 40,
+      weightsBytesInt8: 10,
+      activationBytes: (4 + 2) * 4,
+    });
+  });
+});

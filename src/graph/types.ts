@@ -1,0 +1,109 @@
+import type { LayerError, ParamCount, Shape } from '../../nodes/lib/define';
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+/** One layer on the canvas. `params` is stored as the user set it; inference parses it with the kind's schema. */
+export interface GraphNode {
+  id: string;
+  kind: string;
+  /** Layer name, unique in the graph (becomes the Keras/tfjs layer name). */
+  name: string;
+  params: Record<string, unknown>;
+  position: XY;
+}
+
+/** A tensor flowing from `source`'s output into input slot `targetIndex` of `target` (merges order by slot). */
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  targetIndex: number;
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export type NodeStatus = 'ok' | 'error' | 'blocked';
+
+/** Everything derived for one node. Never stored in the document. */
+export interface NodeInference {
+  id: string;
+  status: NodeStatus;
+  inputShapes: Shape[];
+  /** Present when status is 'ok'. */
+  outputShape?: Shape;
+  /** The validated params with defaults filled in; present when they parsed. */
+  params?: Record<string, unknown>;
+  count: ParamCount;
+  macs: number;
+  /** 2 × MACs. */
+  flops: number;
+  /** Elementwise FLOPs (bias, BN, activations, pooling, merges). */
+  elementwise: number;
+  /** Present when status is 'error'. */
+  error?: LayerError;
+  /** For 'blocked': the upstream nodes whose errors block this one. */
+  blockedBy?: string[];
+}
+
+/** A problem of the graph as a whole (no Input, no output, a cycle, unreachable nodes, …). */
+export interface GraphIssue {
+  code: string;
+  message: string;
+  nodeIds: string[];
+}
+
+export interface GraphTotals {
+  params: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  macs: number;
+  /** 2 × MACs: conv and dense maths only. */
+  flops: number;
+  elementwiseFlops: number;
+  /** Weights at float32, in bytes. */
+  weightsBytesF32: number;
+  /** Weights at one byte each (int8 quantisation), in bytes. */
+  weightsBytesInt8: number;
+  /** float32 bytes of every layer output (Input included) for one sample. */
+  activationBytes: number;
+}
+
+export interface GraphInference {
+  nodes: Record<string, NodeInference>;
+  /** Topological order of the acyclic part of the graph. */
+  order: string[];
+  inputs: string[];
+  outputs: string[];
+  issues: GraphIssue[];
+  totals: GraphTotals;
+  /** True when no node has an error, none is blocked and there are no graph issues. */
+  valid: boolean;
+}
+
+/** The canvas viewport as React Flow keeps it. */
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+/**
+ * A Convas project file (`*.convas.json`), version 1. The zod schema and migrations live in `project.ts`.
+ * `format` tells it apart from a Keras/tfjs `model.json`.
+ */
+export interface ProjectFileV1 {
+  format: 'convas-project';
+  version: 1;
+  name: string;
+  description?: string;
+  graph: Graph;
+  viewport?: Viewport;
+  /** Training settings the user chose (issue 4); opaque to the graph core. */
+  training?: Record<string, unknown>;
+}
