@@ -9,7 +9,9 @@ const [unitFile, e2eFile] = process.argv.slice(2);
 if (unitFile && existsSync(unitFile)) {
   const u = JSON.parse(readFileSync(unitFile, 'utf8'));
   passed += u.numPassedTests ?? 0;
-  failed += (u.numFailedTests ?? 0) + (u.numFailedTestSuites ?? 0) - (u.numFailedTests ? 0 : 0);
+  failed += u.numFailedTests ?? 0;
+  // A test file that fails to load has no failed tests of its own: count the file.
+  if (!u.numFailedTests && u.numFailedTestSuites) failed += u.numFailedTestSuites;
   skipped += (u.numPendingTests ?? 0) + (u.numTodoTests ?? 0);
 } else failed += 1;
 
