@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { sequentialGraph } from './build';
+import { inferGraph } from './infer';
+import {
+  findForbiddenKeys,
+  migrateProject,
+  newProject,
+  parseProject,
+  projectMigrations,
+  PROJECT_VERSION,
+  serializeProject,
+  type ProjectMigration,
+} from './project';
+import type { ProjectFileV1 } from './types';
+
+const lenetish = (): ProjectFileV1 => ({
+  ...newProject('LeNet-ish'),
+  description: 'two convs and a dense',
+  viewport: { x: 10, y: -20, zoom: 0.75 },
+  graph: sequentialGraph([
+    { kind: 'Input', params: { shape: [28, 28, 1] } },
+    { kind: 'Conv2D', params: { filters: 6, kernelSize: 5, padding: 'same' } },
+    { kind: 'Dense', params: { units: 10, activation: 'softmax' } },
+  ]),
+});
+
+const errorsOf = (r: ReturnType<typeof parseProject>) => (r.ok ? [] : r.errors);
+
+describe('project file', () => {
+  it('round-trips through serialize and parse unchanged', () => {
+    const p = lenetish();
+    const r = parseProject(JSON.parse(serializeProject(p)));
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value).toEqual(p);
+  });
+
+  it('newProject is an empty, valid version-1 document', () => {
+    const p = newProject();
+    expect(p).toMatchObject({ format: 'convas-project', version: PROJECT_VERSION, name: 'Untitled' });
+    expect(parseProject(JSON.parse(serializeProject(p))).ok).toBe(true);
+  });
+
+  it('keeps a bad param so the user can fix it, and inferGraph reports it on its node', () => {
+    const p = lenetish();
+    p.graph.nodes[1].params = { filters: -3, kernelSize: 5 };
+    const r = parseProject(JSON.parse(serializeProject(p)));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.graph.nodes[1].params.filters).toBe(-3);
+    expect(inferGraph(r.value.graph).nodes.n1.error?.param).toBe('filters');
+  });
+
+  it('names every schema problem with its path', () => {
+    const p = JSON.parse(serializeProject(lenetish()));
+    p.graph.nodes[0].position = { x: 'left', y: 0 };
+    p.graph.edges[1].targetIndex = -1;
+    delete p.name;
+    const errors = errorsOf(parseProject(p));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^graph\.nodes\[0\]\.position\.x: /),
+        expect.stringMatching(/^graph\.edges\[1\]\.targetIndex: /),
+        expect.stringMatching(/^name: /),
+      ]),
+    );
+  });
+
+  it('checks referential integrity: endpoints exist, ids unique, slots fed once', () => {
+    const p = lenetish();
+    p.graph.nodes[2].id = 'n1';
+    p.graph.edges.push({ id: 'e0', source: 'ghost', target: 'n1', targetIndex: 0 });
+    const errors = errorsOf(parseProject(JSON.parse(serializeProject(p))));
+    expect(errors).toContain('graph.nodes[2].id: node id "n1" is used twice');
+    expect(errors).toContain('graph.edges[2].id: edge id "e0" is used twice');
+    expect(errors).toContain('graph.edges[2].source: edge "e0" starts at missing node "ghost"');
+    expect(errors).toContain('graph.edges[2]: input slot 0 of node "n1" is fed twice');
+  });
+
+  it('refuses non-objects, other formats and forbidden keys', () => {
+    expect(errorsOf(parseProject([]))).toEqual(['expected a project object, got an array']);
+    expect(errorsOf(parseProject({ format: 'layers-model' }))[0]).toMatch(/^format: expected "convas-project"/);
+    const p = JSON.parse(serializeProject(lenetish()).replace('"filters": 6', '"__proto__": {"polluted": 1}, "filters": 6'));
+    expect(errorsOf(parseProject(p))).toEqual(['graph.nodes[1].params.__proto__: forbidden key "__proto__"']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('finds forbidden keys at any depth, in arrays too', () => {
+    expect(findForbiddenKeys(JSON.parse('{"a":[{"b":{"constructor":1}},{"prototype":2}]}'))).toEqual([
+      'a[0].b.constructor',
+      'a[1].prototype',
+    ]);
+    expect(findForbiddenKeys({ a: [1, 2, { c: 'ok' }] })).toEqual([]);
+  });
+});
+
+describe('project migrations', () => {
+  it('version 1 is current and needs no step', () => {
+    expect(PROJECT_VERSION).toBe(1);
+    expect(projectMigrations.every((m) => m.from < PROJECT_VERSION)).toBe(true);
+  });
+
+  // A made-up version 0 that stored layers as `layers` with `type` and `config`, to exercise the hook end to end.
+  const v0to1: ProjectMigration = {
+    from: 0,
+    name: 'v0→v1: layers/links become graph.nodes/edges',
+    up: (doc) => {
+      const layers = doc.layers as Array<{ id: string; type: string; config: Record<string, unknown> }>;
+      const links = doc.links as Array<[string, string]>;
+      return {
+        format: 'convas-project',
+        name: doc.title,
+        graph: {
+          nodes: layers.map((l, i) => ({ id: l.id, kind: l.type, name: l.id, params: l.config, position: { x: 0, y: 100 * i } })),
+          edges: links.map(([s, t], i) => ({ id: `e${i}`, source: s, target: t, targetIndex: 0 })),
+        },
+      };
+    },
+  };
+  const v0 = {
+    format: 'convas-project',
+    version: 0,
+    title: 'old',
+    layers: [
+      { id: 'in', type: 'Input', config: { shape: [8, 8, 1] } },
+      { id: 'fc', type: 'Dense', config: { units: 3 } },
+    ],
+    links: [['in', 'fc']],
+  };
+
+  it('parseProject upgrades a synthetic version-0 file through the step table', () => {
+    const r = parseProject(v0, [v0to1]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.version).toBe(1);
+    expect(r.value.name).toBe('old');
+    expect(inferGraph(r.value.graph).nodes.fc.outputShape).toEqual([8, 8, 3]);
+  });
+
+  it('without the step, version 0 is refused with the reason', () => {
+    expect(errorsOf(parseProject(v0))).toEqual(['version: no migration from file version 0; the oldest readable version is 1']);
+  });
+
+  it('chains steps to a future version and stamps each version', () => {
+    const seen: number[] = [];
+    const steps: ProjectMigration[] = [
+      { from: 1, name: 'v1→v2', up: (d) => (seen.push(d.version as number), { ...d, two: true }) },
+      { from: 0, name: 'v0→v1', up: (d) => (seen.push(d.version as number), { ...d, one: true }) },
+    ];
+    const r = migrateProject({ version: 0 }, steps, 2);
+    expect(r).toEqual({ ok: true, value: { version: 2, one: true, two: true } });
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it('refuses files from a newer Convas, missing versions and failing steps', () => {
+    expect(errorsOf(parseProject({ ...v0, version: 7 }))[0]).toMatch(/newer Convas \(file version 7\)/);
+    expect(errorsOf(parseProject({ format: 'convas-project' }))[0]).toMatch(/^version: expected an integer/);
+    const boom: ProjectMigration = { from: 0, name: 'boom', up: () => { throw new Error('no layers'); } };
+    expect(errorsOf(parseProject(v0, [boom]))).toEqual(['version: migration "boom" failed: no layers']);
+  });
+});

@@ -1,0 +1,201 @@
+import { z } from 'zod';
+import type { Graph, ProjectFileV1 } from './types';
+
+/** Success with a value, or every problem found (each naming what and where). */
+export type Result<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(errors: string[]): Result<T> => ({ ok: false, errors });
+
+/** The version `serializeProject` writes and `parseProject` upgrades to. */
+export const PROJECT_VERSION = 1;
+
+/** Keys refused anywhere in a document: assigning them to a plain object can rewrite its prototype. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const xy = z.object({ x: finite, y: finite });
+
+const nodeSchema = z.object({
+  id: z.string().min(1, 'node id is empty'),
+  kind: z.string().min(1, 'node kind is empty'),
+  name: z.string(),
+  // Params stay as the user set them: a bad value must still load so the inspector can show and fix it.
+  params: z.record(z.string(), z.unknown()),
+  position: xy,
+});
+
+const edgeSchema = z.object({
+  id: z.string().min(1, 'edge id is empty'),
+  source: z.string(),
+  target: z.string(),
+  targetIndex: z.number().int().min(0),
+});
+
+export const graphSchema = z.object({ nodes: z.array(nodeSchema), edges: z.array(edgeSchema) });
+
+/** zod schema of a version-1 Convas project file (`*.convas.json`). */
+export const projectSchema = z.object({
+  format: z.literal('convas-project'),
+  version: z.literal(1),
+  name: z.string(),
+  description: z.string().optional(),
+  graph: graphSchema,
+  viewport: z.object({ x: finite, y: finite, zoom: finite.refine((v) => v > 0, 'zoom must be > 0') }).optional(),
+  training: z.record(z.string(), z.unknown()).optional(),
+});
+
+type Doc = Record<string, unknown>;
+
+/**
+ * One upgrade step of the project file: `up` turns a document of version `from` into version `from + 1`.
+ * Steps are pure, and `up` may assume only what version `from` guaranteed.
+ */
+export interface ProjectMigration {
+  from: number;
+  /** Short name used in error messages and tests, e.g. `v1→v2: params.kernel becomes kernelSize`. */
+  name: string;
+  up(doc: Doc): Doc;
+}
+
+/**
+ * Every step from the oldest readable version to {@link PROJECT_VERSION}, oldest first.
+ * Version 1 is the first released format, so the table is empty; version 2 adds `{ from: 1, … }` here
+ * (and bumps PROJECT_VERSION, the schema literal and ProjectFileV1's successor type).
+ */
+export const projectMigrations: readonly ProjectMigration[] = [];
+
+/**
+ * Upgrades a raw document to `target` by running the steps of `steps` in order. A document without a
+ * numeric `version` is refused, as is one newer than `target` or one older than the first step.
+ */
+export function migrateProject(
+  doc: Doc,
+  steps: readonly ProjectMigration[] = projectMigrations,
+  target: number = PROJECT_VERSION,
+): Result<Doc> {
+  const v = doc.version;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    return fail([`version: expected an integer file version, got ${JSON.stringify(v) ?? 'nothing'}`]);
+  }
+  if (v > target) {
+    return fail([`version: this file was saved by a newer Convas (file version ${v}); this one reads up to version ${target}`]);
+  }
+  let cur = doc;
+  for (let at = v; at < target; at++) {
+    const step = steps.find((s) => s.from === at);
+    if (!step) return fail([`version: no migration from file version ${at}; the oldest readable version is ${oldest(steps, target)}`]);
+    try {
+      cur = { ...step.up(cur), version: at + 1 };
+    } catch (e) {
+      return fail([`version: migration "${step.name}" failed: ${(e as Error).message}`]);
+    }
+  }
+  return ok(cur);
+}
+
+function oldest(steps: readonly ProjectMigration[], target: number): number {
+  let v = target;
+  while (steps.some((s) => s.from === v - 1)) v--;
+  return v;
+}
+
+/** Paths (`graph.nodes[3].params.__proto__`) of every forbidden key in a JSON value; iterative, so depth cannot overflow. */
+export function findForbiddenKeys(value: unknown, limit = 20): string[] {
+  const found: string[] = [];
+  const stack: Array<[unknown, string]> = [[value, '']];
+  while (stack.length && found.length < limit) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}[${i}]`]);
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      const p = path ? `${path}.${k}` : k;
+      if (FORBIDDEN_KEYS.has(k)) found.push(p);
+      else stack.push([(v as Doc)[k], p]);
+    }
+  }
+  return found;
+}
+
+function issuePath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s || '(file)';
+}
+
+/** Edge endpoints exist, ids are unique, no edge is doubled: what the document must hold for a graph to be drawn. */
+export function checkIntegrity(graph: Graph): string[] {
+  const errors: string[] = [];
+  const ids = new Set<string>();
+  graph.nodes.forEach((n, i) => {
+    if (ids.has(n.id)) errors.push(`graph.nodes[${i}].id: node id "${n.id}" is used twice`);
+    ids.add(n.id);
+  });
+  const edgeIds = new Set<string>();
+  const slots = new Set<string>();
+  graph.edges.forEach((e, i) => {
+    const at = `graph.edges[${i}]`;
+    if (edgeIds.has(e.id)) errors.push(`${at}.id: edge id "${e.id}" is used twice`);
+    edgeIds.add(e.id);
+    if (!ids.has(e.source)) errors.push(`${at}.source: edge "${e.id}" starts at missing node "${e.source}"`);
+    if (!ids.has(e.target)) errors.push(`${at}.target: edge "${e.id}" ends at missing node "${e.target}"`);
+    const slot = `${e.target}\u0000${e.targetIndex}`;
+    if (slots.has(slot)) errors.push(`${at}: input slot ${e.targetIndex} of node "${e.target}" is fed twice`);
+    slots.add(slot);
+  });
+  return errors;
+}
+
+/**
+ * Reads a project document (already JSON-parsed): refuses forbidden keys, runs migrations, validates it
+ * against {@link projectSchema} and checks referential integrity. Param values are not judged here —
+ * `inferGraph` reports them on their node, so a project with one bad param still opens.
+ *
+ * @example
+ * const r = parseProject(JSON.parse(text));
+ * if (r.ok) open(r.value); else show(r.errors);
+ */
+export function parseProject(data: unknown, steps: readonly ProjectMigration[] = projectMigrations): Result<ProjectFileV1> {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return fail([`expected a project object, got ${data === null ? 'null' : Array.isArray(data) ? 'an array' : typeof data}`]);
+  }
+  const bad = findForbiddenKeys(data);
+  if (bad.length) return fail(bad.map((p) => `${p}: forbidden key "${p.split('.').pop()}"`));
+  const doc = data as Doc;
+  if (doc.format !== 'convas-project') {
+    return fail([`format: expected "convas-project", got ${JSON.stringify(doc.format) ?? 'nothing'}`]);
+  }
+  const migrated = migrateProject(doc, steps);
+  if (!migrated.ok) return migrated;
+  const r = projectSchema.safeParse(migrated.value);
+  if (!r.success) return fail(r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`));
+  const integrity = checkIntegrity(r.data.graph);
+  if (integrity.length) return fail(integrity);
+  return ok(r.data as ProjectFileV1);
+}
+
+/** Pretty JSON of a project, keys in schema order, ready to download. */
+export function serializeProject(p: ProjectFileV1): string {
+  const { format, version, name, description, graph, viewport, training } = p;
+  const ordered = {
+    format,
+    version,
+    name,
+    description,
+    graph: {
+      nodes: graph.nodes.map(({ id, kind, name, params, position }) => ({ id, kind, name, params, position })),
+      edges: graph.edges.map(({ id, source, target, targetIndex }) => ({ id, source, target, targetIndex })),
+    },
+    viewport,
+    training,
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/** An empty project (no layers) named `name`. */
+export function newProject(name = 'Untitled'): ProjectFileV1 {
+  return { format: 'convas-project', version: 1, name, graph: { nodes: [], edges: [] } };
+}
