@@ -1,0 +1,63 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { getLayerKind, type SymbolicTensor, type Tf } from '../../nodes/index';
+import { inferGraph } from '../graph/infer';
+import { incomingEdges } from '../graph/topo';
+import type { Graph, GraphInference } from '../graph/types';
+
+/** A graph that cannot be compiled; `nodeIds` are the nodes at fault (empty for graph-wide issues). */
+export class CompileError extends Error {
+  readonly nodeIds: string[];
+  constructor(message: string, nodeIds: string[]) {
+    super(message);
+    this.name = 'CompileError';
+    this.nodeIds = nodeIds;
+  }
+}
+
+function describeInvalid(graph: Graph, inf: GraphInference): CompileError {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const bad = Object.values(inf.nodes).filter((n) => n.status === 'error');
+  const lines = bad.map((n) => `${byId.get(n.id)?.name ?? n.id}: ${n.error?.message ?? 'invalid'}`);
+  for (const issue of inf.issues) {
+    const names = issue.nodeIds.map((id) => byId.get(id)?.name ?? id);
+    lines.push(names.length ? `${issue.message} (${names.join(', ')})` : issue.message);
+  }
+  const ids = [...new Set([...bad.map((n) => n.id), ...inf.issues.flatMap((i) => i.nodeIds)])];
+  return new CompileError(`cannot compile an invalid graph:\n- ${lines.join('\n- ')}`, ids);
+}
+
+/**
+ * Builds a `tf.LayersModel` from a graph with the functional API: one tfjs layer per node, named after the node.
+ *
+ * Inputs are the Input nodes and outputs the nodes nothing consumes, both in the graph's node order;
+ * a merge node receives its inputs ordered by edge `targetIndex`. tfjs is passed in so only callers that
+ * train (the worker, tests) load it.
+ *
+ * @throws {CompileError} naming every bad node when `inferGraph(graph).valid` is false, or the node whose
+ *   tfjs layer refused to build (a disagreement between our inference and tfjs).
+ * @example
+ * const model = compileGraph(tf, getPreset('lenet5')!.graph);
+ * model.countParams(); // 61706
+ */
+export function compileGraph(tf: Tf, graph: Graph, inference: GraphInference = inferGraph(graph)): tfjs.LayersModel {
+  if (!inference.valid) throw describeInvalid(graph, inference);
+  const { incoming } = incomingEdges(graph);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const tensors = new Map<string, SymbolicTensor>();
+  for (const id of inference.order) {
+    const node = byId.get(id)!;
+    const kind = getLayerKind(node.kind)!;
+    const inputs = incoming.get(id)!.map((e) => tensors.get(e.source)!);
+    try {
+      tensors.set(id, kind.build(tf, inference.nodes[id].params!, node.name, inputs));
+    } catch (e) {
+      throw new CompileError(`${node.name} (${node.kind}): tfjs refused to build the layer: ${(e as Error).message}`, [id]);
+    }
+  }
+  const pick = (ids: string[]) => ids.map((id) => tensors.get(id)!);
+  try {
+    return tf.model({ inputs: pick(inference.inputs), outputs: pick(inference.outputs) });
+  } catch (e) {
+    throw new CompileError(`tfjs refused to assemble the model: ${(e as Error).message}`, []);
+  }
+}
