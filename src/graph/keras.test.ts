@@ -1,0 +1,238 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { sequentialGraph } from './build';
+import { inferGraph } from './infer';
+import { graphToKerasModelJson, kerasToGraph, type KerasImport } from './keras';
+import type { Graph } from './types';
+
+await tf.setBackend('cpu');
+
+/** A small residual graph: Input → Conv2D → Conv2D, plus a skip into Add, then Dense. */
+function residual(): Graph {
+  const g = sequentialGraph([
+    { kind: 'Input', name: 'img', params: { shape: [12, 12, 3] } },
+    { kind: 'Conv2D', name: 'stem', params: { filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' } },
+    { kind: 'Conv2D', name: 'branch', params: { filters: 8, kernelSize: [3, 1], padding: 'same', useBias: false } },
+    { kind: 'Add', name: 'join' },
+    { kind: 'Dense', name: 'head', params: { units: 5, activation: 'softmax' } },
+  ]);
+  g.edges.push({ id: 'skip', source: 'n1', target: 'n3', targetIndex: 1 });
+  return g;
+}
+
+function imported(json: unknown): KerasImport {
+  const r = kerasToGraph(json);
+  if (!r.ok) throw new Error(r.errors.join('\n'));
+  return r.value;
+}
+
+const errorsOf = (json: unknown) => {
+  const r = kerasToGraph(json);
+  return r.ok ? [] : r.errors;
+};
+
+/** Our view of a graph that ignores ids and positions: names, kinds, parsed params, wiring by name. */
+function shape(g: Graph) {
+  const inf = inferGraph(g);
+  const name = new Map(g.nodes.map((n) => [n.id, n.name]));
+  return {
+    nodes: g.nodes.map((n) => ({ name: n.name, kind: n.kind, params: inf.nodes[n.id].params })).sort((a, b) => a.name.localeCompare(b.name)),
+    edges: g.edges.map((e) => `${name.get(e.source)}→${name.get(e.target)}#${e.targetIndex}`).sort(),
+    totals: inf.totals,
+  };
+}
+
+async function tfjsArtifacts(model: tf.LayersModel): Promise<Record<string, unknown>> {
+  let json: Record<string, unknown> = {};
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      // The model.json that tf.io.browserFiles / file:// write next to the weights file.
+      json = {
+        modelTopology: a.modelTopology,
+        format: a.format,
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy,
+        weightsManifest: [{ paths: ['./model.weights.bin'], weights: a.weightSpecs }],
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return JSON.parse(JSON.stringify(json));
+}
+
+describe('graph → Keras model.json', () => {
+  it('writes a Functional topology with Keras 2 inbound nodes in slot order', () => {
+    const json = graphToKerasModelJson(residual(), 'res');
+    expect(json.format).toBe('layers-model');
+    const cfg = json.modelTopology.config;
+    expect(json.modelTopology.class_name).toBe('Model');
+    expect(cfg.name).toBe('res');
+    expect(cfg.input_layers).toEqual([['img', 0, 0]]);
+    expect(cfg.output_layers).toEqual([['head', 0, 0]]);
+    expect(cfg.layers[0]).toMatchObject({ class_name: 'InputLayer', config: { name: 'img', batch_input_shape: [null, 12, 12, 3] }, inbound_nodes: [] });
+    const join = cfg.layers.find((l) => l.name === 'join')!;
+    expect(join.inbound_nodes).toEqual([[['branch', 0, 0, {}], ['stem', 0, 0, {}]]]);
+    expect(cfg.layers.find((l) => l.name === 'branch')!.config).toMatchObject({ kernel_size: [3, 1], use_bias: false, name: 'branch' });
+  });
+
+  it('tfjs itself loads the export, with the same parameter count and output shape', async () => {
+    const g = residual();
+    const json = graphToKerasModelJson(g);
+    const model = await tf.models.modelFromJSON(json.modelTopology as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+    expect(model.countParams()).toBe(inferGraph(g).totals.params);
+    expect(model.outputs[0].shape).toEqual([null, 12, 12, 5]);
+    model.dispose();
+  });
+
+  it('refuses an invalid graph, naming the bad node', () => {
+    const g = sequentialGraph([{ kind: 'Input', params: { shape: [3, 3, 1] } }, { kind: 'Conv2D', name: 'big', params: { kernelSize: 5 } }]);
+    expect(() => graphToKerasModelJson(g)).toThrow(/big: kernel 5×5 is larger than the 3×3 input/);
+  });
+
+  it('round-trips: export then import gives the same layers, params, wiring and totals', () => {
+    const g = residual();
+    const back = imported(graphToKerasModelJson(g, 'res'));
+    expect(back.name).toBe('res');
+    expect(back.warnings).toEqual([]);
+    expect(shape(back.graph)).toEqual(shape(g));
+  });
+});
+
+describe('Keras/tfjs model.json → graph', () => {
+  it('reads a tfjs Sequential without InputLayer (batch_input_shape on the first layer)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [16, 16, 1], filters: 4, kernelSize: 5, activation: 'relu', name: 'c1' }),
+        tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'same', name: 'c2' }),
+        tf.layers.dense({ units: 3, name: 'out' }),
+      ],
+    });
+    const json = model.toJSON(null, false);
+    const { graph } = imported(json);
+    expect(graph.nodes.map((n) => [n.kind, n.name])).toEqual([
+      ['Input', 'c1_input'],
+      ['Conv2D', 'c1'],
+      ['Conv2D', 'c2'],
+      ['Dense', 'out'],
+    ]);
+    const inf = inferGraph(graph);
+    expect(inf.valid).toBe(true);
+    expect(inf.totals.params).toBe(model.countParams());
+    expect(inf.nodes[inf.outputs[0]].outputShape).toEqual(model.outputs[0].shape.slice(1));
+    model.dispose();
+  });
+
+  it('reads a Sequential with an explicit InputLayer', async () => {
+    const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [7], name: 'x' }), tf.layers.dense({ units: 4, name: 'd' })] });
+    const { graph } = imported(model.toJSON(null, false));
+    expect(graph.nodes.map((n) => n.name)).toEqual(['x', 'd']);
+    expect(inferGraph(graph).totals.params).toBe(model.countParams());
+    model.dispose();
+  });
+
+  it('reads a tfjs Functional model with an Add branch, saved with its weights manifest', async () => {
+    const x = tf.input({ shape: [10, 10, 2], name: 'x' });
+    const a = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'a' }).apply(x) as tf.SymbolicTensor;
+    const b = tf.layers.conv2d({ filters: 4, kernelSize: 1, useBias: false, name: 'b' }).apply(x) as tf.SymbolicTensor;
+    const sum = tf.layers.add({ name: 'sum' }).apply([b, a]) as tf.SymbolicTensor;
+    const y = tf.layers.dense({ units: 2, name: 'y' }).apply(sum) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: x, outputs: y, name: 'branchy' });
+
+    const json = await tfjsArtifacts(model);
+    const r = imported(json);
+    expect(r.name).toBe('branchy');
+    expect(r.weightsManifest).toEqual([{ paths: ['./model.weights.bin'], weights: expect.arrayContaining([{ name: 'a/kernel', shape: [3, 3, 2, 4], dtype: 'float32' }]) }]);
+    const inf = inferGraph(r.graph);
+    expect(inf.valid).toBe(true);
+    expect(inf.totals.params).toBe(model.countParams());
+    const sumNode = r.graph.nodes.find((n) => n.name === 'sum')!;
+    const into = r.graph.edges.filter((e) => e.target === sumNode.id).sort((p, q) => p.targetIndex - q.targetIndex);
+    expect(into.map((e) => r.graph.nodes.find((n) => n.id === e.source)!.name)).toEqual(['b', 'a']);
+
+    // Bare toJSON() reads the same as the saved model.json.
+    expect(shape(imported(model.toJSON(null, false)).graph)).toEqual(shape(r.graph));
+    model.dispose();
+  });
+
+  it('lays the imported graph out in rows without overlap', () => {
+    const { graph } = imported(graphToKerasModelJson(residual()));
+    const seen = new Set(graph.nodes.map((n) => `${n.position.x},${n.position.y}`));
+    expect(seen.size).toBe(graph.nodes.length);
+    const y = (name: string) => graph.nodes.find((n) => n.name === name)!.position.y;
+    expect(y('img')).toBeLessThan(y('stem'));
+    expect(y('branch')).toBeLessThan(y('join'));
+  });
+
+  it('reads the Keras 2 "Functional" class inside a converter model_config wrapper, and warns about frozen layers', () => {
+    const topo = graphToKerasModelJson(residual()).modelTopology as unknown as Record<string, unknown>;
+    const cfg = structuredClone(topo.config) as { layers: Array<{ config: Record<string, unknown> }> };
+    cfg.layers[1].config.trainable = false;
+    const r = imported({ modelTopology: { model_config: { class_name: 'Functional', config: cfg }, keras_version: '2.15.0' } });
+    expect(r.graph.nodes).toHaveLength(5);
+    expect(r.warnings).toEqual(['layer 1 "stem" (Conv2D): the layer was frozen (trainable: false); Convas counts its weights as trainable']);
+  });
+
+  it('reads Keras 3 inbound nodes (keras tensors with keras_history)', () => {
+    const t = (name: string) => ({ class_name: '__keras_tensor__', config: { shape: [null, 4], dtype: 'float32', keras_history: [name, 0, 0] } });
+    const json = {
+      class_name: 'Functional',
+      config: {
+        name: 'k3',
+        layers: [
+          { class_name: 'InputLayer', name: 'in', config: { batch_shape: [null, 4], dtype: 'float32', name: 'in' }, inbound_nodes: [] },
+          { class_name: 'Dense', name: 'd1', config: { name: 'd1', units: 4 }, inbound_nodes: [{ args: [t('in')], kwargs: {} }] },
+          { class_name: 'Add', name: 'sum', config: { name: 'sum' }, inbound_nodes: [{ args: [[t('in'), t('d1')]], kwargs: {} }] },
+        ],
+        input_layers: [['in', 0, 0]],
+        output_layers: [['sum', 0, 0]],
+      },
+    };
+    const inf = inferGraph(imported(json).graph);
+    expect(inf.valid).toBe(true);
+    expect(inf.totals.params).toBe(20);
+  });
+
+  it('lists every unknown class and every malformed layer at once', () => {
+    const json = graphToKerasModelJson(residual()) as unknown as { modelTopology: { config: { layers: Array<Record<string, unknown>> } } };
+    const layers = json.modelTopology.config.layers;
+    layers[1].class_name = 'CapsuleLayer';
+    (layers[2].config as Record<string, unknown>).filters = 'many';
+    layers[4].class_name = 'Lambda';
+    const errors = errorsOf(json);
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/^layer 1 "stem" \(CapsuleLayer\): unknown layer class "CapsuleLayer"; Convas knows .*Conv2D/);
+    expect(errors[1]).toMatch(/^layer 2 "branch" \(Conv2D\): filters: /);
+    expect(errors[2]).toMatch(/^layer 4 "head" \(Lambda\): unknown layer class "Lambda"/);
+  });
+
+  it('explains what it cannot represent', () => {
+    const base = () => structuredClone(graphToKerasModelJson(residual())) as unknown as { modelTopology: { config: { layers: Array<Record<string, any>> } } };
+    const shared = base();
+    shared.modelTopology.config.layers[2].inbound_nodes.push([['img', 0, 0, {}]]);
+    expect(errorsOf(shared)).toEqual(['layer 2 "branch" (Conv2D): the layer is called 2 times (a shared layer); Convas needs one call per layer']);
+
+    const nested = base();
+    nested.modelTopology.config.layers[4].class_name = 'Sequential';
+    expect(errorsOf(nested)[0]).toMatch(/nested model/);
+
+    const cf = base();
+    cf.modelTopology.config.layers[1].config.data_format = 'channels_first';
+    expect(errorsOf(cf)).toEqual(['layer 1 "stem" (Conv2D): data_format "channels_first" is not supported; Convas is channels-last']);
+
+    const dangling = base();
+    dangling.modelTopology.config.layers[4].inbound_nodes = [[['ghost', 0, 0, {}]]];
+    expect(errorsOf(dangling)).toEqual(['layer 4 "head" (Dense): input 0 comes from "ghost", which is not a layer of this model']);
+
+    expect(errorsOf({ class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd', units: 3 } }] } })).toEqual([
+      'layer 0 "d" (Dense): the first layer of a Sequential model needs batch_input_shape (or an InputLayer before it)',
+    ]);
+  });
+
+  it('refuses files that are not layers models', () => {
+    expect(errorsOf([1, 2])[0]).toMatch(/got an array/);
+    expect(errorsOf({ format: 'graph-model', modelTopology: {} })[0]).toMatch(/graph model/);
+    expect(errorsOf({ modelTopology: { hello: 1 } })[0]).toMatch(/^modelTopology: expected an object with "class_name"/);
+    expect(errorsOf({ class_name: 'Dense', config: {} })[0]).toMatch(/expected Sequential, Functional or Model, got "Dense"/);
+    expect(errorsOf({ class_name: 'Model', config: { layers: [] } })).toEqual(['config.layers: the model has no layers']);
+  });
+});
