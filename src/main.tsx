@@ -1,6 +1,16 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './ui/styles/app.css';
 import { App } from './ui/App';
+import { boot, startAutosave } from './store/persist';
+import { useUiStore } from './store/ui';
+import { getPreset } from './ui/presets';
+
+// Decide the document before the first render so the canvas mounts with the right graph and viewport.
+const message = boot({ getPreset });
+startAutosave();
+if (message) useUiStore.getState().toast(message.kind, message.text);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,0 +1,218 @@
+import { create } from 'zustand';
+import { temporal } from 'zundo';
+import { getLayerKind } from '../../nodes/index';
+import { defaultLayerName, uniqueName } from '../graph/build';
+import { wouldCreateCycle } from '../graph/topo';
+import type { Graph, GraphEdge, GraphNode, ProjectFileV1, Viewport, XY } from '../graph/types';
+import { inferenceFor } from './inference';
+
+export type Outcome = { ok: true } | { ok: false; reason: string };
+
+/** The document: the project being edited. Undo/redo (zundo) covers `project` only. */
+export interface DocState {
+  project: ProjectFileV1;
+  /** Key of the project in browser storage; not part of the file and not undone. */
+  projectId: string;
+  /** The canvas viewport as last seen; saved with the project but never an undo step. */
+  viewport: Viewport | undefined;
+
+  /** Replaces the whole project (new, preset, import, share) and forgets undo history. */
+  replaceProject(p: ProjectFileV1, projectId?: string): void;
+  /** Replaces the graph as one undo step. */
+  setGraph(g: Graph): void;
+  setProjectName(name: string): void;
+  /** Merges `patch` into a node's stored params (the values are kept as the user set them). */
+  updateNodeParams(id: string, patch: Record<string, unknown>): void;
+  /** Renames a layer; refused when the name is empty, malformed or taken. */
+  renameNode(id: string, name: string): Outcome;
+  /** Adds a layer of `kind` with default params and a unique Keras-style name; returns its id. */
+  addNode(kind: string, position: XY): string;
+  /** Moves nodes (no undo step while a drag is in progress: see `beginDrag`/`endDrag`). */
+  moveNodes(positions: Record<string, XY>): void;
+  /** Removes nodes (with their edges) and edges. */
+  removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
+  /** Connects source's output to input slot `targetIndex` of target, or says why not. */
+  connect(source: string, target: string, targetIndex: number): Outcome;
+  /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
+  insertFragment(fragment: Graph, offset: XY): string[];
+  setViewport(vp: Viewport): void;
+}
+
+let counter = 0;
+/** A short id unique within this page session and very unlikely to clash with stored ones. */
+export function freshId(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter.toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+export function emptyProject(name = 'Untitled'): ProjectFileV1 {
+  return { format: 'convas-project', version: 1, name, graph: { nodes: [], edges: [] } };
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.\-/]*$/;
+
+/** Why a layer name cannot be used, or undefined when it can. */
+export function nameProblem(graph: Graph, id: string, name: string): string | undefined {
+  if (!name.trim()) return 'a layer needs a name';
+  if (!NAME_RE.test(name)) return 'use letters, digits, _ . - / and start with a letter or _';
+  if (graph.nodes.some((n) => n.id !== id && n.name === name)) return `another layer is already named "${name}"`;
+  return undefined;
+}
+
+/** Why an edge source → target (into slot `targetIndex`) would be refused, or undefined when it is fine. */
+export function connectionProblem(graph: Graph, source: string, target: string, targetIndex: number): string | undefined {
+  const s = graph.nodes.find((n) => n.id === source);
+  const t = graph.nodes.find((n) => n.id === target);
+  if (!s || !t) return 'one end of the connection no longer exists';
+  if (source === target) return `${t.name} cannot feed itself`;
+  const kind = getLayerKind(t.kind);
+  if (kind && kind.inputs.max === 0) return `${t.name} is an Input and takes no inputs`;
+  const into = graph.edges.filter((e) => e.target === target);
+  if (into.some((e) => e.source === source && e.targetIndex === targetIndex)) return `${s.name} already feeds ${t.name}`;
+  if (kind && kind.inputs.max === 1 && into.length >= 1) {
+    const from = graph.nodes.find((n) => n.id === into[0].source)?.name ?? 'another layer';
+    return `${t.name} takes a single input and is already fed by ${from}`;
+  }
+  if (into.some((e) => e.targetIndex === targetIndex)) return `input ${targetIndex + 1} of ${t.name} is already connected`;
+  if (wouldCreateCycle(graph, source, target)) return `connecting ${s.name} → ${t.name} would create a cycle`;
+  return undefined;
+}
+
+const mapGraph = (p: ProjectFileV1, f: (g: Graph) => Graph): ProjectFileV1 => ({ ...p, graph: f(p.graph) });
+
+/**
+ * The document store. `useDocStore.temporal` is zundo's store: `undo()`, `redo()`, `pause()`, `resume()`,
+ * `pastStates`, `futureStates`. Only `project` is tracked, so panning or switching storage keys is never undone.
+ *
+ * @example
+ * const graph = useDocStore((s) => s.project.graph);
+ * useDocStore.getState().updateNodeParams(id, { filters: 16 });
+ * useDocStore.temporal.getState().undo();
+ */
+export const useDocStore = create<DocState>()(
+  temporal(
+    (set, get) => ({
+      project: emptyProject(),
+      projectId: freshId('p'),
+      viewport: undefined,
+
+      replaceProject(p, projectId) {
+        useDocStore.temporal.getState().pause();
+        set({ project: p, projectId: projectId ?? freshId('p'), viewport: p.viewport });
+        useDocStore.temporal.getState().resume();
+        useDocStore.temporal.getState().clear();
+      },
+      setGraph(g) {
+        set((s) => ({ project: { ...s.project, graph: g } }));
+      },
+      setProjectName(name) {
+        set((s) => ({ project: { ...s.project, name } }));
+      },
+      updateNodeParams(id, patch) {
+        set((s) => ({
+          project: mapGraph(s.project, (g) => ({
+            ...g,
+            nodes: g.nodes.map((n) => (n.id === id ? { ...n, params: { ...n.params, ...patch } } : n)),
+          })),
+        }));
+      },
+      renameNode(id, name) {
+        const g = get().project.graph;
+        const problem = nameProblem(g, id, name);
+        if (problem) return { ok: false, reason: problem };
+        if (g.nodes.find((n) => n.id === id)?.name === name) return { ok: true };
+        set((s) => ({
+          project: mapGraph(s.project, (gr) => ({ ...gr, nodes: gr.nodes.map((n) => (n.id === id ? { ...n, name } : n)) })),
+        }));
+        return { ok: true };
+      },
+      addNode(kind, position) {
+        const id = freshId('n');
+        set((s) => {
+          const taken = new Set(s.project.graph.nodes.map((n) => n.name));
+          const node: GraphNode = { id, kind, name: uniqueName(defaultLayerName(kind), taken), params: {}, position };
+          return { project: mapGraph(s.project, (g) => ({ ...g, nodes: [...g.nodes, node] })) };
+        });
+        return id;
+      },
+      moveNodes(positions) {
+        set((s) => ({
+          project: mapGraph(s.project, (g) => ({
+            ...g,
+            nodes: g.nodes.map((n) => (positions[n.id] ? { ...n, position: positions[n.id] } : n)),
+          })),
+        }));
+      },
+      removeElements(nodeIds, edgeIds) {
+        if (!nodeIds.length && !edgeIds.length) return;
+        const dropN = new Set(nodeIds);
+        const dropE = new Set(edgeIds);
+        set((s) => ({
+          project: mapGraph(s.project, (g) => ({
+            nodes: g.nodes.filter((n) => !dropN.has(n.id)),
+            edges: g.edges.filter((e) => !dropE.has(e.id) && !dropN.has(e.source) && !dropN.has(e.target)),
+          })),
+        }));
+      },
+      connect(source, target, targetIndex) {
+        const problem = connectionProblem(get().project.graph, source, target, targetIndex);
+        if (problem) return { ok: false, reason: problem };
+        const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex };
+        set((s) => ({ project: mapGraph(s.project, (g) => ({ ...g, edges: [...g.edges, edge] })) }));
+        return { ok: true };
+      },
+      insertFragment(fragment, offset) {
+        const ids = new Map<string, string>();
+        const taken = new Set(get().project.graph.nodes.map((n) => n.name));
+        const nodes = fragment.nodes.map((n) => {
+          const id = freshId('n');
+          ids.set(n.id, id);
+          const name = uniqueName(n.name.replace(/_\d+$/, ''), taken);
+          taken.add(name);
+          return { ...n, id, name, params: structuredClone(n.params), position: { x: n.position.x + offset.x, y: n.position.y + offset.y } };
+        });
+        const edges = fragment.edges
+          .filter((e) => ids.has(e.source) && ids.has(e.target))
+          .map((e) => ({ ...e, id: freshId('e'), source: ids.get(e.source)!, target: ids.get(e.target)! }));
+        set((s) => ({ project: mapGraph(s.project, (g) => ({ nodes: [...g.nodes, ...nodes], edges: [...g.edges, ...edges] })) }));
+        return nodes.map((n) => n.id);
+      },
+      setViewport(vp) {
+        set({ viewport: vp });
+      },
+    }),
+    {
+      partialize: (s) => ({ project: s.project }),
+      equality: (a, b) => a.project === b.project,
+      limit: 200,
+    },
+  ),
+);
+
+let dragStart: ProjectFileV1 | null = null;
+
+/** Starts a drag: positions change freely until `endDrag`, which records the whole drag as one undo step. */
+export function beginDrag(): void {
+  if (dragStart) return;
+  dragStart = useDocStore.getState().project;
+  useDocStore.temporal.getState().pause();
+}
+
+export function endDrag(): void {
+  if (!dragStart) return;
+  const before = dragStart;
+  dragStart = null;
+  const after = useDocStore.getState().project;
+  useDocStore.setState({ project: before });
+  useDocStore.temporal.getState().resume();
+  if (after !== before) useDocStore.setState({ project: after });
+}
+
+/**
+ * Shapes, counts and errors of the current graph, derived and never stored.
+ * Recomputed only when something other than positions changed; per-node results keep their identity when unchanged,
+ * so memoised node components re-render only where something moved.
+ */
+export function useInference() {
+  return inferenceFor(useDocStore((s) => s.project.graph));
+}

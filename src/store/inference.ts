@@ -1,0 +1,60 @@
+import { inferGraph } from '../graph/infer';
+import type { Graph, GraphInference, NodeInference } from '../graph/types';
+
+let lastGraph: Graph | null = null;
+let lastResult: GraphInference | null = null;
+
+/** Same nodes (ids, kinds, names, params by identity) and same edges: only positions may differ. */
+function sameStructure(a: Graph, b: Graph): boolean {
+  if (a.edges !== b.edges || a.nodes.length !== b.nodes.length) return false;
+  for (let i = 0; i < a.nodes.length; i++) {
+    const x = a.nodes[i];
+    const y = b.nodes[i];
+    if (x === y) continue;
+    if (x.id !== y.id || x.kind !== y.kind || x.name !== y.name || x.params !== y.params) return false;
+  }
+  return true;
+}
+
+const sameShape = (a: readonly number[] | undefined, b: readonly number[] | undefined) =>
+  a === b || (!!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]));
+
+function sameNode(a: NodeInference, b: NodeInference): boolean {
+  return (
+    a.status === b.status &&
+    a.params === b.params &&
+    sameShape(a.outputShape, b.outputShape) &&
+    a.inputShapes.length === b.inputShapes.length &&
+    a.inputShapes.every((s, i) => sameShape(s, b.inputShapes[i])) &&
+    a.count.trainable === b.count.trainable &&
+    a.count.nonTrainable === b.count.nonTrainable &&
+    a.macs === b.macs &&
+    a.elementwise === b.elementwise &&
+    a.error?.message === b.error?.message &&
+    a.error?.param === b.error?.param &&
+    (a.blockedBy ?? []).join() === (b.blockedBy ?? []).join()
+  );
+}
+
+/**
+ * `inferGraph`, memoised on the graph's structure (moving nodes does not re-infer) and with stable per-node objects.
+ * Pure with respect to the document: nothing is written back.
+ */
+export function inferenceFor(graph: Graph): GraphInference {
+  if (lastGraph === graph && lastResult) return lastResult;
+  if (lastGraph && lastResult && sameStructure(lastGraph, graph)) {
+    lastGraph = graph;
+    return lastResult;
+  }
+  const next = inferGraph(graph);
+  if (lastResult) {
+    const prev = lastResult.nodes;
+    for (const id of Object.keys(next.nodes)) {
+      const old = prev[id];
+      if (old && sameNode(old, next.nodes[id])) next.nodes[id] = old;
+    }
+  }
+  lastGraph = graph;
+  lastResult = next;
+  return next;
+}

@@ -1,0 +1,183 @@
+import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
+import { parseProject, serializeProject } from '../graph/project';
+import type { ProjectFileV1 } from '../graph/types';
+import { emptyProject, freshId, useDocStore } from './doc';
+
+/** One saved project as the project list shows it. */
+export interface ProjectEntry {
+  id: string;
+  name: string;
+  updatedAt: number;
+  nodeCount: number;
+}
+
+const INDEX_KEY = 'convas.projects.v1';
+const CURRENT_KEY = 'convas.current.v1';
+const projectKey = (id: string) => `convas.project.v1.${id}`;
+const SHARE_PREFIX = '#share=';
+const AUTOSAVE_MS = 400;
+
+function storage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** Saved projects, most recently edited first. */
+export function listProjects(): ProjectEntry[] {
+  const raw = storage()?.getItem(INDEX_KEY);
+  if (!raw) return [];
+  try {
+    const list = JSON.parse(raw) as unknown;
+    if (!Array.isArray(list)) return [];
+    return (list as ProjectEntry[])
+      .filter((e) => e && typeof e.id === 'string' && typeof e.name === 'string')
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  } catch {
+    return [];
+  }
+}
+
+function writeIndex(list: ProjectEntry[]): void {
+  storage()?.setItem(INDEX_KEY, JSON.stringify(list));
+}
+
+/** Saves a project under `id` (with the viewport) and makes it the one reopened on the next visit. */
+export function saveProject(id: string, project: ProjectFileV1): { ok: true } | { ok: false; error: string } {
+  const st = storage();
+  if (!st) return { ok: false, error: 'browser storage is not available' };
+  try {
+    st.setItem(projectKey(id), serializeProject(project));
+    const list = listProjects().filter((e) => e.id !== id);
+    list.unshift({ id, name: project.name, updatedAt: Date.now(), nodeCount: project.graph.nodes.length });
+    writeIndex(list);
+    st.setItem(CURRENT_KEY, id);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: `could not save to browser storage (${(e as Error).message})` };
+  }
+}
+
+/** Reads a saved project; undefined when missing or unreadable. */
+export function loadProject(id: string): ProjectFileV1 | undefined {
+  const raw = storage()?.getItem(projectKey(id));
+  if (!raw) return undefined;
+  try {
+    const r = parseProject(JSON.parse(raw));
+    return r.ok ? r.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function deleteProject(id: string): void {
+  storage()?.removeItem(projectKey(id));
+  writeIndex(listProjects().filter((e) => e.id !== id));
+}
+
+/** The current document with its live viewport, as it is saved and exported. */
+export function currentProject(): ProjectFileV1 {
+  const s = useDocStore.getState();
+  return s.viewport ? { ...s.project, viewport: s.viewport } : s.project;
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/** Writes the current project now (used on unload and before switching projects). */
+export function flushAutosave(): void {
+  if (timer !== undefined) clearTimeout(timer);
+  timer = undefined;
+  const s = useDocStore.getState();
+  if (s.project.graph.nodes.length === 0 && !listProjects().some((e) => e.id === s.projectId)) return;
+  saveProject(s.projectId, currentProject());
+}
+
+/** Debounced autosave of the current project whenever the document or the viewport changes. */
+export function startAutosave(): () => void {
+  const unsub = useDocStore.subscribe((s, prev) => {
+    if (s.project === prev.project && s.viewport === prev.viewport && s.projectId === prev.projectId) return;
+    if (s.projectId !== prev.projectId) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(flushAutosave, AUTOSAVE_MS);
+  });
+  const onHide = () => flushAutosave();
+  window.addEventListener('pagehide', onHide);
+  window.addEventListener('beforeunload', onHide);
+  return () => {
+    unsub();
+    window.removeEventListener('pagehide', onHide);
+    window.removeEventListener('beforeunload', onHide);
+  };
+}
+
+/** Opens a project as the current one, saving the one being left first. */
+export function openProject(p: ProjectFileV1, id = freshId('p')): void {
+  flushAutosave();
+  useDocStore.getState().replaceProject(p, id);
+  if (p.graph.nodes.length) saveProject(id, currentProject());
+}
+
+/** A URL that opens the given project: the file, lz-string compressed, in the hash. */
+export function shareUrl(p: ProjectFileV1, base = `${location.origin}${location.pathname}`): string {
+  return `${base}${SHARE_PREFIX}${compressToEncodedURIComponent(serializeProject(p))}`;
+}
+
+/** Decodes a `#share=` hash; an error message when it is not a readable project. */
+export function decodeShare(hash: string): { ok: true; project: ProjectFileV1 } | { ok: false; error: string } {
+  const text = decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
+  if (!text) return { ok: false, error: 'the shared link is damaged (it could not be decompressed)' };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, error: 'the shared link is damaged (not valid JSON)' };
+  }
+  const r = parseProject(data);
+  return r.ok ? { ok: true, project: r.value } : { ok: false, error: `the shared link holds an invalid project: ${r.errors.join('; ')}` };
+}
+
+export interface BootOptions {
+  getPreset(id: string): ProjectFileV1 | undefined;
+}
+
+/**
+ * Chooses what the app opens with: a `#share=` link (as a new project, keeping the user's own work),
+ * a `?preset=` id, or the last project edited. Removes the hash/query afterwards so a reload keeps editing.
+ * Returns a message to show, if any.
+ */
+export function boot({ getPreset }: BootOptions): { kind: 'error' | 'info'; text: string } | undefined {
+  const url = new URL(location.href);
+  let message: { kind: 'error' | 'info'; text: string } | undefined;
+  let opened = false;
+  if (url.hash.startsWith(SHARE_PREFIX)) {
+    const r = decodeShare(url.hash);
+    if (r.ok) {
+      const name = r.project.name.endsWith('(shared)') ? r.project.name : `${r.project.name} (shared)`;
+      openProject({ ...r.project, name });
+      message = { kind: 'info', text: `Opened a shared design as the new project “${name}”; your other projects are untouched.` };
+      opened = true;
+    } else message = { kind: 'error', text: r.error };
+    url.hash = '';
+  }
+  const presetId = url.searchParams.get('preset');
+  if (presetId !== null) {
+    if (!opened) {
+      const p = getPreset(presetId);
+      if (p) {
+        openProject(p);
+        opened = true;
+      } else message = { kind: 'error', text: `there is no preset named “${presetId}”` };
+    }
+    url.searchParams.delete('preset');
+  }
+  if (url.href !== location.href) history.replaceState(null, '', url.pathname + url.search);
+  if (!opened) {
+    const current = storage()?.getItem(CURRENT_KEY);
+    const p = current ? loadProject(current) : undefined;
+    if (p && current) useDocStore.getState().replaceProject(p, current);
+    else useDocStore.getState().replaceProject(emptyProject(), freshId('p'));
+  }
+  return message;
+}

@@ -1,0 +1,73 @@
+import { create } from 'zustand';
+import type { LayoutDirection } from '../graph/layout';
+
+export type PanelTab = 'layer' | 'summary' | 'train' | 'inspect';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  text: string;
+}
+
+/** A one-shot request to the canvas (which owns React Flow's imperative API). */
+export type ViewRequest = { type: 'fit' } | { type: 'center'; nodeId: string } | { type: 'set'; x: number; y: number; zoom: number };
+
+/** View state: selection, panels, toasts. Never undone and never saved with the project. */
+export interface UiState {
+  selectedNodes: string[];
+  selectedEdges: string[];
+  tab: PanelTab;
+  toasts: Toast[];
+  showMinimap: boolean;
+  showHelp: boolean;
+  showProjects: boolean;
+  direction: LayoutDirection;
+  viewRequest: (ViewRequest & { seq: number }) | null;
+
+  select(nodes: string[], edges?: string[]): void;
+  setTab(tab: PanelTab): void;
+  toast(kind: Toast['kind'], text: string): void;
+  dismissToast(id: number): void;
+  requestView(r: ViewRequest): void;
+  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'direction'>>): void;
+}
+
+let toastSeq = 0;
+let viewSeq = 0;
+const TOAST_MS = 5000;
+
+export const useUiStore = create<UiState>()((set, get) => ({
+  selectedNodes: [],
+  selectedEdges: [],
+  tab: 'summary',
+  toasts: [],
+  showMinimap: true,
+  showHelp: false,
+  showProjects: false,
+  direction: 'DOWN',
+  viewRequest: null,
+
+  select(nodes, edges = []) {
+    const s = get();
+    const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+    if (same(s.selectedNodes, nodes) && same(s.selectedEdges, edges)) return;
+    set({ selectedNodes: nodes, selectedEdges: edges });
+  },
+  setTab(tab) {
+    set({ tab });
+  },
+  toast(kind, text) {
+    const id = ++toastSeq;
+    set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
+    setTimeout(() => get().dismissToast(id), kind === 'error' ? TOAST_MS * 1.6 : TOAST_MS);
+  },
+  dismissToast(id) {
+    set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+  },
+  requestView(r) {
+    set({ viewRequest: { ...r, seq: ++viewSeq } });
+  },
+  set(patch) {
+    set(patch);
+  },
+}));

@@ -1,0 +1,281 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type NodeChange,
+  type NodeTypes,
+  type Viewport as FlowViewport,
+} from '@xyflow/react';
+import { getLayerKind, layerKinds } from '../../../nodes/index';
+import { NODE_SIZE } from '../../graph/layout';
+import type { GraphInference, GraphNode } from '../../graph/types';
+import { beginDrag, endDrag, useDocStore, useInference } from '../../store/doc';
+import { useUiStore } from '../../store/ui';
+import { fmtShapeX } from '../format';
+import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
+
+/** Built once from the registry (React Flow warns when nodeTypes changes between renders). */
+const nodeTypes: NodeTypes = Object.fromEntries([...layerKinds.map((k) => [k.kind, LayerNode]), ['unknown', LayerNode]]);
+
+/** MIME type the palette puts on a drag so the canvas knows which kind to add. */
+export const KIND_MIME = 'application/x-convas-kind';
+
+type Measured = { width: number; height: number };
+
+interface CacheEntry {
+  node: GraphNode;
+  data: LayerData;
+  selected: boolean;
+  measured: Measured | undefined;
+  flow: LayerFlowNode;
+}
+
+function slotsFor(node: GraphNode, maxIndex: number): number {
+  const kind = getLayerKind(node.kind);
+  if (!kind) return 1;
+  if (kind.inputs.max === 0) return 0;
+  if (kind.inputs.max === 1) return 1;
+  return Math.min(kind.inputs.max, Math.max(kind.inputs.min, maxIndex + 2));
+}
+
+/** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
+function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>): LayerFlowNode[] {
+  const graph = useDocStore((s) => s.project.graph);
+  const selectedNodes = useUiStore((s) => s.selectedNodes);
+  const direction = useUiStore((s) => s.direction);
+  const cache = useRef(new Map<string, CacheEntry>());
+  return useMemo(() => {
+    const selected = new Set(selectedNodes);
+    const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
+    const maxIndex = new Map<string, number>();
+    for (const e of graph.edges) maxIndex.set(e.target, Math.max(maxIndex.get(e.target) ?? -1, e.targetIndex));
+    const next = new Map<string, CacheEntry>();
+    const out = graph.nodes.map((node) => {
+      const inf = inference.nodes[node.id];
+      const slots = slotsFor(node, maxIndex.get(node.id) ?? -1);
+      const blockedByNames = inf?.blockedBy?.map((id) => names.get(id) ?? id).join(', ');
+      const isSel = selected.has(node.id);
+      const m = measured.get(node.id);
+      const old = cache.current.get(node.id);
+      if (
+        old &&
+        old.node === node &&
+        old.data.inf === inf &&
+        old.data.slots === slots &&
+        old.data.direction === direction &&
+        old.data.blockedByNames === blockedByNames &&
+        old.selected === isSel &&
+        old.measured === m
+      ) {
+        next.set(node.id, old);
+        return old.flow;
+      }
+      const data: LayerData =
+        old && old.node === node && old.data.inf === inf && old.data.slots === slots && old.data.direction === direction && old.data.blockedByNames === blockedByNames
+          ? old.data
+          : { node, inf, slots, direction, blockedByNames };
+      const flow: LayerFlowNode = {
+        id: node.id,
+        type: getLayerKind(node.kind) ? node.kind : 'unknown',
+        position: node.position,
+        data,
+        selected: isSel,
+        measured: m,
+      };
+      next.set(node.id, { node, data, selected: isSel, measured: m, flow });
+      return flow;
+    });
+    cache.current = next;
+    return out;
+  }, [graph, inference, selectedNodes, direction, measured]);
+}
+
+function useFlowEdges(inference: GraphInference): Edge[] {
+  const edges = useDocStore((s) => s.project.graph.edges);
+  const selectedEdges = useUiStore((s) => s.selectedEdges);
+  return useMemo(() => {
+    const sel = new Set(selectedEdges);
+    return edges.map((e) => {
+      const shape = inference.nodes[e.source]?.outputShape;
+      return {
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: 'out',
+        targetHandle: `in-${e.targetIndex}`,
+        label: shape ? fmtShapeX(shape) : undefined,
+        selected: sel.has(e.id),
+        className: shape ? 'edge-ok' : 'edge-unknown',
+        labelBgPadding: [6, 2] as [number, number],
+        labelBgBorderRadius: 4,
+      };
+    });
+  }, [edges, inference, selectedEdges]);
+}
+
+/** Carries out one-shot view requests (fit, centre on a node, set viewport) from outside the canvas. */
+function ViewRequests() {
+  const flow = useReactFlow();
+  const req = useUiStore((s) => s.viewRequest);
+  useEffect(() => {
+    if (!req) return;
+    const t = window.setTimeout(() => {
+      if (req.type === 'fit') void flow.fitView({ padding: 0.15, maxZoom: 1.2, duration: 200 });
+      else if (req.type === 'set') void flow.setViewport({ x: req.x, y: req.y, zoom: req.zoom });
+      else {
+        const n = flow.getInternalNode(req.nodeId);
+        if (n) {
+          const w = n.measured.width ?? NODE_SIZE.width;
+          const h = n.measured.height ?? NODE_SIZE.height;
+          void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, {
+            zoom: Math.max(flow.getZoom(), 0.8),
+            duration: 250,
+          });
+        }
+      }
+    }, 30);
+    return () => window.clearTimeout(t);
+  }, [req, flow]);
+  return null;
+}
+
+export interface CanvasProps {
+  /** Called with files dropped on the canvas (project files or model.json). */
+  onDropFiles?(files: File[]): void;
+}
+
+/** The React Flow canvas over the document; every edit goes through the document store. */
+export function Canvas({ onDropFiles }: CanvasProps) {
+  const inference = useInference();
+  const [measured, setMeasured] = useState(() => new Map<string, Measured>());
+  const nodes = useFlowNodes(inference, measured);
+  const edges = useFlowEdges(inference);
+  const flow = useReactFlow();
+  const showMinimap = useUiStore((s) => s.showMinimap);
+  const initialViewport = useRef(useDocStore.getState().viewport);
+
+  const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
+    const positions: Record<string, { x: number; y: number }> = {};
+    let moved = false;
+    let dims: Map<string, Measured> | null = null;
+    let selection: Set<string> | null = null;
+    for (const c of changes) {
+      if (c.type === 'position' && c.position) {
+        positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+        moved = true;
+      } else if (c.type === 'dimensions' && c.dimensions) {
+        dims ??= new Map();
+        dims.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+      } else if (c.type === 'select') {
+        selection ??= new Set(useUiStore.getState().selectedNodes);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      }
+    }
+    if (moved) useDocStore.getState().moveNodes(positions);
+    if (dims) {
+      const d = dims;
+      setMeasured((prev) => {
+        const next = new Map(prev);
+        for (const [id, m] of d) {
+          const o = prev.get(id);
+          if (!o || o.width !== m.width || o.height !== m.height) next.set(id, m);
+        }
+        return next;
+      });
+    }
+    if (selection) {
+      const ui = useUiStore.getState();
+      ui.select([...selection], ui.selectedEdges);
+    }
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    let selection: Set<string> | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        selection ??= new Set(useUiStore.getState().selectedEdges);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      }
+    }
+    if (selection) {
+      const ui = useUiStore.getState();
+      ui.select(ui.selectedNodes, [...selection]);
+    }
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const slot = Number((c.targetHandle ?? 'in-0').replace('in-', '')) || 0;
+    const r = useDocStore.getState().connect(c.source, c.target, slot);
+    if (!r.ok) useUiStore.getState().toast('error', `Connection refused: ${r.reason}`);
+  }, []);
+
+  const onMoveEnd = useCallback((_e: unknown, vp: FlowViewport) => {
+    useDocStore.getState().setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom });
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = e.dataTransfer.types.includes('Files') ? 'copy' : 'move';
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      e.preventDefault();
+      const kind = e.dataTransfer.getData(KIND_MIME);
+      if (kind) {
+        const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        const id = useDocStore.getState().addNode(kind, { x: Math.round(p.x - NODE_SIZE.width / 2), y: Math.round(p.y - 30) });
+        useUiStore.getState().select([id]);
+        return;
+      }
+      const files = [...e.dataTransfer.files];
+      if (files.length && onDropFiles) onDropFiles(files);
+    },
+    [flow, onDropFiles],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<LayerFlowNode>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onNodeDragStart={beginDrag}
+        onNodeDragStop={endDrag}
+        onMoveEnd={onMoveEnd}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        defaultViewport={initialViewport.current ?? { x: 0, y: 0, zoom: 1 }}
+        fitView={!initialViewport.current}
+        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+        minZoom={0.05}
+        maxZoom={2.5}
+        proOptions={{ hideAttribution: true }}
+        defaultEdgeOptions={{ type: 'smoothstep' }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />
+        <Controls showInteractive={false} position="bottom-left" />
+        {showMinimap && <MiniMap pannable zoomable position="bottom-right" nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
+        <ViewRequests />
+      </ReactFlow>
+    </div>
+  );
+}
+
+function minimapClass(n: LayerFlowNode): string {
+  const kind = getLayerKind(n.data.node.kind);
+  return `mm cat-${kind?.ui.category ?? 'unknown'} status-${n.data.inf?.status ?? 'ok'}`;
+}

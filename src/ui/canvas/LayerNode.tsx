@@ -1,0 +1,89 @@
+import { memo } from 'react';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { getLayerKind } from '../../../nodes/index';
+import type { GraphNode, NodeInference } from '../../graph/types';
+import type { LayoutDirection } from '../../graph/layout';
+import { fmtCompact, fmtInt, fmtShapeX } from '../format';
+
+export interface LayerData extends Record<string, unknown> {
+  node: GraphNode;
+  inf: NodeInference | undefined;
+  /** How many input handles to draw (merges get one spare slot for the next connection). */
+  slots: number;
+  direction: LayoutDirection;
+  /** Names of the upstream layers whose errors block this one. */
+  blockedByNames?: string;
+}
+
+export type LayerFlowNode = Node<LayerData, string>;
+
+function summaryOf(node: GraphNode, inf: NodeInference | undefined): string {
+  const kind = getLayerKind(node.kind);
+  if (!kind || !inf?.params) return '';
+  try {
+    return kind.ui.summary(inf.params);
+  } catch {
+    return '';
+  }
+}
+
+/** One component for every layer kind: category colour, name, summary, output shape, params and FLOPs, errors. */
+function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
+  const { node, inf, slots, direction } = data;
+  const kind = getLayerKind(node.kind);
+  const category = kind?.ui.category ?? 'unknown';
+  const status = inf?.status ?? 'ok';
+  const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
+  const vertical = direction === 'DOWN';
+  const inPos = vertical ? Position.Top : Position.Left;
+  const outPos = vertical ? Position.Bottom : Position.Right;
+  const handles = [];
+  for (let i = 0; i < slots; i++) {
+    const at = `${((i + 1) / (slots + 1)) * 100}%`;
+    handles.push(
+      <Handle
+        key={i}
+        id={`in-${i}`}
+        type="target"
+        position={inPos}
+        className="layer-handle layer-handle-in"
+        style={vertical ? { left: at } : { top: at }}
+        title={slots > 1 ? `input ${i + 1}` : 'input'}
+      />,
+    );
+  }
+  const summary = summaryOf(node, inf);
+  return (
+    <div
+      className={`layer-node cat-${category} status-${status}${selected ? ' is-selected' : ''}`}
+      data-testid={`node-${node.name}`}
+      data-status={status}
+      title={kind?.ui.description}
+    >
+      {handles}
+      <div className="layer-node-head">
+        <span className="layer-node-kind">{kind?.ui.label ?? node.kind}</span>
+        <span className="layer-node-name">{node.name}</span>
+      </div>
+      {summary && <div className="layer-node-summary">{summary}</div>}
+      {status === 'error' && inf?.error ? (
+        <div className="layer-node-error" data-testid="node-error">
+          {inf.error.message}
+        </div>
+      ) : status === 'blocked' ? (
+        <div className="layer-node-blocked">blocked by {data.blockedByNames || 'an upstream error'}</div>
+      ) : (
+        <div className="layer-node-stats">
+          <span className="layer-node-shape" data-testid="node-shape">
+            {fmtShapeX(inf?.outputShape)}
+          </span>
+          <span title={`${fmtInt(params)} params`}>{params ? `${fmtCompact(params)} p` : '0 p'}</span>
+          <span title={`${fmtInt(inf?.flops ?? 0)} FLOPs`}>{inf?.flops ? `${fmtCompact(inf.flops)} FLOPs` : '—'}</span>
+        </div>
+      )}
+      <Handle id="out" type="source" position={outPos} className="layer-handle layer-handle-out" />
+    </div>
+  );
+}
+
+export const LayerNode = memo(LayerNodeView);

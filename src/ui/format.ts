@@ -1,0 +1,37 @@
+/** Display helpers shared by the canvas, the summary and the status bar. */
+
+/** 61706 → "61,706". */
+export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** 416520 → "416.5 K", 15470000000 → "15.47 G". */
+export function fmtCompact(n: number): string {
+  const a = Math.abs(n);
+  const units: Array<[number, string]> = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (const [v, u] of units) if (a >= v) return `${trim(n / v)} ${u}`;
+  return String(Math.round(n));
+}
+
+function trim(x: number): string {
+  const s = Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 10 ? x.toFixed(2) : x.toFixed(2);
+  return s.replace(/\.?0+$/, '');
+}
+
+/** Bytes in KB/MB/GB (powers of 1024). */
+export function fmtBytes(b: number): string {
+  if (b < 1024) return `${b} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = b / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${trim(v)} ${units[i]}`;
+}
+
+export const fmtShapeX = (s: readonly number[] | undefined): string => (s ? s.join('×') : '—');
