@@ -1,0 +1,105 @@
+import { readFile, stat } from 'node:fs/promises';
+import { importText, IMPORT_LIMITS } from '../graph/import';
+import { inferGraph } from '../graph/infer';
+import { formatSummary, summaryJson } from './summary';
+
+/** Exit codes of `convas`. */
+export const EXIT = { ok: 0, invalidGraph: 1, unreadable: 2 } as const;
+
+export const USAGE = `Usage: convas summary <file> [--json]
+
+Prints a table like Keras' model.summary() for a Convas project (*.convas.json)
+or a Keras/tfjs model.json: output shape, params and MACs per layer, then totals
+(trainable / non-trainable params, MACs, FLOPs = 2 × MACs, memory).
+
+Options:
+  --json       print {"layers":[…],"totals":{…},"errors":[…]} instead of the table
+  -h, --help   show this help
+
+Exit codes:
+  0  the graph is valid
+  1  the graph is invalid; every bad layer is named (on stderr, or in "errors" with --json)
+  2  the file cannot be read (missing, too big, not JSON, not a model) or the arguments are wrong
+`;
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+async function readSource(file: string): Promise<{ text: string } | { error: string }> {
+  try {
+    const s = await stat(file);
+    if (s.isDirectory()) return { error: `${file}: is a directory, not a file` };
+    if (s.size > IMPORT_LIMITS.maxChars) {
+      return { error: `${file}: the file is ${(s.size / 1024 / 1024).toFixed(1)} MB; the limit is ${IMPORT_LIMITS.maxChars / 1024 / 1024} MB` };
+    }
+    return { text: await readFile(file, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    return { error: `${file}: cannot read the file (${reason})` };
+  }
+}
+
+async function summary(args: string[], io: Io): Promise<number> {
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
+  const files = args.filter((a) => !a.startsWith('-'));
+  if (unknown.length || files.length !== 1) {
+    io.err(`${unknown.length ? `unknown option ${unknown.join(', ')}` : files.length ? 'summary reads one file at a time' : 'summary needs a file'}\n\n${USAGE}`);
+    return EXIT.unreadable;
+  }
+  const file = files[0];
+  const src = await readSource(file);
+  if ('error' in src) {
+    io.err(`convas: ${src.error}\n`);
+    return EXIT.unreadable;
+  }
+  const r = importText(src.text, file);
+  if (!r.ok) {
+    io.err(`convas: cannot read ${file}:\n${r.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    return EXIT.unreadable;
+  }
+  for (const w of r.value.warnings) io.err(`convas: warning: ${w}\n`);
+  const { project } = r.value;
+  const inf = inferGraph(project.graph);
+  if (json) {
+    io.out(`${JSON.stringify(summaryJson(project.graph, inf), null, 2)}\n`);
+  } else {
+    io.out(formatSummary(project.graph, inf, project.name));
+  }
+  if (!inf.valid) {
+    if (!json) io.err(`convas: ${file}: the graph is invalid\n`);
+    return EXIT.invalidGraph;
+  }
+  return EXIT.ok;
+}
+
+/**
+ * The `convas` command line. Returns the exit code instead of exiting, so tests can call it in-process.
+ *
+ * @example
+ * process.exitCode = await main(['summary', 'presets/lenet5.json']);
+ */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (cmd === 'summary') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.out(USAGE);
+      return EXIT.ok;
+    }
+    return summary(rest, io);
+  }
+  io.err(`${cmd === undefined ? 'convas needs a command' : `unknown command "${cmd}"`}\n\n${USAGE}`);
+  return EXIT.unreadable;
+}
