@@ -1,0 +1,131 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { getLayerKind, type SymbolicTensor, type Tf } from '../../nodes/index';
+import { parseParams } from '../graph/infer';
+import { incomingEdges, topologicalOrder } from '../graph/topo';
+import type { Graph, GraphInference } from '../graph/types';
+
+/**
+ * Helpers that use tfjs as the oracle for our inference: the preset and property tests compare what a
+ * compiled model says (params, output shapes, MACs read from its kernels) with what `inferGraph` said.
+ */
+
+const prod = (xs: readonly (number | null)[]) => xs.reduce<number>((a, b) => a * (b ?? 1), 1);
+
+function outShape(layer: tfjs.layers.Layer): number[] {
+  const s = layer.outputShape as (number | null)[];
+  return s.slice(1) as number[];
+}
+
+/**
+ * MACs of a tfjs model computed from its weights' shapes and each layer's output shape alone,
+ * independently of the kinds' `macs` formulas (conv and dense maths, bias excluded).
+ */
+export function tfjsMacs(model: tfjs.LayersModel): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const layer of model.layers) {
+    const cls = layer.getClassName();
+    const w = layer.weights.map((v) => v.shape as number[]);
+    const o = outShape(layer);
+    let macs = 0;
+    if (cls === 'Conv1D' || cls === 'Conv2D' || cls === 'Dense') {
+      // kernel [...k, cin, cout]: each output value takes prod(k)·cin multiply-accumulates.
+      const k = w[0];
+      macs = prod(o) * (prod(k) / k[k.length - 1]);
+    } else if (cls === 'DepthwiseConv2D') {
+      const k = w[0]; // [kh, kw, cin, multiplier]
+      macs = prod(o) * k[0] * k[1];
+    } else if (cls === 'SeparableConv2D') {
+      const [dk, pk] = w; // depthwise [kh, kw, cin, m], pointwise [1, 1, cin·m, cout]
+      const spatial = prod(o.slice(0, -1));
+      macs = spatial * dk[2] * dk[3] * dk[0] * dk[1] + prod(o) * pk[2];
+    } else if (cls === 'Conv2DTranspose') {
+      const k = w[0]; // [kh, kw, cout, cin]: every input pixel scatters a kh·kw·cout patch
+      const input = (layer.input as SymbolicTensor).shape.slice(1) as number[];
+      macs = prod(input.slice(0, -1)) * k[0] * k[1] * k[2] * k[3];
+    }
+    out.set(layer.name, macs);
+  }
+  return out;
+}
+
+/** Every way the compiled model disagrees with the inference (empty when they agree). */
+export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf: GraphInference): string[] {
+  const problems: string[] = [];
+  if (model.countParams() !== inf.totals.params) {
+    problems.push(`params: tfjs ${model.countParams()} vs ours ${inf.totals.params}`);
+  }
+  const trainable = model.trainableWeights.reduce((a, v) => a + prod(v.shape), 0);
+  if (trainable !== inf.totals.trainableParams) {
+    problems.push(`trainable params: tfjs ${trainable} vs ours ${inf.totals.trainableParams}`);
+  }
+  const macs = tfjsMacs(model);
+  for (const node of graph.nodes) {
+    const ours = inf.nodes[node.id];
+    let layer: tfjs.layers.Layer;
+    try {
+      layer = model.getLayer(node.name);
+    } catch {
+      problems.push(`${node.name}: no such layer in the tfjs model`);
+      continue;
+    }
+    const theirs = outShape(layer);
+    if (JSON.stringify(theirs) !== JSON.stringify(ours.outputShape)) {
+      problems.push(`${node.name} (${node.kind}): tfjs shape ${theirs.join('×')} vs ours ${ours.outputShape?.join('×')}`);
+    }
+    const count = layer.countParams();
+    if (count !== ours.count.trainable + ours.count.nonTrainable) {
+      problems.push(`${node.name} (${node.kind}): tfjs ${count} params vs ours ${ours.count.trainable + ours.count.nonTrainable}`);
+    }
+    if (macs.get(node.name) !== ours.macs) {
+      problems.push(`${node.name} (${node.kind}): tfjs-derived ${macs.get(node.name)} MACs vs ours ${ours.macs}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Builds a graph with tfjs without asking `inferGraph` first and says whether tfjs refuses it: a layer
+ * throws while being applied or assembled, a symbolic shape gets a dimension below 1, or (when `run`)
+ * a forward pass on zeros throws. Nodes whose params do not parse are skipped (they are not tfjs' call).
+ */
+export function tfjsRefuses(tf: Tf, graph: Graph, run = true): { refused: boolean; reason: string } {
+  const { incoming, outgoing } = incomingEdges(graph);
+  const { order } = topologicalOrder(graph);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const tensors = new Map<string, SymbolicTensor>();
+  for (const id of order) {
+    const node = byId.get(id)!;
+    const kind = getLayerKind(node.kind);
+    const parsed = kind && parseParams(kind, node.params);
+    if (!kind || !parsed || !parsed.ok) return { refused: false, reason: `${node.name}: cannot be expressed` };
+    const inputs = incoming.get(id)!.map((e) => tensors.get(e.source));
+    if (inputs.some((t) => !t)) continue;
+    try {
+      const t = kind.build(tf, parsed.value, node.name, inputs as SymbolicTensor[]);
+      if (t.shape.slice(1).some((d) => d !== null && d < 1)) return { refused: true, reason: `${node.name}: shape ${t.shape}` };
+      tensors.set(id, t);
+    } catch (e) {
+      return { refused: true, reason: `${node.name}: ${(e as Error).message}` };
+    }
+  }
+  const inputs = graph.nodes.filter((n) => getLayerKind(n.kind)?.inputs.max === 0 && tensors.has(n.id));
+  const outputs = graph.nodes.filter((n) => outgoing.get(n.id)!.length === 0 && tensors.has(n.id) && !inputs.includes(n));
+  let model: tfjs.LayersModel;
+  try {
+    model = tf.model({ inputs: inputs.map((n) => tensors.get(n.id)!), outputs: outputs.map((n) => tensors.get(n.id)!) });
+  } catch (e) {
+    return { refused: true, reason: `model: ${(e as Error).message}` };
+  }
+  if (!run) return { refused: false, reason: '' };
+  try {
+    tf.tidy(() => {
+      const xs = model.inputs.map((i) => tf.zeros([1, ...(i.shape.slice(1) as number[])]));
+      model.predict(xs.length === 1 ? xs[0] : xs);
+    });
+    return { refused: false, reason: '' };
+  } catch (e) {
+    return { refused: true, reason: `forward pass: ${(e as Error).message}` };
+  } finally {
+    model.dispose();
+  }
+}
