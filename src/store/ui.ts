@@ -21,6 +21,7 @@ export interface UiState {
   showMinimap: boolean;
   showHelp: boolean;
   showProjects: boolean;
+  showShare: boolean;
   direction: LayoutDirection;
   viewRequest: (ViewRequest & { seq: number }) | null;
 
@@ -29,7 +30,7 @@ export interface UiState {
   toast(kind: Toast['kind'], text: string): void;
   dismissToast(id: number): void;
   requestView(r: ViewRequest): void;
-  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'direction'>>): void;
+  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'showShare' | 'direction'>>): void;
 }
 
 let toastSeq = 0;
@@ -44,6 +45,7 @@ export const useUiStore = create<UiState>()((set, get) => ({
   showMinimap: true,
   showHelp: false,
   showProjects: false,
+  showShare: false,
   direction: 'DOWN',
   viewRequest: null,
 

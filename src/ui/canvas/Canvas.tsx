@@ -218,6 +218,11 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     if (!r.ok) useUiStore.getState().toast('error', `Connection refused: ${r.reason}`);
   }, []);
 
+  const onNodeClick = useCallback(() => {
+    const ui = useUiStore.getState();
+    if (ui.tab === 'summary') ui.setTab('layer');
+  }, []);
+
   const onMoveEnd = useCallback((_e: unknown, vp: FlowViewport) => {
     useDocStore.getState().setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom });
   }, []);
@@ -255,6 +260,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         onNodeDragStart={beginDrag}
         onNodeDragStop={endDrag}
         onMoveEnd={onMoveEnd}
+        onNodeClick={onNodeClick}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}

@@ -1,0 +1,174 @@
+import { autoLayout, type LayoutDirection } from '../graph/layout';
+import { importTextLaidOut, IMPORT_LIMITS } from '../graph/import';
+import { serializeProject } from '../graph/project';
+import type { Graph, ProjectFileV1 } from '../graph/types';
+import { emptyProject, useDocStore } from '../store/doc';
+import { currentProject, deleteProject, flushAutosave, loadProject, openProject, shareUrl } from '../store/persist';
+import { useUiStore } from '../store/ui';
+import { getPreset, presetList } from '../../presets/index';
+
+/** Every editor command, shared by the toolbar, the keyboard shortcuts and the menus. */
+
+const ui = () => useUiStore.getState();
+const doc = () => useDocStore.getState();
+
+function afterOpen(p: ProjectFileV1): void {
+  ui().select([]);
+  if (p.viewport) ui().requestView({ type: 'set', ...p.viewport });
+  else ui().requestView({ type: 'fit' });
+}
+
+export function newProject(): void {
+  const p = emptyProject('Untitled');
+  openProject(p);
+  afterOpen(p);
+}
+
+export function openPreset(id: string): void {
+  const p = getPreset(id);
+  if (!p) {
+    ui().toast('error', `There is no preset named “${id}”.`);
+    return;
+  }
+  const info = presetList.find((x) => x.id === id);
+  const project = { ...p, name: p.name || info?.name || id };
+  openProject(project);
+  afterOpen(project);
+}
+
+export function openSaved(id: string): void {
+  const p = loadProject(id);
+  if (!p) {
+    ui().toast('error', 'That project could not be read from browser storage.');
+    return;
+  }
+  openProject(p, id);
+  afterOpen(p);
+}
+
+export function removeSaved(id: string): void {
+  if (id === doc().projectId) {
+    deleteProject(id);
+    newProject();
+  } else deleteProject(id);
+}
+
+export const undo = () => useDocStore.temporal.getState().undo();
+export const redo = () => useDocStore.temporal.getState().redo();
+
+let clipboard: Graph | null = null;
+let pasteCount = 0;
+
+function selectionFragment(): Graph | null {
+  const sel = new Set(ui().selectedNodes);
+  if (!sel.size) return null;
+  const g = doc().project.graph;
+  return {
+    nodes: g.nodes.filter((n) => sel.has(n.id)),
+    edges: g.edges.filter((e) => sel.has(e.source) && sel.has(e.target)),
+  };
+}
+
+export function copySelection(): boolean {
+  const f = selectionFragment();
+  if (!f) return false;
+  clipboard = structuredClone(f);
+  pasteCount = 0;
+  return true;
+}
+
+export function paste(): void {
+  if (!clipboard) return;
+  pasteCount += 1;
+  const ids = doc().insertFragment(clipboard, { x: 40 * pasteCount, y: 40 * pasteCount });
+  ui().select(ids);
+}
+
+export function duplicateSelection(): void {
+  const f = selectionFragment();
+  if (!f) return;
+  const ids = doc().insertFragment(f, { x: 40, y: 40 });
+  ui().select(ids);
+}
+
+export function deleteSelection(): void {
+  const { selectedNodes, selectedEdges } = ui();
+  doc().removeElements(selectedNodes, selectedEdges);
+  ui().select([]);
+}
+
+export function selectAll(): void {
+  const g = doc().project.graph;
+  ui().select(
+    g.nodes.map((n) => n.id),
+    g.edges.map((e) => e.id),
+  );
+}
+
+export async function layout(direction: LayoutDirection): Promise<void> {
+  const before = doc().project.graph;
+  if (!before.nodes.length) return;
+  const g = await autoLayout(before, direction);
+  // Another edit landed while ELK ran: apply the positions to the graph as it is now.
+  const now = doc().project.graph;
+  const pos = new Map(g.nodes.map((n) => [n.id, n.position]));
+  doc().setGraph({ ...now, nodes: now.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })) });
+  ui().set({ direction });
+  ui().requestView({ type: 'fit' });
+}
+
+export const fitView = () => ui().requestView({ type: 'fit' });
+
+function fileName(name: string): string {
+  return `${name.trim().replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'project'}.convas.json`;
+}
+
+/** Downloads the current project file. */
+export function exportProject(): void {
+  const p = currentProject();
+  const blob = new Blob([serializeProject(p)], { type: 'application/json' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = fileName(p.name);
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+/**
+ * Imports a Convas project or a Keras/tfjs model.json as a new project. A file that cannot be read,
+ * is too large or is invalid shows every problem and leaves the current graph untouched.
+ */
+export async function importFiles(files: File[]): Promise<void> {
+  const file = files[0];
+  if (!file) return;
+  if (file.size > IMPORT_LIMITS.maxChars) {
+    ui().toast('error', `Import refused: ${file.name} is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${IMPORT_LIMITS.maxChars / 1048576} MB.`);
+    return;
+  }
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    ui().toast('error', `Import failed: ${file.name} could not be read (${(e as Error).message}).`);
+    return;
+  }
+  const r = await importTextLaidOut(text, file.name);
+  if (!r.ok) {
+    const shown = r.errors.slice(0, 6);
+    const more = r.errors.length - shown.length;
+    ui().toast('error', `Import of ${file.name} refused; your graph is unchanged.\n• ${shown.join('\n• ')}${more > 0 ? `\n…and ${more} more` : ''}`);
+    return;
+  }
+  openProject(r.value.project);
+  afterOpen(r.value.project);
+  const w = r.value.warnings;
+  ui().toast(w.length ? 'info' : 'success', `Imported ${file.name} as a new project${w.length ? `:\n• ${w.slice(0, 4).join('\n• ')}` : '.'}`);
+}
+
+/** The share link of the current project (graph compressed into the hash). */
+export function currentShareUrl(): string {
+  flushAutosave();
+  return shareUrl(currentProject());
+}

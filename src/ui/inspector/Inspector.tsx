@@ -1,0 +1,285 @@
+import { memo, useEffect, useState, type InputHTMLAttributes } from 'react';
+import { getLayerKind } from '../../../nodes/index';
+import type { GraphNode, NodeInference } from '../../graph/types';
+import { nameProblem, useDocStore, useInference } from '../../store/doc';
+import { useUiStore } from '../../store/ui';
+import { fmtCompact, fmtInt, fmtShapeX } from '../format';
+import { fieldLabel, fieldsOf, readNumber, readNumbers, type Field } from './fields';
+
+/** A text input that keeps what the user types while the stored value follows it, and resyncs on undo. */
+function DraftInput({
+  value,
+  onText,
+  same,
+  ...rest
+}: { value: string; onText(text: string): void; same?(text: string, value: string): boolean } & Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'>) {
+  const [text, setText] = useState(value);
+  useEffect(() => {
+    setText((t) => ((same ? same(t, value) : t === value) ? t : value));
+  }, [value, same]);
+  return (
+    <input
+      type="text"
+      spellCheck={false}
+      autoComplete="off"
+      {...rest}
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        onText(e.target.value);
+      }}
+    />
+  );
+}
+
+const numText = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'number' ? String(v) : String(v));
+const sameNumber = (t: string, v: string) => numText(readNumber(t)) === v || t === v;
+const listText = (v: unknown): string => (Array.isArray(v) ? v.join(' × ') : numText(v));
+const sameList = (t: string, v: string) => listText(readNumbers(t)) === v || t === v;
+
+function pairParts(v: unknown): [unknown, unknown] {
+  if (Array.isArray(v)) return [v[0], v[1]];
+  return [v, v];
+}
+
+interface FieldProps {
+  field: Field;
+  /** The value as stored (may be missing: the default applies). */
+  raw: unknown;
+  /** The value as the schema parsed it, with defaults (absent when the params did not parse). */
+  parsed: unknown;
+  message?: string;
+  onChange(value: unknown): void;
+}
+
+function FieldEditor({ field, raw, parsed, message, onChange }: FieldProps) {
+  const shown = raw === undefined ? parsed : raw;
+  const id = `field-${field.key}`;
+  const testid = `param-${field.key}`;
+  const empty = (text: string): unknown | undefined =>
+    text.trim() === '' && field.emptyAs ? (field.emptyAs === 'null' ? null : undefined) : undefined;
+  let control;
+  const { spec } = field;
+  switch (spec.type) {
+    case 'boolean':
+      control = <input id={id} type="checkbox" checked={shown === true} onChange={(e) => onChange(e.target.checked)} data-testid={testid} />;
+      break;
+    case 'enum':
+      control = (
+        <select id={id} value={String(shown ?? '')} onChange={(e) => onChange(e.target.value)} data-testid={testid}>
+          {!spec.options.includes(String(shown)) && <option value={String(shown ?? '')}>{String(shown ?? '—')}</option>}
+          {spec.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'number':
+      control = (
+        <DraftInput
+          id={id}
+          inputMode="decimal"
+          value={numText(shown)}
+          same={sameNumber}
+          placeholder={field.emptyAs ? 'none' : undefined}
+          onText={(t) => {
+            const e = empty(t);
+            onChange(e !== undefined || (field.emptyAs && t.trim() === '') ? e : readNumber(t));
+          }}
+          data-testid={testid}
+        />
+      );
+      break;
+    case 'pair': {
+      const [a, b] = pairParts(shown);
+      const set = (i: 0 | 1, t: string) => {
+        const parts = pairParts(raw === undefined ? parsed : raw);
+        const next: unknown[] = [parts[0], parts[1]];
+        next[i] = readNumber(t);
+        onChange(typeof next[0] === 'number' && next[0] === next[1] ? next[0] : next);
+      };
+      control = (
+        <div className="pair">
+          <DraftInput id={id} inputMode="numeric" value={numText(a)} same={sameNumber} onText={(t) => set(0, t)} data-testid={testid} aria-label={`${fieldLabel(field.key)} (height)`} />
+          <span className="muted">×</span>
+          <DraftInput inputMode="numeric" value={numText(b)} same={sameNumber} onText={(t) => set(1, t)} data-testid={`${testid}-2`} aria-label={`${fieldLabel(field.key)} (width)`} />
+        </div>
+      );
+      break;
+    }
+    case 'numbers':
+      control = <DraftInput id={id} value={listText(shown)} same={sameList} onText={(t) => onChange(readNumbers(t))} data-testid={testid} />;
+      break;
+    case 'string':
+      control = (
+        <DraftInput
+          id={id}
+          value={shown === undefined || shown === null ? '' : String(shown)}
+          onText={(t) => onChange(empty(t) ?? t)}
+          data-testid={testid}
+        />
+      );
+      break;
+    default:
+      control = (
+        <DraftInput
+          id={id}
+          value={shown === undefined ? '' : JSON.stringify(shown)}
+          onText={(t) => {
+            try {
+              onChange(JSON.parse(t));
+            } catch {
+              onChange(t);
+            }
+          }}
+          data-testid={testid}
+        />
+      );
+  }
+  return (
+    <div className={`field${message ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{fieldLabel(field.key)}</label>
+      <div className="field-control">{control}</div>
+      {message && (
+        <div className="field-msg" data-testid={`param-error-${field.key}`}>
+          {message}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function RenameField({ node }: { node: GraphNode }) {
+  const graph = useDocStore((s) => s.project.graph);
+  const [text, setText] = useState(node.name);
+  useEffect(() => setText(node.name), [node.name, node.id]);
+  const problem = text === node.name ? undefined : nameProblem(graph, node.id, text);
+  const commit = () => {
+    if (text === node.name) return;
+    const r = useDocStore.getState().renameNode(node.id, text);
+    if (!r.ok) setText(node.name);
+  };
+  return (
+    <div className={`field${problem ? ' invalid' : ''}`}>
+      <label htmlFor="layer-name">Name</label>
+      <div className="field-control">
+        <input
+          id="layer-name"
+          type="text"
+          value={text}
+          spellCheck={false}
+          onChange={(e) => setText(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commit();
+            if (e.key === 'Escape') setText(node.name);
+          }}
+          data-testid="layer-name"
+        />
+      </div>
+      {problem && (
+        <div className="field-msg" data-testid="layer-name-error">
+          {problem}
+        </div>
+      )}
+    </div>
+  );
+}
+
+const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNode; inf: NodeInference | undefined }) {
+  const kind = getLayerKind(node.kind);
+  const update = useDocStore((s) => s.updateNodeParams);
+  if (!kind) {
+    return (
+      <div className="section">
+        <div className="node-error-box">Unknown layer kind “{node.kind}”: this version of Convas cannot edit it.</div>
+      </div>
+    );
+  }
+  const fields = fieldsOf(kind.params);
+  const parsedAll = inf?.params ?? (kind.params.safeParse({}).success ? (kind.params.parse({}) as Record<string, unknown>) : {});
+  const messages: Record<string, string> = {};
+  for (const f of fields) {
+    const raw = node.params[f.key];
+    if (raw === undefined) continue;
+    const r = f.schema.safeParse(raw);
+    if (!r.success) messages[f.key] = r.error.issues[0]?.message ?? 'invalid value';
+  }
+  const err = inf?.status === 'error' ? inf.error : undefined;
+  if (err?.param && !messages[err.param]) messages[err.param] = err.message;
+  const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
+  return (
+    <>
+      <div className={`section cat-${kind.ui.category}`}>
+        <div className="insp-head">
+          <span className="dot" />
+          <span className="insp-kind">{kind.ui.label}</span>
+        </div>
+        <p className="insp-desc">{kind.ui.description}</p>
+        {err && !err.param && (
+          <div className="node-error-box" data-testid="inspector-error">
+            {err.message}
+          </div>
+        )}
+        {inf?.status === 'blocked' && <div className="node-error-box">Waiting for an upstream layer to be fixed.</div>}
+      </div>
+      <div className="section" data-testid="inspector-form">
+        <h3>Parameters</h3>
+        <RenameField node={node} />
+        {fields.map((f) => (
+          <FieldEditor
+            key={`${node.id}:${f.key}`}
+            field={f}
+            raw={node.params[f.key]}
+            parsed={parsedAll[f.key]}
+            message={messages[f.key]}
+            onChange={(v) => update(node.id, { [f.key]: v })}
+          />
+        ))}
+        {!fields.length && <p className="muted">This layer has no parameters.</p>}
+      </div>
+      <div className="section">
+        <h3>Shapes and cost</h3>
+        <dl className="kv">
+          <dt>Input</dt>
+          <dd>{inf?.inputShapes.length ? inf.inputShapes.map(fmtShapeX).join(', ') : '—'}</dd>
+          <dt>Output</dt>
+          <dd data-testid="inspector-output-shape">{fmtShapeX(inf?.outputShape)}</dd>
+          <dt>Params</dt>
+          <dd>
+            {fmtInt(params)}
+            {inf?.count.nonTrainable ? ` (${fmtInt(inf.count.nonTrainable)} non-trainable)` : ''}
+          </dd>
+          <dt>MACs</dt>
+          <dd title={fmtInt(inf?.macs ?? 0)}>{fmtCompact(inf?.macs ?? 0)}</dd>
+          <dt>FLOPs</dt>
+          <dd title={fmtInt(inf?.flops ?? 0)}>{fmtCompact(inf?.flops ?? 0)}</dd>
+          <dt>Elementwise</dt>
+          <dd title={fmtInt(inf?.elementwise ?? 0)}>{fmtCompact(inf?.elementwise ?? 0)}</dd>
+        </dl>
+      </div>
+    </>
+  );
+});
+
+/** The selected layer's form (generated from its params schema), or a hint when nothing is selected. */
+export function Inspector() {
+  const selected = useUiStore((s) => s.selectedNodes);
+  const id = selected.length === 1 ? selected[0] : undefined;
+  const node = useDocStore((s) => (id ? s.project.graph.nodes.find((n) => n.id === id) : undefined));
+  const inference = useInference();
+  if (!node) {
+    return (
+      <div className="section">
+        <p className="hint">
+          {selected.length > 1
+            ? `${selected.length} layers selected. Copy, duplicate or delete them from the toolbar.`
+            : 'Select a layer on the canvas to edit its parameters. Its output shape, parameters and FLOPs update as you type.'}
+        </p>
+      </div>
+    );
+  }
+  return <NodeInspector node={node} inf={inference.nodes[node.id]} />;
+}

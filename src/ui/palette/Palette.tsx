@@ -1,0 +1,119 @@
+import { useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import { layerKinds, type Category, type LayerKind } from '../../../nodes/index';
+import { NODE_SIZE } from '../../graph/layout';
+import { useDocStore } from '../../store/doc';
+import { useUiStore } from '../../store/ui';
+import { KIND_MIME } from '../canvas/Canvas';
+
+export const CATEGORY_LABELS: Record<Category, string> = {
+  input: 'Input',
+  conv: 'Convolution',
+  pool: 'Pooling',
+  norm: 'Normalization',
+  activation: 'Activation',
+  regularization: 'Regularization',
+  reshape: 'Reshape',
+  dense: 'Dense',
+  merge: 'Merge',
+};
+
+const ORDER = Object.keys(CATEGORY_LABELS) as Category[];
+
+/**
+ * Adds a layer where the user will see it: below the single selected layer (wired to it when it can take an input),
+ * otherwise at the centre of the visible canvas.
+ */
+export function useAddLayer() {
+  const flow = useReactFlow();
+  return (kind: LayerKind) => {
+    const doc = useDocStore.getState();
+    const ui = useUiStore.getState();
+    const sel = ui.selectedNodes.length === 1 ? doc.project.graph.nodes.find((n) => n.id === ui.selectedNodes[0]) : undefined;
+    let id: string;
+    if (sel && kind.inputs.max > 0) {
+      const down = ui.direction === 'DOWN';
+      const pos = down ? { x: sel.position.x, y: sel.position.y + NODE_SIZE.height + 40 } : { x: sel.position.x + NODE_SIZE.width + 60, y: sel.position.y };
+      id = doc.addNode(kind.kind, pos);
+      useDocStore.getState().connect(sel.id, id, 0);
+    } else {
+      const el = document.querySelector('.canvas')?.getBoundingClientRect();
+      const centre = el ? flow.screenToFlowPosition({ x: el.left + el.width / 2, y: el.top + el.height / 2 }) : { x: 0, y: 0 };
+      const jitter = (doc.project.graph.nodes.length % 5) * 18;
+      id = doc.addNode(kind.kind, { x: Math.round(centre.x - NODE_SIZE.width / 2 + jitter), y: Math.round(centre.y - 40 + jitter) });
+    }
+    ui.select([id]);
+    if (ui.tab === 'summary') ui.setTab('layer');
+    ui.requestView({ type: 'center', nodeId: id });
+  };
+}
+
+/** Every layer kind, grouped by category and searchable; drag onto the canvas, double-click or press Enter to add. */
+export function Palette() {
+  const [query, setQuery] = useState('');
+  const add = useAddLayer();
+  const groups = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    const match = (k: LayerKind) =>
+      !q ||
+      k.ui.label.toLowerCase().includes(q) ||
+      k.kind.toLowerCase().includes(q) ||
+      k.ui.category.includes(q) ||
+      CATEGORY_LABELS[k.ui.category].toLowerCase().includes(q) ||
+      k.ui.description.toLowerCase().includes(q);
+    return ORDER.map((cat) => ({ cat, kinds: layerKinds.filter((k) => k.ui.category === cat && match(k)) })).filter((g) => g.kinds.length);
+  }, [query]);
+
+  const onDragStart = (e: DragEvent, kind: LayerKind) => {
+    e.dataTransfer.setData(KIND_MIME, kind.kind);
+    e.dataTransfer.effectAllowed = 'move';
+  };
+  const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Enter' && groups.length) add(groups[0].kinds[0]);
+    if (e.key === 'Escape') setQuery('');
+  };
+
+  return (
+    <aside className="palette" data-testid="palette">
+      <input
+        className="palette-search"
+        type="search"
+        placeholder="Search layers…"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={onSearchKey}
+        data-testid="palette-search"
+        aria-label="Search layers"
+      />
+      <div className="palette-list">
+        {groups.map((g) => (
+          <div key={g.cat} className={`palette-group cat-${g.cat}`}>
+            <div className="palette-group-title">{CATEGORY_LABELS[g.cat]}</div>
+            {g.kinds.map((k) => (
+              <button
+                key={k.kind}
+                className={`palette-item cat-${k.ui.category}`}
+                draggable
+                onDragStart={(e) => onDragStart(e, k)}
+                onDoubleClick={() => add(k)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') {
+                    e.preventDefault();
+                    add(k);
+                  }
+                }}
+                title={`${k.ui.description}\nDrag onto the canvas, double-click or press Enter to add.`}
+                data-testid={`palette-${k.kind}`}
+              >
+                <span className="dot" />
+                <span>{k.ui.label}</span>
+              </button>
+            ))}
+          </div>
+        ))}
+        {!groups.length && <div className="palette-empty">No layer matches “{query}”.</div>}
+      </div>
+      <div className="palette-hint">Drag a layer onto the canvas, or select a layer and double-click / press Enter here to append after it.</div>
+    </aside>
+  );
+}
