@@ -79,6 +79,252 @@ function lenet5(): Graph {
   return n.graph();
 }
 
+function lenet5Classic(): Graph {
+  const n = new Net();
+  n.chain(
+    n.input([32, 32, 1]),
+    conv(6, 5, { activation: 'tanh' }, 'c1'),
+    ['AveragePooling2D', { poolSize: 2 }, 's2'],
+    conv(16, 5, { activation: 'tanh' }, 'c3'),
+    ['AveragePooling2D', { poolSize: 2 }, 's4'],
+    ['Flatten', {}, 'flatten'],
+    dense(120, 'tanh', 'c5'),
+    dense(84, 'tanh', 'f6'),
+    dense(10, 'softmax', 'output'),
+  );
+  return n.graph();
+}
+
+function basicCnn(): Graph {
+  const n = new Net();
+  n.chain(
+    n.input([9, 9, 1]),
+    conv(8, 3, { activation: 'relu' }, 'conv1'),
+    conv(16, 3, { activation: 'relu' }, 'conv2'),
+    ['GlobalMaxPooling2D', {}, 'global_max_pool'],
+    dense(2, 'softmax', 'fc'),
+  );
+  return n.graph();
+}
+
+/** Conv → BN → ReLU, the unit of the small VGG and the CIFAR ResNet. */
+function convBnRelu(n: Net, x: string, filters: number, prefix: string, strides = 1, relu = true): string {
+  x = n.chain(x, conv(filters, 3, { padding: 'same', strides, activation: 'linear' }, `${prefix}_conv`), bn(`${prefix}_bn`));
+  return relu ? n.chain(x, act('relu', `${prefix}_relu`)) : x;
+}
+
+function vggSmall(): Graph {
+  const n = new Net();
+  let x = n.input([32, 32, 3]);
+  [64, 128, 256, 512].forEach((filters, b) => {
+    x = convBnRelu(n, x, filters, `block${b + 1}_1`);
+    x = convBnRelu(n, x, filters, `block${b + 1}_2`);
+    x = n.chain(x, maxPool(2, {}, `block${b + 1}_pool`));
+  });
+  n.chain(x, ['Flatten', {}, 'flatten'], dense(512, 'relu', 'fc1'), ['Dropout', { rate: 0.5 }, 'dropout'], dense(10, 'softmax', 'predictions'));
+  return n.graph();
+}
+
+function vgg16(): Graph {
+  const n = new Net();
+  let x = n.input([224, 224, 3]);
+  [
+    [64, 2],
+    [128, 2],
+    [256, 3],
+    [512, 3],
+    [512, 3],
+  ].forEach(([filters, convs], b) => {
+    for (let i = 1; i <= convs; i++) x = n.chain(x, conv(filters, 3, { padding: 'same', activation: 'relu' }, `block${b + 1}_conv${i}`));
+    x = n.chain(x, maxPool(2, {}, `block${b + 1}_pool`));
+  });
+  n.chain(x, ['Flatten', {}, 'flatten'], dense(4096, 'relu', 'fc1'), dense(4096, 'relu', 'fc2'), dense(1000, 'softmax', 'predictions'));
+  return n.graph();
+}
+
+/** keras.io's CIFAR-10 ResNet-20 v1: 3 stages × 3 basic blocks, a strided 1×1 conv shortcut where the shape changes. */
+function resnetCifar(): Graph {
+  const n = new Net();
+  let x = convBnRelu(n, n.input([32, 32, 3]), 16, 'stem');
+  [16, 32, 64].forEach((filters, s) => {
+    for (let b = 1; b <= 3; b++) {
+      const p = `stage${s + 1}_block${b}`;
+      const strides = s > 0 && b === 1 ? 2 : 1;
+      let y = convBnRelu(n, x, filters, `${p}_1`, strides);
+      y = convBnRelu(n, y, filters, `${p}_2`, 1, false);
+      const shortcut = strides > 1 ? n.chain(x, conv(filters, 1, { strides, activation: 'linear' }, `${p}_shortcut`)) : x;
+      x = n.add('Add', {}, [shortcut, y], `${p}_add`);
+      x = n.chain(x, act('relu', `${p}_out`));
+    }
+  });
+  n.chain(x, ['AveragePooling2D', { poolSize: 8 }, 'avg_pool'], ['Flatten', {}, 'flatten'], dense(10, 'softmax', 'predictions'));
+  return n.graph();
+}
+
+/** torchvision's resnet18: no conv bias, BasicBlocks, 1×1 strided conv + BN downsample. */
+function resnet18(): Graph {
+  const n = new Net();
+  let x = n.chain(
+    n.input([224, 224, 3]),
+    conv(64, 7, { strides: 2, padding: 'same', useBias: false, activation: 'linear' }, 'conv1'),
+    bn('bn1'),
+    act('relu', 'relu'),
+    maxPool(3, { strides: 2, padding: 'same' }, 'maxpool'),
+  );
+  [64, 128, 256, 512].forEach((filters, s) => {
+    for (let b = 0; b < 2; b++) {
+      const p = `layer${s + 1}_${b}`;
+      const strides = s > 0 && b === 0 ? 2 : 1;
+      const c = (k: number, st: number, name: string): Spec => conv(filters, k, { strides: st, padding: 'same', useBias: false, activation: 'linear' }, name);
+      const y = n.chain(x, c(3, strides, `${p}_conv1`), bn(`${p}_bn1`), act('relu', `${p}_relu1`), c(3, 1, `${p}_conv2`), bn(`${p}_bn2`));
+      const shortcut = strides > 1 ? n.chain(x, c(1, strides, `${p}_downsample_conv`), bn(`${p}_downsample_bn`)) : x;
+      x = n.chain(n.add('Add', {}, [y, shortcut], `${p}_add`), act('relu', `${p}_relu2`));
+    }
+  });
+  n.chain(x, ['GlobalAveragePooling2D', {}, 'avgpool'], dense(1000, 'softmax', 'fc'));
+  return n.graph();
+}
+
+/** Keras' ResNet50 (v1): stride on the first 1×1 conv of a block, every conv with bias, BN epsilon 1.001e-5. */
+function resnet50(): Graph {
+  const n = new Net();
+  const eps = { epsilon: 1.001e-5 };
+  let x = n.chain(
+    n.input([224, 224, 3], 'input_1'),
+    ['ZeroPadding2D', { padding: 3 }, 'conv1_pad'],
+    conv(64, 7, { strides: 2, activation: 'linear' }, 'conv1_conv'),
+    bn('conv1_bn', eps),
+    act('relu', 'conv1_relu'),
+    ['ZeroPadding2D', { padding: 1 }, 'pool1_pad'],
+    maxPool(3, { strides: 2 }, 'pool1_pool'),
+  );
+  (
+    [
+      [64, 3, 1],
+      [128, 4, 2],
+      [256, 6, 2],
+      [512, 3, 2],
+    ] as const
+  ).forEach(([filters, blocks, stride], s) => {
+    for (let b = 1; b <= blocks; b++) {
+      const p = `conv${s + 2}_block${b}`;
+      const strides = b === 1 ? stride : 1;
+      const shortcut =
+        b === 1 ? n.chain(x, conv(4 * filters, 1, { strides, activation: 'linear' }, `${p}_0_conv`), bn(`${p}_0_bn`, eps)) : x;
+      const y = n.chain(
+        x,
+        conv(filters, 1, { strides, activation: 'linear' }, `${p}_1_conv`),
+        bn(`${p}_1_bn`, eps),
+        act('relu', `${p}_1_relu`),
+        conv(filters, 3, { padding: 'same', activation: 'linear' }, `${p}_2_conv`),
+        bn(`${p}_2_bn`, eps),
+        act('relu', `${p}_2_relu`),
+        conv(4 * filters, 1, { activation: 'linear' }, `${p}_3_conv`),
+        bn(`${p}_3_bn`, eps),
+      );
+      x = n.chain(n.add('Add', {}, [shortcut, y], `${p}_add`), act('relu', `${p}_out`));
+    }
+  });
+  n.chain(x, ['GlobalAveragePooling2D', {}, 'avg_pool'], dense(1000, 'softmax', 'predictions'));
+  return n.graph();
+}
+
+/**
+ * Keras' MobileNet v1 (alpha 1, 224×224). Keras pads strided blocks by ((0,1),(0,1)) and uses `valid`;
+ * TensorFlow's `same` pads a stride-2 3×3 window on an even input exactly so, hence `same` and fewer nodes.
+ * The head is Dense 1000: the same 1,025,000 parameters as Keras' 1×1 conv head on the pooled 1×1×1024.
+ */
+function mobilenet(): Graph {
+  const n = new Net();
+  let x = n.chain(
+    n.input([224, 224, 3], 'input_1'),
+    conv(32, 3, { strides: 2, padding: 'same', useBias: false, activation: 'linear' }, 'conv1'),
+    bn('conv1_bn'),
+    act('relu6', 'conv1_relu'),
+  );
+  const blocks: Array<[number, number]> = [
+    [64, 1],
+    [128, 2],
+    [128, 1],
+    [256, 2],
+    [256, 1],
+    [512, 2],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [512, 1],
+    [1024, 2],
+    [1024, 1],
+  ];
+  blocks.forEach(([filters, strides], i) => {
+    const id = i + 1;
+    x = n.chain(
+      x,
+      ['DepthwiseConv2D', { kernelSize: 3, strides, padding: 'same', useBias: false, activation: 'linear' }, `conv_dw_${id}`],
+      bn(`conv_dw_${id}_bn`),
+      act('relu6', `conv_dw_${id}_relu`),
+      conv(filters, 1, { padding: 'same', useBias: false, activation: 'linear' }, `conv_pw_${id}`),
+      bn(`conv_pw_${id}_bn`),
+      act('relu6', `conv_pw_${id}_relu`),
+    );
+  });
+  n.chain(x, ['GlobalAveragePooling2D', {}, 'global_average_pooling2d'], ['Dropout', { rate: 0.001 }, 'dropout'], dense(1000, 'softmax', 'predictions'));
+  return n.graph();
+}
+
+function calorimeterCnn(): Graph {
+  const n = new Net();
+  n.chain(
+    n.input([32, 32, 3], 'calorimeter_image'),
+    conv(16, 3, { padding: 'same', activation: 'relu' }, 'conv1'),
+    maxPool(2, {}, 'pool1'),
+    conv(32, 3, { padding: 'same', activation: 'relu' }, 'conv2'),
+    maxPool(2, {}, 'pool2'),
+    conv(64, 3, { padding: 'same', activation: 'relu' }, 'conv3'),
+    maxPool(2, {}, 'pool3'),
+    ['Flatten', {}, 'flatten'],
+    dense(64, 'relu', 'fc1'),
+    ['Dropout', { rate: 0.3 }, 'dropout'],
+    dense(4, 'softmax', 'particle'),
+  );
+  return n.graph();
+}
+
+function jetImageCnn(): Graph {
+  const n = new Net();
+  n.chain(
+    n.input([40, 40, 1], 'jet_image'),
+    conv(32, 5, { padding: 'same', activation: 'relu' }, 'conv1'),
+    maxPool(2, {}, 'pool1'),
+    conv(64, 3, { padding: 'same', activation: 'relu' }, 'conv2'),
+    maxPool(2, {}, 'pool2'),
+    conv(64, 3, { padding: 'same', activation: 'relu' }, 'conv3'),
+    maxPool(2, {}, 'pool3'),
+    ['Flatten', {}, 'flatten'],
+    dense(128, 'relu', 'fc1'),
+    ['Dropout', { rate: 0.5 }, 'dropout'],
+    dense(5, 'softmax', 'jet_class'),
+  );
+  return n.graph();
+}
+
+function conv1dTimeseries(): Graph {
+  const n = new Net();
+  n.chain(
+    n.input([128, 1], 'signal'),
+    ['Conv1D', { filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }, 'conv1'],
+    ['MaxPooling1D', { poolSize: 2 }, 'pool1'],
+    ['Conv1D', { filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }, 'conv2'],
+    ['MaxPooling1D', { poolSize: 2 }, 'pool2'],
+    ['Conv1D', { filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }, 'conv3'],
+    ['GlobalAveragePooling1D', {}, 'global_avg_pool'],
+    dense(32, 'relu', 'fc1'),
+    dense(4, 'softmax', 'waveform'),
+  );
+  return n.graph();
+}
+
 /** Every preset, in menu order. */
 export const presetDefs: PresetDef[] = [
   {
@@ -86,6 +332,72 @@ export const presetDefs: PresetDef[] = [
     name: 'LeNet-5',
     description: 'LeNet-5 as usually written in Keras: 28×28×1 MNIST digits, two conv + max-pool stages, three dense layers.',
     build: lenet5,
+  },
+  {
+    id: 'lenet5-classic',
+    name: 'LeNet-5 (classic, 32×32)',
+    description: 'LeCun et al. 1998 on 32×32×1 inputs: valid 5×5 convs, average pooling, tanh, dense 120-84-10.',
+    build: lenet5Classic,
+  },
+  {
+    id: 'basic-cnn',
+    name: 'Basic CNN (X vs O)',
+    description: "The slides' BasicCNNModel: two 3×3 convs, global max pooling and a dense classifier on 9×9 X/O images.",
+    build: basicCnn,
+  },
+  {
+    id: 'vgg-small',
+    name: 'Small VGG (CIFAR)',
+    description: 'A VGG for 32×32×3 images: blocks of two conv-BN-ReLU with 64, 128, 256 and 512 filters, each closed by max pooling.',
+    build: vggSmall,
+  },
+  {
+    id: 'vgg16',
+    name: 'VGG-16',
+    description: "Keras' VGG16 on 224×224×3 images with the 1000-class ImageNet head: 13 convs and 3 dense layers.",
+    build: vgg16,
+  },
+  {
+    id: 'resnet-cifar',
+    name: 'ResNet-20 (CIFAR)',
+    description: 'A small CIFAR-10 ResNet (ResNet-20 v1): 3 stages of 3 residual blocks with 16, 32 and 64 filters.',
+    build: resnetCifar,
+  },
+  {
+    id: 'resnet18',
+    name: 'ResNet-18',
+    description: "torchvision's ResNet-18 on 224×224×3: basic residual blocks, convs without bias, 1000 classes.",
+    build: resnet18,
+  },
+  {
+    id: 'resnet50',
+    name: 'ResNet-50',
+    description: "Keras' ResNet50 (v1) on 224×224×3: bottleneck blocks with the stride on the first 1×1 conv, 1000 classes.",
+    build: resnet50,
+  },
+  {
+    id: 'mobilenet',
+    name: 'MobileNet v1',
+    description: "Keras' MobileNet (alpha 1, 224×224×3): depthwise-separable conv blocks with ReLU6, 1000 classes.",
+    build: mobilenet,
+  },
+  {
+    id: 'calorimeter-cnn',
+    name: 'Calorimeter CNN',
+    description: 'Classifies 32×32×3 calorimeter images (energy in three layers) into 4 particle types.',
+    build: calorimeterCnn,
+  },
+  {
+    id: 'jet-image-cnn',
+    name: 'Jet image CNN',
+    description: 'Classifies 40×40×1 jet images (transverse momentum in η–φ pixels) into 5 jet types.',
+    build: jetImageCnn,
+  },
+  {
+    id: 'conv1d-timeseries',
+    name: 'Conv1D time series',
+    description: 'A 1D CNN for 128-step signals: sine, square, sawtooth or noise.',
+    build: conv1dTimeseries,
   },
 ];
 
