@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { defineLayerKind, product, type Shape } from './lib/define';
+import { applyLayer, unwrap1 } from './lib/keras';
+
+/** Keras' `axis` counts the batch axis as 0, so `axis` k ≥ 1 is our shape index k − 1; negative axes count from the end. */
+function axisIndex(axis: number, rank: number): number | undefined {
+  const i = axis < 0 ? rank + axis : axis - 1;
+  return i >= 0 && i < rank ? i : undefined;
+}
+
+const features = (x: Shape, axis: number) => x[axisIndex(axis, x.length)!];
+
+export const batchNormalization = defineLayerKind({
+  kind: 'BatchNormalization',
+  kerasClass: 'BatchNormalization',
+  version: 1,
+  params: z.object({
+    axis: z.number().int().refine((a) => a !== 0, 'axis 0 is the batch axis; use -1 for channels').default(-1),
+    momentum: z.number().min(0).max(1).default(0.99),
+    epsilon: z.number().positive().default(0.001),
+    center: z.boolean().default(true),
+    scale: z.boolean().default(true),
+  }),
+  ui: {
+    label: 'BatchNorm',
+    category: 'norm',
+    description: 'Normalises each channel with batch statistics, then scales (γ) and shifts (β); keeps moving mean/variance for inference.',
+    summary: (p) => `m${p.momentum} ε${p.epsilon}${p.axis === -1 ? '' : ` axis ${p.axis}`}`,
+  },
+  inputs: { min: 1, max: 1 },
+  inferShape([x], p) {
+    if (x.length < 1) return { error: { code: 'rank-mismatch', message: 'BatchNormalization needs an input of rank ≥ 1' } };
+    if (axisIndex(p.axis, x.length) === undefined) {
+      return {
+        error: {
+          code: 'invalid-axis',
+          message: `axis ${p.axis} is out of range for a rank-${x.length} input (Keras counts the batch axis as 0; valid: 1…${x.length} or -1…-${x.length})`,
+          param: 'axis',
+        },
+      };
+    }
+    return { shape: x };
+  },
+  count: ([x], _out, p) => {
+    const c = features(x, p.axis);
+    return { trainable: c * ((p.center ? 1 : 0) + (p.scale ? 1 : 0)), nonTrainable: 2 * c };
+  },
+  // At inference BN folds into one multiply and one add per element.
+  elementwise: (_in, out) => 2 * product(out),
+  build: (tf, p, name, [x]) =>
+    applyLayer(tf.layers.batchNormalization({ axis: p.axis, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale, name }), x),
+  toKeras: (p) => ({
+    axis: p.axis,
+    momentum: p.momentum,
+    epsilon: p.epsilon,
+    center: p.center,
+    scale: p.scale,
+    beta_initializer: { class_name: 'Zeros', config: {} },
+    gamma_initializer: { class_name: 'Ones', config: {} },
+    moving_mean_initializer: { class_name: 'Zeros', config: {} },
+    moving_variance_initializer: { class_name: 'Ones', config: {} },
+  }),
+  fromKeras: (c) => {
+    const axis = unwrap1(c.axis);
+    if (Array.isArray(axis)) throw new Error(`BatchNormalization over several axes ${JSON.stringify(c.axis)} is not supported`);
+    return { axis, momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale };
+  },
+});

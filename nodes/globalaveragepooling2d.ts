@@ -1,0 +1,3 @@
+import { globalPooling } from './lib/pool';
+
+export const globalAveragePooling2d = globalPooling('GlobalAveragePooling2D');

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { defineLayerKind, product, type LayerKind, type Shape } from './define';
+import { fmtPair, padding, posInt } from './schema';
+import { rankError, windowOutput } from './conv';
+import { applyLayer, orDefault, requireChannelsLast, unwrap1 } from './keras';
+
+/** A 2-D pooling stride: `null` (the default) means "same as the pool size", as in Keras. */
+const strides2 = z
+  .union([posInt, z.tuple([posInt, posInt]), z.null()])
+  .default(null)
+  .transform((v): [number, number] | null => (v === null ? null : typeof v === 'number' ? [v, v] : [v[0], v[1]]));
+
+const pool2 = z
+  .union([posInt, z.tuple([posInt, posInt])])
+  .default(2)
+  .transform((v): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]));
+
+const fmtStride = (s: readonly [number, number]) => (s[0] === s[1] ? `s${s[0]}` : `s${fmtPair(s)}`);
+
+/** MaxPooling2D / AveragePooling2D: one definition, two Keras classes. */
+export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
+  const max = kind === 'MaxPooling2D';
+  return defineLayerKind({
+    kind,
+    kerasClass: kind,
+    kerasAliases: [max ? 'MaxPool2D' : 'AvgPool2D'],
+    version: 1,
+    params: z.object({ poolSize: pool2, strides: strides2, padding }),
+    ui: {
+      label: kind,
+      category: 'pool',
+      description: max
+        ? 'Keeps the largest value of each window, shrinking H×W; strides default to the pool size.'
+        : 'Averages each window, shrinking H×W; strides default to the pool size.',
+      summary: (p) => `${fmtPair(p.poolSize)} ${fmtStride(p.strides ?? p.poolSize)}${p.padding === 'same' ? ' same' : ''}`,
+    },
+    inputs: { min: 1, max: 1 },
+    inferShape([x], p) {
+      if (x.length !== 3) return rankError(kind, 'an H×W×C input', x);
+      const r = windowOutput(x.slice(0, 2), p.poolSize, p.strides ?? p.poolSize, p.padding, undefined, 'pool');
+      return 'error' in r ? r : { shape: [...r.dims, x[2]] };
+    },
+    elementwise: (_in, out, p) => product(out) * p.poolSize[0] * p.poolSize[1],
+    build: (tf, p, name, [x]) => {
+      const args = { poolSize: p.poolSize, strides: p.strides ?? p.poolSize, padding: p.padding, name };
+      return applyLayer(max ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args), x);
+    },
+    toKeras: (p) => ({ pool_size: p.poolSize, padding: p.padding, strides: p.strides ?? p.poolSize, data_format: 'channels_last' }),
+    fromKeras: (c) => {
+      requireChannelsLast(c, kind);
+      return { poolSize: c.pool_size, strides: orDefault(c.strides), padding: c.padding };
+    },
+  });
+}
+
+/** A 1-D pooling stride: `null` (the default) means "same as the pool size". */
+const strides1 = z.union([posInt, z.null()]).default(null);
+
+/** MaxPooling1D / AveragePooling1D over L×C sequences. */
+export function pooling1d(kind: 'MaxPooling1D' | 'AveragePooling1D') {
+  const max = kind === 'MaxPooling1D';
+  return defineLayerKind({
+    kind,
+    kerasClass: kind,
+    kerasAliases: [max ? 'MaxPool1D' : 'AvgPool1D'],
+    version: 1,
+    params: z.object({ poolSize: posInt.default(2), strides: strides1, padding }),
+    ui: {
+      label: kind,
+      category: 'pool',
+      description: max
+        ? 'Keeps the largest value of each window along the sequence; strides default to the pool size.'
+        : 'Averages each window along the sequence; strides default to the pool size.',
+      summary: (p) => `${p.poolSize} s${p.strides ?? p.poolSize}${p.padding === 'same' ? ' same' : ''}`,
+    },
+    inputs: { min: 1, max: 1 },
+    inferShape([x], p) {
+      if (x.length !== 2) return rankError(kind, 'an L×C input', x);
+      const r = windowOutput([x[0]], [p.poolSize], [p.strides ?? p.poolSize], p.padding, undefined, 'pool');
+      return 'error' in r ? r : { shape: [...r.dims, x[1]] };
+    },
+    elementwise: (_in, out, p) => product(out) * p.poolSize,
+    build: (tf, p, name, [x]) => {
+      const args = { poolSize: p.poolSize, strides: p.strides ?? p.poolSize, padding: p.padding, name };
+      return applyLayer(max ? tf.layers.maxPooling1d(args) : tf.layers.averagePooling1d(args), x);
+    },
+    toKeras: (p) => ({ pool_size: [p.poolSize], padding: p.padding, strides: [p.strides ?? p.poolSize], data_format: 'channels_last' }),
+    fromKeras: (c) => {
+      requireChannelsLast(c, kind);
+      return { poolSize: unwrap1(c.pool_size), strides: orDefault(unwrap1(c.strides)), padding: c.padding };
+    },
+  });
+}
+
+/** GlobalAverage/GlobalMaxPooling 1D/2D: reduce every spatial axis, keep channels. */
+export function globalPooling(kind: 'GlobalAveragePooling1D' | 'GlobalMaxPooling1D' | 'GlobalAveragePooling2D' | 'GlobalMaxPooling2D'): LayerKind<Record<string, never>> {
+  const rank = kind.endsWith('1D') ? 2 : 3;
+  const max = kind.startsWith('GlobalMax');
+  const short = `${max ? 'GlobalMaxPool' : 'GlobalAvgPool'}${rank === 2 ? '1D' : '2D'}`;
+  return defineLayerKind({
+    kind,
+    kerasClass: kind,
+    kerasAliases: [short],
+    version: 1,
+    params: z.object({}),
+    ui: {
+      label: kind,
+      category: 'pool',
+      description: `${max ? 'Takes the maximum' : 'Averages'} over ${rank === 3 ? 'all of H×W' : 'the whole sequence'}, leaving one value per channel.`,
+      summary: () => (max ? 'max' : 'avg'),
+    },
+    inputs: { min: 1, max: 1 },
+    inferShape: ([x]: Shape[]) => (x.length !== rank ? rankError(kind, rank === 3 ? 'an H×W×C input' : 'an L×C input', x) : { shape: [x[rank - 1]] }),
+    elementwise: ([x]: Shape[]) => product(x),
+    build: (tf, _p, name, [x]) => {
+      const L = tf.layers;
+      const layer =
+        kind === 'GlobalAveragePooling1D' ? L.globalAveragePooling1d({ name })
+        : kind === 'GlobalMaxPooling1D' ? L.globalMaxPooling1d({ name })
+        : kind === 'GlobalAveragePooling2D' ? L.globalAveragePooling2d({ name })
+        : L.globalMaxPooling2d({ name });
+      return applyLayer(layer, x);
+    },
+    toKeras: () => ({ data_format: 'channels_last' }),
+    fromKeras: (c) => {
+      requireChannelsLast(c, kind);
+      if (c.keepdims === true) throw new Error(`${kind} keepdims=true is not supported (tfjs 4.22 has no keepdims)`);
+      return {};
+    },
+  }) as LayerKind<Record<string, never>>;
+}
