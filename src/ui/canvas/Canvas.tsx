@@ -239,7 +239,9 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       if (kind) {
         const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
         const id = useDocStore.getState().addNode(kind, { x: Math.round(p.x - NODE_SIZE.width / 2), y: Math.round(p.y - 30) });
-        useUiStore.getState().select([id]);
+        const ui = useUiStore.getState();
+        ui.select([id]);
+        if (ui.tab === 'summary') ui.setTab('layer');
         return;
       }
       const files = [...e.dataTransfer.files];
