@@ -70,7 +70,7 @@ export const conv2d = defineLayerKind({
     strides: c.strides,
     padding: c.padding,
     dilationRate: c.dilation_rate,
-    activation: c.activation,
+    activation: c.activation ?? 'linear',
     useBias: c.use_bias,
   }),
 });

@@ -1,0 +1,3 @@
+import { pooling1d } from './lib/pool';
+
+export const maxPooling1d = pooling1d('MaxPooling1D');

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineLayerKind, product } from './lib/define';
+import { broadcastShapes } from './lib/merge';
+import { applyLayer } from './lib/keras';
+
+export const multiply = defineLayerKind({
+  kind: 'Multiply',
+  kerasClass: 'Multiply',
+  version: 1,
+  params: z.object({}),
+  ui: {
+    label: 'Multiply',
+    category: 'merge',
+    description: 'Elementwise product of two or more tensors of the same shape (a dimension of 1 broadcasts) — e.g. attention gates.',
+    summary: () => '×',
+  },
+  inputs: { min: 2, max: Infinity },
+  inferShape: (inputs) => broadcastShapes('Multiply', inputs),
+  elementwise: (inputs, out) => product(out) * (inputs.length - 1),
+  build: (tf, _p, name, xs) => applyLayer(tf.layers.multiply({ name }), xs),
+  toKeras: () => ({}),
+  fromKeras: () => ({}),
+});

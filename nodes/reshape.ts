@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { defineLayerKind, fmtShape, product } from './lib/define';
+import { applyLayer } from './lib/keras';
+
+const dim = z
+  .number()
+  .int('targetShape entries must be whole numbers')
+  .refine((d) => d === -1 || d >= 1, 'targetShape entries must be ≥ 1, or -1 for "whatever is left"');
+
+export const reshape = defineLayerKind({
+  kind: 'Reshape',
+  kerasClass: 'Reshape',
+  version: 1,
+  params: z.object({
+    targetShape: z
+      .array(dim)
+      .min(1, 'targetShape needs at least one dimension')
+      .max(4, 'targetShape has at most 4 dimensions')
+      .refine((s) => s.filter((d) => d === -1).length <= 1, 'targetShape may contain -1 only once')
+      .default([-1]),
+  }),
+  ui: {
+    label: 'Reshape',
+    category: 'reshape',
+    description: 'Rearranges the values into `targetShape` (batch left out); one entry may be -1 to take whatever is left.',
+    summary: (p) => `→ ${p.targetShape.map((d) => (d === -1 ? '?' : d)).join('×')}`,
+  },
+  inputs: { min: 1, max: 1 },
+  inferShape([x], p) {
+    const total = product(x);
+    const known = product(p.targetShape.filter((d) => d !== -1));
+    const free = p.targetShape.indexOf(-1);
+    const target = p.targetShape.map((d) => (d === -1 ? '?' : d)).join('×');
+    if (free === -1 ? known !== total : total % known !== 0) {
+      return {
+        error: {
+          code: 'size-mismatch',
+          message:
+            free === -1
+              ? `cannot reshape ${fmtShape(x)} (${total} values) into ${target} (${known} values)`
+              : `cannot reshape ${fmtShape(x)} (${total} values) into ${target}: ${total} is not a multiple of ${known}`,
+          param: 'targetShape',
+        },
+      };
+    }
+    return { shape: p.targetShape.map((d) => (d === -1 ? total / known : d)) };
+  },
+  build: (tf, p, name, [x]) => applyLayer(tf.layers.reshape({ targetShape: p.targetShape, name }), x),
+  toKeras: (p) => ({ target_shape: p.targetShape }),
+  // tfjs writes the free dimension as null, Keras as -1.
+  fromKeras: (c) => ({ targetShape: Array.isArray(c.target_shape) ? c.target_shape.map((d) => (d === null ? -1 : d)) : c.target_shape }),
+});

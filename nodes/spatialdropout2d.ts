@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineLayerKind, type SymbolicTensor } from './lib/define';
+import { rankError } from './lib/conv';
+import { applyLayer, requireChannelsLast } from './lib/keras';
+import { dropoutRate } from './dropout';
+
+export const spatialDropout2d = defineLayerKind({
+  kind: 'SpatialDropout2D',
+  kerasClass: 'SpatialDropout2D',
+  version: 1,
+  params: z.object({ rate: dropoutRate }),
+  ui: {
+    label: 'SpatialDropout2D',
+    category: 'regularization',
+    description: 'Like Dropout, but drops whole feature maps (channels) at once, which suits correlated neighbouring pixels.',
+    summary: (p) => `p=${p.rate} ch`,
+  },
+  inputs: { min: 1, max: 1 },
+  inferShape: ([x]) => (x.length !== 3 ? rankError('SpatialDropout2D', 'an H×W×C input', x) : { shape: x }),
+  // tfjs 4.22 has no SpatialDropout2D; Dropout with noise shape [batch, 1, 1, C] is the same operation
+  // (null entries take the input's size), so the compiled tfjs layer is a Dropout.
+  build: (tf, p, name, [x]): SymbolicTensor =>
+    applyLayer(tf.layers.dropout({ rate: p.rate, noiseShape: [null, 1, 1, null] as unknown as number[], name }), x),
+  toKeras: (p) => ({ rate: p.rate, data_format: 'channels_last', noise_shape: null, seed: null }),
+  fromKeras: (c) => {
+    requireChannelsLast(c, 'SpatialDropout2D');
+    return { rate: c.rate };
+  },
+});
