@@ -48,9 +48,9 @@ export function Menu({
   );
 }
 
-export function MenuItem({ title, sub, onClick, testid }: { title: ReactNode; sub?: ReactNode; onClick(): void; testid?: string }) {
+export function MenuItem({ title, sub, onClick, testid, data }: { title: ReactNode; sub?: ReactNode; onClick(): void; testid?: string; data?: Record<`data-${string}`, string> }) {
   return (
-    <button className="menu-item" role="menuitem" onClick={onClick} data-testid={testid}>
+    <button className="menu-item" role="menuitem" onClick={onClick} data-testid={testid} {...data}>
       <div className="menu-item-title">{title}</div>
       {sub && <div className="menu-item-sub">{sub}</div>}
     </button>

@@ -85,6 +85,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
                 sub={`${p.description} · ${fmtInt(p.expected.params)} params`}
                 onClick={() => (close(), act.openPreset(p.id))}
                 testid={`preset-${p.id}`}
+                data={{ 'data-preset-id': p.id, 'data-expected-params': String(p.expected.params) }}
               />
             ))}
           </>

@@ -144,14 +144,17 @@ export async function importFiles(files: File[]): Promise<void> {
   const file = files[0];
   if (!file) return;
   if (file.size > IMPORT_LIMITS.maxChars) {
-    ui().toast('error', `Import refused: ${file.name} is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${IMPORT_LIMITS.maxChars / 1048576} MB.`);
+    ui().toast(
+      'error',
+      `Import of ${file.name} refused; your graph is unchanged.\n• the file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${IMPORT_LIMITS.maxChars / 1048576} MB`,
+    );
     return;
   }
   let text: string;
   try {
     text = await file.text();
   } catch (e) {
-    ui().toast('error', `Import failed: ${file.name} could not be read (${(e as Error).message}).`);
+    ui().toast('error', `Import of ${file.name} refused; your graph is unchanged.\n• the file could not be read (${(e as Error).message})`);
     return;
   }
   const r = await importTextLaidOut(text, file.name);
