@@ -79,3 +79,32 @@ describe('compileGraph', () => {
     expect(() => compileGraph(tf, g)).toThrow(/no Input/);
   });
 });
+
+describe('compileGraph with one tensor in two slots of a merge', () => {
+  it('runs although tfjs would dispose the shared tensor too early', () => {
+    const g: Graph = {
+      nodes: [
+        { id: 'i', kind: 'Input', name: 'x', params: { shape: [4] }, position: { x: 0, y: 0 } },
+        { id: 'd', kind: 'Dense', name: 'd', params: { units: 3 }, position: { x: 0, y: 0 } },
+        { id: 'sq', kind: 'Multiply', name: 'square', params: {}, position: { x: 0, y: 0 } },
+        { id: 'o', kind: 'Dense', name: 'other', params: { units: 2 }, position: { x: 0, y: 0 } },
+      ],
+      edges: [
+        { id: 'e1', source: 'i', target: 'd', targetIndex: 0 },
+        { id: 'e2', source: 'd', target: 'sq', targetIndex: 0 },
+        { id: 'e3', source: 'd', target: 'sq', targetIndex: 1 },
+        { id: 'e4', source: 'd', target: 'o', targetIndex: 0 },
+      ],
+    };
+    const model = compileGraph(tf, g);
+    const [sq, other] = model.predict(tf.ones([2, 4])) as tf.Tensor[];
+    const d = (model.getLayer('d').apply(tf.ones([2, 4])) as tf.Tensor).arraySync() as number[][];
+    expect(sq.shape).toEqual([2, 3]);
+    expect(other.shape).toEqual([2, 2]);
+    const got = sq.arraySync() as number[][];
+    got.forEach((row, r) => row.forEach((v, c) => expect(v).toBeCloseTo(d[r][c] ** 2, 5)));
+    expect(model.countParams()).toBe(inferGraph(g).totals.params);
+    expect(model.getLayer('square_input1_copy').countParams()).toBe(0);
+    model.dispose();
+  });
+});

@@ -31,7 +31,9 @@ function describeInvalid(graph: Graph, inf: GraphInference): CompileError {
  *
  * Inputs are the Input nodes and outputs the nodes nothing consumes, both in the graph's node order;
  * a merge node receives its inputs ordered by edge `targetIndex`. tfjs is passed in so only callers that
- * train (the worker, tests) load it.
+ * train (the worker, tests) load it. The one layer that is not a node: when the same tensor feeds two slots
+ * of one merge, the extra slots go through a linear Activation named `<node>_input<slot>_copy` (a tfjs bug
+ * workaround, see below); it has no weights.
  *
  * @throws {CompileError} naming every bad node when `inferGraph(graph).valid` is false, or the node whose
  *   tfjs layer refused to build (a disagreement between our inference and tfjs).
@@ -44,10 +46,22 @@ export function compileGraph(tf: Tf, graph: Graph, inference: GraphInference = i
   const { incoming } = incomingEdges(graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const tensors = new Map<string, SymbolicTensor>();
+  const names = new Set(graph.nodes.map((n) => n.name));
   for (const id of inference.order) {
     const node = byId.get(id)!;
     const kind = getLayerKind(node.kind)!;
-    const inputs = incoming.get(id)!.map((e) => tensors.get(e.source)!);
+    const edges = incoming.get(id)!;
+    const inputs = edges.map((e, i) => {
+      const t = tensors.get(e.source)!;
+      if (!edges.slice(0, i).some((prev) => prev.source === e.source)) return t;
+      // tfjs 4.22's executor counts a layer once per distinct recipient but decrements once per input slot, so
+      // a tensor wired twice into one merge (x + x) is disposed too early when something else reads it too.
+      // A pass-through layer gives the second slot a tensor of its own.
+      let name = `${node.name}_input${i}_copy`;
+      while (names.has(name)) name = `_${name}`;
+      names.add(name);
+      return tf.layers.activation({ activation: 'linear', name }).apply(t) as SymbolicTensor;
+    });
     try {
       tensors.set(id, kind.build(tf, inference.nodes[id].params!, node.name, inputs));
     } catch (e) {
