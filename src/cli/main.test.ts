@@ -29,6 +29,14 @@ function run(args: string[], cwd = scratch): Promise<{ code: number; stdout: str
   });
 }
 
+/** Runs main() in this process, capturing what it prints. */
+async function inProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
 /** Kinds a document needs that the registry lacks (while nodes/ is still growing). */
 const missingKinds = (kinds: string[]) => [...new Set(kinds)].filter((k) => !getLayerKind(k));
 const presetKinds = (id: string) =>
@@ -38,15 +46,17 @@ describe('convas summary (the real bin, run from outside the repo)', () => {
   for (const p of presetList) {
     it.skipIf(missingKinds(presetKinds(p.id)).length > 0)(`prints preset ${p.id} with its pinned totals, exit 0`, async () => {
       const file = join(root, 'presets', `${p.id}.json`);
-      const table = await run(['summary', file]);
-      expect(table.stderr).toBe('');
-      expect(table.code).toBe(0);
-      expect(table.stdout).toContain(`Total params: ${p.expected.params.toLocaleString('en-US')} (`);
       const json = await run(['summary', file, '--json']);
+      expect(json.stderr).toBe('');
       expect(json.code).toBe(0);
       const s = JSON.parse(json.stdout) as SummaryJson;
       expect(s.totals).toEqual({ ...p.expected, flops: 2 * p.expected.macs });
       expect(s.errors).toEqual([]);
+      // The table, in-process (same code path after argument parsing).
+      const table = await inProcess(['summary', file]);
+      expect(table.code).toBe(0);
+      expect(table.out).toContain(`Total params: ${p.expected.params.toLocaleString('en-US')} (`);
+      expect(table.out.split('\n').filter((l) => / \(None, [\d, ]+\) /.test(l))).toHaveLength(s.layers.length);
     });
   }
 
@@ -102,23 +112,29 @@ describe('convas summary (the real bin, run from outside the repo)', () => {
     expect(garbage.code).toBe(2);
     expect(garbage.stderr).toMatch(/^convas: cannot read .*junk\.json:\n {2}- .*junk\.json: not valid JSON/);
 
-    expect((await run(['summary', scratch])).stderr).toContain('is a directory');
+    const dir = await inProcess(['summary', scratch]);
+    expect(dir.code).toBe(2);
+    expect(dir.err).toContain('is a directory');
 
     const unknown = join(scratch, 'lambda.json');
     writeFileSync(unknown, JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'Lambda', config: { name: 'l', batch_input_shape: [null, 3] } }] } }));
-    const refused = await run(['summary', unknown, '--json']);
+    const refused = await inProcess(['summary', unknown, '--json']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('unknown layer class "Lambda"');
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain('unknown layer class "Lambda"');
   });
 
   it('prints usage: exit 0 for --help, 2 for wrong arguments', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: convas summary <file> \[--json\]/);
-    for (const args of [[], ['sumary', 'x.json'], ['summary'], ['summary', 'a.json', '--yaml']]) {
-      const r = await run(args);
+    const wrong = await run(['sumary', 'x.json']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^unknown command "sumary"\n\nUsage: convas summary/);
+    for (const args of [[], ['summary'], ['summary', 'a.json', '--yaml'], ['summary', 'a.json', 'b.json']]) {
+      const r = await inProcess(args);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain('Usage: convas summary');
+      expect(r.err).toContain('Usage: convas summary');
     }
   });
 });
@@ -133,11 +149,9 @@ describe('fixtures', () => {
     }
   });
 
-  it('main() can also be called in-process, returning the exit code', async () => {
-    let out = '';
-    const code = await main(['summary', fixture('tfjs-sequential'), '--json'], { out: (t) => (out += t), err: () => {} });
-    const s = JSON.parse(out) as SummaryJson;
-    expect(code).toBe(s.errors.length ? 1 : 0);
-    expect(s.layers.map((l) => l.name)).toEqual(['conv_a_input', 'conv_a', 'conv_b', 'head']);
+  it('the sequential fixture gets a synthetic Input named after its first layer', async () => {
+    const r = await inProcess(['summary', fixture('tfjs-sequential'), '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as SummaryJson).layers.map((l) => l.name)).toEqual(['conv_a_input', 'conv_a', 'conv_b', 'head']);
   });
 });

@@ -1,5 +1,4 @@
 import { kerasToGraph } from './keras';
-import { autoLayout } from './layout';
 import { fail, findForbiddenKeys, newProject, ok, parseProject, type Result } from './project';
 import type { Graph, ProjectFileV1 } from './types';
 
@@ -133,6 +132,8 @@ export function importText(text: string, fileName?: string): Result<Imported> {
 export async function importTextLaidOut(text: string, fileName?: string): Promise<Result<Imported>> {
   const r = importText(text, fileName);
   if (!r.ok || r.value.source !== 'keras') return r;
+  // Loaded on demand: elkjs is large and most callers (the CLI, tests) never lay anything out.
+  const { autoLayout } = await import('./layout');
   const graph = await autoLayout(r.value.project.graph);
   return ok({ ...r.value, project: { ...r.value.project, graph } });
 }

@@ -1,7 +1,6 @@
 import { getLayerKind, getLayerKindByKerasClass, layerKinds, type LayerKind } from '../../nodes/index';
 import { uniqueName } from './build';
 import { inferGraph } from './infer';
-import { NODE_SIZE } from './layout';
 import { fail, ok, type Result } from './project';
 import { incomingEdges, topologicalOrder } from './topo';
 import type { Graph, GraphEdge, GraphNode } from './types';
@@ -357,6 +356,9 @@ function layerParams(l: RawLayer, kind: LayerKind, errors: string[]): Obj | unde
   return raw;
 }
 
+// Layout's NODE_SIZE (240×96) plus ELK's spacing; not imported from layout.ts so reading a model never loads elkjs.
+const GRID = { dx: 240 + 36, dy: 96 + 48 };
+
 /** Rows by longest path from an input, so a fresh import is readable before (or without) ELK. */
 function gridLayout(graph: Graph): Graph {
   const { order } = topologicalOrder(graph);
@@ -369,7 +371,7 @@ function gridLayout(graph: Graph): Graph {
     depth.set(id, d);
     const col = perRow.get(d) ?? 0;
     perRow.set(d, col + 1);
-    pos.set(id, { x: col * (NODE_SIZE.width + 36), y: d * (NODE_SIZE.height + 48) });
+    pos.set(id, { x: col * GRID.dx, y: d * GRID.dy });
   }
   return { ...graph, nodes: graph.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })) };
 }
