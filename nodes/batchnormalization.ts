@@ -62,7 +62,7 @@ export const batchNormalization = defineLayerKind({
   }),
   fromKeras: (c) => {
     const axis = unwrap1(c.axis);
-    if (Array.isArray(axis)) throw new Error(`BatchNormalization over several axes ${JSON.stringify(c.axis)} is not supported`);
+    if (Array.isArray(axis)) throw new Error(`BatchNormalization axis ${JSON.stringify(c.axis)} (several axes) is not supported; Convas normalises over one axis`);
     return { axis, momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale };
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
 import { activation, fmtPair, pair, padding, posInt } from './lib/schema';
 import { rankError, windowOutput } from './lib/conv';
+import { convPadding, requireChannelsLast } from './lib/keras';
 
 export const conv2d = defineLayerKind({
   kind: 'Conv2D',
@@ -64,13 +65,16 @@ export const conv2d = defineLayerKind({
     activation: p.activation,
     use_bias: p.useBias,
   }),
-  fromKeras: (c) => ({
-    filters: c.filters,
-    kernelSize: c.kernel_size,
-    strides: c.strides,
-    padding: c.padding,
-    dilationRate: c.dilation_rate,
-    activation: c.activation ?? 'linear',
-    useBias: c.use_bias,
-  }),
+  fromKeras: (c) => {
+    requireChannelsLast(c, 'Conv2D');
+    return {
+      filters: c.filters,
+      kernelSize: c.kernel_size,
+      strides: c.strides,
+      padding: convPadding(c.padding, 'Conv2D'),
+      dilationRate: c.dilation_rate,
+      activation: c.activation ?? 'linear',
+      useBias: c.use_bias,
+    };
+  },
 });

@@ -45,7 +45,8 @@ export const reshape = defineLayerKind({
     }
     return { shape: p.targetShape.map((d) => (d === -1 ? total / known : d)) };
   },
-  build: (tf, p, name, [x]) => applyLayer(tf.layers.reshape({ targetShape: p.targetShape, name }), x),
+  // A copy: tfjs' Reshape rewrites -1 to null in the array it is given.
+  build: (tf, p, name, [x]) => applyLayer(tf.layers.reshape({ targetShape: [...p.targetShape], name }), x),
   toKeras: (p) => ({ target_shape: p.targetShape }),
   // tfjs writes the free dimension as null, Keras as -1.
   fromKeras: (c) => ({ targetShape: Array.isArray(c.target_shape) ? c.target_shape.map((d) => (d === null ? -1 : d)) : c.target_shape }),

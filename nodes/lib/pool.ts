@@ -15,6 +15,9 @@ const pool2 = z
   .default(2)
   .transform((v): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]));
 
+/** `n` or `[n]` → `[n, n]`, for comparing Keras size fields; anything else is left alone. */
+const pair2 = (v: unknown): unknown => (typeof v === 'number' ? [v, v] : v);
+
 const fmtStride = (s: readonly [number, number]) => (s[0] === s[1] ? `s${s[0]}` : `s${fmtPair(s)}`);
 
 /** MaxPooling2D / AveragePooling2D: one definition, two Keras classes. */
@@ -48,7 +51,9 @@ export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
     toKeras: (p) => ({ pool_size: p.poolSize, padding: p.padding, strides: p.strides ?? p.poolSize, data_format: 'channels_last' }),
     fromKeras: (c) => {
       requireChannelsLast(c, kind);
-      return { poolSize: c.pool_size, strides: orDefault(c.strides), padding: c.padding };
+      // Keras and tfjs write the resolved strides; equal to the pool size means "the default".
+      const same = JSON.stringify(pair2(c.strides)) === JSON.stringify(pair2(c.pool_size));
+      return { poolSize: c.pool_size, strides: same ? undefined : orDefault(c.strides), padding: c.padding };
     },
   });
 }
@@ -87,7 +92,9 @@ export function pooling1d(kind: 'MaxPooling1D' | 'AveragePooling1D') {
     toKeras: (p) => ({ pool_size: [p.poolSize], padding: p.padding, strides: [p.strides ?? p.poolSize], data_format: 'channels_last' }),
     fromKeras: (c) => {
       requireChannelsLast(c, kind);
-      return { poolSize: unwrap1(c.pool_size), strides: orDefault(unwrap1(c.strides)), padding: c.padding };
+      const poolSize = unwrap1(c.pool_size);
+      const strides = orDefault(unwrap1(c.strides));
+      return { poolSize, strides: strides === poolSize ? undefined : strides, padding: c.padding };
     },
   });
 }

@@ -1,0 +1,316 @@
+/**
+ * Per-kind facts that the conformance grid does not cover: Keras config round trips (ours and tfjs' own
+ * model.json), MAC figures worked out by hand, error messages that name the field, summaries and the registry.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { getLayerKind, getLayerKindByKerasClass, isError, layerKinds, type LayerKind, type Shape } from './index';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const kind = (k: string): LayerKind => {
+  const d = getLayerKind(k);
+  if (!d) throw new Error(`kind ${k} is not registered`);
+  return d;
+};
+
+/** Non-default params for each kind, with an input shape they fit. */
+const samples: Array<{ kind: string; params: Record<string, unknown>; inputs: Shape[] }> = [
+  { kind: 'Input', params: { shape: [20, 3] }, inputs: [] },
+  { kind: 'Conv1D', params: { filters: 5, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh', useBias: false }, inputs: [[20, 3]] },
+  { kind: 'Conv1D', params: { filters: 2, kernelSize: 3, dilationRate: 2, activation: 'linear' }, inputs: [[20, 3]] },
+  { kind: 'Conv2D', params: { filters: 6, kernelSize: [5, 3], strides: [2, 1], padding: 'same', activation: 'gelu' }, inputs: [[12, 12, 3]] },
+  { kind: 'DepthwiseConv2D', params: { kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu6', useBias: false }, inputs: [[12, 12, 3]] },
+  { kind: 'SeparableConv2D', params: { filters: 7, kernelSize: [3, 2], depthMultiplier: 2, dilationRate: 2, activation: 'swish' }, inputs: [[12, 12, 3]] },
+  { kind: 'Conv2DTranspose', params: { filters: 4, kernelSize: 3, strides: [2, 1], padding: 'valid', activation: 'sigmoid' }, inputs: [[6, 6, 3]] },
+  { kind: 'MaxPooling1D', params: { poolSize: 3, strides: 1, padding: 'same' }, inputs: [[20, 3]] },
+  { kind: 'AveragePooling1D', params: { poolSize: 4 }, inputs: [[20, 3]] },
+  { kind: 'MaxPooling2D', params: { poolSize: [3, 2], strides: [1, 2], padding: 'same' }, inputs: [[12, 12, 3]] },
+  { kind: 'AveragePooling2D', params: { poolSize: 3 }, inputs: [[12, 12, 3]] },
+  { kind: 'GlobalAveragePooling1D', params: {}, inputs: [[20, 3]] },
+  { kind: 'GlobalMaxPooling1D', params: {}, inputs: [[20, 3]] },
+  { kind: 'GlobalAveragePooling2D', params: {}, inputs: [[12, 12, 3]] },
+  { kind: 'GlobalMaxPooling2D', params: {}, inputs: [[12, 12, 3]] },
+  { kind: 'ZeroPadding2D', params: { padding: [[1, 2], [0, 3]] }, inputs: [[12, 12, 3]] },
+  { kind: 'BatchNormalization', params: { momentum: 0.9, epsilon: 1e-5, center: false, scale: true }, inputs: [[12, 12, 3]] },
+  { kind: 'Activation', params: { activation: 'elu' }, inputs: [[12, 12, 3]] },
+  { kind: 'LeakyReLU', params: { alpha: 0.1 }, inputs: [[12, 12, 3]] },
+  { kind: 'Dropout', params: { rate: 0.25 }, inputs: [[12, 12, 3]] },
+  { kind: 'SpatialDropout2D', params: { rate: 0.2 }, inputs: [[12, 12, 3]] },
+  { kind: 'Flatten', params: {}, inputs: [[12, 12, 3]] },
+  { kind: 'Reshape', params: { targetShape: [36, -1] }, inputs: [[12, 12, 3]] },
+  { kind: 'Dense', params: { units: 120, activation: 'selu', useBias: false }, inputs: [[400]] },
+  { kind: 'Add', params: {}, inputs: [[4, 4, 3], [4, 4, 3]] },
+  { kind: 'Multiply', params: {}, inputs: [[4, 4, 3], [4, 4, 1]] },
+  { kind: 'Concatenate', params: { axis: 2 }, inputs: [[4, 4, 3], [4, 2, 3]] },
+];
+
+/** The model.json layer entry tfjs itself writes for one of our nodes (snake_case config, Keras class name). */
+function tfjsLayerJson(k: LayerKind, p: unknown, inputs: Shape[]): { class_name: string; config: Record<string, unknown> } {
+  const ins = inputs.map((s) => tf.input({ shape: [...s] }));
+  const y = k.build(tf, p, 'probe', ins);
+  const model = tf.model({ inputs: k.kind === 'Input' ? y : ins, outputs: y });
+  const json = model.toJSON(undefined, false) as unknown as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
+  return json.config.layers.find((l) => l.config.name === 'probe')!;
+}
+
+describe('registry', () => {
+  it('holds every kind the issue lists, once, with unique Keras classes and aliases', () => {
+    const expected = [
+      'Input', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling1D', 'MaxPooling2D',
+      'AveragePooling1D', 'AveragePooling2D', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D',
+      'GlobalMaxPooling2D', 'ZeroPadding2D', 'BatchNormalization', 'Activation', 'LeakyReLU', 'Dropout', 'SpatialDropout2D',
+      'Flatten', 'Reshape', 'Dense', 'Add', 'Concatenate', 'Multiply',
+    ];
+    expect([...layerKinds.map((k) => k.kind)].sort()).toEqual([...expected].sort());
+    const classes = layerKinds.flatMap((k) => [k.kerasClass, ...(k.kerasAliases ?? [])]);
+    expect(new Set(classes).size).toBe(classes.length);
+    for (const k of layerKinds) expect(getLayerKindByKerasClass(k.kerasClass)).toBe(k);
+  });
+
+  it('indexes aliases: ReLU → Activation, MaxPool2D → MaxPooling2D', () => {
+    expect(getLayerKindByKerasClass('ReLU')?.kind).toBe('Activation');
+    expect(getLayerKindByKerasClass('MaxPool2D')?.kind).toBe('MaxPooling2D');
+    expect(getLayerKindByKerasClass('GlobalAvgPool2D')?.kind).toBe('GlobalAveragePooling2D');
+    expect(getLayerKindByKerasClass('NoSuchLayer')).toBeUndefined();
+  });
+
+  it('gives every kind defaults, UI metadata and a summary', () => {
+    for (const k of layerKinds) {
+      const p = k.params.parse({});
+      expect(k.ui.label, k.kind).not.toBe('');
+      expect(k.ui.description.length, k.kind).toBeGreaterThan(20);
+      expect(typeof k.ui.summary(p), k.kind).toBe('string');
+      expect(k.inputs.min, k.kind).toBeLessThanOrEqual(k.inputs.max);
+    }
+  });
+});
+
+describe('Keras configs', () => {
+  for (const s of samples) {
+    it(`${s.kind} ${JSON.stringify(s.params)}: toKeras → fromKeras round trip, and tfjs' own config reads back`, () => {
+      const k = kind(s.kind);
+      const p = k.params.parse(s.params);
+      expect(k.params.parse(k.fromKeras(k.toKeras(p)))).toEqual(p);
+
+      const theirs = tfjsLayerJson(k, p, s.inputs);
+      // tfjs 4.22 has no SpatialDropout2D; the stand-in is a Dropout with a per-channel noise shape.
+      if (s.kind === 'SpatialDropout2D') {
+        expect(theirs.class_name).toBe('Dropout');
+        expect(theirs.config.noise_shape).toEqual([null, 1, 1, null]);
+        return;
+      }
+      expect(theirs.class_name).toBe(k.kerasClass);
+      const back = k.params.parse(k.fromKeras(theirs.config));
+      if (s.kind === 'SeparableConv2D') {
+        // tfjs 4.22's SeparableConv2D.getConfig() leaves depth_multiplier out, so a tfjs-saved model.json loses it.
+        expect(theirs.config).not.toHaveProperty('depth_multiplier');
+        expect({ ...back, depthMultiplier: p.depthMultiplier }).toEqual(p);
+      } else expect(back).toEqual(p);
+      // Every field both write has the same name and value; every other field tfjs writes is one we deliberately
+      // leave out (initialisers, regularisers, constraints: training details that are not part of the design).
+      const ours = k.toKeras(p);
+      for (const key of Object.keys(ours)) {
+        if (key in theirs.config) {
+          const want = key === 'target_shape' ? (theirs.config[key] as unknown[]).map((d) => d ?? -1) : theirs.config[key];
+          expect(ours[key], `${s.kind}.${key}`).toEqual(want);
+        }
+      }
+      const ignored = /initializer|regularizer|constraint|^(name|trainable|dtype|sparse|seed|batch_input_shape|noise_shape)$/;
+      const missing = Object.keys(theirs.config).filter((key) => !(key in ours) && !ignored.test(key));
+      expect(missing, `${s.kind}: tfjs fields we do not write`).toEqual([]);
+    });
+  }
+
+  it('Reshape reads tfjs’ null and Keras’ -1 as the free dimension', () => {
+    expect(kind('Reshape').fromKeras({ target_shape: [36, null] })).toEqual({ targetShape: [36, -1] });
+    expect(kind('Reshape').fromKeras({ target_shape: [36, -1] })).toEqual({ targetShape: [36, -1] });
+  });
+
+  it('reads the Keras ReLU layer as Activation relu / relu6, and refuses what it cannot represent', () => {
+    const a = kind('Activation');
+    expect(a.fromKeras({ max_value: null, negative_slope: 0, threshold: 0 })).toEqual({ activation: 'relu' });
+    expect(a.fromKeras({ max_value: 6 })).toEqual({ activation: 'relu6' });
+    expect(() => a.fromKeras({ max_value: 4 })).toThrow(/max_value 4/);
+    expect(() => a.fromKeras({ negative_slope: 0.1 })).toThrow(/negative_slope/);
+    const relu6 = tfjsLayerJson(
+      { ...a, build: (t, _p, name, [x]) => t.layers.reLU({ maxValue: 6, name }).apply(x) as ReturnType<typeof t.input> },
+      {},
+      [[4]],
+    );
+    expect(relu6.class_name).toBe('ReLU');
+    expect(a.params.parse(a.fromKeras(relu6.config))).toEqual({ activation: 'relu6' });
+  });
+
+  it('fills Keras defaults for fields a config leaves out (not our palette defaults)', () => {
+    expect(kind('Conv2D').params.parse(kind('Conv2D').fromKeras({ filters: 3, kernel_size: [3, 3] })).activation).toBe('linear');
+    const t = kind('Conv2DTranspose');
+    const p = t.params.parse(t.fromKeras({ filters: 3, kernel_size: [3, 3] }));
+    expect([p.strides, p.padding, p.activation]).toEqual([[1, 1], 'valid', 'linear']);
+  });
+
+  it('refuses configs Convas cannot reproduce, naming the field', () => {
+    expect(() => kind('Conv2D').fromKeras({ filters: 1, kernel_size: 3, data_format: 'channels_first' })).toThrow(/data_format "channels_first"/);
+    expect(() => kind('MaxPooling2D').fromKeras({ pool_size: 2, data_format: 'channels_first' })).toThrow(/data_format/);
+    expect(() => kind('Conv1D').fromKeras({ filters: 1, kernel_size: 3, padding: 'causal' })).toThrow(/causal/);
+    expect(() => kind('DepthwiseConv2D').fromKeras({ kernel_size: 3, dilation_rate: [2, 2] })).toThrow(/dilation_rate/);
+    expect(() => kind('Conv2DTranspose').fromKeras({ filters: 1, kernel_size: 3, output_padding: [1, 1] })).toThrow(/output_padding/);
+    expect(() => kind('Dropout').fromKeras({ rate: 0.5, noise_shape: [null, 1, 1, 3] })).toThrow(/noise_shape/);
+    expect(() => kind('GlobalAveragePooling2D').fromKeras({ keepdims: true })).toThrow(/keepdims/);
+    expect(() => kind('BatchNormalization').fromKeras({ axis: [1, 2] })).toThrow(/axis/);
+  });
+});
+
+/** Runs a chain of kinds from an input shape, returning per-layer shapes, counts and MACs. */
+function chain(input: Shape, layers: Array<[string, Record<string, unknown>]>) {
+  let x = input;
+  return layers.map(([name, params]) => {
+    const k = kind(name);
+    const p = k.params.parse(params);
+    const r = k.inferShape([x], p);
+    if (isError(r)) throw new Error(`${name}: ${r.error.message}`);
+    const row = { shape: r.shape, count: k.count?.([x], r.shape, p) ?? { trainable: 0, nonTrainable: 0 }, macs: k.macs?.([x], r.shape, p) ?? 0 };
+    x = r.shape;
+    return row;
+  });
+}
+
+describe('MACs', () => {
+  it('LeNet-5 (Keras variant): 117,600 MACs in conv1, 416,520 in all, 61,706 params', () => {
+    const rows = chain([28, 28, 1], [
+      ['Conv2D', { filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }],
+      ['MaxPooling2D', { poolSize: 2 }],
+      ['Conv2D', { filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu' }],
+      ['MaxPooling2D', { poolSize: 2 }],
+      ['Flatten', {}],
+      ['Dense', { units: 120, activation: 'relu' }],
+      ['Dense', { units: 84, activation: 'relu' }],
+      ['Dense', { units: 10, activation: 'softmax' }],
+    ]);
+    expect(rows[0].macs).toBe(28 * 28 * 6 * 5 * 5 * 1);
+    expect(rows[0].macs).toBe(117_600);
+    expect(rows.map((r) => r.shape)).toEqual([[28, 28, 6], [14, 14, 6], [10, 10, 16], [5, 5, 16], [400], [120], [84], [10]]);
+    expect(rows.reduce((a, r) => a + r.macs, 0)).toBe(416_520);
+    expect(rows.reduce((a, r) => a + r.count.trainable + r.count.nonTrainable, 0)).toBe(61_706);
+  });
+
+  it('follows the depthwise, separable, transpose, 1-D and dense formulas', () => {
+    const one = (name: string, params: Record<string, unknown>, x: Shape) => chain(x, [[name, params]])[0];
+    // depthwise: K²·C·Hout·Wout·depth_multiplier (MobileNet's first dw layer: 3×3 on 112×112×32).
+    expect(one('DepthwiseConv2D', { kernelSize: 3, padding: 'same' }, [112, 112, 32]).macs).toBe(9 * 32 * 112 * 112);
+    expect(one('DepthwiseConv2D', { kernelSize: 3, strides: 2, depthMultiplier: 2, padding: 'same' }, [8, 8, 3]).macs).toBe(9 * 3 * 4 * 4 * 2);
+    // separable: depthwise + pointwise (1×1 from C·m to filters).
+    expect(one('SeparableConv2D', { filters: 16, kernelSize: 3, padding: 'same', depthMultiplier: 2 }, [8, 8, 4]).macs).toBe(
+      9 * 4 * 2 * 64 + 4 * 2 * 16 * 64,
+    );
+    // transpose: K²·Cin·Cout·Hin·Win, whatever the output size.
+    expect(one('Conv2DTranspose', { filters: 5, kernelSize: 3, strides: 2, padding: 'valid' }, [7, 6, 4]).macs).toBe(9 * 4 * 5 * 7 * 6);
+    // Conv1D: K·Cin·Cout·Lout.
+    expect(one('Conv1D', { filters: 8, kernelSize: 5, padding: 'valid' }, [100, 3]).macs).toBe(5 * 3 * 8 * 96);
+    // Dense on a sequence acts on the last axis: L·Cin·units.
+    expect(one('Dense', { units: 7 }, [10, 3]).macs).toBe(10 * 3 * 7);
+    // No conv/dense maths: zero MACs (pooling, BN and activations count as elementwise work).
+    for (const [name, x] of [['MaxPooling2D', [8, 8, 3]], ['BatchNormalization', [8, 8, 3]], ['Activation', [8, 8, 3]], ['GlobalAveragePooling2D', [8, 8, 3]]] as const) {
+      expect(one(name, {}, x).macs, name).toBe(0);
+    }
+  });
+
+  it('reports elementwise work separately: bias + activation, BN, pooling windows, merges', () => {
+    const ew = (name: string, params: Record<string, unknown>, inputs: Shape[]) => {
+      const k = kind(name);
+      const p = k.params.parse(params);
+      const r = k.inferShape(inputs, p);
+      if (isError(r)) throw new Error(r.error.message);
+      return k.elementwise?.(inputs, r.shape, p) ?? 0;
+    };
+    expect(ew('Conv2D', { filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }, [[28, 28, 1]])).toBe(2 * 28 * 28 * 6);
+    expect(ew('Conv2D', { filters: 6, kernelSize: 5, padding: 'same', activation: 'linear', useBias: false }, [[28, 28, 1]])).toBe(0);
+    expect(ew('BatchNormalization', {}, [[4, 4, 3]])).toBe(2 * 48);
+    expect(ew('MaxPooling2D', { poolSize: 2 }, [[4, 4, 3]])).toBe(2 * 2 * 3 * 4);
+    expect(ew('GlobalAveragePooling2D', {}, [[4, 4, 3]])).toBe(48);
+    expect(ew('Add', {}, [[4, 4, 3], [4, 4, 3], [4, 4, 3]])).toBe(2 * 48);
+    expect(ew('Dropout', { rate: 0.5 }, [[4, 4, 3]])).toBe(0);
+  });
+});
+
+describe('errors name what is wrong', () => {
+  const invalid: Array<[string, Record<string, unknown>, string]> = [
+    ['Conv2D', { filters: 0 }, 'filters'],
+    ['Conv2D', { kernelSize: [3, 0] }, 'kernelSize'],
+    ['Conv1D', { strides: 1.5 }, 'strides'],
+    ['DepthwiseConv2D', { depthMultiplier: -1 }, 'depthMultiplier'],
+    ['SeparableConv2D', { padding: 'full' }, 'padding'],
+    ['Conv2DTranspose', { activation: 'bogus' }, 'activation'],
+    ['MaxPooling2D', { poolSize: 0 }, 'poolSize'],
+    ['AveragePooling1D', { strides: 0 }, 'strides'],
+    ['ZeroPadding2D', { padding: -1 }, 'padding'],
+    ['BatchNormalization', { axis: 0 }, 'axis'],
+    ['BatchNormalization', { epsilon: 0 }, 'epsilon'],
+    ['BatchNormalization', { momentum: 2 }, 'momentum'],
+    ['Activation', { activation: 'hard_sigmoid' }, 'activation'],
+    ['LeakyReLU', { alpha: -0.1 }, 'alpha'],
+    ['Dropout', { rate: 1 }, 'rate'],
+    ['SpatialDropout2D', { rate: -0.1 }, 'rate'],
+    ['Reshape', { targetShape: [-1, -1] }, 'targetShape'],
+    ['Reshape', { targetShape: [0, 3] }, 'targetShape'],
+    ['Concatenate', { axis: 0 }, 'axis'],
+    ['Dense', { units: 2.5 }, 'units'],
+    ['Input', { shape: [] }, 'shape'],
+  ];
+  for (const [name, params, field] of invalid) {
+    it(`${name} ${JSON.stringify(params)} → ${field}`, () => {
+      const r = kind(name).params.safeParse(params);
+      expect(r.success).toBe(false);
+      if (!r.success) expect(r.error.issues[0].path[0]).toBe(field);
+    });
+  }
+
+  const shapeErrors: Array<[string, Record<string, unknown>, Shape[], string | undefined, RegExp]> = [
+    ['Conv2D', { kernelSize: 5, padding: 'valid' }, [[3, 3, 1]], 'kernelSize', /kernel 5×5 is larger than the 3×3 input \(padding valid\)/],
+    ['Conv2D', { kernelSize: 3, dilationRate: 2 }, [[4, 4, 1]], 'kernelSize', /dilated to 5×5/],
+    ['MaxPooling2D', { poolSize: 3 }, [[2, 2, 1]], 'poolSize', /pool 3×3 is larger than the 2×2 input/],
+    ['Conv1D', {}, [[8, 8, 3]], undefined, /Conv1D expects an L×C input, got shape 8×8×3/],
+    ['Reshape', { targetShape: [10, 10] }, [[7, 7, 3]], 'targetShape', /cannot reshape 7×7×3 \(147 values\) into 10×10 \(100 values\)/],
+    ['Reshape', { targetShape: [-1, 10] }, [[7, 7, 3]], 'targetShape', /147 is not a multiple of 10/],
+    ['Concatenate', {}, [[4, 4, 3], [4, 4, 2], [4, 5, 2]], undefined, /input 3 \(4×5×2\) does not match input 1 \(4×4×3\)/],
+    ['Concatenate', { axis: 4 }, [[4, 4, 3], [4, 4, 2]], 'axis', /axis 4 is out of range/],
+    ['Multiply', {}, [[4, 4, 3], [4, 4, 2]], undefined, /Multiply needs inputs of the same shape/],
+    ['BatchNormalization', { axis: 3 }, [[10, 3]], 'axis', /axis 3 is out of range for a rank-2 input/],
+    ['Flatten', {}, [[6]], undefined, /vector is already flat/],
+  ];
+  for (const [name, params, inputs, field, message] of shapeErrors) {
+    it(`${name} on ${inputs.map((s) => s.join('×')).join(', ')}: ${message.source}`, () => {
+      const k = kind(name);
+      const r = k.inferShape(inputs, k.params.parse(params));
+      expect(isError(r)).toBe(true);
+      if (isError(r)) {
+        expect(r.error.message).toMatch(message);
+        expect(r.error.param).toBe(field);
+      }
+    });
+  }
+});
+
+describe('summaries', () => {
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ['Conv2D', { filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }, '6@5×5 s1 same relu'],
+    ['MaxPooling2D', { poolSize: 2 }, '2×2 s2'],
+    ['MaxPooling2D', { poolSize: 3, strides: 2, padding: 'same' }, '3×3 s2 same'],
+    ['Dropout', { rate: 0.5 }, 'p=0.5'],
+    ['Dense', { units: 120, activation: 'relu' }, '120 relu'],
+    ['DepthwiseConv2D', { kernelSize: 3, strides: 2, padding: 'same' }, 'dw 3×3 s2 same'],
+    ['Conv1D', { filters: 16, kernelSize: 5 }, '16@5 s1 valid relu'],
+    ['MaxPooling1D', { poolSize: 2 }, '2 s2'],
+    ['Activation', { activation: 'softmax' }, 'softmax'],
+    ['ZeroPadding2D', { padding: 3 }, 'pad 3'],
+    ['Reshape', { targetShape: [7, -1] }, '→ 7×?'],
+  ];
+  for (const [name, params, text] of cases) {
+    it(`${name} ${JSON.stringify(params)} → ${text}`, () => {
+      const k = kind(name);
+      expect(k.ui.summary(k.params.parse(params))).toBe(text);
+    });
+  }
+});
