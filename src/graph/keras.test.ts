@@ -4,6 +4,7 @@ import { sequentialGraph } from './build';
 import { inferGraph } from './infer';
 import { graphToKerasModelJson, kerasToGraph, type KerasImport } from './keras';
 import type { Graph } from './types';
+import { getPreset, presetList } from '../../presets/index';
 
 await tf.setBackend('cpu');
 
@@ -235,4 +236,75 @@ describe('Keras/tfjs model.json → graph', () => {
     expect(errorsOf({ class_name: 'Dense', config: {} })[0]).toMatch(/expected Sequential, Functional or Model, got "Dense"/);
     expect(errorsOf({ class_name: 'Model', config: { layers: [] } })).toEqual(['config.layers: the model has no layers']);
   });
+});
+
+type Sym = tf.SymbolicTensor;
+/** One small tfjs model per Keras class Convas reads: input shape and how to wire the layer under test. */
+const perClass: Array<[string, number[], (x: Sym) => Sym]> = [
+  ['Conv1D', [20, 3], (x) => tf.layers.conv1d({ filters: 4, kernelSize: 5, strides: 2, padding: 'same' }).apply(x) as Sym],
+  ['Conv2D', [9, 9, 3], (x) => tf.layers.conv2d({ filters: 4, kernelSize: [3, 2], dilationRate: 2, useBias: false }).apply(x) as Sym],
+  ['DepthwiseConv2D', [9, 9, 3], (x) => tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2 }).apply(x) as Sym],
+  ['SeparableConv2D', [9, 9, 3], (x) => tf.layers.separableConv2d({ filters: 5, kernelSize: 3, padding: 'same' }).apply(x) as Sym],
+  ['Conv2DTranspose', [5, 5, 3], (x) => tf.layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }).apply(x) as Sym],
+  ['MaxPooling1D', [20, 3], (x) => tf.layers.maxPooling1d({ poolSize: 3 }).apply(x) as Sym],
+  ['MaxPooling2D', [9, 9, 3], (x) => tf.layers.maxPooling2d({ poolSize: 2, strides: 1 }).apply(x) as Sym],
+  ['AveragePooling1D', [20, 3], (x) => tf.layers.averagePooling1d({ poolSize: 2, padding: 'same' }).apply(x) as Sym],
+  ['AveragePooling2D', [9, 9, 3], (x) => tf.layers.averagePooling2d({ poolSize: 3, padding: 'same' }).apply(x) as Sym],
+  ['GlobalAveragePooling1D', [20, 3], (x) => tf.layers.globalAveragePooling1d().apply(x) as Sym],
+  ['GlobalAveragePooling2D', [9, 9, 3], (x) => tf.layers.globalAveragePooling2d({}).apply(x) as Sym],
+  ['GlobalMaxPooling1D', [20, 3], (x) => tf.layers.globalMaxPooling1d().apply(x) as Sym],
+  ['GlobalMaxPooling2D', [9, 9, 3], (x) => tf.layers.globalMaxPooling2d({}).apply(x) as Sym],
+  ['ZeroPadding2D', [9, 9, 3], (x) => tf.layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }).apply(x) as Sym],
+  ['BatchNormalization', [9, 9, 3], (x) => tf.layers.batchNormalization({ momentum: 0.9 }).apply(x) as Sym],
+  ['Activation', [9, 9, 3], (x) => tf.layers.activation({ activation: 'tanh' }).apply(x) as Sym],
+  ['ReLU', [9, 9, 3], (x) => tf.layers.reLU({ maxValue: 6 }).apply(x) as Sym],
+  ['LeakyReLU', [9, 9, 3], (x) => tf.layers.leakyReLU({ alpha: 0.2 }).apply(x) as Sym],
+  ['Dropout', [9, 9, 3], (x) => tf.layers.dropout({ rate: 0.25 }).apply(x) as Sym],
+  ['Flatten', [9, 9, 3], (x) => tf.layers.flatten().apply(x) as Sym],
+  ['Reshape', [9, 9, 3], (x) => tf.layers.reshape({ targetShape: [81, 3] }).apply(x) as Sym],
+  ['Dense', [9, 9, 3], (x) => tf.layers.dense({ units: 7, activation: 'relu' }).apply(x) as Sym],
+  ['Add', [9, 9, 3], (x) => tf.layers.add().apply([x, tf.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(x) as Sym]) as Sym],
+  ['Concatenate', [9, 9, 3], (x) => tf.layers.concatenate({ axis: -1 }).apply([x, tf.layers.conv2d({ filters: 2, kernelSize: 1 }).apply(x) as Sym]) as Sym],
+  ['Multiply', [9, 9, 3], (x) => tf.layers.multiply().apply([x, x]) as Sym],
+];
+
+describe('every Keras class Convas reads, from tfjs itself', () => {
+  it.each(perClass)('%s: imported graph has tfjs’ parameter count and output shape', async (cls, shape, wire) => {
+    const x = tf.input({ shape });
+    const model = tf.model({ inputs: x, outputs: wire(x) });
+    const classes = (model.toJSON(null, false) as { config: { layers: Array<{ class_name: string }> } }).config.layers.map((l) => l.class_name);
+    expect(classes).toContain(cls);
+    for (const json of [model.toJSON(null, false), await tfjsArtifacts(model)]) {
+      const { graph, warnings } = imported(json);
+      expect(warnings).toEqual([]);
+      const inf = inferGraph(graph);
+      expect(inf.issues).toEqual([]);
+      expect(inf.valid).toBe(true);
+      expect(inf.totals.params).toBe(model.countParams());
+      const trainable = model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+      expect(inf.totals.trainableParams).toBe(trainable);
+      expect(inf.nodes[inf.outputs[0]].outputShape).toEqual(model.outputs[0].shape.slice(1));
+    }
+    model.dispose();
+  });
+});
+
+describe('presets through Keras JSON', () => {
+  it.each(presetList.map((p) => [p.id, p] as const))('%s: export → import keeps every layer, param and connection', (id, info) => {
+    const graph = getPreset(id)!.graph;
+    const back = imported(JSON.parse(JSON.stringify(graphToKerasModelJson(graph, id))));
+    expect(shape(back.graph)).toEqual(shape(graph));
+    expect(inferGraph(back.graph).totals.params).toBe(info.expected.params);
+  });
+
+  // tfjs allocates the weights while loading, so only the presets under 15 M params (all but ResNet-50 and VGG-16) are loaded here.
+  it.each(presetList.filter((p) => p.expected.params < 1.5e7).map((p) => [p.id, p] as const))(
+    '%s: tfjs loads the exported topology with the pinned parameter count',
+    async (id, info) => {
+      const json = graphToKerasModelJson(getPreset(id)!.graph, id);
+      const model = await tf.models.modelFromJSON(json.modelTopology as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
+      expect(model.countParams()).toBe(info.expected.params);
+      model.dispose();
+    },
+  );
 });

@@ -91,19 +91,6 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 
 const MODEL_CLASSES = new Set(['Model', 'Functional', 'Sequential']);
 
-let aliasIndex: Map<string, LayerKind> | undefined;
-
-/** The kind reading a Keras class name: its own class first, then any kind listing it in `kerasAliases`. */
-export function kindForKerasClass(cls: string): LayerKind | undefined {
-  const direct = getLayerKindByKerasClass(cls);
-  if (direct) return direct;
-  if (!aliasIndex) {
-    aliasIndex = new Map();
-    for (const k of layerKinds) for (const a of k.kerasAliases ?? []) if (!aliasIndex.has(a)) aliasIndex.set(a, k);
-  }
-  return aliasIndex.get(cls);
-}
-
 /** A layer as read from the file, before it becomes a node. */
 interface RawLayer {
   at: string;
@@ -275,7 +262,7 @@ export function kerasToGraph(json: unknown): Result<KerasImport> {
   };
 
   const inputKind = layerKinds.find((k) => k.inputs.max === 0);
-  if (sequential && layers.length && kindForKerasClass(layers[0].cls)?.inputs.max !== 0) {
+  if (sequential && layers.length && getLayerKindByKerasClass(layers[0].cls)?.inputs.max !== 0) {
     // A Sequential without InputLayer carries its input shape on the first layer, as tfjs and Keras 2 write it.
     const first = layers[0];
     const shape = batchShapeOf(first.config);
@@ -294,7 +281,7 @@ export function kerasToGraph(json: unknown): Result<KerasImport> {
       errors.push(`${l.at}: a nested model inside a model is not supported; flatten it into one model first`);
       continue;
     }
-    const kind = kindForKerasClass(l.cls);
+    const kind = getLayerKindByKerasClass(l.cls);
     if (!kind) {
       errors.push(`${l.at}: unknown layer class "${l.cls}"; Convas knows ${layerKinds.map((k) => k.kerasClass).join(', ')}`);
       continue;
