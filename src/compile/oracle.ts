@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { getLayerKind, type SymbolicTensor, type Tf } from '../../nodes/index';
 import { parseParams } from '../graph/infer';
+import { distinctInputs } from './compile';
 import { incomingEdges, topologicalOrder } from '../graph/topo';
 import type { Graph, GraphInference } from '../graph/types';
 
@@ -93,15 +94,16 @@ export function tfjsRefuses(tf: Tf, graph: Graph, run = true): { refused: boolea
   const { order } = topologicalOrder(graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const tensors = new Map<string, SymbolicTensor>();
+  const names = new Set(graph.nodes.map((n) => n.name));
   for (const id of order) {
     const node = byId.get(id)!;
     const kind = getLayerKind(node.kind);
     const parsed = kind && parseParams(kind, node.params);
     if (!kind || !parsed || !parsed.ok) return { refused: false, reason: `${node.name}: cannot be expressed` };
-    const inputs = incoming.get(id)!.map((e) => tensors.get(e.source));
-    if (inputs.some((t) => !t)) continue;
+    const edges = incoming.get(id)!;
+    if (edges.some((e) => !tensors.has(e.source))) continue;
     try {
-      const t = kind.build(tf, parsed.value, node.name, inputs as SymbolicTensor[]);
+      const t = kind.build(tf, parsed.value, node.name, distinctInputs(tf, node.name, edges, tensors, names));
       if (t.shape.slice(1).some((d) => d !== null && d < 1)) return { refused: true, reason: `${node.name}: shape ${t.shape}` };
       tensors.set(id, t);
     } catch (e) {

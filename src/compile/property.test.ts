@@ -52,9 +52,9 @@ class Builder {
   failed = false;
   private taken = new Set<string>();
 
-  add(kind: string, params: Record<string, unknown>, inputs: string[]): string {
+  add(kind: string, params: Record<string, unknown>, inputs: string[], fixedName?: string): string {
     const id = `n${this.nodes.length}`;
-    const name = uniqueName(defaultLayerName(kind), this.taken);
+    const name = fixedName ?? uniqueName(defaultLayerName(kind), this.taken);
     this.taken.add(name);
     this.nodes.push({ id, kind, name, params, position: { x: 0, y: 0 } });
     inputs.forEach((source, i) => this.edges.push({ id: `e${this.edges.length}`, source, target: id, targetIndex: i }));
@@ -220,6 +220,8 @@ const BREAKERS: Breaker[] = [
   { ranks: [1, 2, 3], apply: (b, x, _s, st) => b.add(st.flag ? 'Add' : 'Concatenate', {}, [x]) },
   { ranks: [2, 3], apply: (b, x, s) => b.add('Reshape', { targetShape: [s.reduce((p, d) => p * d, 1) + 1] }, [x]) },
   { ranks: [3], when: (s) => s[0] >= 4 && s[1] >= 4, apply: (b, x) => b.add('Conv2D', { filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 }, [x]) },
+  // A layer named like another one.
+  { ranks: [1, 2, 3], apply: (b, x) => b.add('Activation', { activation: 'relu' }, [x], b.nodes[0]?.name) },
   {
     ranks: [2, 3],
     stricter:
