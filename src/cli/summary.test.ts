@@ -81,6 +81,17 @@ describe('formatSummary', () => {
     expect(text).toContain('The graph is invalid (1 problem):\n  - fc (Dense): units: ');
   });
 
+  it('adds a "Connected to" column, in input-slot order, when the graph branches', () => {
+    const g = good();
+    g.nodes.push({ id: 'sum', kind: 'Add', name: 'sum', params: {}, position: { x: 0, y: 0 } });
+    g.nodes[2].params = { units: 4 };
+    g.edges.push({ id: 's0', source: 'n2', target: 'sum', targetIndex: 1 }, { id: 's1', source: 'n1', target: 'sum', targetIndex: 0 });
+    const lines = formatSummary(g, inferGraph(g)).split('\n');
+    expect(lines[2]).toMatch(/MACs\s+Connected to$/);
+    expect(lines.find((l) => l.startsWith('sum (Add)'))).toMatch(/\(None, 6, 6, 4\)\s+0\s+0\s+conv, fc$/);
+    expect(lines.find((l) => l.startsWith('img (InputLayer)'))).toMatch(/\s-$/);
+  });
+
   it('scales numbers and bytes', () => {
     expect(human(15_470_000_000)).toBe('15.47 G');
     expect(human(999)).toBe('999');

@@ -99,22 +99,34 @@ export function bytes(n: number): string {
 const shapeText = (s: readonly number[]) => `(None, ${s.join(', ')})`;
 
 /**
- * A table like Keras' `model.summary()`: Layer (type), Output Shape, Param #, MACs, then the totals
+ * A table like Keras' `model.summary()`: Layer (type), Output Shape, Param #, MACs (and Connected to, for graphs
+ * that branch), then the totals
  * (params trainable / non-trainable, MACs, FLOPs = 2 × MACs, elementwise FLOPs, weight and activation memory)
  * and, for an invalid graph, every problem.
  */
 export function formatSummary(graph: Graph, inf: GraphInference, title = 'model'): string {
-  const header = ['Layer (type)', 'Output Shape', 'Param #', 'MACs'];
+  // Like Keras, a "Connected to" column only for graphs that branch or merge.
+  const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
+  const sources = new Map<string, string[]>();
+  const fanOut = new Map<string, number>();
+  for (const e of [...graph.edges].sort((a, b) => a.targetIndex - b.targetIndex)) {
+    if (!names.has(e.source) || !names.has(e.target)) continue;
+    sources.set(e.target, [...(sources.get(e.target) ?? []), names.get(e.source)!]);
+    fanOut.set(e.source, (fanOut.get(e.source) ?? 0) + 1);
+  }
+  const branched = [...sources.values()].some((s) => s.length > 1) || [...fanOut.values()].some((n) => n > 1);
+  const header = ['Layer (type)', 'Output Shape', 'Param #', 'MACs', ...(branched ? ['Connected to'] : [])];
   const rows = rowsInOrder(graph, inf).map(({ node, info }) => {
     const label = getLayerKind(node.kind)?.kerasClass ?? node.kind;
     const shape = info.status === 'ok' && info.outputShape ? shapeText(info.outputShape) : info.status === 'error' ? '!! error' : '-- blocked';
     const params = info.count.trainable + info.count.nonTrainable;
-    return [`${node.name} (${label})`, shape, int(params), info.macs ? int(info.macs) : '0'];
+    const row = [`${node.name} (${label})`, shape, int(params), info.macs ? int(info.macs) : '0'];
+    return branched ? [...row, (sources.get(node.id) ?? ['-']).join(', ')] : row;
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
       .join('   ')
       .trimEnd();
   const total = widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1);
