@@ -4,9 +4,11 @@ import { fmtPair, padding, posInt } from './schema';
 import { rankError, windowOutput } from './conv';
 import { applyLayer, orDefault, requireChannelsLast, unwrap1 } from './keras';
 
-/** A 2-D pooling stride: `null` (the default) means "same as the pool size", as in Keras. */
+/** A 2-D pooling stride: `null` (the default) means "same as the pool size", as in Keras. `.nullable()` outside the
+ * union so that the inspector sees a size pair that may be left empty. */
 const strides2 = z
-  .union([posInt, z.tuple([posInt, posInt]), z.null()])
+  .union([posInt, z.tuple([posInt, posInt])])
+  .nullable()
   .default(null)
   .transform((v): [number, number] | null => (v === null ? null : typeof v === 'number' ? [v, v] : [v[0], v[1]]));
 
@@ -59,7 +61,7 @@ export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
 }
 
 /** A 1-D pooling stride: `null` (the default) means "same as the pool size". */
-const strides1 = z.union([posInt, z.null()]).default(null);
+const strides1 = posInt.nullable().default(null);
 
 /** MaxPooling1D / AveragePooling1D over L×C sequences. */
 export function pooling1d(kind: 'MaxPooling1D' | 'AveragePooling1D') {
