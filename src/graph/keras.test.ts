@@ -308,3 +308,77 @@ describe('presets through Keras JSON', () => {
     },
   );
 });
+
+describe('Keras 2 (Python) model.json', () => {
+  // The shape tf.keras 2.15 writes through tensorflowjs_converter: `model_config`, class `Functional`, `module`,
+  // `registered_name` and `build_config` per layer, initializer objects, `ragged` on InputLayer, `groups` on convs.
+  const layer = (class_name: string, name: string, config: Record<string, unknown>, inbound: string[]) => ({
+    module: 'keras.layers',
+    class_name,
+    config: { name, trainable: true, dtype: 'float32', ...config },
+    registered_name: null,
+    build_config: { input_shape: [null, 8, 8, 3] },
+    name,
+    inbound_nodes: inbound.length ? [inbound.map((s) => [s, 0, 0, {}])] : [],
+  });
+  const init = { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null }, registered_name: null };
+  const conv = { kernel_size: [3, 3], strides: [1, 1], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'linear', use_bias: false, kernel_initializer: init, bias_initializer: init, kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null };
+  const keras2 = {
+    format: 'layers-model',
+    generatedBy: 'keras v2.15.0',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
+    modelTopology: {
+      keras_version: '2.15.0',
+      backend: 'tensorflow',
+      model_config: {
+        class_name: 'Functional',
+        config: {
+          name: 'model',
+          trainable: true,
+          layers: [
+            { ...layer('InputLayer', 'input_1', { batch_input_shape: [null, 8, 8, 3], sparse: false, ragged: false }, []), build_config: undefined },
+            layer('Conv2D', 'conv2d', { ...conv, filters: 3 }, ['input_1']),
+            layer('BatchNormalization', 'batch_normalization', { axis: [3], momentum: 0.99, epsilon: 0.001, center: true, scale: true }, ['conv2d']),
+            layer('ReLU', 're_lu', { max_value: null, negative_slope: 0.0, threshold: 0.0 }, ['batch_normalization']),
+            layer('Add', 'add', {}, ['re_lu', 'input_1']),
+            layer('GlobalAveragePooling2D', 'global_average_pooling2d', { data_format: 'channels_last', keepdims: false }, ['add']),
+            layer('Dropout', 'dropout', { rate: 0.2, noise_shape: null, seed: null }, ['global_average_pooling2d']),
+            layer('Dense', 'dense', { units: 4, activation: 'softmax', use_bias: true, kernel_initializer: init, bias_initializer: init }, ['dropout']),
+          ],
+          input_layers: [['input_1', 0, 0]],
+          output_layers: [['dense', 0, 0]],
+        },
+      },
+      training_config: { loss: 'categorical_crossentropy', optimizer_config: { class_name: 'Adam', config: {} } },
+    },
+    weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: [] }],
+  };
+
+  it('imports with the parameter split tfjs computes for the same file', async () => {
+    const json = JSON.parse(JSON.stringify(keras2));
+    const r = imported(json);
+    const inf = inferGraph(r.graph);
+    expect(inf.valid).toBe(true);
+    expect(r.graph.nodes.find((n) => n.name === 're_lu')?.kind).toBe('Activation');
+    const model = await tf.models.modelFromJSON(json.modelTopology as Parameters<typeof tf.models.modelFromJSON>[0]);
+    expect(inf.totals.params).toBe(model.countParams());
+    const count = (ws: tf.LayerVariable[]) => ws.reduce((s, w) => s + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+    expect(inf.totals.trainableParams).toBe(count(model.trainableWeights));
+    expect(inf.totals.nonTrainableParams).toBe(count(model.nonTrainableWeights));
+    model.dispose();
+  });
+
+  it('names each layer it cannot represent (grouped conv, capped ReLU, channels_first pooling)', () => {
+    const json = JSON.parse(JSON.stringify(keras2));
+    const layers = json.modelTopology.model_config.config.layers;
+    layers[1].config.groups = 3;
+    layers[3].config.max_value = 4;
+    layers[5].config.data_format = 'channels_first';
+    const errors = errorsOf(json);
+    expect(errors.map((e) => e.split(':')[0])).toEqual([
+      'layer 1 "conv2d" (Conv2D)',
+      'layer 3 "re_lu" (ReLU)',
+      'layer 5 "global_average_pooling2d" (GlobalAveragePooling2D)',
+    ]);
+  });
+});

@@ -290,6 +290,11 @@ export function kerasToGraph(json: unknown): Result<KerasImport> {
       errors.push(`${l.at}: data_format "channels_first" is not supported; Convas is channels-last`);
       continue;
     }
+    if (l.config.groups !== undefined && l.config.groups !== null && l.config.groups !== 1) {
+      // Grouped convolutions have 1/groups of the weights; counting them as plain ones would be silently wrong.
+      errors.push(`${l.at}: groups ${JSON.stringify(l.config.groups)} (a grouped convolution) is not supported; Convas needs groups 1`);
+      continue;
+    }
     if (l.config.trainable === false) {
       warnings.push(`${l.at}: the layer was frozen (trainable: false); Convas counts its weights as trainable`);
     }
