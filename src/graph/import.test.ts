@@ -105,6 +105,26 @@ describe('importText', () => {
     expect(errorsOf(veryDeep)).toHaveLength(1);
   });
 
+  it('refuses overlong ids, kinds, project names and descriptions', () => {
+    const p = project();
+    p.graph.nodes[1].kind = 'K'.repeat(300);
+    p.name = 'n'.repeat(1000);
+    p.description = 'd'.repeat(20_000);
+    expect(errorsOf(serializeProject(p))).toEqual([
+      `layer "conv" (${'K'.repeat(40)}…): the kind has 300 characters; the limit is 256`,
+      'name: the project name has 1,000 characters; the limit is 256',
+      'description: 20,000 characters; the limit is 10,000',
+    ]);
+  });
+
+  it('opens a project with an unknown kind (a newer Convas?) but warns, and inferGraph flags the node', () => {
+    const p = project();
+    p.graph.nodes[1].kind = 'Conv3D';
+    const r = importText(serializeProject(p));
+    expect(r.ok && r.value.warnings).toEqual(['unknown layer kind "Conv3D": those layers show an error until replaced']);
+    expect(r.ok && inferGraph(r.value.project.graph).nodes.n1.error?.code).toBe('unknown-kind');
+  });
+
   it('lists every unknown layer class of a model.json with where it is', () => {
     const json = graphToKerasModelJson(chain()) as unknown as { modelTopology: { config: { layers: Array<{ class_name: string }> } } };
     json.modelTopology.config.layers[1].class_name = 'Conv3D';

@@ -1,3 +1,4 @@
+import { getLayerKind } from '../../nodes/index';
 import { kerasToGraph } from './keras';
 import { fail, findForbiddenKeys, newProject, ok, parseProject, type Result } from './project';
 import type { Graph, ProjectFileV1 } from './types';
@@ -13,6 +14,8 @@ export const IMPORT_LIMITS = {
   /** Any number inside a layer's params (shape dims, filters, units, kernel sizes, …). */
   maxParamNumber: 100_000,
   maxNameLength: 256,
+  /** Characters of a project description. */
+  maxDescriptionLength: 10_000,
 } as const;
 
 export interface Imported {
@@ -45,9 +48,12 @@ export function checkGraphLimits(graph: Graph): string[] {
   if (graph.nodes.length > L.maxNodes) errors.push(`the graph has ${fmt(graph.nodes.length)} layers; the limit is ${fmt(L.maxNodes)}`);
   if (graph.edges.length > L.maxEdges) errors.push(`the graph has ${fmt(graph.edges.length)} connections; the limit is ${fmt(L.maxEdges)}`);
   if (errors.length) return errors;
+  const clip = (t: string) => (t.length > 40 ? `${t.slice(0, 40)}…` : t);
   for (const n of graph.nodes) {
-    const who = `layer "${n.name.length > 40 ? `${n.name.slice(0, 40)}…` : n.name}" (${n.kind})`;
+    const who = `layer "${clip(n.name)}" (${clip(n.kind)})`;
     if (n.name.length > L.maxNameLength) errors.push(`${who}: the name has ${fmt(n.name.length)} characters; the limit is ${L.maxNameLength}`);
+    if (n.kind.length > L.maxNameLength) errors.push(`${who}: the kind has ${fmt(n.kind.length)} characters; the limit is ${L.maxNameLength}`);
+    if (n.id.length > L.maxNameLength) errors.push(`${who}: the id has ${fmt(n.id.length)} characters; the limit is ${L.maxNameLength}`);
     const stack: Array<[unknown, string]> = Object.entries(n.params).map(([k, v]) => [v, k]);
     while (stack.length) {
       const [v, path] = stack.pop()!;
@@ -124,7 +130,15 @@ export function importText(text: string, fileName?: string): Result<Imported> {
     return err('not a Convas project (no "format": "convas-project") nor a Keras/tfjs model.json (no "modelTopology" or "class_name")');
   }
   const limits = checkGraphLimits(project.graph);
+  if (project.name.length > L.maxNameLength) limits.push(`name: the project name has ${fmt(project.name.length)} characters; the limit is ${L.maxNameLength}`);
+  if ((project.description?.length ?? 0) > L.maxDescriptionLength) {
+    limits.push(`description: ${fmt(project.description!.length)} characters; the limit is ${fmt(L.maxDescriptionLength)}`);
+  }
   if (limits.length) return fail(limits.map((e) => `${label}${e}`));
+  const unknown = [...new Set(project.graph.nodes.map((n) => n.kind).filter((k) => !getLayerKind(k)))];
+  if (unknown.length) {
+    warnings.push(`unknown layer kind${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: those layers show an error until replaced`);
+  }
   return ok({ project, warnings, source });
 }
 
