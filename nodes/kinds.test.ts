@@ -124,6 +124,45 @@ describe('Keras configs', () => {
     });
   }
 
+  it('tfjs loads every config we write (as model.json) into a layer with our shape and counts', async () => {
+    for (const s of samples) {
+      const k = kind(s.kind);
+      if (s.kind === 'Input' || s.kind === 'SpatialDropout2D') continue; // Input is the model's own; tfjs has no SpatialDropout2D
+      const p = k.params.parse(s.params);
+      const inputs = s.inputs.map((shape, i) => ({
+        class_name: 'InputLayer',
+        config: { batch_input_shape: [null, ...shape], dtype: 'float32', sparse: false, name: `in${i}` },
+        name: `in${i}`,
+        inbound_nodes: [],
+      }));
+      const probe = {
+        class_name: k.kerasClass,
+        config: { ...k.toKeras(p), name: 'probe', trainable: true, dtype: 'float32' },
+        name: 'probe',
+        inbound_nodes: [s.inputs.map((_, i) => [`in${i}`, 0, 0, {}])],
+      };
+      const topology = {
+        class_name: 'Model',
+        config: {
+          name: 'm',
+          layers: [...inputs, probe],
+          input_layers: inputs.map((l) => [l.name, 0, 0]),
+          output_layers: [['probe', 0, 0]],
+        },
+      };
+      const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as tf.io.ModelArtifacts);
+      const layer = model.getLayer('probe');
+      const r = k.inferShape(s.inputs, p);
+      if (isError(r)) throw new Error(r.error.message);
+      const count = k.count?.(s.inputs, r.shape, p) ?? { trainable: 0, nonTrainable: 0 };
+      // With an unknown batch size tfjs leaves Reshape's -1 unresolved (null); the conformance grid checks its value.
+      const theirs = (layer.outputShape as (number | null)[]).slice(1).map((d, i) => (d === null && s.kind === 'Reshape' ? r.shape[i] : d));
+      expect(theirs, s.kind).toEqual([...r.shape]);
+      expect(layer.countParams(), s.kind).toBe(count.trainable + count.nonTrainable);
+      model.dispose();
+    }
+  });
+
   it('Reshape reads tfjs’ null and Keras’ -1 as the free dimension', () => {
     expect(kind('Reshape').fromKeras({ target_shape: [36, null] })).toEqual({ targetShape: [36, -1] });
     expect(kind('Reshape').fromKeras({ target_shape: [36, -1] })).toEqual({ targetShape: [36, -1] });
