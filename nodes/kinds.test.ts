@@ -150,7 +150,7 @@ describe('Keras configs', () => {
           output_layers: [['probe', 0, 0]],
         },
       };
-      const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as tf.io.ModelArtifacts);
+      const model = await tf.models.modelFromJSON({ modelTopology: topology } as unknown as Parameters<typeof tf.models.modelFromJSON>[0]);
       const layer = model.getLayer('probe');
       const r = k.inferShape(s.inputs, p);
       if (isError(r)) throw new Error(r.error.message);
