@@ -25,7 +25,7 @@ export const batchNormalization = defineLayerKind({
     label: 'BatchNorm',
     category: 'norm',
     description: 'Normalises each channel with batch statistics, then scales (γ) and shifts (β); keeps moving mean/variance for inference.',
-    summary: (p) => `m${p.momentum} ε${p.epsilon}${p.axis === -1 ? '' : ` axis ${p.axis}`}`,
+    summary: (p) => `ε=${p.epsilon}${p.center ? '' : ' no β'}${p.scale ? '' : ' no γ'}${p.axis === -1 ? '' : ` axis ${p.axis}`}`,
   },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {

@@ -345,6 +345,10 @@ describe('summaries', () => {
     ['Activation', { activation: 'softmax' }, 'softmax'],
     ['ZeroPadding2D', { padding: 3 }, 'pad 3'],
     ['Reshape', { targetShape: [7, -1] }, '→ 7×?'],
+    ['BatchNormalization', {}, 'ε=0.001'],
+    ['BatchNormalization', { center: false, axis: 1 }, 'ε=0.001 no β axis 1'],
+    ['LeakyReLU', {}, 'α=0.3'],
+    ['Concatenate', {}, '‖ channels'],
   ];
   for (const [name, params, text] of cases) {
     it(`${name} ${JSON.stringify(params)} → ${text}`, () => {
