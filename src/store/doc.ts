@@ -4,7 +4,7 @@ import { getLayerKind } from '../../nodes/index';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
 import type { Graph, GraphEdge, GraphNode, ProjectFileV1, Viewport, XY } from '../graph/types';
-import { inferenceFor } from './inference';
+import { inferenceFor, layerListFor, type LayerMeta } from './inference';
 
 export type Outcome = { ok: true } | { ok: false; reason: string };
 
@@ -214,5 +214,13 @@ export function endDrag(): void {
  * so memoised node components re-render only where something moved.
  */
 export function useInference() {
-  return inferenceFor(useDocStore((s) => s.project.graph));
+  // The selector returns the memoised result, so moving nodes does not re-render the views that read it.
+  return useDocStore((s) => inferenceFor(s.project.graph));
+}
+
+/**
+ * The layers as lists show them (id, name, kind), in document order; the same array while only positions change.
+ */
+export function useLayerList(): readonly LayerMeta[] {
+  return useDocStore((s) => layerListFor(s.project.graph));
 }

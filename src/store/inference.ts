@@ -58,3 +58,25 @@ export function inferenceFor(graph: Graph): GraphInference {
   lastResult = next;
   return next;
 }
+
+/** What a list of layers needs to show; positions left out. */
+export interface LayerMeta {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+let metaGraph: Graph | null = null;
+let metaList: LayerMeta[] = [];
+
+/** The layer list of a graph, keeping the same array (and objects) while only positions change. */
+export function layerListFor(graph: Graph): readonly LayerMeta[] {
+  if (metaGraph === graph) return metaList;
+  const same =
+    metaGraph !== null &&
+    metaList.length === graph.nodes.length &&
+    graph.nodes.every((n, i) => metaList[i].id === n.id && metaList[i].name === n.name && metaList[i].kind === n.kind);
+  if (!same) metaList = graph.nodes.map((n) => ({ id: n.id, name: n.name, kind: n.kind }));
+  metaGraph = graph;
+  return metaList;
+}

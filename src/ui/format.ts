@@ -1,7 +1,10 @@
 /** Display helpers shared by the canvas, the summary and the status bar. */
 
+// One formatter: `toLocaleString` builds a new Intl.NumberFormat on every call, which shows up while dragging.
+const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** 61706 → "61,706". */
-export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const fmtInt = (n: number): string => intFormat.format(Math.round(n));
 
 /** 416520 → "416.5 K", 15470000000 → "15.47 G". */
 export function fmtCompact(n: number): string {

@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { getLayerKind, layerKinds } from '../../../nodes/index';
 import { NODE_SIZE } from '../../graph/layout';
-import type { GraphInference, GraphNode } from '../../graph/types';
+import type { GraphEdge, GraphInference, GraphNode } from '../../graph/types';
 import { beginDrag, endDrag, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
@@ -26,6 +26,9 @@ const nodeTypes: NodeTypes = Object.fromEntries([...layerKinds.map((k) => [k.kin
 
 /** MIME type the palette puts on a drag so the canvas knows which kind to add. */
 export const KIND_MIME = 'application/x-convas-kind';
+
+/** Above this many layers, only what is on screen is rendered (ResNet-50 has ~180). */
+const LARGE_GRAPH = 120;
 
 type Measured = { width: number; height: number };
 
@@ -100,23 +103,37 @@ function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>
 function useFlowEdges(inference: GraphInference): Edge[] {
   const edges = useDocStore((s) => s.project.graph.edges);
   const selectedEdges = useUiStore((s) => s.selectedEdges);
+  const cache = useRef(new Map<string, { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge }>());
   return useMemo(() => {
     const sel = new Set(selectedEdges);
-    return edges.map((e) => {
+    const next = new Map<string, { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge }>();
+    const out = edges.map((e) => {
       const shape = inference.nodes[e.source]?.outputShape;
-      return {
+      const label = shape ? fmtShapeX(shape) : undefined;
+      const selected = sel.has(e.id);
+      const old = cache.current.get(e.id);
+      // Unchanged edges keep their object so React Flow does not re-render (and re-measure the label of) every edge.
+      if (old && old.edge === e && old.label === label && old.selected === selected) {
+        next.set(e.id, old);
+        return old.flow;
+      }
+      const flow: Edge = {
         id: e.id,
         source: e.source,
         target: e.target,
         sourceHandle: 'out',
         targetHandle: `in-${e.targetIndex}`,
-        label: shape ? fmtShapeX(shape) : undefined,
-        selected: sel.has(e.id),
+        label,
+        selected,
         className: shape ? 'edge-ok' : 'edge-unknown',
-        labelBgPadding: [6, 2] as [number, number],
+        labelBgPadding: [6, 2],
         labelBgBorderRadius: 4,
       };
+      next.set(e.id, { edge: e, label, selected, flow });
+      return flow;
     });
+    cache.current = next;
+    return out;
   }, [edges, inference, selectedEdges]);
 }
 
@@ -264,6 +281,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         onMoveEnd={onMoveEnd}
         onNodeClick={onNodeClick}
         deleteKeyCode={null}
+        onlyRenderVisibleElements={nodes.length > LARGE_GRAPH}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         defaultViewport={initialViewport.current ?? { x: 0, y: 0, zoom: 1 }}
@@ -276,7 +294,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />
         <Controls showInteractive={false} position="bottom-left" />
-        {showMinimap && <MiniMap pannable zoomable position="bottom-right" nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
+        {showMinimap && <MiniMap pannable zoomable position="bottom-right" style={{ width: 150, height: 110 }} nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
         <ViewRequests />
       </ReactFlow>
     </div>

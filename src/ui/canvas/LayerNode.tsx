@@ -77,8 +77,9 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
           <span className="layer-node-shape" data-testid="node-shape">
             {fmtShapeX(inf?.outputShape)}
           </span>
-          <span title={`${fmtInt(params)} params`}>{params ? `${fmtCompact(params)} p` : '0 p'}</span>
-          <span title={`${fmtInt(inf?.flops ?? 0)} FLOPs`}>{inf?.flops ? `${fmtCompact(inf.flops)} FLOPs` : '—'}</span>
+          {params > 0 && <span title={`${fmtInt(params)} params`}>{fmtCompact(params)} params</span>}
+          {!!inf?.flops && <span title={`${fmtInt(inf.flops)} FLOPs`}>{fmtCompact(inf.flops)} FLOPs</span>}
+          {!params && !inf?.flops && <span className="muted">no weights</span>}
         </div>
       )}
       <Handle id="out" type="source" position={outPos} className="layer-handle layer-handle-out" />

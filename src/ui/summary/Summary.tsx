@@ -1,11 +1,12 @@
 import { memo, useMemo } from 'react';
 import { getLayerKind } from '../../../nodes/index';
-import type { GraphNode, NodeInference } from '../../graph/types';
-import { useDocStore, useInference } from '../../store/doc';
+import type { NodeInference } from '../../graph/types';
+import type { LayerMeta } from '../../store/inference';
+import { useInference, useLayerList } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtBytes, fmtCompact, fmtInt, fmtShapeX } from '../format';
 
-const Row = memo(function Row({ node, inf, selected }: { node: GraphNode; inf: NodeInference | undefined; selected: boolean }) {
+const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: NodeInference | undefined; selected: boolean }) {
   const kind = getLayerKind(node.kind);
   const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
   const onClick = () => {
@@ -30,14 +31,14 @@ const Row = memo(function Row({ node, inf, selected }: { node: GraphNode; inf: N
 
 /** A Keras `model.summary()`-like table with totals; clicking a row selects its layer. */
 export function Summary() {
-  const graph = useDocStore((s) => s.project.graph);
+  const layers = useLayerList();
   const inference = useInference();
   const selected = useUiStore((s) => s.selectedNodes);
   const rows = useMemo(() => {
-    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    const byId = new Map(layers.map((n) => [n.id, n]));
     const placed = new Set(inference.order);
-    return [...inference.order.map((id) => byId.get(id)!).filter(Boolean), ...graph.nodes.filter((n) => !placed.has(n.id))];
-  }, [graph.nodes, inference.order]);
+    return [...inference.order.map((id) => byId.get(id)!).filter(Boolean), ...layers.filter((n) => !placed.has(n.id))];
+  }, [layers, inference.order]);
   const sel = new Set(selected);
   const t = inference.totals;
   return (
