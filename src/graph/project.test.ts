@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sequentialGraph } from './build';
 import { inferGraph } from './infer';
+import { getLayerKind } from '../../nodes/index';
 import {
   findForbiddenKeys,
+  kindParamsStep,
   migrateProject,
   newProject,
   parseProject,
@@ -156,5 +158,28 @@ describe('project migrations', () => {
     expect(errorsOf(parseProject({ format: 'convas-project' }))[0]).toMatch(/^version: expected an integer/);
     const boom: ProjectMigration = { from: 0, name: 'boom', up: () => { throw new Error('no layers'); } };
     expect(errorsOf(parseProject(v0, [boom]))).toEqual(['version: migration "boom" failed: no layers']);
+  });
+
+  it('kindParamsStep runs a kind’s own params migration on every node of that kind', () => {
+    const dense = getLayerKind('Dense')!;
+    const saved = dense.migrations;
+    // A made-up Dense params v1 → v2 that renamed `units` to `width`, undone here to keep the test self-contained.
+    dense.migrations = [(old) => ({ ...old, width: old.units, units: undefined })];
+    try {
+      const step = kindParamsStep(1, 'Dense', 1);
+      expect(step.name).toBe('v1→v2: Dense params v1→v2');
+      const doc = JSON.parse(serializeProject(lenetish()));
+      const r = migrateProject(doc, [step], 2);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      const nodes = (r.value.graph as { nodes: Array<{ kind: string; params: Record<string, unknown> }> }).nodes;
+      expect(nodes[2].params).toEqual({ width: 10, units: undefined, activation: 'softmax' });
+      expect(nodes[1].params).toEqual({ filters: 6, kernelSize: 5, padding: 'same' });
+      expect(doc.graph.nodes[2].params).toEqual({ units: 10, activation: 'softmax' });
+      const missing = migrateProject(doc, [kindParamsStep(1, 'Conv2D', 99)], 2);
+      expect(missing).toEqual({ ok: false, errors: ['version: migration "v1→v2: Conv2D params v99→v100" failed: Conv2D has no params migration from version 99'] });
+    } finally {
+      dense.migrations = saved;
+    }
   });
 });

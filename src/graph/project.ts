@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { getLayerKind } from '../../nodes/index';
 import type { Graph, ProjectFileV1 } from './types';
 
 /** Success with a value, or every problem found (each naming what and where). */
@@ -56,6 +57,34 @@ export interface ProjectMigration {
   /** Short name used in error messages and tests, e.g. `v1→v2: params.kernel becomes kernelSize`. */
   name: string;
   up(doc: Doc): Doc;
+}
+
+/**
+ * A project step that upgrades the params of every node of one kind with that kind's own migration
+ * (`LayerKind.migrations[kindVersion - 1]`, which turns params version `kindVersion` into `kindVersion + 1`).
+ * Nodes carry no version of their own: the file version says which kind versions it holds, so a kind that
+ * bumps its params version adds one of these to {@link projectMigrations} together with a new file version.
+ *
+ * @example
+ * { ...kindParamsStep(1, 'Conv2D', 1) } // file v1 → v2: Conv2D params v1 → v2
+ */
+export function kindParamsStep(from: number, kind: string, kindVersion: number): ProjectMigration {
+  return {
+    from,
+    name: `v${from}→v${from + 1}: ${kind} params v${kindVersion}→v${kindVersion + 1}`,
+    up(doc) {
+      const migrate = getLayerKind(kind)?.migrations?.[kindVersion - 1];
+      if (!migrate) throw new Error(`${kind} has no params migration from version ${kindVersion}`);
+      const graph = doc.graph as { nodes?: unknown } | undefined;
+      if (!graph || !Array.isArray(graph.nodes)) return doc;
+      const nodes = graph.nodes.map((n: unknown) => {
+        const node = n as { kind?: unknown; params?: unknown };
+        if (node?.kind !== kind || node.params === null || typeof node.params !== 'object') return n;
+        return { ...node, params: migrate(node.params as Doc) };
+      });
+      return { ...doc, graph: { ...graph, nodes } };
+    },
+  };
 }
 
 /**
