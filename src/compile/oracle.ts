@@ -62,10 +62,9 @@ export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf:
   const macs = tfjsMacs(model);
   for (const node of graph.nodes) {
     const ours = inf.nodes[node.id];
-    let layer: tfjs.layers.Layer;
-    try {
-      layer = model.getLayer(node.name);
-    } catch {
+    // An Input nothing reads is a model input but not in model.layers (tfjs collects layers from the outputs).
+    const layer = model.layers.find((l) => l.name === node.name) ?? model.inputLayers.find((l) => l.name === node.name);
+    if (!layer) {
       problems.push(`${node.name}: no such layer in the tfjs model`);
       continue;
     }
@@ -77,8 +76,9 @@ export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf:
     if (count !== ours.count.trainable + ours.count.nonTrainable) {
       problems.push(`${node.name} (${node.kind}): tfjs ${count} params vs ours ${ours.count.trainable + ours.count.nonTrainable}`);
     }
-    if (macs.get(node.name) !== ours.macs) {
-      problems.push(`${node.name} (${node.kind}): tfjs-derived ${macs.get(node.name)} MACs vs ours ${ours.macs}`);
+    const theirMacs = macs.get(node.name) ?? 0;
+    if (theirMacs !== ours.macs) {
+      problems.push(`${node.name} (${node.kind}): tfjs-derived ${theirMacs} MACs vs ours ${ours.macs}`);
     }
   }
   return problems;

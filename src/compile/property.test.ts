@@ -155,6 +155,8 @@ const OPS: Op[] = [
       b.add('Add', {}, [i, x]);
     },
   },
+  // An Input nothing reads: still a model input, in node order.
+  { ranks: [1, 2, 3], apply: (b, _x, s) => void b.add('Input', { shape: [...s].reverse() }, []) },
   // Merge two arbitrary tensors: often incompatible, then the step is dropped.
   { ranks: [1, 2, 3], apply: (b, x, _s, st, other) => b.add(st.flag ? 'Add' : 'Concatenate', st.flag ? {} : { axis: -1 }, [x, other]) },
 ];
@@ -176,8 +178,8 @@ function buildValid(input: number[], steps: Step[]): Builder {
     pick(ops, st.op).apply(b, x, shape, st, pick(pool, st.b));
     if (b.failed) b.rollback(snap);
   }
-  // Every step dropped: give the Input a consumer so the graph has an output.
-  if (b.nodes.length === 1) b.add('Dropout', { rate: 0.1 }, ['n0']);
+  // Nothing but Inputs left: give the first a consumer so the graph has an output.
+  if (b.nodes.every((n) => n.kind === 'Input')) b.add('Dropout', { rate: 0.1 }, ['n0']);
   return b;
 }
 
@@ -220,8 +222,8 @@ const BREAKERS: Breaker[] = [
   { ranks: [1, 2, 3], apply: (b, x, _s, st) => b.add(st.flag ? 'Add' : 'Concatenate', {}, [x]) },
   { ranks: [2, 3], apply: (b, x, s) => b.add('Reshape', { targetShape: [s.reduce((p, d) => p * d, 1) + 1] }, [x]) },
   { ranks: [3], when: (s) => s[0] >= 4 && s[1] >= 4, apply: (b, x) => b.add('Conv2D', { filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 }, [x]) },
-  // A layer named like another one.
-  { ranks: [1, 2, 3], apply: (b, x) => b.add('Activation', { activation: 'relu' }, [x], b.nodes[0]?.name) },
+  // A layer named like the one it reads (an Input nothing reads is not among tfjs' layers, so not that).
+  { ranks: [1, 2, 3], apply: (b, x) => b.add('Activation', { activation: 'relu' }, [x], b.nodes.find((n) => n.id === x)?.name) },
   {
     ranks: [2, 3],
     stricter:
