@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,6 +111,13 @@ describe('convas summary (the real bin, run from outside the repo)', () => {
     const garbage = await run(['summary', junk]);
     expect(garbage.code).toBe(2);
     expect(garbage.stderr).toMatch(/^convas: cannot read .*junk\.json:\n {2}- .*junk\.json: not valid JSON/);
+
+    const huge = join(scratch, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 50 * 1024 * 1024);
+    const big = await inProcess(['summary', huge]);
+    expect(big.code).toBe(2);
+    expect(big.err).toBe(`convas: ${huge}: the file is 50.0 MB; the limit is 20 MB\n`);
 
     const dir = await inProcess(['summary', scratch]);
     expect(dir.code).toBe(2);
