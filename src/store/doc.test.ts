@@ -1,0 +1,124 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sequentialGraph } from '../graph/build';
+import { inferGraph } from '../graph/infer';
+import { beginDrag, connectionProblem, emptyProject, endDrag, nameProblem, useDocStore } from './doc';
+import { inferenceFor, layerListFor } from './inference';
+
+const temporal = () => useDocStore.temporal.getState();
+const graph = () => useDocStore.getState().project.graph;
+
+function openChain() {
+  const g = sequentialGraph([
+    { kind: 'Input', params: { shape: [8, 8, 1] } },
+    { kind: 'Conv2D', params: { filters: 4, kernelSize: 3 } },
+    { kind: 'Dense', params: { units: 10 } },
+  ]);
+  useDocStore.getState().replaceProject({ ...emptyProject('t'), graph: g });
+}
+
+beforeEach(openChain);
+
+describe('document store', () => {
+  it('starts a replaced project with no undo history', () => {
+    expect(temporal().pastStates).toHaveLength(0);
+    expect(graph().nodes).toHaveLength(3);
+  });
+
+  it('undoes and redoes param edits, renames and deletions one step each', () => {
+    const s = useDocStore.getState();
+    s.updateNodeParams('n1', { filters: 8 });
+    expect(s.renameNode('n1', 'stem')).toEqual({ ok: true });
+    s.removeElements(['n2'], []);
+    expect(graph().nodes.map((n) => n.name)).toEqual(['input', 'stem']);
+    expect(graph().edges).toHaveLength(1);
+
+    temporal().undo();
+    expect(graph().nodes).toHaveLength(3);
+    expect(graph().edges).toHaveLength(2);
+    temporal().undo();
+    expect(graph().nodes[1].name).toBe('conv2d');
+    temporal().undo();
+    expect(graph().nodes[1].params.filters).toBe(4);
+    expect(temporal().pastStates).toHaveLength(0);
+    temporal().redo();
+    temporal().redo();
+    expect(graph().nodes[1]).toMatchObject({ name: 'stem', params: { filters: 8 } });
+  });
+
+  it('records a whole drag as one undo step that restores the starting positions', () => {
+    const start = graph().nodes[1].position;
+    beginDrag();
+    for (let i = 1; i <= 20; i++) useDocStore.getState().moveNodes({ n1: { x: i * 10, y: i * 5 } });
+    endDrag();
+    expect(graph().nodes[1].position).toEqual({ x: 200, y: 100 });
+    expect(temporal().pastStates).toHaveLength(1);
+    temporal().undo();
+    expect(graph().nodes[1].position).toEqual(start);
+  });
+
+  it('does not make panning an undo step', () => {
+    useDocStore.getState().setViewport({ x: 10, y: 20, zoom: 0.5 });
+    expect(temporal().pastStates).toHaveLength(0);
+  });
+
+  it('refuses names that are empty, malformed or taken, naming the reason', () => {
+    const s = useDocStore.getState();
+    expect(s.renameNode('n1', 'input')).toEqual({ ok: false, reason: 'another layer is already named "input"' });
+    expect(s.renameNode('n1', '')).toMatchObject({ ok: false });
+    expect(s.renameNode('n1', '9lives')).toMatchObject({ ok: false });
+    expect(nameProblem(graph(), 'n1', 'conv2d')).toBeUndefined();
+    expect(temporal().pastStates).toHaveLength(0);
+  });
+
+  it('gives new layers unique Keras-style names', () => {
+    const s = useDocStore.getState();
+    const a = s.addNode('Conv2D', { x: 0, y: 0 });
+    const b = s.addNode('Conv2D', { x: 0, y: 0 });
+    const names = graph().nodes.filter((n) => n.id === a || n.id === b).map((n) => n.name);
+    expect(names).toEqual(['conv2d_1', 'conv2d_2']);
+  });
+
+  it('refuses cycles, a second input into a single-input layer and a taken merge slot', () => {
+    const g = graph();
+    expect(connectionProblem(g, 'n2', 'n0', 0)).toBe('input is an Input and takes no inputs');
+    expect(connectionProblem(g, 'n0', 'n2', 0)).toBe('dense takes a single input and is already fed by conv2d');
+    expect(connectionProblem(g, 'n1', 'n1', 0)).toBe('conv2d cannot feed itself');
+    const s = useDocStore.getState();
+    const add = s.addNode('Add', { x: 0, y: 0 });
+    expect(s.connect('n1', add, 0)).toEqual({ ok: true });
+    expect(s.connect('n0', add, 0)).toEqual({ ok: false, reason: 'input 1 of add is already connected' });
+    const act = s.addNode('Activation', { x: 0, y: 0 });
+    expect(s.connect(add, act, 0)).toEqual({ ok: true });
+    expect(s.connect(act, add, 1)).toEqual({ ok: false, reason: 'connecting activation → add would create a cycle' });
+    expect(s.connect('n0', add, 1)).toMatchObject({ ok: true });
+  });
+
+  it('pastes a fragment with fresh ids, unique names and its internal edges only', () => {
+    const s = useDocStore.getState();
+    const frag = { nodes: graph().nodes.slice(1), edges: graph().edges };
+    const ids = s.insertFragment(frag, { x: 40, y: 40 });
+    expect(ids).toHaveLength(2);
+    const pasted = graph().nodes.filter((n) => ids.includes(n.id));
+    expect(pasted.map((n) => n.name)).toEqual(['conv2d_1', 'dense_1']);
+    const newEdges = graph().edges.filter((e) => ids.includes(e.target));
+    expect(newEdges).toHaveLength(1);
+    expect(newEdges[0].source).toBe(ids[0]);
+  });
+});
+
+describe('memoised inference', () => {
+  it('does not re-infer when only positions change, and keeps unchanged nodes identical', () => {
+    const first = inferenceFor(graph());
+    useDocStore.getState().moveNodes({ n2: { x: 99, y: 99 } });
+    expect(inferenceFor(graph())).toBe(first);
+    expect(layerListFor(graph())).toBe(layerListFor(graph()));
+
+    useDocStore.getState().updateNodeParams('n2', { units: 20 });
+    const next = inferenceFor(graph());
+    expect(next).not.toBe(first);
+    expect(next.nodes.n0).toBe(first.nodes.n0);
+    expect(next.nodes.n1).toBe(first.nodes.n1);
+    expect(next.nodes.n2).not.toBe(first.nodes.n2);
+    expect(next.totals).toEqual(inferGraph(graph()).totals);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { layerKinds } from '../../../nodes/index';
+import { pair, padding, posInt } from '../../../nodes/lib/schema';
+import { fieldLabel, fieldsOf, readNumber, readNumbers } from './fields';
+
+describe('inspector fields from params schemas', () => {
+  it('reads numbers, pairs, enums, booleans, number lists and optional fields', () => {
+    const schema = z.object({
+      filters: posInt.default(32),
+      kernelSize: pair(3),
+      padding,
+      useBias: z.boolean().default(true),
+      shape: z.array(posInt).default([28, 28, 1]),
+      rate: z.number().min(0).max(1).default(0.5),
+      seed: z.number().int().optional(),
+      axis: z.number().int().nullable().default(null),
+    });
+    const byKey = Object.fromEntries(fieldsOf(schema).map((f) => [f.key, f]));
+    expect(byKey.filters.spec).toEqual({ type: 'number', int: true, min: 1, max: undefined });
+    expect(byKey.kernelSize.spec).toEqual({ type: 'pair' });
+    expect(byKey.padding.spec).toEqual({ type: 'enum', options: ['valid', 'same'] });
+    expect(byKey.useBias.spec).toEqual({ type: 'boolean' });
+    expect(byKey.shape.spec).toEqual({ type: 'numbers' });
+    expect(byKey.rate.spec).toEqual({ type: 'number', int: false, min: 0, max: 1 });
+    expect(byKey.seed.emptyAs).toBe('undefined');
+    expect(byKey.axis.emptyAs).toBe('null');
+  });
+
+  it.each(layerKinds.map((k) => [k.kind, k] as const))('gives every param of %s a field with a real editor', (_name, kind) => {
+    const fields = fieldsOf(kind.params);
+    const defaults = kind.params.parse({}) as Record<string, unknown>;
+    expect(fields.map((f) => f.key).sort()).toEqual(Object.keys(defaults).sort());
+    for (const f of fields) expect(f.spec.type, `${kind.kind}.${f.key}`).not.toBe('json');
+  });
+
+  it('keeps what cannot be read as typed, so the schema names the problem', () => {
+    expect(readNumber('12')).toBe(12);
+    expect(readNumber('1e2')).toBe(100);
+    expect(readNumber('abc')).toBe('abc');
+    expect(readNumber('')).toBe('');
+    expect(readNumbers('28×28×1')).toEqual([28, 28, 1]);
+    expect(readNumbers('32, 32 3')).toEqual([32, 32, 3]);
+    expect(readNumbers('28×a')).toBe('28×a');
+    expect(fieldLabel('kernelSize')).toBe('Kernel size');
+  });
+});
