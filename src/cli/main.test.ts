@@ -156,6 +156,18 @@ describe('fixtures', () => {
     }
   });
 
+  it('a crash exits 3, never 1 or 2', async () => {
+    let err = '';
+    const code = await main(['summary', fixture('tfjs-sequential')], {
+      out: () => {
+        throw new Error('stdout closed');
+      },
+      err: (t) => (err += t),
+    });
+    expect(code).toBe(3);
+    expect(err).toMatch(/^convas: internal error: Error: stdout closed/);
+  });
+
   it('the sequential fixture gets a synthetic Input named after its first layer', async () => {
     const r = await inProcess(['summary', fixture('tfjs-sequential'), '--json']);
     expect(r.code).toBe(0);

@@ -4,7 +4,7 @@ import { inferGraph } from '../graph/infer';
 import { formatSummary, summaryJson } from './summary';
 
 /** Exit codes of `convas`. */
-export const EXIT = { ok: 0, invalidGraph: 1, unreadable: 2 } as const;
+export const EXIT = { ok: 0, invalidGraph: 1, unreadable: 2, internal: 3 } as const;
 
 export const USAGE = `Usage: convas summary <file> [--json]
 
@@ -18,8 +18,9 @@ Options:
 
 Exit codes:
   0  the graph is valid
-  1  the graph is invalid; every bad layer is named (on stderr, or in "errors" with --json)
+  1  the graph is invalid; every bad layer is named below the table (or in "errors" with --json)
   2  the file cannot be read (missing, too big, not JSON, not a model) or the arguments are wrong
+  3  a bug in convas (please report it with the file)
 `;
 
 export interface Io {
@@ -98,7 +99,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(USAGE);
       return EXIT.ok;
     }
-    return summary(rest, io);
+    try {
+      return await summary(rest, io);
+    } catch (e) {
+      // Exit 1 and 2 mean something about the file; a crash must not look like either.
+      io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      return EXIT.internal;
+    }
   }
   io.err(`${cmd === undefined ? 'convas needs a command' : `unknown command "${cmd}"`}\n\n${USAGE}`);
   return EXIT.unreadable;
