@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradients } from './kernels';
+
+/**
+ * Makes the wasm backend usable in Node (tests, benches): points it at the package's own .wasm files and registers
+ * the missing gradient kernels. Returns the tfjs module; call `tf.setBackend('wasm')` as needed.
+ */
+export async function nodeWasm(root: string, threads = 1): Promise<typeof tf> {
+  setWasmPaths(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+  setThreadsCount(threads);
+  registerWasmGradients(tf);
+  await tf.ready();
+  return tf;
+}
