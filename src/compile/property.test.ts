@@ -222,6 +222,19 @@ const BREAKERS: Breaker[] = [
   { ranks: [1, 2, 3], apply: (b, x, _s, st) => b.add(st.flag ? 'Add' : 'Concatenate', {}, [x]) },
   { ranks: [2, 3], apply: (b, x, s) => b.add('Reshape', { targetShape: [s.reduce((p, d) => p * d, 1) + 1] }, [x]) },
   { ranks: [3], when: (s) => s[0] >= 4 && s[1] >= 4, apply: (b, x) => b.add('Conv2D', { filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 }, [x]) },
+  { ranks: [3], apply: (b, x, s) => b.add('SeparableConv2D', { filters: 2, kernelSize: [1, s[1] + 1] }, [x]) },
+  { ranks: [1, 2], apply: (b, x) => b.add('Conv2DTranspose', { filters: 2, kernelSize: 2 }, [x]) },
+  { ranks: [1], apply: (b, x) => b.add('Flatten', {}, [x]) },
+  { ranks: [1, 3], apply: (b, x) => b.add('GlobalMaxPooling1D', {}, [x]) },
+  { ranks: [1, 2, 3], apply: (b, x, s) => b.add('BatchNormalization', { axis: s.length + 1 }, [x]) },
+  // Concatenating along the first axis needs equal channels.
+  {
+    ranks: [2, 3],
+    apply: (b, x, s) => {
+      const y = b.add('Dense', { units: s[s.length - 1] + 1 }, [x]);
+      b.add('Concatenate', { axis: 1 }, [x, y]);
+    },
+  },
   // A layer named like the one it reads (an Input nothing reads is not among tfjs' layers, so not that).
   { ranks: [1, 2, 3], apply: (b, x) => b.add('Activation', { activation: 'relu' }, [x], b.nodes.find((n) => n.id === x)?.name) },
   {
@@ -325,7 +338,7 @@ describe('compileGraph agrees with inferGraph on random graphs', () => {
         }
         expect(verdict.refused, `tfjs accepted a graph we refuse with ${code}: ${errors[0].error!.message}`).toBe(true);
       }),
-      { numRuns: 60 },
+      { numRuns: 120 },
     );
     expect(codes.size).toBeGreaterThanOrEqual(3);
   });
