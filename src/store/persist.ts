@@ -2,6 +2,7 @@ import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from
 import { parseProject, serializeProject } from '../graph/project';
 import type { ProjectFileV1 } from '../graph/types';
 import { emptyProject, freshId, useDocStore } from './doc';
+import { useUiStore } from './ui';
 
 /** One saved project as the project list shows it. */
 export interface ProjectEntry {
@@ -91,7 +92,8 @@ export function flushAutosave(): void {
   timer = undefined;
   const s = useDocStore.getState();
   if (s.project.graph.nodes.length === 0 && !listProjects().some((e) => e.id === s.projectId)) return;
-  saveProject(s.projectId, currentProject());
+  const r = saveProject(s.projectId, currentProject());
+  useUiStore.getState().set(r.ok ? { savedAt: Date.now(), saveError: null } : { saveError: r.error });
 }
 
 /** Debounced autosave of the current project whenever the document or the viewport changes. */

@@ -24,13 +24,16 @@ export interface UiState {
   showShare: boolean;
   direction: LayoutDirection;
   viewRequest: (ViewRequest & { seq: number }) | null;
+  /** When the current project was last written to browser storage (ms since epoch). */
+  savedAt: number | null;
+  saveError: string | null;
 
   select(nodes: string[], edges?: string[]): void;
   setTab(tab: PanelTab): void;
   toast(kind: Toast['kind'], text: string): void;
   dismissToast(id: number): void;
   requestView(r: ViewRequest): void;
-  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'showShare' | 'direction'>>): void;
+  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'showShare' | 'direction' | 'savedAt' | 'saveError'>>): void;
 }
 
 let toastSeq = 0;
@@ -48,6 +51,8 @@ export const useUiStore = create<UiState>()((set, get) => ({
   showShare: false,
   direction: 'DOWN',
   viewRequest: null,
+  savedAt: null,
+  saveError: null,
 
   select(nodes, edges = []) {
     const s = get();

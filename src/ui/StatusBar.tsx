@@ -1,4 +1,5 @@
 import { useInference } from '../store/doc';
+import { useUiStore } from '../store/ui';
 import { fmtBytes, fmtCompact, fmtInt } from './format';
 
 /** Always-visible totals of the current graph and its validity. */
@@ -41,7 +42,12 @@ export function StatusBar() {
           valid
         </span>
       ) : (
-        <span className="status-pill bad" data-testid="graph-status" title={inf.issues.map((i) => i.message).join('\n')}>
+        <span
+          className="status-pill bad clickable"
+          data-testid="graph-status"
+          title={`${inf.issues.map((i) => i.message).join('\n')}\nClick for the summary`}
+          onClick={() => useUiStore.getState().setTab('summary')}
+        >
           {problems ? `${problems} problem${problems === 1 ? '' : 's'}` : inf.issues[0]?.message ?? 'invalid'}
         </span>
       )}

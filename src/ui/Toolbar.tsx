@@ -37,6 +37,27 @@ function ProjectName() {
   );
 }
 
+function SaveState() {
+  const savedAt = useUiStore((s) => s.savedAt);
+  const error = useUiStore((s) => s.saveError);
+  const name = useDocStore((s) => s.project.name);
+  useEffect(() => {
+    document.title = `${name} — Convas`;
+  }, [name]);
+  if (error) {
+    return (
+      <span className="save-state bad" title={error} data-testid="save-state">
+        not saved
+      </span>
+    );
+  }
+  return (
+    <span className="save-state" data-testid="save-state" title="Projects are saved in this browser as you work">
+      {savedAt ? `saved ${new Date(savedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : 'autosave on'}
+    </span>
+  );
+}
+
 function Btn({ title, onClick, disabled, children, testid, active }: { title: string; onClick(): void; disabled?: boolean; children: ReactNode; testid?: string; active?: boolean }) {
   return (
     <button className={`btn icon${active ? ' active' : ''}`} title={title} aria-label={title} onClick={onClick} disabled={disabled} data-testid={testid}>
@@ -62,6 +83,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
         Convas
       </div>
       <ProjectName />
+      <SaveState />
       <Menu label="File" testid="menu-file">
         {(close) => (
           <>

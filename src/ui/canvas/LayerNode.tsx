@@ -49,7 +49,9 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         className="layer-handle layer-handle-in"
         style={vertical ? { left: at } : { top: at }}
         title={slots > 1 ? `input ${i + 1}` : 'input'}
-      />,
+      >
+        {slots > 1 && <span className={`handle-index ${vertical ? 'v' : 'h'}`}>{i + 1}</span>}
+      </Handle>,
     );
   }
   const summary = summaryOf(node, inf);
