@@ -70,7 +70,9 @@ function report(label: string, graph: Graph, target: number, iterations: number)
   console.log(
     `${label.padEnd(34)} ${String(graph.nodes.length).padStart(5)} nodes  edit: median ${fmt(edit.median)} ms  p95 ${fmt(edit.p95)} ms` +
       `  | cold: median ${fmt(cold.median)} ms  p95 ${fmt(cold.p95)} ms  | target ≤ ${target} ms ${verdict}` +
-      (inf.valid ? '' : `  (graph INVALID: ${Object.values(inf.nodes).filter((n) => n.status !== 'ok').length} bad nodes)`),
+      (inf.valid
+        ? `  (valid, ${inf.totals.params.toLocaleString('en-US')} params)`
+        : `  (graph INVALID: ${Object.values(inf.nodes).filter((n) => n.status !== 'ok').length} bad nodes)`),
   );
   return edit.median <= target;
 }
