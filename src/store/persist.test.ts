@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sequentialGraph } from '../graph/build';
 import { emptyProject } from './doc';
 import { decodeShare, shareUrl } from './persist';
+import { guessDirection } from './ui';
 
 describe('share links', () => {
   const project = {
@@ -22,5 +23,14 @@ describe('share links', () => {
     const bad = decodeShare(new URL(shareUrl({ ...project, graph: { nodes: [], edges: [{ id: 'e', source: 'a', target: 'b', targetIndex: 0 }] } }, 'http://x/')).hash);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/invalid project/);
+  });
+});
+
+describe('flow direction of a saved graph', () => {
+  it('is left to right when wires mostly run sideways, top to bottom otherwise', () => {
+    const g = sequentialGraph([{ kind: 'Input' }, { kind: 'Dense' }, { kind: 'Dense' }]);
+    expect(guessDirection(g)).toBe('DOWN');
+    const lr = { ...g, nodes: g.nodes.map((n, i) => ({ ...n, position: { x: i * 300, y: 10 } })) };
+    expect(guessDirection(lr)).toBe('RIGHT');
   });
 });

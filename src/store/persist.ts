@@ -2,7 +2,7 @@ import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from
 import { parseProject, serializeProject } from '../graph/project';
 import type { ProjectFileV1 } from '../graph/types';
 import { emptyProject, freshId, useDocStore } from './doc';
-import { useUiStore } from './ui';
+import { guessDirection, useUiStore } from './ui';
 
 /** One saved project as the project list shows it. */
 export interface ProjectEntry {
@@ -181,5 +181,6 @@ export function boot({ getPreset }: BootOptions): { kind: 'error' | 'info'; text
     if (p && current) useDocStore.getState().replaceProject(p, current);
     else useDocStore.getState().replaceProject(emptyProject(), freshId('p'));
   }
+  useUiStore.getState().set({ direction: guessDirection(useDocStore.getState().project.graph) });
   return message;
 }

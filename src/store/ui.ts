@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { LayoutDirection } from '../graph/layout';
+import type { Graph } from '../graph/types';
 
 export type PanelTab = 'layer' | 'summary' | 'train' | 'inspect';
 
@@ -78,3 +79,18 @@ export const useUiStore = create<UiState>()((set, get) => ({
     set(patch);
   },
 }));
+
+/** Which way a saved graph flows, judged from its positions, so handles sit where its wires run. */
+export function guessDirection(graph: Graph): LayoutDirection {
+  const pos = new Map(graph.nodes.map((n) => [n.id, n.position]));
+  let dx = 0;
+  let dy = 0;
+  for (const e of graph.edges) {
+    const a = pos.get(e.source);
+    const b = pos.get(e.target);
+    if (!a || !b) continue;
+    dx += Math.abs(b.x - a.x);
+    dy += Math.abs(b.y - a.y);
+  }
+  return dx > dy * 1.5 ? 'RIGHT' : 'DOWN';
+}

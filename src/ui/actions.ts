@@ -4,7 +4,7 @@ import { serializeProject } from '../graph/project';
 import type { Graph, ProjectFileV1 } from '../graph/types';
 import { emptyProject, useDocStore } from '../store/doc';
 import { currentProject, deleteProject, flushAutosave, loadProject, openProject, shareUrl } from '../store/persist';
-import { useUiStore } from '../store/ui';
+import { guessDirection, useUiStore } from '../store/ui';
 import { getPreset, presetList } from '../../presets/index';
 
 /** Every editor command, shared by the toolbar, the keyboard shortcuts and the menus. */
@@ -14,6 +14,7 @@ const doc = () => useDocStore.getState();
 
 function afterOpen(p: ProjectFileV1): void {
   ui().select([]);
+  ui().set({ direction: guessDirection(p.graph) });
   if (p.viewport) ui().requestView({ type: 'set', ...p.viewport });
   else ui().requestView({ type: 'fit' });
 }
