@@ -31,12 +31,21 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Deepest nesting of a JSON value, stopping early past `limit`; iterative so hostile depth cannot overflow the stack. */
 function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
+  // Two parallel stacks instead of [value, depth] pairs: no allocation per visited object.
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop()!;
+    const d = depths.pop()!;
     if (d > limit) return true;
-    for (const c of Array.isArray(v) ? v : Object.values(v)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+    if (Array.isArray(v)) {
+      for (const c of v) if (c !== null && typeof c === 'object') values.push(c), depths.push(d + 1);
+    } else {
+      for (const k in v as Obj) {
+        const c = (v as Obj)[k];
+        if (c !== null && typeof c === 'object') values.push(c), depths.push(d + 1);
+      }
+    }
   }
   return false;
 }

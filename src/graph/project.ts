@@ -129,8 +129,29 @@ function oldest(steps: readonly ProjectMigration[], target: number): number {
   return v;
 }
 
+/** Does any object in a JSON value have a forbidden key? Iterative and path-free, so cheap on 20 MB of data. */
+function hasForbiddenKey(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (const c of v) if (c !== null && typeof c === 'object') stack.push(c);
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      if (FORBIDDEN_KEYS.has(k)) return true;
+      const c = (v as Doc)[k];
+      if (c !== null && typeof c === 'object') stack.push(c);
+    }
+  }
+  return false;
+}
+
 /** Paths (`graph.nodes[3].params.__proto__`) of every forbidden key in a JSON value; iterative, so depth cannot overflow. */
 export function findForbiddenKeys(value: unknown, limit = 20): string[] {
+  if (!hasForbiddenKey(value)) return [];
   const found: string[] = [];
   const stack: Array<[unknown, string]> = [[value, '']];
   while (stack.length && found.length < limit) {
