@@ -147,4 +147,15 @@ describe('importText', () => {
     expect(ys[1]).toBeGreaterThan(ys[0]);
     expect(ys[2]).toBeGreaterThan(ys[1]);
   });
+
+  it('importTextLaidOut keeps rows for imports too big for ELK, and says so', async () => {
+    const n = IMPORT_LIMITS.maxAutoLayoutNodes + 1;
+    const layers = Array.from({ length: n }, (_, i) => ({ class_name: 'Dense', config: { name: `d${i}`, units: 2, ...(i ? {} : { batch_input_shape: [null, 2] }) } }));
+    const r = await importTextLaidOut(JSON.stringify({ class_name: 'Sequential', config: { name: 'deep', layers } }));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.warnings).toEqual([`1,002 layers are laid out in rows (automatic layout stops at 1,000)`]);
+    const ys = r.value.project.graph.nodes.map((node) => node.position.y);
+    expect(ys.every((y, i) => i === 0 || y > ys[i - 1])).toBe(true);
+  });
 });

@@ -16,6 +16,8 @@ export const IMPORT_LIMITS = {
   maxNameLength: 256,
   /** Characters of a project description. */
   maxDescriptionLength: 10_000,
+  /** Larger Keras imports keep the row layout: ELK blocks its thread for seconds on thousands of nodes. */
+  maxAutoLayoutNodes: 1_000,
 } as const;
 
 export interface Imported {
@@ -151,10 +153,18 @@ export function importText(text: string, fileName?: string): Result<Imported> {
   return ok({ project, warnings, source });
 }
 
-/** {@link importText}, then ELK's layered layout for Keras imports (Convas projects keep their saved positions). */
+/**
+ * {@link importText}, then ELK's layered layout for Keras imports (Convas projects keep their saved positions).
+ * Imports above {@link IMPORT_LIMITS}.maxAutoLayoutNodes keep the row layout, with a warning.
+ */
 export async function importTextLaidOut(text: string, fileName?: string): Promise<Result<Imported>> {
   const r = importText(text, fileName);
   if (!r.ok || r.value.source !== 'keras') return r;
+  const n = r.value.project.graph.nodes.length;
+  if (n > IMPORT_LIMITS.maxAutoLayoutNodes) {
+    const note = `${fmt(n)} layers are laid out in rows (automatic layout stops at ${fmt(IMPORT_LIMITS.maxAutoLayoutNodes)})`;
+    return ok({ ...r.value, warnings: [...r.value.warnings, note] });
+  }
   // Loaded on demand: elkjs is large and most callers (the CLI, tests) never lay anything out.
   const { autoLayout } = await import('./layout');
   const graph = await autoLayout(r.value.project.graph);
