@@ -41,3 +41,20 @@ test('a share URL opens the same graph as a separate project, keeping the recipi
   expect(errors).toEqual([]);
   expect(otherErrors).toEqual([]);
 });
+
+test('a share link pasted into the address bar of an open editor opens too', async ({ page }) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=lenet5');
+  await page.getByTestId('share').click();
+  const url = await page.getByTestId('share-url').inputValue();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('menu-file').click();
+  await page.getByTestId('action-new').click();
+  await expect(totalParams(page)).toHaveText('0');
+  await page.evaluate((hash) => (location.hash = hash), new URL(url).hash);
+  await expect(totalParams(page)).toHaveText('61,706');
+  await expect(page.getByTestId('project-name')).toHaveValue('LeNet-5 (shared)');
+  expect(page.url()).not.toContain('#share=');
+  expect(errors).toEqual([]);
+});
+

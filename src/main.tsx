@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './ui/styles/app.css';
 import { App } from './ui/App';
-import { boot, startAutosave } from './store/persist';
+import { boot, startAutosave, watchShareLinks } from './store/persist';
 import { useUiStore } from './store/ui';
 import { getPreset } from './ui/presets';
 
@@ -11,6 +11,12 @@ import { getPreset } from './ui/presets';
 const message = boot({ getPreset });
 startAutosave();
 if (message) useUiStore.getState().toast(message.kind, message.text);
+watchShareLinks((m, p) => {
+  const ui = useUiStore.getState();
+  ui.toast(m.kind, m.text);
+  ui.select([]);
+  ui.requestView(p.viewport ? { type: 'set', ...p.viewport } : { type: 'fit' });
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

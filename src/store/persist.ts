@@ -140,6 +140,28 @@ export function decodeShare(hash: string): { ok: true; project: ProjectFileV1 } 
   return r.ok ? { ok: true, project: r.value } : { ok: false, error: `the shared link holds an invalid project: ${r.errors.join('; ')}` };
 }
 
+/** Opens a `#share=` hash as a new project (the user's own projects stay as they are); returns what to tell the user. */
+export function openShared(hash: string): { kind: 'error' | 'info'; text: string } {
+  const r = decodeShare(hash);
+  if (!r.ok) return { kind: 'error', text: r.error };
+  const name = r.project.name.endsWith('(shared)') ? r.project.name : `${r.project.name} (shared)`;
+  openProject({ ...r.project, name });
+  useUiStore.getState().set({ direction: guessDirection(r.project.graph) });
+  return { kind: 'info', text: `Opened a shared design as the new project “${name}”; your other projects are untouched.` };
+}
+
+/** Handles a share link pasted into the address bar of an open editor. */
+export function watchShareLinks(onOpened: (message: { kind: 'error' | 'info'; text: string }, project: ProjectFileV1) => void): () => void {
+  const onHash = () => {
+    if (!location.hash.startsWith(SHARE_PREFIX)) return;
+    const message = openShared(location.hash);
+    history.replaceState(null, '', location.pathname + location.search);
+    onOpened(message, useDocStore.getState().project);
+  };
+  window.addEventListener('hashchange', onHash);
+  return () => window.removeEventListener('hashchange', onHash);
+}
+
 export interface BootOptions {
   getPreset(id: string): ProjectFileV1 | undefined;
 }
@@ -154,13 +176,8 @@ export function boot({ getPreset }: BootOptions): { kind: 'error' | 'info'; text
   let message: { kind: 'error' | 'info'; text: string } | undefined;
   let opened = false;
   if (url.hash.startsWith(SHARE_PREFIX)) {
-    const r = decodeShare(url.hash);
-    if (r.ok) {
-      const name = r.project.name.endsWith('(shared)') ? r.project.name : `${r.project.name} (shared)`;
-      openProject({ ...r.project, name });
-      message = { kind: 'info', text: `Opened a shared design as the new project “${name}”; your other projects are untouched.` };
-      opened = true;
-    } else message = { kind: 'error', text: r.error };
+    message = openShared(url.hash);
+    opened = message.kind === 'info';
     url.hash = '';
   }
   const presetId = url.searchParams.get('preset');
