@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { sequentialGraph } from '../graph/build';
 import { inferGraph } from '../graph/infer';
 import { beginDrag, connectionProblem, emptyProject, endDrag, nameProblem, useDocStore } from './doc';
-import { inferenceFor, layerListFor } from './inference';
+import { inferenceFor, layerListFor, structuralGraphFor } from './inference';
 
 const temporal = () => useDocStore.temporal.getState();
 const graph = () => useDocStore.getState().project.graph;
@@ -112,6 +112,9 @@ describe('memoised inference', () => {
     useDocStore.getState().moveNodes({ n2: { x: 99, y: 99 } });
     expect(inferenceFor(graph())).toBe(first);
     expect(layerListFor(graph())).toBe(layerListFor(graph()));
+    const structural = structuralGraphFor(graph());
+    useDocStore.getState().moveNodes({ n1: { x: 5, y: 5 } });
+    expect(structuralGraphFor(graph())).toBe(structural);
 
     useDocStore.getState().updateNodeParams('n2', { units: 20 });
     const next = inferenceFor(graph());
@@ -120,5 +123,6 @@ describe('memoised inference', () => {
     expect(next.nodes.n1).toBe(first.nodes.n1);
     expect(next.nodes.n2).not.toBe(first.nodes.n2);
     expect(next.totals).toEqual(inferGraph(graph()).totals);
+    expect(structuralGraphFor(graph())).toBe(graph());
   });
 });

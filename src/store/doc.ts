@@ -4,7 +4,7 @@ import { getLayerKind } from '../../nodes/index';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
 import type { Graph, GraphEdge, GraphNode, ProjectFileV1, Viewport, XY } from '../graph/types';
-import { inferenceFor, layerListFor, type LayerMeta } from './inference';
+import { inferenceFor, layerListFor, structuralGraphFor, type LayerMeta } from './inference';
 
 export type Outcome = { ok: true } | { ok: false; reason: string };
 
@@ -223,4 +223,9 @@ export function useInference() {
  */
 export function useLayerList(): readonly LayerMeta[] {
   return useDocStore((s) => layerListFor(s.project.graph));
+}
+
+/** The graph for views that ignore positions: the same object while only positions change. */
+export function useStructuralGraph(): Graph {
+  return useDocStore((s) => structuralGraphFor(s.project.graph));
 }

@@ -80,3 +80,17 @@ export function layerListFor(graph: Graph): readonly LayerMeta[] {
   metaGraph = graph;
   return metaList;
 }
+
+let stableIn: Graph | null = null;
+let stableOut: Graph | null = null;
+
+/**
+ * The graph, except that a graph differing only in positions returns the previous object: panels that do not
+ * draw positions (training, inspection) then skip the re-renders of a drag.
+ */
+export function structuralGraphFor(graph: Graph): Graph {
+  if (stableIn === graph && stableOut) return stableOut;
+  if (!(stableIn && stableOut && sameStructure(stableIn, graph))) stableOut = graph;
+  stableIn = graph;
+  return stableOut;
+}
