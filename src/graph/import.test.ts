@@ -130,9 +130,10 @@ describe('importText', () => {
     json.modelTopology.config.layers[1].class_name = 'Conv3D';
     json.modelTopology.config.layers[2].class_name = 'TFOpLambda';
     const errors = errorsOf(JSON.stringify(json), 'model.json');
-    expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/^model\.json: layer 1 "conv" \(Conv3D\): unknown layer class "Conv3D"/);
-    expect(errors[1]).toMatch(/^model\.json: layer 2 "fc" \(TFOpLambda\): unknown layer class "TFOpLambda"/);
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toBe('model.json: layer 1 "conv" (Conv3D): unknown layer class "Conv3D"');
+    expect(errors[1]).toBe('model.json: layer 2 "fc" (TFOpLambda): unknown layer class "TFOpLambda"');
+    expect(errors[2]).toMatch(/^model\.json: Convas reads these Keras layer classes: /);
   });
 
   it('importTextLaidOut runs ELK on Keras imports and keeps a project’s own positions', async () => {

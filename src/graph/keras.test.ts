@@ -200,10 +200,11 @@ describe('Keras/tfjs model.json → graph', () => {
     (layers[2].config as Record<string, unknown>).filters = 'many';
     layers[4].class_name = 'Lambda';
     const errors = errorsOf(json);
-    expect(errors).toHaveLength(3);
-    expect(errors[0]).toMatch(/^layer 1 "stem" \(CapsuleLayer\): unknown layer class "CapsuleLayer"; Convas knows .*Conv2D/);
+    expect(errors).toHaveLength(4);
+    expect(errors[0]).toBe('layer 1 "stem" (CapsuleLayer): unknown layer class "CapsuleLayer"');
     expect(errors[1]).toMatch(/^layer 2 "branch" \(Conv2D\): filters: /);
-    expect(errors[2]).toMatch(/^layer 4 "head" \(Lambda\): unknown layer class "Lambda"/);
+    expect(errors[2]).toBe('layer 4 "head" (Lambda): unknown layer class "Lambda"');
+    expect(errors[3]).toMatch(/^Convas reads these Keras layer classes: InputLayer, .*Conv2D, .*ReLU$/);
   });
 
   it('explains what it cannot represent', () => {

@@ -276,6 +276,7 @@ export function kerasToGraph(json: unknown): Result<KerasImport> {
     }
   }
 
+  let unknownClass = false;
   for (const l of layers) {
     if (MODEL_CLASSES.has(l.cls)) {
       errors.push(`${l.at}: a nested model inside a model is not supported; flatten it into one model first`);
@@ -283,7 +284,8 @@ export function kerasToGraph(json: unknown): Result<KerasImport> {
     }
     const kind = getLayerKindByKerasClass(l.cls);
     if (!kind) {
-      errors.push(`${l.at}: unknown layer class "${l.cls}"; Convas knows ${layerKinds.map((k) => k.kerasClass).join(', ')}`);
+      errors.push(`${l.at}: unknown layer class "${l.cls}"`);
+      unknownClass = true;
       continue;
     }
     if (l.config.data_format === 'channels_first') {
@@ -321,6 +323,10 @@ export function kerasToGraph(json: unknown): Result<KerasImport> {
     }
   }
 
+  if (unknownClass) {
+    const known = [...layerKinds.map((k) => k.kerasClass), ...layerKinds.flatMap((k) => k.kerasAliases ?? [])];
+    errors.push(`Convas reads these Keras layer classes: ${known.join(', ')}`);
+  }
   if (errors.length) return fail(errors);
   const graph = gridLayout({ nodes, edges });
   return ok({ graph, weightsManifest: top.value.weightsManifest, name, warnings });
