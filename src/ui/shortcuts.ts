@@ -31,6 +31,7 @@ export function useShortcuts(): void {
       else if (cmd || e.altKey) handled = false;
       else if (e.key === 'Delete' || e.key === 'Backspace') act.deleteSelection();
       else if (e.key === '?') ui.set({ showHelp: true });
+      else if (e.key === 'Escape') ui.select([]);
       else if (k === 'l') void act.layout(e.shiftKey ? 'RIGHT' : 'DOWN');
       else if (k === 'f') act.fitView();
       else if (k === 'm') ui.set({ showMinimap: !ui.showMinimap });

@@ -244,14 +244,21 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     useDocStore.getState().setViewport({ x: vp.x, y: vp.y, zoom: vp.zoom });
   }, []);
 
+  const [fileOver, setFileOver] = useState(false);
   const onDragOver = useCallback((e: DragEvent) => {
     e.preventDefault();
-    e.dataTransfer.dropEffect = e.dataTransfer.types.includes('Files') ? 'copy' : 'move';
+    const files = e.dataTransfer.types.includes('Files');
+    e.dataTransfer.dropEffect = files ? 'copy' : 'move';
+    if (files) setFileOver(true);
+  }, []);
+  const onDragLeave = useCallback((e: DragEvent) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFileOver(false);
   }, []);
 
   const onDrop = useCallback(
     (e: DragEvent) => {
       e.preventDefault();
+      setFileOver(false);
       const kind = e.dataTransfer.getData(KIND_MIME);
       if (kind) {
         const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
@@ -268,7 +275,12 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+      {fileOver && (
+        <div className="drop-hint" data-testid="drop-hint">
+          Drop a <code>.convas.json</code> project or a Keras/tfjs <code>model.json</code> to import it as a new project
+        </div>
+      )}
       <ReactFlow<LayerFlowNode>
         nodes={nodes}
         edges={edges}
