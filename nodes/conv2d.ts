@@ -67,6 +67,8 @@ export const conv2d = defineLayerKind({
   }),
   fromKeras: (c) => {
     requireChannelsLast(c, 'Conv2D');
+    // Grouped convolutions change the weight shape; tfjs has no such layer, so refuse rather than miscount.
+    if (c.groups !== undefined && c.groups !== 1) throw new Error(`Conv2D: groups=${String(c.groups)} is not supported (only 1)`);
     return {
       filters: c.filters,
       kernelSize: c.kernel_size,

@@ -193,6 +193,8 @@ describe('Keras configs', () => {
   it('refuses configs Convas cannot reproduce, naming the field', () => {
     expect(() => kind('Conv2D').fromKeras({ filters: 1, kernel_size: 3, data_format: 'channels_first' })).toThrow(/data_format "channels_first"/);
     expect(() => kind('MaxPooling2D').fromKeras({ pool_size: 2, data_format: 'channels_first' })).toThrow(/data_format/);
+    expect(() => kind('Conv2D').fromKeras({ filters: 4, kernel_size: 3, groups: 2 })).toThrow(/groups=2/);
+    expect(kind('Conv2D').fromKeras({ filters: 4, kernel_size: 3, groups: 1 })).toMatchObject({ filters: 4 });
     expect(() => kind('Conv1D').fromKeras({ filters: 1, kernel_size: 3, padding: 'causal' })).toThrow(/causal/);
     expect(() => kind('DepthwiseConv2D').fromKeras({ kernel_size: 3, dilation_rate: [2, 2] })).toThrow(/dilation_rate/);
     expect(() => kind('Conv2DTranspose').fromKeras({ filters: 1, kernel_size: 3, output_padding: [1, 1] })).toThrow(/output_padding/);

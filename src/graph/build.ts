@@ -24,8 +24,18 @@ export interface LayerSpec {
 /** A chain of layers wired one after another, laid out top to bottom. Handy for tests and presets. */
 export function sequentialGraph(layers: LayerSpec[]): Graph {
   const taken = new Set<string>();
+  // Next suffix to try per base name, so many layers of one kind stay linear rather than quadratic.
+  const nextSuffix = new Map<string, number>();
   const nodes: GraphNode[] = layers.map((l, i) => {
-    const name = l.name ?? uniqueName(defaultLayerName(l.kind), taken);
+    let name = l.name;
+    if (name === undefined) {
+      const base = defaultLayerName(l.kind);
+      let k = nextSuffix.get(base) ?? 0;
+      const at = (i: number) => (i === 0 ? base : `${base}_${i}`);
+      while (taken.has(at(k))) k++;
+      name = at(k);
+      nextSuffix.set(base, k + 1);
+    }
     taken.add(name);
     return { id: `n${i}`, kind: l.kind, name, params: l.params ?? {}, position: { x: 0, y: i * 100 } };
   });

@@ -111,3 +111,12 @@ describe('inferGraph', () => {
     });
   });
 });
+
+describe('sequentialGraph names', () => {
+  it('names layers like Keras and stays fast for many layers of one kind', () => {
+    const g = sequentialGraph([{ kind: 'Input' }, ...Array.from({ length: 5000 }, () => ({ kind: 'Dense' })), { kind: 'Dense', name: 'dense_5001' }]);
+    const names = g.nodes.map((n) => n.name);
+    expect(names.slice(0, 4)).toEqual(['input', 'dense', 'dense_1', 'dense_2']);
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
