@@ -1,0 +1,83 @@
+import type { Graph, GraphInference } from '../graph/types';
+import type { DatasetInfo } from './datasets/types';
+
+/** A one-click repair: apply `patch` to the params of node `nodeId` (H4's `onUpdateParams`). */
+export interface Fix {
+  nodeId: string;
+  patch: Record<string, unknown>;
+  label: string;
+}
+
+/** Why a graph cannot train on a dataset as it is; `fix` when one param change repairs it. */
+export interface CompatIssue {
+  severity: 'error' | 'warning';
+  message: string;
+  nodeIds: string[];
+  fix?: Fix;
+}
+
+const dims = (s: readonly number[]) => s.join('×');
+
+/**
+ * Checks that a graph can train on a dataset: one Input whose shape is the dataset's sample shape, one output whose
+ * shape is [numClasses] (or [1] with a sigmoid for two classes). Each mismatch says what is wrong and, when one param
+ * fixes it, offers that fix ("Set Input to 28×28×1", "Set dense_2 units to 10"). Graph errors come first: an invalid
+ * graph cannot be compiled at all.
+ */
+export function checkCompatibility(graph: Graph, inference: GraphInference, dataset: DatasetInfo): CompatIssue[] {
+  const issues: CompatIssue[] = [];
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const name = (id: string) => byId.get(id)?.name ?? id;
+  const inputs = graph.nodes.filter((n) => n.kind === 'Input');
+  if (inputs.length !== 1) {
+    issues.push({ severity: 'error', message: `Training needs exactly one Input node; this graph has ${inputs.length}.`, nodeIds: inputs.map((n) => n.id) });
+  } else {
+    const input = inputs[0];
+    const shape = inference.nodes[input.id]?.outputShape ?? (input.params.shape as number[] | undefined);
+    if (!shape || dims(shape) !== dims(dataset.inputShape)) {
+      issues.push({
+        severity: 'error',
+        message: `${dataset.name} samples are ${dims(dataset.inputShape)}, but Input "${input.name}" is ${shape ? dims(shape) : 'not set'}.`,
+        nodeIds: [input.id],
+        fix: { nodeId: input.id, patch: { shape: [...dataset.inputShape] }, label: `Set Input to ${dims(dataset.inputShape)}` },
+      });
+    }
+  }
+  if (!inference.valid) {
+    const bad = Object.values(inference.nodes).filter((n) => n.status === 'error');
+    const parts = [...bad.map((n) => `${name(n.id)}: ${n.error?.message ?? 'invalid'}`), ...inference.issues.map((i) => i.message)];
+    issues.push({ severity: 'error', message: `The graph has errors: ${parts.join('; ') || 'invalid'}.`, nodeIds: bad.map((n) => n.id) });
+    return issues;
+  }
+  if (inference.outputs.length !== 1) {
+    issues.push({ severity: 'error', message: `Training needs exactly one output; this graph has ${inference.outputs.length} (${inference.outputs.map(name).join(', ')}).`, nodeIds: inference.outputs });
+    return issues;
+  }
+  const outId = inference.outputs[0];
+  const out = byId.get(outId)!;
+  const outShape = inference.nodes[outId].outputShape ?? [];
+  const k = dataset.numClasses;
+  const params = inference.nodes[outId].params ?? {};
+  const binaryHead = k === 2 && dims(outShape) === '1' && params.activation === 'sigmoid';
+  if (dims(outShape) !== String(k) && !binaryHead) {
+    const fix = out.kind === 'Dense' && outShape.length === 1
+      ? { nodeId: outId, patch: { units: k }, label: `Set ${out.name} units to ${k}` }
+      : undefined;
+    issues.push({
+      severity: 'error',
+      message: outShape.length === 1
+        ? `${dataset.name} has ${k} classes, but the last layer "${out.name}" gives ${outShape[0]} outputs.`
+        : `The last layer "${out.name}" outputs ${dims(outShape)}; a classifier must end in ${k} class scores (add Flatten and Dense(${k})).`,
+      nodeIds: [outId],
+      fix,
+    });
+  } else if (out.kind === 'Dense' && !binaryHead && params.activation !== 'softmax' && params.activation !== 'linear') {
+    issues.push({
+      severity: 'warning',
+      message: `The last layer "${out.name}" uses ${String(params.activation)}; class scores are trained best with softmax.`,
+      nodeIds: [outId],
+      fix: { nodeId: outId, patch: { activation: 'softmax' }, label: `Use softmax on ${out.name}` },
+    });
+  }
+  return issues;
+}

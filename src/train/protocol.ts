@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { Graph } from '../graph/types';
+import type { WeightSnapshot } from './weights';
+
+/**
+ * Messages between the main thread and the training worker (src/train/worker.ts). The main thread only draws:
+ * it sends `start`/`pause`/`resume`/`stop`/`probe` and renders what comes back. Every message is a plain,
+ * structured-clonable object tagged by `type`.
+ */
+
+/** tfjs backends the user can pick; `auto` takes the fastest that initialises (wasm, then webgl, then cpu). */
+export const BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | 'auto';
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** Training settings, validated at the boundary (the worker refuses a bad value naming the field). */
+export const trainSettingsSchema = z.object({
+  datasetId: z.enum(['mnist', 'fashion-mnist', 'xo', 'timeseries']),
+  optimizer: z.enum(OPTIMIZERS),
+  learningRate: z.number().positive().max(1e6),
+  /** SGD momentum (0 = plain SGD); RMSprop momentum too. */
+  momentum: z.number().min(0).max(0.999),
+  batchSize: z.number().int().min(1).max(4096),
+  epochs: z.number().int().min(1).max(1000),
+  /** Fraction of the (shuffled) training set held out for validation, 0 to disable. */
+  validationSplit: z.number().min(0).max(0.5),
+  shuffle: z.boolean(),
+  /** Seeds the split, the shuffling and the weight initialisation (Math.random inside the worker). */
+  seed: z.number().int().min(0).max(2 ** 31),
+  /** Use only the first N training / test samples (quick runs). */
+  trainLimit: z.number().int().min(1).optional(),
+  testLimit: z.number().int().min(1).optional(),
+  backend: z.enum(['auto', ...BACKENDS]),
+});
+export type TrainSettings = z.infer<typeof trainSettingsSchema>;
+
+export const defaultTrainSettings: TrainSettings = {
+  datasetId: 'mnist',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0.9,
+  batchSize: 64,
+  epochs: 5,
+  validationSplit: 0.1,
+  shuffle: true,
+  seed: 1,
+  backend: 'auto',
+};
+
+/** What a backend turned out to be once initialised. */
+export interface BackendReport {
+  name: BackendName;
+  /** wasm only: SIMD build in use. */
+  simd?: boolean;
+  /** wasm only: threads in use (1 without cross-origin isolation). */
+  threads?: number;
+}
+
+/** How the output layer is trained: the loss follows the head's activation. */
+export type LossKind = 'categoricalCrossentropy' | 'softmaxCrossEntropyFromLogits' | 'binaryCrossentropy';
+
+export type ToWorker =
+  | { type: 'start'; graph: Graph; settings: TrainSettings; /** URL prefix of public/ (import.meta.env.BASE_URL). */ baseUrl: string }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' }
+  /** Asks which backends initialise here; answered with `backends`. */
+  | { type: 'probe'; baseUrl: string };
+
+export interface BatchMetrics {
+  epoch: number;
+  /** Batches done in this epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  /** Raw values of the last batch and exponentially smoothed (bias-corrected) values. */
+  loss: number;
+  acc: number;
+  smoothLoss: number;
+  smoothAcc: number;
+  /** Training samples seen in the run so far / in all epochs. */
+  seen: number;
+  total: number;
+  samplesPerSec: number;
+  etaSec: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss?: number;
+  valAcc?: number;
+  seconds: number;
+}
+
+export type StopReason = 'finished' | 'stopped' | 'nan';
+
+export type FromWorker =
+  | { type: 'backends'; available: BackendName[]; preferred: BackendName | null }
+  | { type: 'status'; phase: 'loading-data' | 'compiling' | 'training' | 'testing'; message: string }
+  | {
+      type: 'started';
+      backend: BackendReport;
+      loss: LossKind;
+      trainSamples: number;
+      valSamples: number;
+      testSamples: number;
+      batchesPerEpoch: number;
+      params: number;
+    }
+  | ({ type: 'batch' } & BatchMetrics)
+  | ({ type: 'epoch' } & EpochMetrics)
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | {
+      type: 'done';
+      reason: StopReason;
+      /** For 'nan' (and any other explanation worth showing). */
+      message?: string;
+      epochsDone: number;
+      test?: { loss: number; acc: number };
+      weights: WeightSnapshot;
+      seconds: number;
+      /** tf.memory().numTensors before the run and after everything was disposed. */
+      tensorsBefore: number;
+      tensorsAfter: number;
+    }
+  | { type: 'error'; message: string; /** Nodes at fault when the graph did not compile. */ nodeIds?: string[] };

@@ -1,0 +1,252 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Dataset } from './datasets/types';
+import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
+import { mulberry32, permutation } from './random';
+
+type Tf = typeof tfjs;
+
+/** How the loop is steered from outside: the worker flips these from its message handler. */
+export interface TrainControl {
+  stopRequested(): boolean;
+  /** Resolves at once unless paused; then when resumed (or stopped). */
+  waitWhilePaused(): Promise<void>;
+  /** Gives the event loop a turn so control messages arrive (a MessageChannel round trip in the worker). */
+  yieldToEvents(): Promise<void>;
+}
+
+export interface TrainCallbacks {
+  onBatch?(m: BatchMetrics): void;
+  onEpoch?(m: EpochMetrics): void;
+  /** Called when the loop enters/leaves a pause. */
+  onPause?(paused: boolean): void;
+}
+
+export interface TrainResult {
+  reason: StopReason;
+  message?: string;
+  epochsDone: number;
+  test?: { loss: number; acc: number };
+  seconds: number;
+}
+
+export interface PreparedData {
+  loss: LossKind;
+  trainIdx: Uint32Array;
+  valIdx: Uint32Array;
+}
+
+const clipEps = 1e-7;
+
+/** The loss that fits the model's head: softmax → categorical CE, linear → CE from logits, 1-unit sigmoid → binary CE. */
+export function lossForModel(model: tfjs.LayersModel, numClasses: number): LossKind {
+  const outLayer = model.outputs[0].sourceLayer;
+  const activation = String((outLayer.getConfig() as { activation?: unknown }).activation ?? 'linear');
+  const units = model.outputs[0].shape[model.outputs[0].shape.length - 1];
+  if (numClasses === 2 && units === 1 && activation === 'sigmoid') return 'binaryCrossentropy';
+  if (activation === 'linear') return 'softmaxCrossEntropyFromLogits';
+  return 'categoricalCrossentropy';
+}
+
+/** Splits the training set into train and validation index lists, shuffled once with the seed. */
+export function splitIndices(n: number, validationSplit: number, seed: number): { trainIdx: Uint32Array; valIdx: Uint32Array } {
+  const perm = permutation(n, mulberry32(seed));
+  const nVal = Math.floor(n * validationSplit);
+  return { trainIdx: perm.slice(0, n - nVal), valIdx: perm.slice(n - nVal) };
+}
+
+/**
+ * Loss (mean over the batch, probabilities clipped to [1e-7, 1 − 1e-7] as Keras does), number of correct predictions,
+ * and the unclipped loss −mean(log p(true class)). The clipped loss drives the gradients; the unclipped one is what
+ * the divergence check reads: a model so far gone that it gives a true class a probability of exactly 0 has an
+ * infinite loss, which clipping would hide (its gradient is zero outside the clip range, so training just stalls).
+ */
+function lossAndCorrect(tf: Tf, kind: LossKind, pred: tfjs.Tensor, y: tfjs.Tensor): [tfjs.Scalar, tfjs.Scalar, tfjs.Scalar] {
+  if (kind === 'binaryCrossentropy') {
+    const p = tf.clipByValue(pred, clipEps, 1 - clipEps);
+    const loss = tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))))));
+    const correct = tf.sum(tf.cast(tf.equal(tf.greater(pred, 0.5), tf.greater(y, 0.5)), 'float32'));
+    const pTrue = tf.add(tf.mul(y, pred), tf.mul(tf.sub(1, y), tf.sub(1, pred)));
+    return [loss as tfjs.Scalar, correct as tfjs.Scalar, tf.neg(tf.mean(tf.log(pTrue))) as tfjs.Scalar];
+  }
+  const correct = tf.sum(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(y, -1)), 'float32'));
+  if (kind === 'softmaxCrossEntropyFromLogits') {
+    const loss = tf.losses.softmaxCrossEntropy(y, pred) as tfjs.Scalar;
+    return [loss, correct as tfjs.Scalar, loss];
+  }
+  const loss = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(tf.clipByValue(pred, clipEps, 1))), -1)));
+  const raw = tf.neg(tf.mean(tf.log(tf.sum(tf.mul(y, pred), -1))));
+  return [loss as tfjs.Scalar, correct as tfjs.Scalar, raw as tfjs.Scalar];
+}
+
+/** Copies the samples `idx[from..to)` into reusable host buffers (x, and y as one-hot or 0/1). */
+function fillBatch(ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, from: number, to: number, xBuf: Float32Array, yBuf: Float32Array, kind: LossKind) {
+  const src = ds[split];
+  const size = src.x.length / Math.max(1, src.n);
+  const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
+  const b = to - from;
+  yBuf.fill(0, 0, b * k);
+  for (let i = 0; i < b; i++) {
+    const s = idx ? idx[from + i] : from + i;
+    xBuf.set(src.x.subarray(s * size, s * size + size), i * size);
+    if (k === 1) yBuf[i] = src.y[s];
+    else yBuf[i * k + src.y[s]] = 1;
+  }
+  return { xs: xBuf.subarray(0, b * size), ys: yBuf.subarray(0, b * k), b, k };
+}
+
+export function makeOptimizer(tf: Tf, s: TrainSettings): tfjs.Optimizer {
+  if (s.optimizer === 'sgd') return s.momentum > 0 ? tf.train.momentum(s.learningRate, s.momentum) : tf.train.sgd(s.learningRate);
+  if (s.optimizer === 'rmsprop') return tf.train.rmsprop(s.learningRate, 0.9, s.momentum);
+  return tf.train.adam(s.learningRate);
+}
+
+/**
+ * Disposes an optimizer and every tensor it holds. tfjs 4.22's MomentumOptimizer.dispose() forgets the learning-rate
+ * scalar `c` it inherits from SGDOptimizer (one tensor leaked per run); it is disposed here too.
+ */
+export function disposeOptimizer(opt: tfjs.Optimizer): void {
+  const c = (opt as unknown as { c?: tfjs.Tensor }).c;
+  opt.dispose();
+  if (c && !c.isDisposed) c.dispose();
+}
+
+/** Mean loss and accuracy of the model on samples (indices into `split`, or the first `n`), in batches without gradients. */
+export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = 256): Promise<{ loss: number; acc: number }> {
+  const size = ds.inputShape.reduce((a, b) => a * b, 1);
+  const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
+  const xBuf = new Float32Array(batch * size);
+  const yBuf = new Float32Array(batch * k);
+  let lossSum = 0;
+  let correct = 0;
+  for (let from = 0; from < n; from += batch) {
+    const to = Math.min(n, from + batch);
+    const { xs, ys, b } = fillBatch(ds, split, idx, from, to, xBuf, yBuf, kind);
+    const pair = tf.tidy(() => {
+      const x = tf.tensor(xs, [b, ...ds.inputShape]);
+      const y = tf.tensor(ys, [b, k]);
+      const pred = model.predictOnBatch(x) as tfjs.Tensor;
+      const [l, c] = lossAndCorrect(tf, kind, pred, y);
+      return tf.stack([l, c]);
+    });
+    const v = await pair.data();
+    pair.dispose();
+    lossSum += v[0] * b;
+    correct += v[1];
+  }
+  return n === 0 ? { loss: NaN, acc: NaN } : { loss: lossSum / n, acc: correct / n };
+}
+
+/**
+ * Trains `model` on `ds` with a hand-written loop (not `model.fit`) so it can pause, stop between any two batches,
+ * report smoothed per-batch metrics and catch a non-finite loss at once. Creates the optimizer and always disposes
+ * it (its slot variables outlive the model otherwise); the caller owns and disposes the model.
+ * Everything per batch runs in tf.tidy / optimizer.minimize scopes: tensor count is flat across batches and epochs.
+ */
+export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s: TrainSettings, control: TrainControl, cb: TrainCallbacks = {}, prepared?: PreparedData): Promise<TrainResult> {
+  const t0 = performance.now();
+  const kind = prepared?.loss ?? lossForModel(model, ds.numClasses);
+  const { trainIdx, valIdx } = prepared ?? splitIndices(ds.train.n, s.validationSplit, s.seed);
+  const n = trainIdx.length;
+  const size = ds.inputShape.reduce((a, b) => a * b, 1);
+  const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
+  const B = Math.min(s.batchSize, Math.max(1, n));
+  const batchesPerEpoch = Math.ceil(n / B);
+  const total = n * s.epochs;
+  const xBuf = new Float32Array(B * size);
+  const yBuf = new Float32Array(B * k);
+  const shuffleRnd = mulberry32(s.seed + 1);
+  const optimizer = makeOptimizer(tf, s);
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const beta = 0.9;
+  let emaLoss = 0;
+  let emaAcc = 0;
+  let steps = 0;
+  let seen = 0;
+  let trainMs = 0;
+  let lastYield = performance.now();
+  let lastReport = 0;
+  let epochsDone = 0;
+  let reason: StopReason = 'finished';
+  let message: string | undefined;
+  const order = new Uint32Array(trainIdx);
+  try {
+    epochs: for (let epoch = 1; epoch <= s.epochs; epoch++) {
+      const e0 = performance.now();
+      if (s.shuffle) {
+        const p = permutation(n, shuffleRnd);
+        for (let i = 0; i < n; i++) order[i] = trainIdx[p[i]];
+      }
+      let lossSum = 0;
+      let correctSum = 0;
+      for (let bi = 0; bi < batchesPerEpoch; bi++) {
+        const b0 = performance.now();
+        const from = bi * B;
+        const { xs, ys, b } = fillBatch(ds, 'train', order, from, Math.min(n, from + B), xBuf, yBuf, kind);
+        const x = tf.tensor(xs, [b, ...ds.inputShape]);
+        const y = tf.tensor(ys, [b, k]);
+        let pair: tfjs.Tensor | undefined;
+        const cost = optimizer.minimize(() => {
+          const pred = model.apply(x, { training: true }) as tfjs.Tensor;
+          const [l, c, raw] = lossAndCorrect(tf, kind, pred, y);
+          pair = tf.keep(tf.stack([l, c, raw]));
+          return l;
+        }, false, vars);
+        cost?.dispose();
+        const v = pair!.dataSync();
+        pair!.dispose();
+        x.dispose();
+        y.dispose();
+        trainMs += performance.now() - b0;
+        const loss = v[0];
+        const acc = v[1] / b;
+        if (!Number.isFinite(loss) || !Number.isFinite(v[2])) {
+          reason = 'nan';
+          const what = Number.isNaN(loss) || Number.isNaN(v[2]) ? 'NaN' : 'infinite';
+          message = `The loss became ${what} at epoch ${epoch}, batch ${bi + 1}: training stopped. Try a lower learning rate (now ${s.learningRate}).`;
+          break epochs;
+        }
+        steps++;
+        seen += b;
+        lossSum += loss * b;
+        correctSum += v[1];
+        emaLoss = beta * emaLoss + (1 - beta) * loss;
+        emaAcc = beta * emaAcc + (1 - beta) * acc;
+        const now = performance.now();
+        const rate = seen / Math.max(1e-9, trainMs / 1000);
+        if (now - lastReport > 100 || bi === batchesPerEpoch - 1) {
+          lastReport = now;
+          const corr = 1 - beta ** steps;
+          cb.onBatch?.({
+            epoch, batch: bi + 1, batchesPerEpoch, loss, acc, smoothLoss: emaLoss / corr, smoothAcc: emaAcc / corr,
+            seen, total, samplesPerSec: rate, etaSec: (total - seen) / rate,
+          });
+        }
+        if (now - lastYield > 50) {
+          await control.yieldToEvents();
+          lastYield = performance.now();
+          if (!control.stopRequested()) {
+            const p0 = performance.now();
+            await control.waitWhilePaused();
+            if (performance.now() - p0 > 1) lastYield = performance.now();
+          }
+          if (control.stopRequested()) {
+            reason = 'stopped';
+            break epochs;
+          }
+        }
+      }
+      const val = valIdx.length > 0 ? await evaluate(tf, model, ds, 'train', valIdx, valIdx.length, kind) : undefined;
+      epochsDone = epoch;
+      cb.onEpoch?.({ epoch, loss: lossSum / n, acc: correctSum / n, valLoss: val?.loss, valAcc: val?.acc, seconds: (performance.now() - e0) / 1000 });
+      await control.yieldToEvents();
+      if (control.stopRequested()) {
+        reason = 'stopped';
+        break;
+      }
+    }
+    const test = reason !== 'nan' && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind) : undefined;
+    return { reason, message, epochsDone, test, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    disposeOptimizer(optimizer);
+  }
+}

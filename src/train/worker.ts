@@ -1,0 +1,188 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: loads tfjs and the dataset, compiles the graph, trains, and posts metrics. The main thread
+ * talks to it only through the messages of ./protocol (see ./client.ts). One run at a time; `stop` ends a run between
+ * two batches, `pause`/`resume` hold it there.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { compileGraph, CompileError } from '../compile/compile';
+import { loadDataset } from './datasets/index';
+import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FromWorker, type ToWorker } from './protocol';
+import { mulberry32 } from './random';
+import { lossForModel, splitIndices, trainModel } from './trainer';
+import { registerWasmGradients } from './wasm/kernels';
+import { snapshotWeights } from './weights';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
+
+let running = false;
+let paused = false;
+let stop = false;
+let resumeWaiters: (() => void)[] = [];
+let wasmConfigured = false;
+const nativeRandom = Math.random;
+
+/** One event-loop turn without setTimeout's 4 ms clamp. */
+const channel = new MessageChannel();
+let channelWaiters: (() => void)[] = [];
+channel.port1.onmessage = () => {
+  const w = channelWaiters;
+  channelWaiters = [];
+  w.forEach((r) => r());
+};
+const yieldToEvents = () => new Promise<void>((r) => {
+  channelWaiters.push(r);
+  channel.port2.postMessage(null);
+});
+
+function configureWasm(baseUrl: string) {
+  if (wasmConfigured) return;
+  wasmConfigured = true;
+  const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
+  setWasmPaths(new URL(`${base}tfjs-wasm/`, scope.location.href).href);
+  // tfjs caps wasm threads at half the cores; with cross-origin isolation use them all (the main thread only draws).
+  if (scope.crossOriginIsolated) setThreadsCount(Math.max(1, navigator.hardwareConcurrency || 1));
+  registerWasmGradients(tf);
+}
+
+async function trySetBackend(name: BackendName): Promise<boolean> {
+  try {
+    return await tf.setBackend(name);
+  } catch {
+    return false;
+  }
+}
+
+async function report(name: BackendName): Promise<BackendReport> {
+  if (name !== 'wasm') return { name };
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const mt = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  return { name, simd, threads: mt ? getThreadsCount() : 1 };
+}
+
+/** Picks the backend: the one asked for, or for `auto` the first of wasm, webgl, cpu that initialises. */
+async function chooseBackend(choice: BackendName | 'auto'): Promise<BackendName> {
+  const order = choice === 'auto' ? [...BACKENDS] : [choice];
+  for (const b of order) if (await trySetBackend(b)) return b;
+  throw new Error(choice === 'auto' ? 'no tfjs backend could start (wasm, webgl and cpu all failed)' : `the ${choice} backend could not start here; pick another one`);
+}
+
+async function probe(baseUrl: string) {
+  configureWasm(baseUrl);
+  const available: BackendName[] = [];
+  for (const b of BACKENDS) if (await trySetBackend(b)) available.push(b);
+  post({ type: 'backends', available, preferred: available[0] ?? null });
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+async function start(msg: Extract<ToWorker, { type: 'start' }>) {
+  const parsed = trainSettingsSchema.safeParse(msg.settings);
+  if (!parsed.success) {
+    post({ type: 'error', message: `Bad training settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    return;
+  }
+  const s = parsed.data;
+  running = true;
+  stop = false;
+  paused = false;
+  let model: tf.LayersModel | null = null;
+  const t0 = performance.now();
+  let tensorsBefore = 0;
+  try {
+    configureWasm(msg.baseUrl);
+    const backend = await chooseBackend(s.backend);
+    tensorsBefore = tf.memory().numTensors;
+    post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
+    const ds = await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed });
+    if (stop) throw new StopBeforeStart();
+    post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
+    // Seeded weight initialisation: tfjs initialisers draw their seeds from Math.random (this worker's own global).
+    Math.random = mulberry32(s.seed * 7919 + 17);
+    try {
+      model = compileGraph(tf, msg.graph);
+    } finally {
+      Math.random = nativeRandom;
+    }
+    const loss = lossForModel(model, ds.numClasses);
+    const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
+    post({
+      type: 'started', backend: await report(backend), loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
+      testSamples: ds.test.n, batchesPerEpoch: Math.ceil(trainIdx.length / s.batchSize), params: model.countParams(),
+    });
+    post({ type: 'status', phase: 'training', message: 'Training…' });
+    const res = await trainModel(tf, model, ds, s, {
+      stopRequested: () => stop,
+      waitWhilePaused: () => (paused && !stop ? new Promise<void>((r) => resumeWaiters.push(r)) : Promise.resolve()),
+      yieldToEvents,
+    }, {
+      onBatch: (m) => post({ type: 'batch', ...m }),
+      onEpoch: (m) => post({ type: 'epoch', ...m }),
+    }, { loss, trainIdx, valIdx });
+    const weights = snapshotWeights(model);
+    model.dispose();
+    model = null;
+    post({
+      type: 'done', reason: res.reason, message: res.message, epochsDone: res.epochsDone, test: res.test, weights,
+      seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors,
+    }, weights.flatMap((l) => l.tensors.map((t) => t.data.buffer)));
+  } catch (e) {
+    if (e instanceof StopBeforeStart) {
+      post({ type: 'done', reason: 'stopped', epochsDone: 0, weights: [], seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors });
+    } else {
+      post({ type: 'error', message: describe(e), nodeIds: e instanceof CompileError ? e.nodeIds : undefined });
+    }
+  } finally {
+    model?.dispose();
+    running = false;
+    paused = false;
+  }
+}
+
+class StopBeforeStart extends Error {}
+
+function release() {
+  const w = resumeWaiters;
+  resumeWaiters = [];
+  w.forEach((r) => r());
+}
+
+scope.onmessage = (e: MessageEvent<ToWorker>) => {
+  const msg = e.data;
+  switch (msg.type) {
+    case 'start':
+      if (running) post({ type: 'error', message: 'A training run is already in progress; stop it first.' });
+      else void start(msg);
+      break;
+    case 'pause':
+      if (running && !paused) {
+        paused = true;
+        post({ type: 'paused' });
+      }
+      break;
+    case 'resume':
+      if (paused) {
+        paused = false;
+        release();
+        post({ type: 'resumed' });
+      }
+      break;
+    case 'stop':
+      stop = true;
+      paused = false;
+      release();
+      break;
+    case 'probe':
+      void probe(msg.baseUrl).catch((err) => post({ type: 'error', message: describe(err) }));
+      break;
+  }
+};
+
+// Errors outside a run (a failed import, an uncaught rejection) are reported, never swallowed.
+scope.onerror = (ev) => post({ type: 'error', message: typeof ev === 'string' ? ev : (ev as ErrorEvent).message });
+scope.onunhandledrejection = (ev: PromiseRejectionEvent) => post({ type: 'error', message: describe(ev.reason) });
