@@ -1,0 +1,265 @@
+import { useEffect, useMemo, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { inferGraph } from '../../graph/infer';
+import type { Graph } from '../../graph/types';
+import { trainingClient } from '../../train/client';
+import { checkCompatibility, type CompatIssue } from '../../train/compat';
+import { datasetList } from '../../train/datasets/index';
+import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type TrainSettings } from '../../train/protocol';
+import { updateTrainSettings, useTrainingStore } from '../../train/store';
+import { formatDuration, formatPercent, formatRate, parseNumber } from './format';
+import './train.css';
+
+export interface TrainPanelProps {
+  graph: Graph;
+  projectName: string;
+  onUpdateParams(nodeId: string, patch: Record<string, unknown>): void;
+}
+
+const OPTIMIZER_LABEL: Record<(typeof OPTIMIZERS)[number], string> = { adam: 'Adam', sgd: 'SGD (momentum)', rmsprop: 'RMSprop' };
+const LOSS_LABEL = {
+  categoricalCrossentropy: 'categorical cross-entropy (softmax head)',
+  softmaxCrossEntropyFromLogits: 'softmax cross-entropy from logits (linear head)',
+  binaryCrossentropy: 'binary cross-entropy (sigmoid head)',
+} as const;
+
+/** A number input that keeps what the user types and commits only values the settings schema accepts. */
+function NumberField(props: { label: string; testId: string; value: number | undefined; field: keyof TrainSettings; optional?: boolean; placeholder?: string; disabled?: boolean; step?: string }) {
+  const [text, setText] = useState(props.value === undefined ? '' : String(props.value));
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setText((t) => (parseNumber(t) === props.value ? t : props.value === undefined ? '' : String(props.value)));
+  }, [props.value]);
+  const commit = (t: string) => {
+    setText(t);
+    const v = parseNumber(t);
+    if (v === undefined) {
+      if (props.optional && t.trim() === '') {
+        setError(null);
+        updateTrainSettings({ [props.field]: undefined });
+      } else setError('enter a number');
+      return;
+    }
+    const check = trainSettingsSchema.shape[props.field].safeParse(v);
+    if (!check.success) {
+      setError(check.error.issues[0]?.message ?? 'invalid');
+      return;
+    }
+    setError(null);
+    updateTrainSettings({ [props.field]: v });
+  };
+  const id = `train-${props.field}`;
+  return (
+    <div className={`field${error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{props.label}</label>
+      <div className="field-control">
+        <input id={id} type="text" inputMode="decimal" data-testid={props.testId} value={text} placeholder={props.placeholder} disabled={props.disabled} onChange={(e) => commit(e.target.value)} />
+      </div>
+      {error && <div className="field-msg">{error}</div>}
+    </div>
+  );
+}
+
+function Issues({ issues, onUpdateParams, disabled }: { issues: CompatIssue[]; onUpdateParams: TrainPanelProps['onUpdateParams']; disabled: boolean }) {
+  if (issues.length === 0) return null;
+  return (
+    <ul className="train-issues" data-testid="train-issues">
+      {issues.map((i, k) => (
+        <li key={k} className={`train-issue ${i.severity}`}>
+          <span>{i.message}</span>
+          {i.fix && (
+            <button className="btn outline" data-testid="train-fix" disabled={disabled} onClick={() => onUpdateParams(i.fix!.nodeId, i.fix!.patch)}>
+              {i.fix.label}
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Charts() {
+  const batches = useTrainingStore((s) => s.history.batches);
+  const epochs = useTrainingStore((s) => s.history.epochs);
+  const epochPoints = useMemo(() => epochs.map((e) => ({ x: e.epoch, loss: e.loss, acc: e.acc, valLoss: e.valLoss, valAcc: e.valAcc })), [epochs]);
+  if (batches.length === 0 && epochs.length === 0) return <p className="train-hint">Curves appear here while the model trains.</p>;
+  const hasVal = epochs.some((e) => e.valLoss !== undefined);
+  const xAxis = <XAxis dataKey="x" type="number" domain={[0, 'dataMax']} allowDecimals tickFormatter={(v: number) => String(Math.round(v * 10) / 10)} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2, fontSize: 11 }} />;
+  const chart = (title: string, testId: string, key: 'loss' | 'acc', valKey: 'valLoss' | 'valAcc') => (
+    <div className="train-chart" data-testid={testId}>
+      <div className="train-chart-title">{title}</div>
+      <ResponsiveContainer width="100%" height={170}>
+        <LineChart margin={{ top: 4, right: 12, bottom: 12, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e2e5eb" />
+          {xAxis}
+          <YAxis width={44} fontSize={11} domain={key === 'acc' ? [0, 1] : ['auto', 'auto']} tickFormatter={(v: number) => (key === 'acc' ? `${Math.round(v * 100)}%` : v.toFixed(2))} />
+          <Tooltip formatter={(v) => (typeof v === 'number' ? (key === 'acc' ? formatPercent(v) : v.toFixed(4)) : String(v))} labelFormatter={(l) => `epoch ${Number(l).toFixed(2)}`} />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          <Line data={batches} dataKey={key} name="batch (smoothed)" stroke="#3b5bdb" dot={false} isAnimationActive={false} strokeWidth={1.5} />
+          <Line data={epochPoints} dataKey={key} name="epoch train" stroke="#c2255c" isAnimationActive={false} />
+          {hasVal && <Line data={epochPoints} dataKey={valKey} name="validation" stroke="#2b8a3e" isAnimationActive={false} strokeDasharray="4 3" />}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+  return (
+    <>
+      {chart('Loss', 'train-loss-chart', 'loss', 'valLoss')}
+      {chart('Accuracy', 'train-acc-chart', 'acc', 'valAcc')}
+    </>
+  );
+}
+
+function Progress() {
+  const p = useTrainingStore((s) => s.progress);
+  const settings = useTrainingStore((s) => s.settings);
+  const status = useTrainingStore((s) => s.status);
+  if (!p) return null;
+  const frac = p.total > 0 ? p.seen / p.total : 0;
+  return (
+    <div className="train-progress" data-testid="train-progress">
+      <div className="train-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(frac * 100)}>
+        <div className="train-bar-fill" style={{ width: `${(frac * 100).toFixed(1)}%` }} />
+      </div>
+      <div className="train-progress-text">
+        Epoch {p.epoch}/{settings.epochs} · batch {p.batch}/{p.batchesPerEpoch} · <span data-testid="train-rate">{formatRate(p.samplesPerSec)}</span>
+        {status === 'training' && <> · ETA {formatDuration(p.etaSec)}</>}
+      </div>
+      <div className="train-progress-text">
+        loss <b data-testid="train-loss">{p.smoothLoss.toFixed(4)}</b> · accuracy <b>{formatPercent(p.smoothAcc)}</b>
+      </div>
+    </div>
+  );
+}
+
+function EpochTable() {
+  const epochs = useTrainingStore((s) => s.history.epochs);
+  if (epochs.length === 0) return null;
+  return (
+    <table className="train-epochs" data-testid="train-epochs">
+      <thead>
+        <tr><th>epoch</th><th>loss</th><th>acc</th><th>val loss</th><th>val acc</th><th>time</th></tr>
+      </thead>
+      <tbody>
+        {epochs.map((e) => (
+          <tr key={e.epoch}>
+            <td>{e.epoch}</td><td>{e.loss.toFixed(4)}</td><td>{formatPercent(e.acc)}</td>
+            <td>{e.valLoss === undefined ? '–' : e.valLoss.toFixed(4)}</td><td>{formatPercent(e.valAcc)}</td><td>{e.seconds.toFixed(1)} s</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * The Train tab: pick a dataset and settings, see what stops the graph from training (with one-click fixes), train in a
+ * worker and watch loss/accuracy curves, progress, and the final test accuracy. Training never blocks the editor.
+ */
+export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelProps) {
+  const settings = useTrainingStore((s) => s.settings);
+  const status = useTrainingStore((s) => s.status);
+  const phase = useTrainingStore((s) => s.phase);
+  const message = useTrainingStore((s) => s.message);
+  const run = useTrainingStore((s) => s.run);
+  const outcome = useTrainingStore((s) => s.outcome);
+  const test = useTrainingStore((s) => s.test);
+  const available = useTrainingStore((s) => s.available);
+  const inference = useMemo(() => inferGraph(graph), [graph]);
+  const dataset = datasetList.find((d) => d.id === settings.datasetId)!;
+  const issues = useMemo(() => checkCompatibility(graph, inference, dataset), [graph, inference, dataset]);
+  const blocked = issues.some((i) => i.severity === 'error');
+  const active = status === 'training' || status === 'loading' || status === 'paused';
+
+  useEffect(() => {
+    if (useTrainingStore.getState().available === null) trainingClient().probe();
+  }, []);
+
+  const set = (patch: Partial<TrainSettings>) => updateTrainSettings(patch);
+  const backendText = run
+    ? `${run.backend.name}${run.backend.name === 'wasm' ? ` (${run.backend.simd ? 'SIMD' : 'no SIMD'}, ${run.backend.threads ?? 1} thread${(run.backend.threads ?? 1) > 1 ? 's' : ''})` : ''}`
+    : null;
+
+  return (
+    <div className="train-panel" data-testid="train-panel">
+      <h3 className="train-title">Train “{projectName}”</h3>
+      <div className="field">
+        <label htmlFor="train-dataset">Dataset</label>
+        <div className="field-control">
+          <select id="train-dataset" data-testid="train-dataset" value={settings.datasetId} disabled={active} onChange={(e) => set({ datasetId: e.target.value as TrainSettings['datasetId'] })}>
+            {datasetList.map((d) => (
+              <option key={d.id} value={d.id}>{d.name} ({d.inputShape.join('×')}, {d.numClasses} classes)</option>
+            ))}
+          </select>
+          <div className="train-hint">{dataset.description}</div>
+        </div>
+      </div>
+      <Issues issues={issues} onUpdateParams={onUpdateParams} disabled={active} />
+
+      <details className="train-settings" open>
+        <summary>Settings</summary>
+        <div className="field">
+          <label htmlFor="train-optimizer">Optimizer</label>
+          <div className="field-control">
+            <select id="train-optimizer" data-testid="train-optimizer" value={settings.optimizer} disabled={active} onChange={(e) => set({ optimizer: e.target.value as TrainSettings['optimizer'] })}>
+              {OPTIMIZERS.map((o) => <option key={o} value={o}>{OPTIMIZER_LABEL[o]}</option>)}
+            </select>
+          </div>
+        </div>
+        <NumberField label="Learning rate" testId="train-lr" field="learningRate" value={settings.learningRate} disabled={active} />
+        {settings.optimizer !== 'adam' && <NumberField label="Momentum" testId="train-momentum" field="momentum" value={settings.momentum} disabled={active} />}
+        <NumberField label="Batch size" testId="train-batch" field="batchSize" value={settings.batchSize} disabled={active} />
+        <NumberField label="Epochs" testId="train-epochs-input" field="epochs" value={settings.epochs} disabled={active} />
+        <NumberField label="Validation split" testId="train-val" field="validationSplit" value={settings.validationSplit} disabled={active} />
+        <NumberField label="Training samples" testId="train-limit" field="trainLimit" value={settings.trainLimit} optional placeholder="all" disabled={active} />
+        <NumberField label="Seed" testId="train-seed" field="seed" value={settings.seed} disabled={active} />
+        <div className="field">
+          <label htmlFor="train-shuffle">Shuffle</label>
+          <div className="field-control">
+            <input id="train-shuffle" type="checkbox" checked={settings.shuffle} disabled={active} onChange={(e) => set({ shuffle: e.target.checked })} />
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="train-backend">Backend</label>
+          <div className="field-control">
+            <select id="train-backend" data-testid="train-backend" value={settings.backend} disabled={active} onChange={(e) => set({ backend: e.target.value as TrainSettings['backend'] })}>
+              <option value="auto">fastest available{available?.[0] ? ` (${available[0]})` : ''}</option>
+              {BACKENDS.map((b) => (
+                <option key={b} value={b} disabled={available !== null && !available.includes(b)}>
+                  {b}{available !== null && !available.includes(b) ? ' (unavailable)' : ''}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+      </details>
+
+      <div className="train-actions">
+        {!active && (
+          <button className="btn primary" data-testid="train-start" disabled={blocked} title={blocked ? 'Fix the problems above first' : undefined} onClick={() => trainingClient().start(graph)}>
+            Train
+          </button>
+        )}
+        {status === 'training' && <button className="btn" data-testid="train-pause" onClick={() => trainingClient().pause()}>Pause</button>}
+        {status === 'paused' && <button className="btn" data-testid="train-resume" onClick={() => trainingClient().resume()}>Resume</button>}
+        {active && <button className="btn outline" data-testid="train-stop" onClick={() => trainingClient().stop()}>Stop</button>}
+        <span className="train-status" data-testid="train-status" data-status={status}>{phase}</span>
+      </div>
+      {backendText && (
+        <div className="train-hint" data-testid="train-backend-used">
+          Backend: {backendText} · loss: {LOSS_LABEL[run!.loss]} · {run!.trainSamples.toLocaleString('en-US')} train / {run!.valSamples.toLocaleString('en-US')} validation samples
+        </div>
+      )}
+      {message && <div className={`train-message ${message.kind}`} data-testid="train-message" role={message.kind === 'error' ? 'alert' : undefined}>{message.text}</div>}
+      <Progress />
+      {test && (
+        <div className="train-result" data-testid="train-test-acc">
+          Test accuracy <b>{formatPercent(test.acc, 2)}</b> (loss {test.loss.toFixed(4)}, {run?.testSamples.toLocaleString('en-US')} samples)
+          {outcome && <> · {outcome.epochsDone} epoch{outcome.epochsDone === 1 ? '' : 's'} in {formatDuration(outcome.seconds)}</>}
+        </div>
+      )}
+      <Charts />
+      <EpochTable />
+    </div>
+  );
+}
