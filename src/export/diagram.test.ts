@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../presets/index';
 import { sequentialGraph } from '../graph/build';
 import { inferGraph } from '../graph/infer';
-import { diagramSvg } from './diagram';
+import { NODE_SIZE } from '../graph/layout';
+import { STACK_NODE_HEIGHT } from '../graph/transform';
+import { CARD_SIZE, diagramSvg } from './diagram';
 
 describe('diagramSvg', () => {
+  it('uses the canvas node size (kept apart from layout.ts so that elkjs stays out of the editor bundle)', () => {
+    expect(CARD_SIZE).toEqual(NODE_SIZE);
+    expect(STACK_NODE_HEIGHT).toBe(NODE_SIZE.height);
+  });
+
   it('draws one card per layer and one curve per edge, with shapes and params', () => {
     const g = getPreset('resnet-cifar')!.graph;
     const svg = diagramSvg(g, inferGraph(g), 'ResNet <CIFAR>');

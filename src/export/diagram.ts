@@ -1,8 +1,10 @@
 import { getLayerKind } from '../../nodes/index';
 import { fmtShape } from '../../nodes/lib/define';
-import { NODE_SIZE } from '../graph/layout';
 import { incomingEdges } from '../graph/topo';
 import type { Graph, GraphInference } from '../graph/types';
+
+/** layout.ts' NODE_SIZE, repeated so that this module does not pull elkjs into the editor bundle (a test keeps them equal). */
+export const CARD_SIZE = { width: 240, height: 96 };
 
 /** Category colours, as in the editor's stylesheet. */
 export const CATEGORY_COLORS: Record<string, string> = {
@@ -28,7 +30,7 @@ const fmtInt = (n: number) => n.toLocaleString('en-US');
  * Independent of the DOM, so it is the same in the browser, in Node and in tests; the PNG export rasterises it.
  */
 export function diagramSvg(graph: Graph, inference: GraphInference, title?: string): string {
-  const { width: W, height: H } = NODE_SIZE;
+  const { width: W, height: H } = CARD_SIZE;
   const pad = 24;
   const top = title ? 40 : 0;
   if (graph.nodes.length === 0) {

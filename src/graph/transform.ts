@@ -1,8 +1,10 @@
 import { getLayerKind } from '../../nodes/index';
-import { NODE_SIZE } from './layout';
 import { parseParams } from './infer';
 import { uniqueName } from './build';
 import type { Graph, GraphEdge, GraphNode, NodeInference } from './types';
+
+/** layout.ts' NODE_SIZE.height, repeated so that this module does not pull elkjs into the editor bundle (a test keeps them equal). */
+export const STACK_NODE_HEIGHT = 96;
 
 export interface SeparableOptions {
   /** Put a BatchNormalization between the depthwise and the 1×1 conv (MobileNet style). */
@@ -80,7 +82,7 @@ export function toSeparable(graph: Graph, nodeId: string, opts: SeparableOptions
   const ids = new Set(graph.nodes.map((n) => n.id));
   const edgeIds = new Set(graph.edges.map((e) => e.id));
   names.delete(node.name);
-  const step = NODE_SIZE.height + 40;
+  const step = STACK_NODE_HEIGHT + 40;
   const added = opts.batchNorm ? 2 : 1;
   const at = (i: number) => ({ x: node.position.x, y: node.position.y + i * step });
   const pick = (k: string) => (k in p ? { [k]: p[k] } : {});

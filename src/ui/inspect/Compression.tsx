@@ -1,0 +1,107 @@
+import { useMemo, useState } from 'react';
+import { analyseCompression } from '../../inspect/compression';
+import { toSeparable } from '../../graph/transform';
+import type { Graph, GraphInference } from '../../graph/types';
+import type { WeightSnapshot } from '../../train/weights';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+
+/**
+ * Per conv layer: effective rank of the filters (SVD, 99% energy), near-duplicate filter pairs (|cos| > 0.9), weight
+ * sparsity (|w| < 1e-3) — from the trained weights — and what a depthwise-separable replacement saves, with the
+ * one-click transform (one undo step in the editor).
+ */
+export function Compression({ graph, inference, weights, onReplaceGraph }: { graph: Graph; inference: GraphInference; weights: WeightSnapshot | null; onReplaceGraph(g: Graph): void }) {
+  const [bn, setBn] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const rows = useMemo(() => analyseCompression(graph, inference, weights), [graph, inference, weights]);
+  const total = inference.totals.params;
+  return (
+    <div className="ins-compress">
+      <p className="muted">
+        Model: <strong data-testid="inspect-total-params" data-value={total}>{fmt(total)}</strong> params, {fmt(inference.totals.macs)} MACs.
+        {!weights && ' Rank, duplicates and sparsity need trained weights (Train tab, or import a tfjs model).'}
+      </p>
+      <label className="ins-check">
+        <input type="checkbox" checked={bn} onChange={(e) => setBn(e.target.checked)} data-testid="separable-bn" /> add BatchNormalization between depthwise and 1×1 (MobileNet style)
+      </label>
+      {error && <p className="ins-error">{error}</p>}
+      {rows.length === 0 && <p className="muted">No Conv2D/Conv1D layers.</p>}
+      {rows.length > 0 && (
+        <table className="ins-table">
+          <thead>
+            <tr>
+              <th>Layer</th>
+              <th title="Fewest singular values holding 99% of the filters' energy, of the filter count">Rank (99%)</th>
+              <th title="Pairs of filters with |cosine| > 0.9">Duplicates</th>
+              <th title="Kernel weights with |w| < 0.001">Sparsity</th>
+              <th>Separable saves</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => {
+              const s = r.separable ? (bn ? r.separable.withBatchNorm : r.separable.plain) : undefined;
+              return (
+                <tr key={r.nodeId} data-testid={`compress-row-${r.name}`}>
+                  <td>
+                    {r.name}
+                    <div className="muted small">{r.kind}</div>
+                  </td>
+                  {r.weights ? (
+                    <>
+                      <td>
+                        {r.weights.effectiveRank} / {r.weights.filters}
+                      </td>
+                      <td title={r.weights.duplicates.slice(0, 12).map((d) => `#${d.a} ~ #${d.b} (cos ${d.cosine.toFixed(3)})`).join('\n')}>
+                        {r.weights.duplicates.length}
+                        {r.weights.duplicates.length > 0 && <div className="muted small">#{r.weights.duplicates[0].a}~#{r.weights.duplicates[0].b}</div>}
+                      </td>
+                      <td>{pct(r.weights.sparsity)}</td>
+                    </>
+                  ) : (
+                    <td colSpan={3} className="muted small">
+                      {r.weightsNote}
+                    </td>
+                  )}
+                  <td data-testid={`separable-saving-${r.name}`} data-params={s?.params ?? ''} data-macs={s?.macs ?? ''}>
+                    {s ? (
+                      <>
+                        {fmt(s.params)} params ({pct(s.params / s.paramsBefore)})
+                        <div className="muted small">
+                          {fmt(s.macs)} MACs ({pct(s.macs / Math.max(1, s.macsBefore))})
+                        </div>
+                      </>
+                    ) : (
+                      <span className="muted small">{r.separableNote}</span>
+                    )}
+                  </td>
+                  <td>
+                    {s && (
+                      <button
+                        className="btn"
+                        data-testid={`make-separable-${r.name}`}
+                        title="Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)"
+                        onClick={() => {
+                          try {
+                            setError(null);
+                            onReplaceGraph(toSeparable(graph, r.nodeId, { batchNorm: bn }));
+                          } catch (e) {
+                            setError((e as Error).message);
+                          }
+                        }}
+                      >
+                        Make separable
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { useEffect, useState } from 'react';
+import { buildModel } from '../../export/artifacts';
+import type { Graph, GraphInference } from '../../graph/types';
+import type { WeightSnapshot } from '../../train/weights';
+import { loadTf, type Tf } from './tf';
+
+export interface InspectModel {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  tf?: Tf;
+  model?: tfjs.LayersModel;
+  /** True when the trained weights were loaded; false means fresh random initial weights. */
+  trained: boolean;
+  /** Why the trained weights were not used, or why no model could be built. */
+  note?: string;
+}
+
+/**
+ * A tfjs model of the graph for inspection, rebuilt when the graph or the trained weights change and disposed when
+ * replaced. Trained weights that no longer fit the edited graph are dropped with a note (fresh weights instead).
+ */
+export function useInspectModel(graph: Graph, inference: GraphInference, weights: WeightSnapshot | null, enabled = true): InspectModel {
+  const [state, setState] = useState<InspectModel>({ status: 'idle', trained: false });
+  useEffect(() => {
+    if (!enabled) return;
+    if (!inference.valid) {
+      setState({ status: 'error', trained: false, note: 'Fix the errors in the graph to inspect it.' });
+      return;
+    }
+    let cancelled = false;
+    let built: tfjs.LayersModel | undefined;
+    setState((s) => ({ ...s, status: 'loading' }));
+    loadTf()
+      .then((tf) => {
+        if (cancelled) return;
+        let note: string | undefined;
+        try {
+          built = buildModel(tf, graph, weights);
+        } catch (e) {
+          if (!weights) throw e;
+          note = `The trained weights do not fit the edited graph (${(e as Error).message}); showing fresh random weights — train again.`;
+          built = buildModel(tf, graph, null);
+        }
+        setState({ status: 'ready', tf, model: built, trained: !!weights && !note, note });
+      })
+      .catch((e: unknown) => !cancelled && setState({ status: 'error', trained: false, note: `Could not build the model: ${(e as Error).message}` }));
+    return () => {
+      cancelled = true;
+      built?.dispose();
+    };
+  }, [graph, inference.valid, weights, enabled]);
+  return state;
+}
