@@ -32,7 +32,7 @@ const fmtInt = (n: number) => n.toLocaleString('en-US');
 export function diagramSvg(graph: Graph, inference: GraphInference, title?: string): string {
   const { width: W, height: H } = CARD_SIZE;
   const pad = 24;
-  const top = title ? 40 : 0;
+  const top = title ? 52 : 0;
   if (graph.nodes.length === 0) {
     return `<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60" viewBox="0 0 200 60"><text x="12" y="34" font-family="sans-serif" font-size="14">Empty graph</text></svg>`;
   }
@@ -99,7 +99,7 @@ export function diagramSvg(graph: Graph, inference: GraphInference, title?: stri
 
   const t = inference.totals;
   const heading = title
-    ? `<text x="${pad}" y="${pad + 8}" font-size="16" font-weight="600" fill="#212529">${esc(title)}</text><text x="${width - pad}" y="${pad + 8}" font-size="12" text-anchor="end" fill="#495057">${fmtInt(t.params)} params · ${fmtInt(t.macs)} MACs</text>`
+    ? `<text x="${pad}" y="${pad + 8}" font-size="16" font-weight="600" fill="#212529">${esc(title)}</text><text x="${pad}" y="${pad + 28}" font-size="12" fill="#495057">${fmtInt(t.params)} params · ${fmtInt(t.macs)} MACs</text>`
     : '';
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Inter, system-ui, sans-serif">`,

@@ -31,7 +31,7 @@ export function DrawPad({ h, w, onChange, size = 196 }: { h: number; w: number; 
   }, [h, w, paint]);
 
   const brush = (x: number, y: number) => {
-    const r = Math.max(1, Math.min(h, w) / 14);
+    const r = Math.max(0.8, Math.min(h, w) / 20);
     for (let i = Math.floor(y - r - 1); i <= Math.ceil(y + r + 1); i++) {
       for (let j = Math.floor(x - r - 1); j <= Math.ceil(x + r + 1); j++) {
         if (i < 0 || j < 0 || i >= h || j >= w) continue;
