@@ -34,6 +34,8 @@ export const trainSettingsSchema = z.object({
   trainLimit: z.number().int().min(1).optional(),
   testLimit: z.number().int().min(1).optional(),
   backend: z.enum(['auto', ...BACKENDS]),
+  /** Also measure test-set accuracy after every epoch (benchmarks; costs one test pass per epoch). */
+  testEachEpoch: z.boolean().optional(),
 });
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 
@@ -93,6 +95,10 @@ export interface EpochMetrics {
   acc: number;
   valLoss?: number;
   valAcc?: number;
+  /** With `testEachEpoch`. */
+  testLoss?: number;
+  testAcc?: number;
+  /** Wall time of the epoch (training and validation). */
   seconds: number;
 }
 

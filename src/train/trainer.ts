@@ -236,8 +236,10 @@ export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s
         }
       }
       const val = valIdx.length > 0 ? await evaluate(tf, model, ds, 'train', valIdx, valIdx.length, kind) : undefined;
+      const seconds = (performance.now() - e0) / 1000;
+      const t = s.testEachEpoch && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind) : undefined;
       epochsDone = epoch;
-      cb.onEpoch?.({ epoch, loss: lossSum / n, acc: correctSum / n, valLoss: val?.loss, valAcc: val?.acc, seconds: (performance.now() - e0) / 1000 });
+      cb.onEpoch?.({ epoch, loss: lossSum / n, acc: correctSum / n, valLoss: val?.loss, valAcc: val?.acc, testLoss: t?.loss, testAcc: t?.acc, seconds });
       await control.yieldToEvents();
       if (control.stopRequested()) {
         reason = 'stopped';
