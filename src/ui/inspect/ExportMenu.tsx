@@ -55,6 +55,9 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
   const fileInput = useRef<HTMLInputElement>(null);
   const base = artifactBaseName(project.name);
   const datasetId = useTrainingStore((s) => s.datasetId);
+  const settings = useTrainingStore((s) => s.settings);
+  // The Train tab's settings (optimizer, rate, batch, epochs) go into the scripts.
+  const withTraining: ProjectFileV1 = { ...project, training: { ...(project.training ?? {}), ...settings } };
   const hasWeights = useTrainingStore((s) => s.weights !== null);
   const svg = () => diagramSvg(project.graph, inferGraph(project.graph), project.name);
 
@@ -82,13 +85,13 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
               title="Keras script (.py)"
               sub="tf.keras functional model, layer table, training settings"
               testid="export-keras"
-              onClick={() => (close(), run('Keras export', () => download(`${base}_keras.py`, new Blob([kerasScript(project, { datasetId })], { type: 'text/x-python' }))))}
+              onClick={() => (close(), run('Keras export', () => download(`${base}_keras.py`, new Blob([kerasScript(withTraining, { datasetId })], { type: 'text/x-python' }))))}
             />
             <MenuItem
               title="PyTorch script (.py)"
               sub="nn.Module with forward(), same params, training loop"
               testid="export-pytorch"
-              onClick={() => (close(), run('PyTorch export', () => download(`${base}_pytorch.py`, new Blob([pytorchScript(project, { datasetId })], { type: 'text/x-python' }))))}
+              onClick={() => (close(), run('PyTorch export', () => download(`${base}_pytorch.py`, new Blob([pytorchScript(withTraining, { datasetId })], { type: 'text/x-python' }))))}
             />
             <MenuItem
               title="tfjs model (model.json + weights.bin)"

@@ -39,6 +39,8 @@ const MAX_CHANNELS = 32;
 /** Above this many MACs per image, feature maps wait for a click instead of following every stroke. */
 const AUTO_RUN_MACS = 2e8;
 const EVAL_LIMITS = [500, 1000, 10000];
+/** Above this many params the model (weights initialised in the page's memory) is built only on request. */
+const AUTO_BUILD_PARAMS = 5e6;
 
 function Section({ title, children, testid, open = true }: { title: string; children: ReactNode; testid?: string; open?: boolean }) {
   return (
@@ -78,7 +80,9 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
   const weights = useTrainingStore((s) => s.weights);
   const storeDataset = useTrainingStore((s) => s.datasetId);
-  const m = useInspectModel(graph, inference, weights);
+  const big = inference.totals.params > AUTO_BUILD_PARAMS;
+  const [buildBig, setBuildBig] = useState(false);
+  const m = useInspectModel(graph, inference, weights, !big || buildBig);
   const inputId = inference.inputs.length === 1 ? inference.inputs[0] : undefined;
   const inShape = (inputId && inference.nodes[inputId]?.outputShape) || undefined;
   const datasets = useMemo(() => (inShape ? datasetList.filter((d) => sameShape(d.inputShape, inShape)) : []), [inShape]);
@@ -203,9 +207,17 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
 
   return (
     <div className="ins" data-testid="inspect-panel">
+      {big && !buildBig && (
+        <p className="ins-note">
+          This model has {inference.totals.params.toLocaleString('en-US')} params; building it here takes a while and {Math.round((inference.totals.params * 4) / 1048576)} MB.{' '}
+          <button className="btn" onClick={() => setBuildBig(true)} data-testid="inspect-build">
+            Build it
+          </button>
+        </p>
+      )}
       {m.note && <p className={m.status === 'error' ? 'ins-error' : 'ins-note'}>{m.note}</p>}
       <p className="small muted" data-testid="inspect-weights">
-        {m.status === 'loading' ? 'Building the model…' : m.trained ? 'Using the trained weights.' : 'Untrained: fresh random weights (train in the Train tab, or import a tfjs model).'}
+        {m.status === 'idle' ? 'The model is not built yet.' : m.status === 'loading' ? 'Building the model…' : m.trained ? 'Using the trained weights.' : 'Untrained: fresh random weights (train in the Train tab, or import a tfjs model).'}
       </p>
 
       <Section title="Input and prediction" testid="inspect-input">
@@ -363,7 +375,7 @@ function FeatureMapGrid({ a, highlight }: { a: Activation; highlight: boolean })
       </div>
       <div className="ins-grid">
         {draws.slice(0, shown).map((d, ch) => (
-          <Tile key={ch} size={spatial.length === 2 ? 48 : 96} title={`${a.name} channel ${ch}`} draw={d} testid="fmap-tile" />
+          <Tile key={ch} size={spatial.length === 2 ? 48 : 120} height={spatial.length === 2 ? 48 : 16} title={`${a.name} channel ${ch}`} draw={d} testid="fmap-tile" />
         ))}
       </div>
       {c > MAX_CHANNELS && (

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 /** A small canvas drawn by `draw`; clicking it opens the same drawing enlarged. */
-export function Tile({ draw, label, title, size = 56, testid }: { draw(c: HTMLCanvasElement): void; label?: ReactNode; title: string; size?: number; testid?: string }) {
+export function Tile({ draw, label, title, size = 56, height, testid }: { draw(c: HTMLCanvasElement): void; label?: ReactNode; title: string; size?: number; height?: number; testid?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [zoom, setZoom] = useState(false);
   useEffect(() => {
@@ -10,7 +10,7 @@ export function Tile({ draw, label, title, size = 56, testid }: { draw(c: HTMLCa
   return (
     <figure className="ins-tile" data-testid={testid}>
       <button className="ins-tile-btn" title={`${title} — click to enlarge`} onClick={() => setZoom(true)}>
-        <canvas ref={ref} className="ins-canvas" style={{ width: size, height: size }} />
+        <canvas ref={ref} className="ins-canvas" style={{ width: size, height: height ?? size }} />
       </button>
       {label !== undefined && <figcaption>{label}</figcaption>}
       {zoom && <Zoom title={title} draw={draw} onClose={() => setZoom(false)} />}

@@ -22,14 +22,18 @@ export interface InspectModel {
 export function useInspectModel(graph: Graph, inference: GraphInference, weights: WeightSnapshot | null, enabled = true): InspectModel {
   const [state, setState] = useState<InspectModel>({ status: 'idle', trained: false });
   useEffect(() => {
-    if (!enabled) return;
+    if (!enabled) {
+      setState({ status: 'idle', trained: false });
+      return;
+    }
     if (!inference.valid) {
       setState({ status: 'error', trained: false, note: 'Fix the errors in the graph to inspect it.' });
       return;
     }
     let cancelled = false;
     let built: tfjs.LayersModel | undefined;
-    setState((s) => ({ ...s, status: 'loading' }));
+    // The previous model is disposed by the cleanup below: never keep a reference to it.
+    setState({ status: 'loading', trained: false });
     loadTf()
       .then((tf) => {
         if (cancelled) return;
