@@ -1,0 +1,137 @@
+/**
+ * `npm run bench:kernels`: LeNet-5 training throughput on the tfjs wasm backend in Node (1 thread, SIMD), through the
+ * app's own training loop (`trainModel`, Adam, categorical cross-entropy) on real MNIST images, at batch 64 and 256,
+ * with H5's stock gradient kernels and then with the fast kernels of src/train/wasm/fast. Then a per-kernel profile
+ * of a few training steps for each: every wasm kernel is wrapped by a timer (kernels are synchronous on wasm, so the
+ * time is exact), and what is left of a step is tfjs's own JS (autodiff bookkeeping, tape, tensor creation).
+ *
+ * Env: CONVAS_BENCH_SAMPLES (per measurement, default 6400), CONVAS_BENCH_MODES (comma list of stock,fast),
+ * CONVAS_BENCH_BATCHES (comma list, default 64,256), CONVAS_BENCH_PROFILE=0 to skip the profile,
+ * CONVAS_BENCH_THROUGHPUT=0 to skip the throughput runs.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { compileGraph } from '../src/compile/compile';
+import { getPreset } from '../presets/index';
+import { loadDataset } from '../src/train/datasets/index';
+import { fsReader } from '../src/train/datasets/node';
+import { nodeWasm } from '../src/train/wasm/node';
+import { defaultTrainSettings } from '../src/train/protocol';
+import { trainModel } from '../src/train/trainer';
+import type { Dataset } from '../src/train/datasets/types';
+import { registerFastKernels } from '../src/train/wasm/fast/index';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SAMPLES = Number(process.env.CONVAS_BENCH_SAMPLES ?? 6400);
+const MODES = (process.env.CONVAS_BENCH_MODES ?? 'stock,fast').split(',') as ('stock' | 'fast')[];
+const BATCHES = (process.env.CONVAS_BENCH_BATCHES ?? '64,256').split(',').map(Number);
+const PROFILE = process.env.CONVAS_BENCH_PROFILE !== '0';
+const THROUGHPUT = process.env.CONVAS_BENCH_THROUGHPUT !== '0';
+
+const control = { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} };
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** The first `n` training samples only. */
+function head(ds: Dataset, n: number): Dataset {
+  const size = ds.train.x.length / ds.train.n;
+  return { ...ds, train: { n, x: ds.train.x.subarray(0, n * size), y: ds.train.y.subarray(0, n) } };
+}
+
+/** Samples/s of one epoch over `ds` (after one warm-up batch), as the trainer itself measures it. */
+async function throughput(ds: Dataset, batchSize: number): Promise<number> {
+  const model = compileGraph(tf, getPreset('lenet5')!.graph);
+  const settings = { ...defaultTrainSettings, epochs: 1, batchSize, validationSplit: 0, backend: 'wasm' as const };
+  await trainModel(tf, model, head(ds, batchSize), settings, control);
+  let rate = 0;
+  await trainModel(tf, model, ds, settings, control, { onBatch: (b) => (rate = b.samplesPerSec) });
+  model.dispose();
+  return rate;
+}
+
+interface KernelTiming { ms: number; calls: number }
+
+/** Wraps every wasm kernel with a timer; returns the table and an undo function. */
+function instrument(): { table: Map<string, KernelTiming>; undo(): void } {
+  const table = new Map<string, KernelTiming>();
+  let childMs = 0;
+  const originals = tf.getKernelsForBackend('wasm');
+  for (const k of originals) {
+    const f = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        // Self time: a kernel that calls another (through tf.getKernel) is not charged for the callee.
+        const t0 = performance.now();
+        const outerChildren = childMs;
+        childMs = 0;
+        const out = f(args);
+        const dt = performance.now() - t0;
+        const t = table.get(k.kernelName) ?? { ms: 0, calls: 0 };
+        t.ms += dt - childMs;
+        t.calls++;
+        table.set(k.kernelName, t);
+        childMs = outerChildren + dt;
+        return out;
+      },
+    });
+  }
+  return {
+    table,
+    undo() {
+      for (const k of originals) {
+        tf.unregisterKernel(k.kernelName, 'wasm');
+        tf.registerKernel(k);
+      }
+    },
+  };
+}
+
+async function profile(ds: Dataset, batchSize: number, steps: number): Promise<void> {
+  const model = compileGraph(tf, getPreset('lenet5')!.graph);
+  const settings = { ...defaultTrainSettings, epochs: 1, batchSize, validationSplit: 0, backend: 'wasm' as const };
+  await trainModel(tf, model, head(ds, batchSize * 2), settings, control);
+  const { table, undo } = instrument();
+  const t0 = performance.now();
+  try {
+    await trainModel(tf, model, head(ds, batchSize * steps), settings, control);
+  } finally {
+    undo();
+    model.dispose();
+  }
+  const total = performance.now() - t0;
+  const rows = [...table].sort((a, b) => b[1].ms - a[1].ms);
+  const inKernels = rows.reduce((s, [, t]) => s + t.ms, 0);
+  const per = (ms: number) => (ms / steps).toFixed(2).padStart(7);
+  console.log(`  per step (batch ${batchSize}, ${steps} steps): total ${per(total)} ms, in kernels ${per(inKernels)} ms, JS/engine ${per(total - inKernels)} ms`);
+  for (const [name, t] of rows.slice(0, 18)) {
+    console.log(`    ${name.padEnd(30)} ${per(t.ms)} ms ${(t.calls / steps).toFixed(1).padStart(6)} calls  ${((100 * t.ms) / total).toFixed(1).padStart(5)}%`);
+  }
+}
+
+async function main() {
+  await nodeWasm(root);
+  await tf.setBackend('wasm');
+  const full = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: SAMPLES, testLimit: 10 });
+  console.log(`LeNet-5 on wasm in Node (${SAMPLES} MNIST samples per measurement, Adam, 1 thread)`);
+  let undoFast: (() => void) | undefined;
+  for (const mode of MODES) {
+    if (mode === 'fast' && !undoFast) undoFast = registerFastKernels(tf);
+    if (mode === 'stock' && undoFast) {
+      undoFast();
+      undoFast = undefined;
+    }
+    if (THROUGHPUT) for (const b of BATCHES) console.log(`${mode.padEnd(5)} batch ${String(b).padStart(3)}: ${fmt(await throughput(full, b)).padStart(6)} samples/s`);
+    if (PROFILE) {
+      console.log(`${mode} profile:`);
+      for (const b of BATCHES) await profile(full, b, Math.max(4, Math.round(1280 / b)));
+    }
+  }
+  undoFast?.();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
