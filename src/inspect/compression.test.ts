@@ -170,6 +170,10 @@ describe('analyseCompression', () => {
     expect(c1.separable!.withBatchNorm.paramsAfter).toBe(41);
   });
 
+  it('analyses only the requested nodes when asked', () => {
+    expect(analyseCompression(project.graph, inf, null, { nodeIds: new Set(['n3']) }).map((r) => r.name)).toEqual(['conv2d_1']);
+  });
+
   it('explains missing or stale weights', () => {
     expect(analyseCompression(project.graph, inf, null)[0].weightsNote).toMatch(/train the model/);
     const stale: WeightSnapshot = [{ layer: 'conv2d', tensors: [{ name: 'kernel', shape: [5, 5, 1, 8], data: new Float32Array(200) }] }];

@@ -43,6 +43,8 @@ export interface CompressionOptions {
   energy?: number;
   duplicateThreshold?: number;
   sparsityThreshold?: number;
+  /** Analyse only these nodes (the UI spreads big models over several frames). */
+  nodeIds?: ReadonlySet<string>;
 }
 
 /**
@@ -119,7 +121,7 @@ export function analyseCompression(
   for (const id of inference.order) {
     const node = byId.get(id)!;
     const inf = inference.nodes[id];
-    if (!CONV_KINDS.has(node.kind) || inf.status !== 'ok') continue;
+    if (!CONV_KINDS.has(node.kind) || inf.status !== 'ok' || (opts.nodeIds && !opts.nodeIds.has(id))) continue;
     const row: ConvCompression = { nodeId: id, name: node.name, kind: node.kind };
     const layer = snap.get(node.name);
     const rank = node.kind === 'Conv2D' ? 4 : 3;

@@ -1,5 +1,5 @@
-import { useMemo, useState } from 'react';
-import { analyseCompression } from '../../inspect/compression';
+import { useEffect, useMemo, useState } from 'react';
+import { analyseCompression, type ConvCompression } from '../../inspect/compression';
 import { toSeparable } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../train/weights';
@@ -15,7 +15,28 @@ const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 export function Compression({ graph, inference, weights, onReplaceGraph }: { graph: Graph; inference: GraphInference; weights: WeightSnapshot | null; onReplaceGraph(g: Graph): void }) {
   const [bn, setBn] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const rows = useMemo(() => analyseCompression(graph, inference, weights), [graph, inference, weights]);
+  const base = useMemo(() => analyseCompression(graph, inference, null), [graph, inference]);
+  // SVDs of big layers take a while: analyse one layer per frame so that the page stays responsive.
+  const [analysed, setAnalysed] = useState<Map<string, ConvCompression>>(new Map());
+  useEffect(() => {
+    setAnalysed(new Map());
+    if (!weights) return;
+    let cancelled = false;
+    let i = 0;
+    const next = () => {
+      if (cancelled || i >= base.length) return;
+      const id = base[i++].nodeId;
+      const [row] = analyseCompression(graph, inference, weights, { nodeIds: new Set([id]) });
+      if (row) setAnalysed((m) => new Map(m).set(id, row));
+      timer = setTimeout(next, 0);
+    };
+    let timer = setTimeout(next, 0);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [graph, inference, weights, base]);
+  const rows = weights ? base.map((r) => analysed.get(r.nodeId) ?? { ...r, weightsNote: 'analysing…' }) : base;
   const total = inference.totals.params;
   return (
     <div className="ins-compress">
