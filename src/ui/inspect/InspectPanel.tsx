@@ -8,7 +8,7 @@ import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
 import { evaluate, Evaluation, type EvalResult } from './Evaluation';
 import { Explainer } from './Explainer';
-import { drawImage, drawPlane } from './heatmap';
+import { drawImage, drawPlane, drawSeries } from './heatmap';
 import { Tile } from './Tile';
 import { useInspectModel } from './useInspectModel';
 import './inspect.css';
@@ -255,7 +255,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                     <Tile size={140} title={sample.source} draw={(c) => drawImage(c, sample.data, inShape[0], inShape[1], inShape[2])} />
                   )}
                   {sample && sample.source !== 'drawing' && inShape.length === 2 && (
-                    <Tile size={140} title={sample.source} draw={(c) => drawPlane(c, inShape[1], inShape[0], (i) => sample.data[(i % inShape[0]) * inShape[1] + Math.floor(i / inShape[0])])} />
+                    <Tile size={200} height={75} title={sample.source} draw={(c) => drawSeries(c, sample.data, inShape[0], inShape[1])} />
                   )}
                   <div className="ins-row">
                     <button className="btn" onClick={() => void pickTest(index - 1)} aria-label="Previous image">

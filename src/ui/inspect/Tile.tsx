@@ -36,7 +36,7 @@ export function Zoom({ title, draw, onClose }: { title: string; draw(c: HTMLCanv
             ✕
           </button>
         </div>
-        <canvas ref={ref} className="ins-canvas" style={{ width: 320, height: 320 }} />
+        <canvas ref={ref} className="ins-canvas" style={{ width: 320, height: 'auto', minHeight: 60, maxHeight: 320, aspectRatio: 'auto' }} />
       </div>
     </div>
   );

@@ -78,3 +78,23 @@ export function drawImage(canvas: HTMLCanvasElement, data: ArrayLike<number>, h:
   }
   ctx.putImageData(img, 0, 0);
 }
+
+/** Draws a 1-D signal as a line (channel 0 of an L×C series), for sequence inputs. */
+export function drawSeries(canvas: HTMLCanvasElement, data: ArrayLike<number>, length: number, channels: number): void {
+  const W = 256;
+  const H = 96;
+  canvas.width = W;
+  canvas.height = H;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const vals = Array.from({ length }, (_v, i) => data[i * channels]);
+  const [lo, hi] = range(vals);
+  const y = (v: number) => (hi > lo ? H - 6 - ((v - lo) / (hi - lo)) * (H - 12) : H / 2);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.strokeStyle = '#3b5bdb';
+  ctx.lineWidth = 1.5;
+  ctx.beginPath();
+  vals.forEach((v, i) => (i ? ctx.lineTo((i / (length - 1 || 1)) * W, y(v)) : ctx.moveTo(0, y(v))));
+  ctx.stroke();
+}
