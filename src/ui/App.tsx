@@ -1,16 +1,56 @@
+import type { ReactNode } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
+import { useDocStore, useInference, useStructuralGraph } from '../store/doc';
+import { currentProject } from '../store/persist';
+import { useUiStore } from '../store/ui';
 import { importFiles } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
 import { Palette } from './palette/Palette';
 import { useShortcuts } from './shortcuts';
-import { SidePanel } from './SidePanel';
+import { ExportMenu } from './inspect/ExportMenu';
+import { InspectPanel } from './inspect/InspectPanel';
+import { SidePanel, type ExtraTab } from './SidePanel';
 import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
+import { TrainPanel } from './train/TrainPanel';
 
 const onDropFiles = (files: File[]) => void importFiles(files);
+
+/** The Train tab (H5's panel) over the document; positions are left out so drags do not re-render it. */
+function TrainTab() {
+  const graph = useStructuralGraph();
+  const name = useDocStore((s) => s.project.name);
+  return <TrainPanel graph={graph} projectName={name} onUpdateParams={(id, patch) => useDocStore.getState().updateNodeParams(id, patch)} />;
+}
+
+/** The Inspect tab (H6's panel); graph rewrites it proposes are one undo step. */
+function InspectTab() {
+  const graph = useStructuralGraph();
+  const inference = useInference();
+  const selected = useUiStore((s) => (s.selectedNodes.length === 1 ? s.selectedNodes[0] : undefined));
+  return <InspectPanel graph={graph} inference={inference} selectedNodeId={selected} onReplaceGraph={(g) => useDocStore.getState().setGraph(g)} />;
+}
+
+/** Export formats (H6's menu) for the project as it is now, viewport included. */
+function ExportMenuMount() {
+  useDocStore((s) => s.project);
+  useDocStore((s) => s.viewport);
+  return <ExportMenu project={currentProject()} />;
+}
+
+const extraTabs: ExtraTab[] = [
+  { id: 'train', label: 'Train', render: () => <TrainTab />, padded: true },
+  { id: 'inspect', label: 'Inspect', render: () => <InspectTab />, padded: true },
+];
+
+/** Palette, canvas and side panel; the side panel widens for training and inspection. */
+function Workspace({ children }: { children: ReactNode }) {
+  const wide = useUiStore((s) => s.tab === 'train' || s.tab === 'inspect');
+  return <div className={`workspace${wide ? ' wide' : ''}`}>{children}</div>;
+}
 
 /** The editor: toolbar, palette, canvas, side panels and status bar. */
 export function App() {
@@ -18,15 +58,15 @@ export function App() {
   return (
     <ReactFlowProvider>
       <div className="app">
-        <Toolbar />
-        <div className="workspace">
+        <Toolbar extra={<ExportMenuMount />} />
+        <Workspace>
           <Palette />
           <div className="canvas-wrap">
             <Canvas onDropFiles={onDropFiles} />
             <EmptyState />
           </div>
-          <SidePanel />
-        </div>
+          <SidePanel extraTabs={extraTabs} />
+        </Workspace>
         <StatusBar />
         <Toasts />
         <Dialogs />

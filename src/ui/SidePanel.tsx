@@ -7,6 +7,8 @@ export interface ExtraTab {
   id: PanelTab;
   label: string;
   render(): ReactNode;
+  /** Give the content the panel's padding (panels from other owners bring none of their own). */
+  padded?: boolean;
 }
 
 /** The right-hand panel: the selected layer's form, the model summary, and the training/inspection tabs. */
@@ -35,7 +37,9 @@ export function SidePanel({ extraTabs = [] }: { extraTabs?: ExtraTab[] }) {
           </button>
         ))}
       </nav>
-      <div className="side-body">{current.render()}</div>
+      <div className={`side-body${current.padded ? ' padded' : ''}`} data-testid={`panel-${current.id}`}>
+        {current.render()}
+      </div>
     </aside>
   );
 }
