@@ -1,30 +1,61 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import { wasmGradientKernels } from '../kernels';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
+import type { Tf } from './heap';
+import { batchMatMulKernel } from './matmul';
+import { maxPoolGradKernel } from './pool';
 
-type Tf = typeof tfjs;
-
-/** The fast wasm training kernels, in registration order. */
-export function fastKernels(_tf: Tf): tfjs.KernelConfig[] {
-  return [];
-}
+/** Names of the wasm kernels {@link registerFastKernels} replaces. */
+export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'] as const;
 
 /**
- * Registers the fast training kernels on the 'wasm' backend, replacing whatever is registered under the same names
- * (tfjs's own kernels or src/train/wasm's). Returns a function that restores the previous kernels.
+ * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
+ * BatchMatMul override delegates to it, the conv gradients fall back to it for shapes they do not rewrite).
+ */
+export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig | undefined): tfjs.KernelConfig[] {
+  const h5Filter = wasmGradientKernels(tf).find((k) => k.kernelName === 'Conv2DBackpropFilter');
+  const matMul = stock('BatchMatMul');
+  if (!matMul) throw new Error('registerFastKernels: the wasm backend has no BatchMatMul kernel (import @tensorflow/tfjs-backend-wasm first)');
+  const withSetup = (name: string, kernelFunc: tfjs.KernelFunc): tfjs.KernelConfig => {
+    // Keeps the replaced kernel's setupFunc: the backend runs the setups of the kernels registered when it
+    // initialises, and the stock kernels called from ours need theirs.
+    const old = stock(name);
+    return { kernelName: name, backendName: 'wasm', kernelFunc, ...(old?.setupFunc ? { setupFunc: old.setupFunc } : {}) };
+  };
+  return [
+    withSetup('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stock('Conv2DBackpropFilter') ?? h5Filter)),
+    withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'))),
+    withSetup('BatchMatMul', batchMatMulKernel(matMul)),
+    withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
+  ];
+}
+
+let active: (() => void) | null = null;
+
+/**
+ * Registers the fast training kernels on tfjs's 'wasm' backend, replacing the kernels of the same names (tfjs's own,
+ * or the gradient kernels of src/train/wasm/kernels.ts). Import `@tensorflow/tfjs-backend-wasm` first; calling it
+ * before or after `tf.setBackend('wasm')` both work. Idempotent: a second call returns the first call's undo.
+ * Returns a function that restores the replaced kernels.
  */
 export function registerFastKernels(tf: Tf): () => void {
-  const previous: tfjs.KernelConfig[] = [];
-  const added: string[] = [];
-  for (const k of fastKernels(tf)) {
-    const old = tf.getKernel(k.kernelName, 'wasm');
-    if (old) {
-      previous.push(old);
-      tf.unregisterKernel(k.kernelName, 'wasm');
-    }
-    tf.registerKernel(k);
-    added.push(k.kernelName);
+  if (active) return active;
+  const previous = new Map<string, tfjs.KernelConfig>();
+  for (const name of FAST_KERNEL_NAMES) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k) previous.set(name, k);
   }
-  return () => {
-    for (const name of added) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
-    for (const k of previous) tf.registerKernel(k);
+  const configs = fastKernels(tf, (name) => previous.get(name));
+  for (const k of configs) {
+    if (previous.has(k.kernelName)) tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+  const undo = () => {
+    if (active !== undo) return;
+    for (const k of configs) if (tf.getKernel(k.kernelName, 'wasm')) tf.unregisterKernel(k.kernelName, 'wasm');
+    for (const k of previous.values()) tf.registerKernel(k);
+    active = null;
   };
+  active = undo;
+  return undo;
 }

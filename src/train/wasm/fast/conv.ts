@@ -1,0 +1,139 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import { callKernel, transpose2D, type Tf, type TensorInfo, type WasmBackend } from './heap';
+
+/**
+ * Convolution gradients on wasm, expressed as the backend's own forward Conv2D (XNNPACK, SIMD) on rearranged tensors
+ * instead of scalar loops:
+ *
+ * - input gradient: dx = conv(dy dilated by the stride, the filter rotated 180° with its in/out channels swapped),
+ *   "full" padding (kernel − 1 − the forward pad on each side);
+ * - filter gradient: dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·s + kh − top, ow·s + kw − left, ci] · dy[n, oh, ow, co]
+ *   is a convolution of x viewed as [ci, H, W, n] (ci as the batch, the batch as channels) with dy viewed as
+ *   [OH, OW, n, co] (one huge filter), dilated by the forward stride; its [ci, KH, KW, co] result is transposed back.
+ *
+ * Channels-last only, like the rest of the wasm backend; the few shapes the rewrite cannot express (a padding larger
+ * than the kernel) go to the fallback kernel given.
+ */
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape?: [number, number, number, number];
+  inputShape?: [number, number, number, number];
+}
+
+type Explicit = [[number, number], [number, number], [number, number], [number, number]];
+
+function info(tf: Tf, kernel: string, xShape: number[], filterShape: number[], a: ConvAttrs) {
+  if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported, got ${a.dataFormat}`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    a.strides,
+    1,
+    a.pad as 'valid',
+    a.dimRoundingMode,
+  );
+}
+
+/** `Conv2DBackpropInput` through a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
+export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined): tfjs.KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const be = backend as unknown as WasmBackend;
+    const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = attrs as unknown as ConvAttrs;
+    const c = info(tf, 'Conv2DBackpropInput', a.inputShape!, filter.shape, a);
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
+      filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+    const HD = (OH - 1) * SH + 1;
+    const WD = (OW - 1) * SW + 1;
+    const pt = KH - 1 - c.padInfo.top;
+    const pl = KW - 1 - c.padInfo.left;
+    const pb = H - HD + KH - 1 - pt;
+    const pr = W - WD + KW - 1 - pl;
+    if (pt < 0 || pl < 0 || pb < 0 || pr < 0) {
+      if (!fallback) throw new Error('Conv2DBackpropInput on wasm: a padding larger than the kernel is not supported');
+      return fallback.kernelFunc(args);
+    }
+    // Rotated filter: F[kh, kw, co, ci] = W[KH−1−kh, KW−1−kw, ci, co].
+    const rot = be.makeOutput([KH, KW, CO, CI], 'float32');
+    let dyd: TensorInfo = dy;
+    if (SH > 1 || SW > 1) dyd = be.makeOutput([N, HD, WD, CO], 'float32');
+    const fs = be.typedArrayFromHeap(filter);
+    const rs = be.typedArrayFromHeap(rot);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const src = ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CI * CO;
+        transpose2D(fs, src, rs, (kh * KW + kw) * CO * CI, CI, CO);
+      }
+    }
+    if (dyd !== dy) {
+      const ds = be.typedArrayFromHeap(dy);
+      const dd = be.typedArrayFromHeap(dyd);
+      dd.fill(0);
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          for (let ow = 0; ow < OW; ow++) {
+            const s = ((n * OH + oh) * OW + ow) * CO;
+            const d = ((n * HD + oh * SH) * WD + ow * SW) * CO;
+            for (let k = 0; k < CO; k++) dd[d + k] = ds[s + k];
+          }
+        }
+      }
+    }
+    const pad: Explicit = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
+    const out = callKernel(tf, 'Conv2D', backend, { x: dyd, filter: rot }, { strides: 1, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
+    be.disposeData(rot.dataId);
+    if (dyd !== dy) be.disposeData(dyd.dataId);
+    return out;
+  };
+}
+
+/** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
+export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined): tfjs.KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const be = backend as unknown as WasmBackend;
+    const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = attrs as unknown as ConvAttrs;
+    const c = info(tf, 'Conv2DBackpropFilter', x.shape, a.filterShape!, a);
+    const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
+      filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+    const top = c.padInfo.top;
+    const left = c.padInfo.left;
+    if (top < 0 || left < 0) {
+      if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
+      return fallback.kernelFunc(args);
+    }
+    // Rows/columns past the last window get no gradient; a negative bottom/right pad is handled by computing a
+    // slightly larger result and cropping it.
+    const bottom = Math.max(0, (OH - 1) * SH + KH - H - top);
+    const right = Math.max(0, (OW - 1) * SW + KW - W - left);
+    const KH2 = H + top + bottom - (OH - 1) * SH;
+    const KW2 = W + left + right - (OW - 1) * SW;
+    const xt = callKernel(tf, 'Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
+    const dyt = callKernel(tf, 'Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
+    const pad: Explicit = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    const r = callKernel(tf, 'Conv2D', backend, { x: xt, filter: dyt }, { strides: 1, pad, dataFormat: 'NHWC', dilations: [SH, SW], dimRoundingMode: undefined });
+    be.disposeData(xt.dataId);
+    be.disposeData(dyt.dataId);
+    // r: [CI, KH2, KW2, CO] → dW: [KH, KW, CI, CO].
+    const out = be.makeOutput([KH, KW, CI, CO], 'float32');
+    const rs = be.typedArrayFromHeap(r);
+    const os = be.typedArrayFromHeap(out);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let ci = 0; ci < CI; ci++) {
+          const s = ((ci * KH2 + kh) * KW2 + kw) * CO;
+          const d = ((kh * KW + kw) * CI + ci) * CO;
+          for (let k = 0; k < CO; k++) os[d + k] = rs[s + k];
+        }
+      }
+    }
+    be.disposeData(r.dataId);
+    return out;
+  };
+}

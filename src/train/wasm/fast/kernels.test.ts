@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { nodeWasm } from '../node';
+import { mulberry32 } from '../../random';
+import { FAST_KERNEL_NAMES, registerFastKernels } from './index';
+
+const root = join(__dirname, '../../../..');
+
+/** Uniform values in [−1, 1); with `levels`, rounded to that many steps so pooling windows hold ties. */
+function rand(shape: number[], seed: number, levels = 0): Float32Array {
+  const r = mulberry32(seed);
+  const a = new Float32Array(shape.reduce((p, q) => p * q, 1));
+  for (let i = 0; i < a.length; i++) a[i] = levels ? Math.floor(r() * levels) / levels : r() * 2 - 1;
+  return a;
+}
+
+type Input = [Float32Array, number[]];
+
+/** Runs a kernel on one backend from plain arrays and returns its output values and shape. */
+async function run(backend: string, kernel: string, inputs: Record<string, Input>, attrs: object) {
+  await tf.setBackend(backend);
+  const ts = Object.fromEntries(Object.entries(inputs).map(([k, [d, s]]) => [k, tf.tensor(d, s)]));
+  const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
+  const res = { shape: out.shape, data: await out.data() };
+  tf.dispose([out, ...Object.values(ts)]);
+  return res;
+}
+
+/** Same kernel on cpu and on wasm (fast kernels registered): shapes equal, values within a relative tolerance. */
+async function matchesCpu(kernel: string, inputs: Record<string, Input>, attrs: object, tol = 1e-4) {
+  const cpu = await run('cpu', kernel, inputs, attrs);
+  const before = tf.memory().numTensors;
+  const wasm = await run('wasm', kernel, inputs, attrs);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(wasm.shape).toEqual(cpu.shape);
+  expect(wasm.data.length).toBe(cpu.data.length);
+  let worst = 0;
+  for (let i = 0; i < cpu.data.length; i++) worst = Math.max(worst, Math.abs(wasm.data[i] - cpu.data[i]) / Math.max(1, Math.abs(cpu.data[i])));
+  expect(worst).toBeLessThan(tol);
+  return cpu;
+}
+
+let undo: () => void;
+beforeAll(async () => {
+  await nodeWasm(root);
+  await tf.setBackend('wasm');
+  undo = registerFastKernels(tf);
+});
+afterAll(() => undo());
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const convGrid: { x: number[]; k: number[]; strides: [number, number]; pad: Pad }[] = [
+  { x: [2, 7, 7, 3], k: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+  { x: [2, 7, 7, 3], k: [3, 3, 3, 4], strides: [1, 1], pad: 'valid' },
+  { x: [3, 9, 8, 2], k: [3, 2, 2, 5], strides: [2, 2], pad: 'same' },
+  { x: [3, 9, 8, 2], k: [3, 2, 2, 5], strides: [2, 3], pad: 'valid' },
+  { x: [2, 9, 9, 2], k: [2, 2, 2, 3], strides: [2, 2], pad: 'valid' }, // last row and column in no window
+  { x: [1, 10, 10, 1], k: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
+  { x: [2, 6, 7, 4], k: [2, 3, 4, 3], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [2, 5, 5, 2], k: [2, 2, 2, 3], strides: [1, 1], pad: [[0, 0], [3, 1], [0, 2], [0, 0]] }, // pad > kernel − 1
+  { x: [4, 12, 12, 6], k: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
+  { x: [3, 28, 28, 1], k: [5, 5, 1, 6], strides: [1, 1], pad: 'same' }, // LeNet-5's first layer
+];
+
+function dyShapeOf(x: number[], k: number[], strides: [number, number], pad: Pad): number[] {
+  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, 1, pad as 'same');
+  return [x[0], info.outHeight, info.outWidth, k[3]];
+}
+
+describe('fast Conv2DBackpropFilter on wasm', () => {
+  it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const dyShape = dyShapeOf(x, k, strides, pad);
+    const inputs = { x: [rand(x, 1), x] as Input, dy: [rand(dyShape, 2), dyShape] as Input };
+    const cpu = await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    expect(cpu.shape).toEqual(k);
+  });
+});
+
+describe('fast Conv2DBackpropInput on wasm', () => {
+  it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const dyShape = dyShapeOf(x, k, strides, pad);
+    const inputs = { dy: [rand(dyShape, 3), dyShape] as Input, filter: [rand(k, 4), k] as Input };
+    const cpu = await matchesCpu('Conv2DBackpropInput', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x });
+    expect(cpu.shape).toEqual(x);
+  });
+});
+
+describe('fast BatchMatMul on wasm', () => {
+  const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+    { a: [5, 7], b: [7, 3], ta: false, tb: false },
+    { a: [64, 40], b: [12, 40], ta: false, tb: true },
+    { a: [40, 64], b: [40, 12], ta: true, tb: false },
+    { a: [9, 5], b: [11, 9], ta: true, tb: true },
+    { a: [1, 33, 17], b: [1, 20, 17], ta: false, tb: true },
+    { a: [1, 17, 33], b: [17, 20], ta: true, tb: false },
+    { a: [3, 4, 5], b: [3, 6, 5], ta: false, tb: true }, // batched: the stock kernel
+  ];
+  it.each(cases)('matches cpu: a $a, b $b, transposeA $ta, transposeB $tb', async ({ a, b, ta, tb }) => {
+    const inputs = { a: [rand(a, 5), a] as Input, b: [rand(b, 6), b] as Input };
+    await matchesCpu('BatchMatMul', inputs, { transposeA: ta, transposeB: tb });
+  });
+});
+
+describe('fast MaxPoolGrad on wasm', () => {
+  const cases: { x: number[]; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [2, 28, 28, 6], size: [2, 2], strides: [2, 2], pad: 'valid' },
+    { x: [2, 7, 7, 3], size: [2, 2], strides: [2, 2], pad: 'same' },
+    { x: [2, 9, 8, 4], size: [3, 3], strides: [2, 2], pad: 'same' },
+    { x: [1, 9, 8, 2], size: [3, 2], strides: [1, 2], pad: 'valid' },
+    { x: [2, 6, 6, 5], size: [3, 3], strides: [1, 1], pad: 'same' }, // overlapping windows
+  ];
+  it.each(cases)('matches cpu, ties included: x $x, pool $size, strides $strides, pad $pad', async ({ x, size, strides, pad }) => {
+    const xs = rand(x, 7, 4); // four levels: most windows hold ties, and the first maximum must win
+    await tf.setBackend('cpu');
+    const y = tf.maxPool(tf.tensor4d(xs, x as [number, number, number, number]), size, strides, pad);
+    const yShape = y.shape;
+    const ys = y.dataSync() as Float32Array;
+    y.dispose();
+    const inputs = { dy: [rand(yShape, 8), yShape] as Input, input: [xs, x] as Input, output: [ys, yShape] as Input };
+    const cpu = await matchesCpu('MaxPoolGrad', inputs, { filterSize: size, strides, pad, dimRoundingMode: undefined }, 1e-6);
+    expect(cpu.shape).toEqual(x);
+  });
+});
+
+describe('fast kernels in a training step', () => {
+  it('give the same gradients as cpu for a small LeNet-like model (conv, pool, dense)', async () => {
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(rand([4, 12, 12, 1], 9), [4, 12, 12, 1]);
+      const w1 = tf.tensor4d(rand([3, 3, 1, 4], 10), [3, 3, 1, 4]);
+      const w2 = tf.tensor4d(rand([3, 3, 4, 5], 11), [3, 3, 4, 5]);
+      const w3 = tf.tensor2d(rand([20, 3], 12), [20, 3]);
+      const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+        const h1 = tf.maxPool(tf.relu(tf.conv2d(x, a as tf.Tensor4D, 1, 'same')), 2, 2, 'valid');
+        const h2 = tf.maxPool(tf.relu(tf.conv2d(h1, b as tf.Tensor4D, 1, 'valid')), 2, 2, 'same');
+        return tf.sum(tf.square(tf.matMul(tf.reshape(h2, [4, 20]), c as tf.Tensor2D)));
+      };
+      const gs = tf.grads(f)([w1, w2, w3]);
+      const out = gs.map((g) => Array.from(g.dataSync()));
+      tf.dispose([x, w1, w2, w3, ...gs]);
+      return out;
+    };
+    const cpu = await grads('cpu');
+    const wasm = await grads('wasm');
+    for (let i = 0; i < cpu.length; i++) {
+      const scale = Math.max(...cpu[i].map(Math.abs));
+      expect(scale).toBeGreaterThan(0);
+      for (let j = 0; j < cpu[i].length; j++) expect(Math.abs(wasm[i][j] - cpu[i][j])).toBeLessThan(1e-4 * scale);
+    }
+  });
+});
+
+describe('registerFastKernels', () => {
+  it('replaces the kernels, is idempotent, and its undo restores the previous ones', () => {
+    const ours = FAST_KERNEL_NAMES.map((n) => tf.getKernel(n, 'wasm'));
+    expect(registerFastKernels(tf)).toBe(undo);
+    undo();
+    const restored = FAST_KERNEL_NAMES.map((n) => tf.getKernel(n, 'wasm'));
+    for (let i = 0; i < ours.length; i++) expect(restored[i]).not.toBe(ours[i]);
+    expect(restored.every((k) => k !== undefined)).toBe(true);
+    undo = registerFastKernels(tf);
+    expect(FAST_KERNEL_NAMES.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc)).not.toEqual(restored.map((k) => k?.kernelFunc));
+  });
+});

@@ -1,0 +1,58 @@
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf, TensorInfo, WasmBackend } from './heap';
+
+/**
+ * `MaxPoolGrad` as one pass over the pooling windows: each window's arg-max (the first strict maximum in row-major
+ * window order, as the cpu backend picks it) receives that window's dy. Channels are the innermost loop, so x and dy
+ * are read contiguously. The stock wasm kernel instead loops over every input pixel and every window covering it.
+ */
+export function maxPoolGradKernel(tf: Tf): tfjs.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as WasmBackend;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+      filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const c = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+      strideHeight: SH, strideWidth: SW, effectiveFilterHeight: KH, effectiveFilterWidth: KW } = c;
+    const top = c.padInfo.top;
+    const left = c.padInfo.left;
+    const out = be.makeOutput(input.shape, 'float32');
+    const xs = be.typedArrayFromHeap(input);
+    const ds = be.typedArrayFromHeap(dy);
+    const dx = be.typedArrayFromHeap(out);
+    dx.fill(0);
+    const best = new Float32Array(C);
+    const at = new Int32Array(C);
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = oh * SH - top;
+        const hMin = Math.max(0, h0);
+        const hMax = Math.min(H, h0 + KH);
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = ow * SW - left;
+          const wMin = Math.max(0, w0);
+          const wMax = Math.min(W, w0 + KW);
+          best.fill(-Infinity);
+          at.fill(-1);
+          for (let h = hMin; h < hMax; h++) {
+            for (let w = wMin; w < wMax; w++) {
+              const base = ((n * H + h) * W + w) * C;
+              for (let k = 0; k < C; k++) {
+                const v = xs[base + k];
+                if (v > best[k]) {
+                  best[k] = v;
+                  at[k] = base + k;
+                }
+              }
+            }
+          }
+          const d = ((n * OH + oh) * OW + ow) * C;
+          for (let k = 0; k < C; k++) if (at[k] >= 0) dx[at[k]] += ds[d + k];
+        }
+      }
+    }
+    return out;
+  };
+}
