@@ -7,6 +7,7 @@ export interface BenchRun {
   backend: string;
   simd?: boolean;
   threads?: number;
+  multithread?: boolean;
   samplesPerSec: number;
   trainSamples: number;
   epochs: EpochMetrics[];
@@ -28,7 +29,7 @@ function run(preset: string, patch: Partial<TrainSettings>): Promise<BenchRun> {
     const out: Partial<BenchRun> & { epochs: EpochMetrics[] } = { epochs: [] };
     w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
-      if (m.type === 'started') Object.assign(out, { backend: m.backend.name, simd: m.backend.simd, threads: m.backend.threads, trainSamples: m.trainSamples });
+      if (m.type === 'started') Object.assign(out, { backend: m.backend.name, simd: m.backend.simd, threads: m.backend.threads, multithread: m.backend.multithread, trainSamples: m.trainSamples });
       else if (m.type === 'batch') out.samplesPerSec = m.samplesPerSec;
       else if (m.type === 'epoch') out.epochs.push(m);
       else if (m.type === 'error') reject(new Error(m.message));

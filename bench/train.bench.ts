@@ -54,7 +54,7 @@ async function main() {
       }
       for (const batchSize of [64, 256]) {
         const r = await train({ backend: backend as TrainSettings['backend'], batchSize, trainLimit: SAMPLES[backend] ?? 1024, testLimit: 1, epochs: 1, validationSplit: 0 });
-        const extra = r.backend === 'wasm' ? ` (SIMD ${r.simd ? 'on' : 'off'}, ${r.threads} thread${r.threads === 1 ? '' : 's'})` : '';
+        const extra = r.backend === 'wasm' ? ` (SIMD ${r.simd ? 'on' : 'off'}, threaded build ${r.multithread ? 'yes' : 'no'}, ${r.threads} thread${r.threads === 1 ? '' : 's'})` : '';
         console.log(`  ${r.backend.padEnd(6)} batch ${String(batchSize).padStart(3)}: ${fmt(r.samplesPerSec).padStart(6)} samples/s over ${fmt(r.trainSamples)} samples${extra}`);
         rates.push({ backend: r.backend, batch: batchSize, rate: r.samplesPerSec });
       }

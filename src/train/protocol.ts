@@ -59,6 +59,8 @@ export interface BackendReport {
   simd?: boolean;
   /** wasm only: threads in use (1 without cross-origin isolation). */
   threads?: number;
+  /** wasm only: whether the threaded build could load (needs cross-origin isolation). */
+  multithread?: boolean;
 }
 
 /** How the output layer is trained: the loss follows the head's activation. */

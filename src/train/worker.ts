@@ -5,7 +5,7 @@
  * two batches, `pause`/`resume` hold it there.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset } from './datasets/index';
 import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FromWorker, type ToWorker } from './protocol';
@@ -42,8 +42,9 @@ function configureWasm(baseUrl: string) {
   wasmConfigured = true;
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   setWasmPaths(new URL(`${base}tfjs-wasm/`, scope.location.href).href);
-  // tfjs caps wasm threads at half the cores; with cross-origin isolation use them all (the main thread only draws).
-  if (scope.crossOriginIsolated) setThreadsCount(Math.max(1, navigator.hardwareConcurrency || 1));
+  // tfjs-backend-wasm caps its pool at half of navigator.hardwareConcurrency (1 thread on this 2-core machine).
+  // Lifting the cap (a larger hardwareConcurrency seen by the module + setThreadsCount) gave 2 threads but was slower
+  // here: only XNNPACK ops use threads and the dominant backprop kernels are single-threaded. tfjs's default stays.
   registerWasmGradients(tf);
 }
 
@@ -59,7 +60,7 @@ async function report(name: BackendName): Promise<BackendReport> {
   if (name !== 'wasm') return { name };
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const mt = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-  return { name, simd, threads: mt ? getThreadsCount() : 1 };
+  return { name, simd, multithread: mt, threads: getThreadsCount() };
 }
 
 /** Picks the backend: the one asked for, or for `auto` the first of wasm, webgl, cpu that initialises. */
