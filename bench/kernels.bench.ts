@@ -7,7 +7,7 @@
  *
  * Env: CONVAS_BENCH_SAMPLES (per measurement, default 6400), CONVAS_BENCH_MODES (comma list of stock,fast),
  * CONVAS_BENCH_BATCHES (comma list, default 64,256), CONVAS_BENCH_PROFILE=0 to skip the profile,
- * CONVAS_BENCH_THROUGHPUT=0 to skip the throughput runs.
+ * CONVAS_BENCH_THROUGHPUT=0 to skip the throughput runs, CONVAS_BENCH_BY_SHAPE=1 to split the profile by input shapes.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ const MODES = (process.env.CONVAS_BENCH_MODES ?? 'stock,fast').split(',') as ('s
 const BATCHES = (process.env.CONVAS_BENCH_BATCHES ?? '64,256').split(',').map(Number);
 const PROFILE = process.env.CONVAS_BENCH_PROFILE !== '0';
 const THROUGHPUT = process.env.CONVAS_BENCH_THROUGHPUT !== '0';
+const BY_SHAPE = process.env.CONVAS_BENCH_BY_SHAPE === '1';
 
 const control = { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} };
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -38,15 +39,20 @@ function head(ds: Dataset, n: number): Dataset {
   return { ...ds, train: { n, x: ds.train.x.subarray(0, n * size), y: ds.train.y.subarray(0, n) } };
 }
 
-/** Samples/s of one epoch over `ds` (after one warm-up batch), as the trainer itself measures it. */
-async function throughput(ds: Dataset, batchSize: number): Promise<number> {
+/**
+ * Samples/s of one epoch over `ds` (after one warm-up batch): as the trainer itself measures it (wall clock, training
+ * steps only), and per CPU-second of this process (robust when other processes share the cores).
+ */
+async function throughput(ds: Dataset, batchSize: number): Promise<{ wall: number; cpu: number }> {
   const model = compileGraph(tf, getPreset('lenet5')!.graph);
   const settings = { ...defaultTrainSettings, epochs: 1, batchSize, validationSplit: 0, backend: 'wasm' as const };
   await trainModel(tf, model, head(ds, batchSize), settings, control);
-  let rate = 0;
-  await trainModel(tf, model, ds, settings, control, { onBatch: (b) => (rate = b.samplesPerSec) });
+  let wall = 0;
+  const c0 = process.cpuUsage();
+  await trainModel(tf, model, ds, settings, control, { onBatch: (b) => (wall = b.samplesPerSec) });
+  const c = process.cpuUsage(c0);
   model.dispose();
-  return rate;
+  return { wall, cpu: ds.train.n / ((c.user + c.system) / 1e6) };
 }
 
 interface KernelTiming { ms: number; calls: number }
@@ -68,10 +74,11 @@ function instrument(): { table: Map<string, KernelTiming>; undo(): void } {
         childMs = 0;
         const out = f(args);
         const dt = performance.now() - t0;
-        const t = table.get(k.kernelName) ?? { ms: 0, calls: 0 };
+        const key = BY_SHAPE ? `${k.kernelName} ${Object.values(args.inputs).filter((i) => i != null).map((i) => `[${i.shape.join(',')}]`).join(' ')}` : k.kernelName;
+        const t = table.get(key) ?? { ms: 0, calls: 0 };
         t.ms += dt - childMs;
         t.calls++;
-        table.set(k.kernelName, t);
+        table.set(key, t);
         childMs = outerChildren + dt;
         return out;
       },
@@ -106,7 +113,7 @@ async function profile(ds: Dataset, batchSize: number, steps: number): Promise<v
   const per = (ms: number) => (ms / steps).toFixed(2).padStart(7);
   console.log(`  per step (batch ${batchSize}, ${steps} steps): total ${per(total)} ms, in kernels ${per(inKernels)} ms, JS/engine ${per(total - inKernels)} ms`);
   for (const [name, t] of rows.slice(0, 18)) {
-    console.log(`    ${name.padEnd(30)} ${per(t.ms)} ms ${(t.calls / steps).toFixed(1).padStart(6)} calls  ${((100 * t.ms) / total).toFixed(1).padStart(5)}%`);
+    console.log(`    ${name.padEnd(BY_SHAPE ? 60 : 30)} ${per(t.ms)} ms ${(t.calls / steps).toFixed(1).padStart(6)} calls  ${((100 * t.ms) / total).toFixed(1).padStart(5)}%`);
   }
 }
 
@@ -122,7 +129,12 @@ async function main() {
       undoFast();
       undoFast = undefined;
     }
-    if (THROUGHPUT) for (const b of BATCHES) console.log(`${mode.padEnd(5)} batch ${String(b).padStart(3)}: ${fmt(await throughput(full, b)).padStart(6)} samples/s`);
+    if (THROUGHPUT) {
+      for (const b of BATCHES) {
+        const r = await throughput(full, b);
+        console.log(`${mode.padEnd(5)} batch ${String(b).padStart(3)}: ${fmt(r.wall).padStart(6)} samples/s wall, ${fmt(r.cpu).padStart(6)} samples per CPU-second`);
+      }
+    }
     if (PROFILE) {
       console.log(`${mode} profile:`);
       for (const b of BATCHES) await profile(full, b, Math.max(4, Math.round(1280 / b)));
