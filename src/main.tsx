@@ -8,8 +8,8 @@ import { useUiStore } from './store/ui';
 import { getPreset } from './ui/presets';
 
 // Decide the document before the first render so the canvas mounts with the right graph and viewport.
-const message = boot({ getPreset });
 startAutosave();
+const message = boot({ getPreset });
 if (message) useUiStore.getState().toast(message.kind, message.text);
 watchShareLinks((m, p) => {
   const ui = useUiStore.getState();

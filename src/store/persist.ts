@@ -100,7 +100,16 @@ export function flushAutosave(): void {
 export function startAutosave(): () => void {
   const unsub = useDocStore.subscribe((s, prev) => {
     if (s.project === prev.project && s.viewport === prev.viewport && s.projectId === prev.projectId) return;
-    if (s.projectId !== prev.projectId) return;
+    if (s.projectId !== prev.projectId) {
+      // Another project was opened (by any route): keep the pending edits of the one left, and list the new one.
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+        saveProject(prev.projectId, prev.viewport ? { ...prev.project, viewport: prev.viewport } : prev.project);
+      }
+      if (s.project.graph.nodes.length && !listProjects().some((e) => e.id === s.projectId)) flushAutosave();
+      return;
+    }
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(flushAutosave, AUTOSAVE_MS);
   });
@@ -118,7 +127,6 @@ export function startAutosave(): () => void {
 export function openProject(p: ProjectFileV1, id = freshId('p')): void {
   flushAutosave();
   useDocStore.getState().replaceProject(p, id);
-  if (p.graph.nodes.length) saveProject(id, currentProject());
 }
 
 /** A URL that opens the given project: the file, lz-string compressed, in the hash. */
