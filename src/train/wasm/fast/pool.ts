@@ -3,8 +3,8 @@ import type { Tf, TensorInfo, WasmBackend } from './heap';
 
 /**
  * `MaxPoolGrad` as one pass over the pooling windows: each window's arg-max (the first strict maximum in row-major
- * window order, as the cpu backend picks it) receives that window's dy. Channels are the innermost loop, so x and dy
- * are read contiguously. The stock wasm kernel instead loops over every input pixel and every window covering it.
+ * window order, as the cpu backend picks it) receives that window's dy. Every window is scanned per channel straight from the heap (no temporaries), so x and dy
+ * are read from a few cache lines. The stock wasm kernel instead loops over every input pixel and every window covering it.
  */
 export function maxPoolGradKernel(tf: Tf): tfjs.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -23,8 +23,6 @@ export function maxPoolGradKernel(tf: Tf): tfjs.KernelFunc {
     const ds = be.typedArrayFromHeap(dy);
     const dx = be.typedArrayFromHeap(out);
     dx.fill(0);
-    const best = new Float32Array(C);
-    const at = new Int32Array(C);
     for (let n = 0; n < N; n++) {
       for (let oh = 0; oh < OH; oh++) {
         const h0 = oh * SH - top;
@@ -34,22 +32,22 @@ export function maxPoolGradKernel(tf: Tf): tfjs.KernelFunc {
           const w0 = ow * SW - left;
           const wMin = Math.max(0, w0);
           const wMax = Math.min(W, w0 + KW);
-          best.fill(-Infinity);
-          at.fill(-1);
-          for (let h = hMin; h < hMax; h++) {
-            for (let w = wMin; w < wMax; w++) {
-              const base = ((n * H + h) * W + w) * C;
-              for (let k = 0; k < C; k++) {
-                const v = xs[base + k];
-                if (v > best[k]) {
-                  best[k] = v;
-                  at[k] = base + k;
+          const d = ((n * OH + oh) * OW + ow) * C;
+          for (let k = 0; k < C; k++) {
+            let bestAt = -1;
+            let best = -Infinity;
+            for (let h = hMin; h < hMax; h++) {
+              const row = ((n * H + h) * W) * C + k;
+              for (let w = wMin; w < wMax; w++) {
+                const v = xs[row + w * C];
+                if (v > best) {
+                  best = v;
+                  bestAt = row + w * C;
                 }
               }
             }
+            if (bestAt >= 0) dx[bestAt] += ds[d + k];
           }
-          const d = ((n * OH + oh) * OW + ow) * C;
-          for (let k = 0; k < C; k++) if (at[k] >= 0) dx[at[k]] += ds[d + k];
         }
       }
     }
