@@ -38,3 +38,6 @@ export function fmtBytes(b: number): string {
 }
 
 export const fmtShapeX = (s: readonly number[] | undefined): string => (s ? s.join('×') : '—');
+
+/** Descriptions mark code with backticks; plain-text places (tooltips) drop them. */
+export const plainText = (s: string): string => s.replace(/`/g, '');

@@ -3,7 +3,7 @@ import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { getLayerKind } from '../../../nodes/index';
 import type { GraphNode, NodeInference } from '../../graph/types';
 import type { LayoutDirection } from '../../graph/layout';
-import { fmtCompact, fmtInt, fmtShapeX } from '../format';
+import { fmtCompact, fmtInt, fmtShapeX, plainText } from '../format';
 
 export interface LayerData extends Record<string, unknown> {
   node: GraphNode;
@@ -60,7 +60,7 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
       className={`layer-node cat-${category} status-${status}${selected ? ' is-selected' : ''}`}
       data-testid={`node-${node.name}`}
       data-status={status}
-      title={kind?.ui.description}
+      title={kind ? plainText(kind.ui.description) : undefined}
     >
       {handles}
       <div className="layer-node-head">

@@ -51,14 +51,20 @@ export function Compression({ graph, inference, weights, onReplaceGraph }: { gra
       {rows.length === 0 && <p className="muted">No Conv2D/Conv1D layers.</p>}
       {rows.length > 0 && (
         <table className="ins-table">
+          <colgroup>
+            <col style={{ width: '27%' }} />
+            <col style={{ width: '14%' }} />
+            <col style={{ width: '12%' }} />
+            <col style={{ width: '13%' }} />
+            <col />
+          </colgroup>
           <thead>
             <tr>
               <th>Layer</th>
-              <th title="Fewest singular values holding 99% of the filters' energy, of the filter count">Rank (99%)</th>
-              <th title="Pairs of filters with |cosine| > 0.9">Duplicates</th>
-              <th title="Kernel weights with |w| < 0.001">Sparsity</th>
+              <th title="Fewest singular values holding 99% of the filters' energy, of the filter count">Rank 99%</th>
+              <th title="Pairs of filters with |cosine| > 0.9">Dup.</th>
+              <th title="Kernel weights with |w| < 0.001">Sparse</th>
               <th>Separable saves</th>
-              <th />
             </tr>
           </thead>
           <tbody>
@@ -66,55 +72,50 @@ export function Compression({ graph, inference, weights, onReplaceGraph }: { gra
               const s = r.separable ? (bn ? r.separable.withBatchNorm : r.separable.plain) : undefined;
               return (
                 <tr key={r.nodeId} data-testid={`compress-row-${r.name}`}>
-                  <td>
+                  <td className="ins-wrap">
                     {r.name}
                     <div className="muted small">{r.kind}</div>
                   </td>
                   {r.weights ? (
                     <>
-                      <td>
-                        {r.weights.effectiveRank} / {r.weights.filters}
+                      <td data-testid={`rank-${r.name}`}>
+                        {r.weights.effectiveRank}/{r.weights.filters}
                       </td>
-                      <td title={r.weights.duplicates.slice(0, 12).map((d) => `#${d.a} ~ #${d.b} (cos ${d.cosine.toFixed(3)})`).join('\n')}>
+                      <td title={r.weights.duplicates.slice(0, 12).map((d) => `#${d.a} ~ #${d.b} (cos ${d.cosine.toFixed(3)})`).join('\n') || 'none'}>
                         {r.weights.duplicates.length}
-                        {r.weights.duplicates.length > 0 && <div className="muted small">#{r.weights.duplicates[0].a}~#{r.weights.duplicates[0].b}</div>}
                       </td>
                       <td>{pct(r.weights.sparsity)}</td>
                     </>
                   ) : (
-                    <td colSpan={3} className="muted small">
+                    <td colSpan={3} className="muted small ins-wrap">
                       {r.weightsNote}
                     </td>
                   )}
-                  <td data-testid={`separable-saving-${r.name}`} data-params={s?.params ?? ''} data-macs={s?.macs ?? ''}>
+                  <td data-testid={`separable-saving-${r.name}`} data-params={s?.params ?? ''} data-macs={s?.macs ?? ''} className="ins-wrap">
                     {s ? (
                       <>
                         {fmt(s.params)} params ({pct(s.params / s.paramsBefore)})
                         <div className="muted small">
                           {fmt(s.macs)} MACs ({pct(s.macs / Math.max(1, s.macsBefore))})
                         </div>
+                        <button
+                          className="btn outline small"
+                          data-testid={`make-separable-${r.name}`}
+                          title="Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)"
+                          onClick={() => {
+                            try {
+                              setError(null);
+                              onReplaceGraph(toSeparable(graph, r.nodeId, { batchNorm: bn }));
+                            } catch (e) {
+                              setError((e as Error).message);
+                            }
+                          }}
+                        >
+                          Make separable
+                        </button>
                       </>
                     ) : (
                       <span className="muted small">{r.separableNote}</span>
-                    )}
-                  </td>
-                  <td>
-                    {s && (
-                      <button
-                        className="btn"
-                        data-testid={`make-separable-${r.name}`}
-                        title="Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)"
-                        onClick={() => {
-                          try {
-                            setError(null);
-                            onReplaceGraph(toSeparable(graph, r.nodeId, { batchNorm: bn }));
-                          } catch (e) {
-                            setError((e as Error).message);
-                          }
-                        }}
-                      >
-                        Make separable
-                      </button>
                     )}
                   </td>
                 </tr>

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef } from 'react';
  * that strokes have the antialiased edges the models were trained on. Calls `onChange` with values in [0, 1] after
  * each stroke.
  */
-export function DrawPad({ h, w, onChange, size = 196 }: { h: number; w: number; onChange(data: Float32Array): void; size?: number }) {
+export function DrawPad({ h, w, onChange, size = 160 }: { h: number; w: number; onChange(data: Float32Array): void; size?: number }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const data = useRef(new Float32Array(h * w));
   const drawing = useRef(false);

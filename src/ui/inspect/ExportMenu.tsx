@@ -10,6 +10,7 @@ import { useUiStore } from '../../store/ui';
 import { useTrainingStore } from '../../train/store';
 import { Menu, MenuItem } from '../Menu';
 import { download, loadTf } from './tf';
+import { untrainedWeights } from './untrained';
 
 const toast = (kind: 'error' | 'success' | 'info', text: string) => useUiStore.getState().toast(kind, text);
 
@@ -95,13 +96,14 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
             />
             <MenuItem
               title="tfjs model (model.json + weights.bin)"
-              sub={hasWeights ? 'With the trained weights' : 'Not trained yet: initial random weights'}
+              sub={hasWeights ? 'With the trained weights' : 'Not trained yet: the initial random weights (those Inspect shows)'}
               testid="export-tfjs"
               onClick={() => (
                 close(),
                 run('tfjs export', async () => {
                   const tf = await loadTf();
-                  const art = await exportArtifacts(tf, project, useTrainingStore.getState().weights);
+                  const weights = useTrainingStore.getState().weights ?? untrainedWeights.get(project.graph) ?? null;
+                  const art = await exportArtifacts(tf, project, weights);
                   download(`${base}.json`, new Blob([JSON.stringify(art.modelJson)], { type: 'application/json' }));
                   download(art.weightsFileName, new Blob([art.weightsBin], { type: 'application/octet-stream' }));
                 })

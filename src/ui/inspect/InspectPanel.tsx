@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { getLayerKind } from '../../../nodes/index';
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList, fetchReader, loadDataset, type Dataset, type DatasetId } from '../../train/datasets/index';
@@ -94,6 +94,8 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const [ds, setDs] = useState<Dataset | null>(null);
   const [dsError, setDsError] = useState<string | null>(null);
   const [index, setIndex] = useState(0);
+  // The index a click asked for, ahead of the (async) load: quick ◀/▶ clicks step from it, not from a stale render.
+  const wanted = useRef(0);
   const [acts, setActs] = useState<{ layers: Activation[]; output: Float32Array } | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [evalLimit, setEvalLimit] = useState(1000);
@@ -137,11 +139,14 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
 
   const pickTest = useCallback(
     async (i: number) => {
+      wanted.current = i;
       const d = await loadDs();
+      if (wanted.current !== i) return;
       if (!d) return;
       const n = d.test.n;
       const k = ((i % n) + n) % n;
       const size = d.inputShape.reduce((a, b) => a * b, 1);
+      wanted.current = k;
       setIndex(k);
       setSample({ data: d.test.x.slice(k * size, (k + 1) * size), label: d.test.y[k], source: `${dsInfo!.name} test #${k}` });
     },
@@ -258,11 +263,11 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                     <Tile size={200} height={75} title={sample.source} draw={(c) => drawSeries(c, sample.data, inShape[0], inShape[1])} />
                   )}
                   <div className="ins-row">
-                    <button className="btn" onClick={() => void pickTest(index - 1)} aria-label="Previous image">
+                    <button className="btn" onClick={() => void pickTest(wanted.current - 1)} aria-label="Previous image">
                       ◀
                     </button>
-                    <span className="small">#{index}</span>
-                    <button className="btn" onClick={() => void pickTest(index + 1)} aria-label="Next image" data-testid="input-next">
+                    <span className="small" data-testid="input-index">#{index}</span>
+                    <button className="btn" onClick={() => void pickTest(wanted.current + 1)} aria-label="Next image" data-testid="input-next">
                       ▶
                     </button>
                     <button className="btn" onClick={() => void pickTest(Math.floor(Math.random() * (ds?.test.n ?? 1000)))}>

@@ -4,6 +4,8 @@ import { buildModel } from '../../export/artifacts';
 import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../train/weights';
 import { loadTf, type Tf } from './tf';
+import { untrainedWeights } from './untrained';
+import { applyWeights, snapshotWeights } from '../../train/weights';
 
 export interface InspectModel {
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -44,6 +46,12 @@ export function useInspectModel(graph: Graph, inference: GraphInference, weights
           if (!weights) throw e;
           note = `The trained weights do not fit the edited graph (${(e as Error).message}); showing fresh random weights — train again.`;
           built = buildModel(tf, graph, null);
+        }
+        if (!weights || note) {
+          // Reuse this graph's earlier random draw (StrictMode, tab switches) and let Export save the same one.
+          const earlier = untrainedWeights.get(graph);
+          if (earlier) applyWeights(tf, built, earlier);
+          else untrainedWeights.set(graph, snapshotWeights(built));
         }
         setState({ status: 'ready', tf, model: built, trained: !!weights && !note, note });
       })

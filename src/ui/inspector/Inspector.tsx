@@ -217,7 +217,9 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
           <span className="dot" />
           <span className="insp-kind">{kind.ui.label}</span>
         </div>
-        <p className="insp-desc">{kind.ui.description}</p>
+        <p className="insp-desc">
+          {kind.ui.description.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : part))}
+        </p>
         {err && !err.param && (
           <div className="node-error-box" data-testid="inspector-error">
             {err.message}

@@ -5,6 +5,7 @@ import { NODE_SIZE } from '../../graph/layout';
 import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
+import { plainText } from '../format';
 
 export const CATEGORY_LABELS: Record<Category, string> = {
   input: 'Input',
@@ -102,7 +103,7 @@ export function Palette() {
                     add(k);
                   }
                 }}
-                title={`${k.ui.description}\nDrag onto the canvas, double-click or press Enter to add.`}
+                title={`${plainText(k.ui.description)}\nDrag onto the canvas, double-click or press Enter to add.`}
                 data-testid={`palette-${k.kind}`}
               >
                 <span className="dot" />
