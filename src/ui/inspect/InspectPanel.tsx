@@ -96,7 +96,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const [index, setIndex] = useState(0);
   // The index a click asked for, ahead of the (async) load: quick ◀/▶ clicks step from it, not from a stale render.
   const wanted = useRef(0);
-  const [acts, setActs] = useState<{ layers: Activation[]; output: Float32Array } | null>(null);
+  const [acts, setActs] = useState<{ layers: Activation[]; output: Float32Array; source: string } | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [evalLimit, setEvalLimit] = useState(1000);
   const [evalState, setEvalState] = useState<{ running: boolean; done: number; result?: EvalResult; error?: string }>({ running: false, done: 0 });
@@ -173,6 +173,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
         setActs({
           layers: mapNodes.map((n, i) => ({ nodeId: n.id, name: n.name, kind: n.kind, shape: res[i].shape, data: res[i].data })),
           output: res[res.length - 1].data,
+          source: s.source,
         });
         setRunError(null);
       } catch (e) {
@@ -278,7 +279,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                   {dsError && <p className="ins-error">{dsError}</p>}
                 </div>
               )}
-              <div className="ins-pred" data-testid="prediction">
+              <div className="ins-pred" data-testid="prediction" data-source={acts?.source ?? ''}>
                 {runError && <p className="ins-error">{runError}</p>}
                 {!acts && !runError && <p className="muted small">{source === 'draw' ? 'Draw a digit to see what the model makes of it.' : 'Pick an image.'}</p>}
                 {topk.map(({ k, p }) => (
