@@ -1,11 +1,13 @@
 /**
  * `npm run bench:kernels`: LeNet-5 training throughput on the tfjs wasm backend in Node (1 thread, SIMD), through the
  * app's own training loop (`trainModel`, Adam, categorical cross-entropy) on real MNIST images, at batch 64 and 256,
- * with H5's stock gradient kernels and then with the fast kernels of src/train/wasm/fast. Then a per-kernel profile
+ * in three modes: `stock` (tfjs 4.22 wasm + the gradient kernels of src/train/wasm/kernels.ts), `kernels` (the fast
+ * kernels of src/train/wasm/fast registered) and `fast` (those kernels and the fused Adam update: the trainer's
+ * `tf.train.adam` is pointed at `fastAdam` for this mode, as the worker would construct it). Then a per-kernel profile
  * of a few training steps for each: every wasm kernel is wrapped by a timer (kernels are synchronous on wasm, so the
  * time is exact), and what is left of a step is tfjs's own JS (autodiff bookkeeping, tape, tensor creation).
  *
- * Env: CONVAS_BENCH_SAMPLES (per measurement, default 6400), CONVAS_BENCH_MODES (comma list of stock,fast),
+ * Env: CONVAS_BENCH_SAMPLES (per measurement, default 6400), CONVAS_BENCH_MODES (comma list of stock,kernels,fast),
  * CONVAS_BENCH_BATCHES (comma list, default 64,256), CONVAS_BENCH_PROFILE=0 to skip the profile,
  * CONVAS_BENCH_THROUGHPUT=0 to skip the throughput runs, CONVAS_BENCH_BY_SHAPE=1 to split the profile by input shapes.
  */
@@ -20,11 +22,12 @@ import { nodeWasm } from '../src/train/wasm/node';
 import { defaultTrainSettings } from '../src/train/protocol';
 import { trainModel } from '../src/train/trainer';
 import type { Dataset } from '../src/train/datasets/types';
-import { registerFastKernels } from '../src/train/wasm/fast/index';
+import { fastAdam, registerFastKernels } from '../src/train/wasm/fast/index';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = Number(process.env.CONVAS_BENCH_SAMPLES ?? 6400);
-const MODES = (process.env.CONVAS_BENCH_MODES ?? 'stock,fast').split(',') as ('stock' | 'fast')[];
+type Mode = 'stock' | 'kernels' | 'fast';
+const MODES = (process.env.CONVAS_BENCH_MODES ?? 'stock,kernels,fast').split(',') as Mode[];
 const BATCHES = (process.env.CONVAS_BENCH_BATCHES ?? '64,256').split(',').map(Number);
 const PROFILE = process.env.CONVAS_BENCH_PROFILE !== '0';
 const THROUGHPUT = process.env.CONVAS_BENCH_THROUGHPUT !== '0';
@@ -122,25 +125,24 @@ async function main() {
   await tf.setBackend('wasm');
   const full = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: SAMPLES, testLimit: 10 });
   console.log(`LeNet-5 on wasm in Node (${SAMPLES} MNIST samples per measurement, Adam, 1 thread)`);
-  let undoFast: (() => void) | undefined;
+  const train = tf.train as { adam: typeof tf.train.adam };
+  const stockAdam = train.adam;
   for (const mode of MODES) {
-    if (mode === 'fast' && !undoFast) undoFast = registerFastKernels(tf);
-    if (mode === 'stock' && undoFast) {
-      undoFast();
-      undoFast = undefined;
-    }
+    const undo = mode === 'stock' ? undefined : registerFastKernels(tf);
+    train.adam = mode === 'fast' ? (lr, b1, b2, eps) => fastAdam(tf, lr, b1, b2, eps) : stockAdam;
     if (THROUGHPUT) {
       for (const b of BATCHES) {
         const r = await throughput(full, b);
-        console.log(`${mode.padEnd(5)} batch ${String(b).padStart(3)}: ${fmt(r.wall).padStart(6)} samples/s wall, ${fmt(r.cpu).padStart(6)} samples per CPU-second`);
+        console.log(`${mode.padEnd(7)} batch ${String(b).padStart(3)}: ${fmt(r.wall).padStart(6)} samples/s wall, ${fmt(r.cpu).padStart(6)} samples per CPU-second`);
       }
     }
     if (PROFILE) {
       console.log(`${mode} profile:`);
       for (const b of BATCHES) await profile(full, b, Math.max(4, Math.round(1280 / b)));
     }
+    undo?.();
+    train.adam = stockAdam;
   }
-  undoFast?.();
 }
 
 main().catch((e) => {

@@ -1,11 +1,14 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { wasmGradientKernels } from '../kernels';
+import { FUSED_ADAM_KERNEL, fusedAdamKernel } from './adam';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import type { Tf } from './heap';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
 
-/** Names of the wasm kernels {@link registerFastKernels} replaces. */
+export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
+
+/** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
 export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'] as const;
 
 /**
@@ -27,6 +30,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'))),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
+    { kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: fusedAdamKernel },
   ];
 }
 
@@ -35,13 +39,13 @@ let active: (() => void) | null = null;
 /**
  * Registers the fast training kernels on tfjs's 'wasm' backend, replacing the kernels of the same names (tfjs's own,
  * or the gradient kernels of src/train/wasm/kernels.ts). Import `@tensorflow/tfjs-backend-wasm` first; calling it
- * before or after `tf.setBackend('wasm')` both work. Idempotent: a second call returns the first call's undo.
+ * before or after `tf.setBackend('wasm')` both work. Also adds the fused Adam update kernel that {@link fastAdam} uses. Idempotent: a second call returns the first call's undo.
  * Returns a function that restores the replaced kernels.
  */
 export function registerFastKernels(tf: Tf): () => void {
   if (active) return active;
   const previous = new Map<string, tfjs.KernelConfig>();
-  for (const name of FAST_KERNEL_NAMES) {
+  for (const name of [...FAST_KERNEL_NAMES, FUSED_ADAM_KERNEL]) {
     const k = tf.getKernel(name, 'wasm');
     if (k) previous.set(name, k);
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../node';
 import { mulberry32 } from '../../random';
-import { FAST_KERNEL_NAMES, registerFastKernels } from './index';
+import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
 
 const root = join(__dirname, '../../../..');
 
@@ -161,5 +161,76 @@ describe('registerFastKernels', () => {
     expect(restored.every((k) => k !== undefined)).toBe(true);
     undo = registerFastKernels(tf);
     expect(FAST_KERNEL_NAMES.map((n) => tf.getKernel(n, 'wasm')?.kernelFunc)).not.toEqual(restored.map((k) => k?.kernelFunc));
+  });
+});
+
+describe('fastAdam', () => {
+  it('follows tfjs Adam on cpu over several steps (weights, moments, iterations), with the fused kernel on wasm', async () => {
+    const trainRun = async (backend: string, make: () => tf.Optimizer) => {
+      await tf.setBackend(backend);
+      const w = tf.variable(tf.tensor2d(rand([6, 5], 13), [6, 5]), true, `w_${backend}_${make.length}`);
+      const b = tf.variable(tf.tensor1d(rand([5], 14)), true, `b_${backend}_${make.length}`);
+      const x = tf.tensor2d(rand([8, 6], 15), [8, 6]);
+      const opt = make();
+      const kernelsBefore = tf.getKernel('ConvasFusedAdam', 'wasm') !== undefined;
+      for (let step = 0; step < 5; step++) {
+        opt.minimize(() => tf.sum(tf.square(tf.add(tf.matMul(x, w), b))) as tf.Scalar, false, [w, b]);
+      }
+      const weights = await opt.getWeights();
+      const res = { w: Array.from(w.dataSync()), b: Array.from(b.dataSync()), moments: weights.slice(1).map((nt) => Array.from(nt.tensor.dataSync())), iterations: weights[0].tensor.dataSync()[0], kernelsBefore };
+      opt.dispose();
+      tf.dispose([w, b, x, weights[0].tensor]);
+      return res;
+    };
+    const ref = await trainRun('cpu', () => tf.train.adam(0.05));
+    // tfjs's own Adam leaves a tensor or two behind per run; the fused one must not leave more.
+    let before = tf.memory().numTensors;
+    await trainRun('wasm', () => tf.train.adam(0.05));
+    const stockLeak = tf.memory().numTensors - before;
+    before = tf.memory().numTensors;
+    const fused = await trainRun('wasm', () => fastAdam(tf, 0.05));
+    expect(tf.memory().numTensors - before).toBeLessThanOrEqual(stockLeak);
+    expect(fused.kernelsBefore).toBe(true);
+    expect(fused.iterations).toBe(ref.iterations);
+    const near = (a: number[], b: number[]) => {
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(b[i])));
+    };
+    near(fused.w, ref.w);
+    near(fused.b, ref.b);
+    expect(fused.moments.length).toBe(4);
+    fused.moments.forEach((m, i) => near(m, ref.moments[i]));
+    // The weights moved: the comparison is not between two untouched copies.
+    expect(Math.max(...fused.w.map((v, i) => Math.abs(v - rand([6, 5], 13)[i])))).toBeGreaterThan(0.05);
+  });
+
+  it('uses the fused kernel on wasm and tfjs Adam elsewhere, carrying its step count over (bias corrections)', async () => {
+    const calls: string[] = [];
+    const orig = tf.getKernel('ConvasFusedAdam', 'wasm')!;
+    tf.unregisterKernel('ConvasFusedAdam', 'wasm');
+    tf.registerKernel({ ...orig, kernelFunc: (a) => (calls.push('fused'), orig.kernelFunc(a)) });
+    try {
+      const w0 = rand([4], 16);
+      const train = async (opt: tf.Optimizer, backends: string[]) => {
+        await tf.setBackend(backends[0]);
+        const w = tf.variable(tf.tensor1d(w0), true, `w_mixed_${calls.length}_${backends.join('_')}`);
+        for (const backend of backends) {
+          await tf.setBackend(backend);
+          opt.minimize(() => tf.sum(tf.square(tf.sub(w, 0.5))) as tf.Scalar, false, [w]);
+        }
+        const out = Array.from(w.dataSync());
+        w.dispose();
+        opt.dispose();
+        return out;
+      };
+      const mixed = await train(fastAdam(tf, 0.1), ['wasm', 'wasm', 'wasm', 'cpu', 'cpu']);
+      expect(calls.length).toBe(3);
+      const ref = await train(tf.train.adam(0.1), ['cpu', 'cpu', 'cpu', 'cpu', 'cpu']);
+      for (let i = 0; i < 4; i++) expect(mixed[i]).toBeCloseTo(ref[i], 5);
+    } finally {
+      tf.unregisterKernel('ConvasFusedAdam', 'wasm');
+      tf.registerKernel(orig);
+      await tf.setBackend('wasm');
+    }
   });
 });
