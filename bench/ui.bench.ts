@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     }
     await browser.close();
 
-    console.log(`ResNet-50 preset: ${nodes} layers (${rendered} on screen at fit view), opened and inferred in ${loadMs} ms`);
+    console.log(`ResNet-50 preset: ${nodes} layers (${rendered} rendered at the opening view), opened and inferred in ${loadMs} ms`);
     console.log(`drag for ${DRAG_MS / 1000} s (${i} mouse moves, ${frames.length} frames): frame time median ${ms(quantile(frames, 0.5))}, p95 ${ms(quantile(frames, 0.95))}`);
     console.log(`long tasks (> 50 ms) during the drag: ${longTasks.length}${longTasks.length ? `, longest ${ms(Math.max(...longTasks))}` : ''}`);
     console.log(`param edit → total updated and painted (${EDITS} edits): median ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}`);

@@ -15,7 +15,7 @@ watchShareLinks((m, p) => {
   const ui = useUiStore.getState();
   ui.toast(m.kind, m.text);
   ui.select([]);
-  ui.requestView(p.viewport ? { type: 'set', ...p.viewport } : { type: 'fit' });
+  ui.requestView(p.viewport ? { type: 'set', ...p.viewport } : { type: 'open' });
 });
 
 createRoot(document.getElementById('root')!).render(

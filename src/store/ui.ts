@@ -11,7 +11,12 @@ export interface Toast {
 }
 
 /** A one-shot request to the canvas (which owns React Flow's imperative API). */
-export type ViewRequest = { type: 'fit' } | { type: 'center'; nodeId: string } | { type: 'set'; x: number; y: number; zoom: number };
+export type ViewRequest =
+  | { type: 'fit' }
+  /** A freshly opened graph: fitted when that stays readable, otherwise its top at a readable zoom. */
+  | { type: 'open' }
+  | { type: 'center'; nodeId: string }
+  | { type: 'set'; x: number; y: number; zoom: number };
 
 /** View state: selection, panels, toasts. Never undone and never saved with the project. */
 export interface UiState {

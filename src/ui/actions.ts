@@ -16,7 +16,7 @@ function afterOpen(p: ProjectFileV1): void {
   ui().select([]);
   ui().set({ direction: guessDirection(p.graph) });
   if (p.viewport) ui().requestView({ type: 'set', ...p.viewport });
-  else ui().requestView({ type: 'fit' });
+  else ui().requestView({ type: 'open' });
 }
 
 export function newProject(): void {

@@ -5,6 +5,7 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
@@ -137,14 +138,52 @@ function useFlowEdges(inference: GraphInference): Edge[] {
   }, [edges, inference, selectedEdges]);
 }
 
+/** Below this zoom, layer cards cannot be read. */
+const READABLE_ZOOM = 0.45;
+
+/**
+ * The viewport to open a graph with: undefined when fitting the whole graph stays readable (let React Flow fit it),
+ * otherwise the top of the graph, centred, at a readable zoom — a tall ResNet fitted whole is a thin line.
+ */
+export function openingViewport(nodes: readonly GraphNode[], width: number, height: number): { x: number; y: number; zoom: number } | undefined {
+  if (!nodes.length || width <= 0 || height <= 0) return undefined;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of nodes) {
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + NODE_SIZE.width);
+    y1 = Math.max(y1, n.position.y + NODE_SIZE.height);
+  }
+  const fit = Math.min(width / ((x1 - x0) * 1.3), height / ((y1 - y0) * 1.3));
+  if (fit >= READABLE_ZOOM) return undefined;
+  const zoom = Math.max(READABLE_ZOOM, Math.min(0.8, width / ((x1 - x0) * 1.1)));
+  const wide = (x1 - x0) * zoom > width;
+  const left = wide ? x0 : (x0 + x1) / 2;
+  return { x: wide ? 24 - left * zoom : width / 2 - left * zoom, y: 24 - y0 * zoom, zoom };
+}
+
 /** Carries out one-shot view requests (fit, centre on a node, set viewport) from outside the canvas. */
 function ViewRequests() {
   const flow = useReactFlow();
   const req = useUiStore((s) => s.viewRequest);
+  const measured = useNodesInitialized();
+  const done = useRef(0);
   useEffect(() => {
-    if (!req) return;
+    if (!req || done.current === req.seq) return;
+    // Fitting needs the nodes' real sizes: wait until React Flow has measured them.
+    if ((req.type === 'fit' || req.type === 'open') && !measured && useDocStore.getState().project.graph.nodes.length) return;
     const t = window.setTimeout(() => {
+      done.current = req.seq;
       if (req.type === 'fit') void flow.fitView({ padding: 0.15, maxZoom: 1.2, duration: 200 });
+      else if (req.type === 'open') {
+        const el = document.querySelector('.canvas .react-flow');
+        const vp = el ? openingViewport(useDocStore.getState().project.graph.nodes, el.clientWidth, el.clientHeight) : undefined;
+        if (vp) void flow.setViewport(vp);
+        else void flow.fitView({ padding: 0.15, maxZoom: 1.2 });
+      }
       else if (req.type === 'set') void flow.setViewport({ x: req.x, y: req.y, zoom: req.zoom });
       else {
         const n = flow.getInternalNode(req.nodeId);
@@ -159,7 +198,7 @@ function ViewRequests() {
       }
     }, 30);
     return () => window.clearTimeout(t);
-  }, [req, flow]);
+  }, [req, flow, measured]);
   return null;
 }
 
@@ -177,6 +216,9 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const flow = useReactFlow();
   const showMinimap = useUiStore((s) => s.showMinimap);
   const initialViewport = useRef(useDocStore.getState().viewport);
+  useEffect(() => {
+    if (!initialViewport.current) useUiStore.getState().requestView({ type: 'open' });
+  }, []);
 
   const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
     const positions: Record<string, { x: number; y: number }> = {};
@@ -297,8 +339,6 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         defaultViewport={initialViewport.current ?? { x: 0, y: 0, zoom: 1 }}
-        fitView={!initialViewport.current}
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
         minZoom={0.05}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
