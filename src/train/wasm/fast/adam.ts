@@ -42,14 +42,16 @@ export const fusedAdamKernel: tfjs.KernelFunc = ({ inputs, backend, attrs }) => 
   const { beta1: b1, beta2: b2, epsilon: eps, correction1: c1, correction2: c2 } = a;
   const g1 = 1 - b1;
   const g2 = 1 - b2;
-  const step = -a.learningRate;
+  // value − lr·(m'/c1)/(√(v'/c2) + ε) = value − (lr/c1)·m'/(√v'·(1/√c2) + ε): one division and one root per element.
+  const step = -a.learningRate / c1;
+  const rc2 = 1 / Math.sqrt(c2);
   for (let i = 0; i < xs.length; i++) {
     const g = gs[i];
     const m1 = ms[i] * b1 + g * g1;
     const v1 = vs[i] * b2 + g * g * g2;
     om[i] = m1;
     ov[i] = v1;
-    ox[i] = ((m1 / c1) / (Math.sqrt(v1 / c2) + eps)) * step + xs[i];
+    ox[i] = (step * m1) / (Math.sqrt(v1) * rc2 + eps) + xs[i];
   }
   return [outValue, outM, outV];
 };

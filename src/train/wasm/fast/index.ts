@@ -5,11 +5,12 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import type { Tf } from './heap';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
+import { sumKernel } from './reduce';
 
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -18,7 +19,8 @@ export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput',
 export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig | undefined): tfjs.KernelConfig[] {
   const h5Filter = wasmGradientKernels(tf).find((k) => k.kernelName === 'Conv2DBackpropFilter');
   const matMul = stock('BatchMatMul');
-  if (!matMul) throw new Error('registerFastKernels: the wasm backend has no BatchMatMul kernel (import @tensorflow/tfjs-backend-wasm first)');
+  const sum = stock('Sum');
+  if (!matMul || !sum) throw new Error('registerFastKernels: the wasm backend has no BatchMatMul/Sum kernel (import @tensorflow/tfjs-backend-wasm first)');
   const withSetup = (name: string, kernelFunc: tfjs.KernelFunc): tfjs.KernelConfig => {
     // Keeps the replaced kernel's setupFunc: the backend runs the setups of the kernels registered when it
     // initialises, and the stock kernels called from ours need theirs.
@@ -30,6 +32,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'))),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
+    withSetup('Sum', sumKernel(tf, sum)),
     { kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: fusedAdamKernel },
   ];
 }

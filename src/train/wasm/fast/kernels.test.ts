@@ -123,6 +123,20 @@ describe('fast MaxPoolGrad on wasm', () => {
   });
 });
 
+describe('fast Sum on wasm', () => {
+  const cases: { x: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { x: [8, 7, 7, 6], axis: [0, 1, 2], keepDims: false }, // a conv bias gradient: the fast path
+    { x: [8, 7, 7, 6], axis: [2, 0, 1], keepDims: true },
+    { x: [64, 10], axis: 0, keepDims: false }, // a dense bias gradient
+    { x: [5, 4, 3], axis: [0, 2], keepDims: false }, // other reductions: the stock kernel
+    { x: [5, 4, 3], axis: -1, keepDims: false },
+    { x: [5, 4, 3], axis: [0, 1, 2], keepDims: false },
+  ];
+  it.each(cases)('matches cpu: x $x, axis $axis, keepDims $keepDims', async ({ x, axis, keepDims }) => {
+    await matchesCpu('Sum', { x: [rand(x, 18), x] as Input }, { axis, keepDims });
+  });
+});
+
 describe('fast kernels in a training step', () => {
   it('give the same gradients as cpu for a small LeNet-like model (conv, pool, dense)', async () => {
     const grads = async (backend: string) => {
