@@ -7,6 +7,7 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -215,6 +216,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const edges = useFlowEdges(inference);
   const flow = useReactFlow();
   const showMinimap = useUiStore((s) => s.showMinimap);
+  // Far out, labels are unreadable: hiding them spares the (software) painter on big graphs.
+  const zoomedOut = useStore((s) => s.transform[2] < 0.3);
   const initialViewport = useRef(useDocStore.getState().viewport);
   useEffect(() => {
     if (!initialViewport.current) useUiStore.getState().requestView({ type: 'open' });
@@ -317,7 +320,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+    <div className={`canvas${zoomedOut ? ' zoomed-out' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
       {fileOver && (
         <div className="drop-hint" data-testid="drop-hint">
           Drop a <code>.convas.json</code> project or a Keras/tfjs <code>model.json</code> to import it as a new project
@@ -339,7 +342,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         defaultViewport={initialViewport.current ?? { x: 0, y: 0, zoom: 1 }}
-        minZoom={0.05}
+        minZoom={0.02}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ type: 'smoothstep' }}

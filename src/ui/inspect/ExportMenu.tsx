@@ -5,7 +5,7 @@ import { kerasScript } from '../../export/keras-script';
 import { pytorchScript } from '../../export/pytorch-script';
 import { inferGraph } from '../../graph/infer';
 import type { ProjectFileV1 } from '../../graph/types';
-import { useDocStore } from '../../store/doc';
+import { openProject } from '../../store/persist';
 import { useUiStore } from '../../store/ui';
 import { useTrainingStore } from '../../train/store';
 import { Menu, MenuItem } from '../Menu';
@@ -72,7 +72,10 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
       const imported = await importArtifacts(tf, await json.text(), bins, json.name);
       const { autoLayout } = await import('../../graph/layout');
       const graph = await autoLayout(imported.project.graph);
-      useDocStore.getState().replaceProject({ ...imported.project, graph });
+      // A new project, as the File menu's import does: the current one stays saved.
+      openProject({ ...imported.project, graph });
+      useUiStore.getState().select([]);
+      useUiStore.getState().requestView({ type: 'fit' });
       useTrainingStore.setState({ weights: imported.weights, weightsGraphKey: null });
       toast('success', `Imported ${json.name} with its weights (${imported.weights.length} layers); see the Inspect tab.${imported.warnings.length ? `\n• ${imported.warnings.join('\n• ')}` : ''}`);
     });

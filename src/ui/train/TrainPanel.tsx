@@ -175,6 +175,15 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
     if (useTrainingStore.getState().available === null) trainingClient().probe();
   }, []);
 
+  // When the panel opens on a graph the chosen dataset does not fit but another fits as it is (the X/O or waveform
+  // presets), pick that one; the user's choice is never overridden afterwards.
+  useEffect(() => {
+    if (!blocked || useTrainingStore.getState().status !== 'idle') return;
+    const fits = datasetList.find((d) => d.id !== settings.datasetId && checkCompatibility(graph, inference, d).length === 0);
+    if (fits) updateTrainSettings({ datasetId: fits.id });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const set = (patch: Partial<TrainSettings>) => updateTrainSettings(patch);
   const backendText = run
     ? `${run.backend.name}${run.backend.name === 'wasm' ? ` (${run.backend.simd ? 'SIMD' : 'no SIMD'}, ${run.backend.threads ?? 1} thread${(run.backend.threads ?? 1) > 1 ? 's' : ''})` : ''}`
