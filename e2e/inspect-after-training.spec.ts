@@ -9,6 +9,8 @@ async function trainBriefly(page: Page): Promise<void> {
   await page.getByTestId('tab-train').click();
   await page.getByTestId('train-limit').fill('3000');
   await page.getByTestId('train-epochs-input').fill('1');
+  // WebGL (SwiftShader here) rather than the wasm fast path: slower, but independent of the custom wasm kernels.
+  await page.getByTestId('train-backend').selectOption('webgl');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 180_000 });
 }
