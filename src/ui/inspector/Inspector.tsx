@@ -188,6 +188,31 @@ function RenameField({ node }: { node: GraphNode }) {
   );
 }
 
+/** A merge layer's inputs in slot order (the order Concatenate stacks them in). */
+function OrderedInputs({ nodeId }: { nodeId: string }) {
+  const graph = useDocStore((s) => s.project.graph);
+  const inference = useInference();
+  const edges = graph.edges.filter((e) => e.target === nodeId).sort((a, b) => a.targetIndex - b.targetIndex);
+  const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
+  return (
+    <div className="section">
+      <h3>Inputs, in order</h3>
+      {edges.length ? (
+        <ol className="ordered-inputs" data-testid="ordered-inputs">
+          {edges.map((e) => (
+            <li key={e.id}>
+              <span className="lname-inline">{names.get(e.source) ?? e.source}</span>
+              <span className="muted"> {fmtShapeX(inference.nodes[e.source]?.outputShape)}</span>
+            </li>
+          ))}
+        </ol>
+      ) : (
+        <p className="muted">Nothing connected yet: drag wires onto the numbered handles.</p>
+      )}
+    </div>
+  );
+}
+
 const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNode; inf: NodeInference | undefined }) {
   const kind = getLayerKind(node.kind);
   const update = useDocStore((s) => s.updateNodeParams);
@@ -242,6 +267,7 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
         ))}
         {!fields.length && <p className="muted">This layer has no parameters.</p>}
       </div>
+      {kind.inputs.max > 1 && <OrderedInputs nodeId={node.id} />}
       <div className="section">
         <h3>Shapes and cost</h3>
         <dl className="kv">

@@ -2,6 +2,7 @@ import { useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { layerKinds, type Category, type LayerKind } from '../../../nodes/index';
 import { NODE_SIZE } from '../../graph/layout';
+import type { GraphNode, XY } from '../../graph/types';
 import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
@@ -21,6 +22,18 @@ export const CATEGORY_LABELS: Record<Category, string> = {
 
 const ORDER = Object.keys(CATEGORY_LABELS) as Category[];
 
+/** The first place at or beside `pos` (to the right when the graph flows down, below otherwise) that no layer covers. */
+export function freeSpot(nodes: readonly GraphNode[], pos: XY, down: boolean): XY {
+  const p = { ...pos };
+  const covered = () =>
+    nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_SIZE.width + 20 && Math.abs(n.position.y - p.y) < NODE_SIZE.height + 10);
+  for (let i = 0; i < 50 && covered(); i++) {
+    if (down) p.x += NODE_SIZE.width + 40;
+    else p.y += NODE_SIZE.height + 40;
+  }
+  return p;
+}
+
 /**
  * Adds a layer where the user will see it: below the single selected layer (wired to it when it can take an input),
  * otherwise at the centre of the visible canvas.
@@ -35,7 +48,7 @@ export function useAddLayer() {
     if (sel && kind.inputs.max > 0) {
       const down = ui.direction === 'DOWN';
       const pos = down ? { x: sel.position.x, y: sel.position.y + NODE_SIZE.height + 40 } : { x: sel.position.x + NODE_SIZE.width + 60, y: sel.position.y };
-      id = doc.addNode(kind.kind, pos);
+      id = doc.addNode(kind.kind, freeSpot(doc.project.graph.nodes, pos, down));
       useDocStore.getState().connect(sel.id, id, 0);
     } else {
       const el = document.querySelector('.canvas')?.getBoundingClientRect();
