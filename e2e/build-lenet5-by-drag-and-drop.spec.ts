@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import { connect, dropLayer, layerNode, openEditor, selectLayer, setPair, setParam, totalParams, trackErrors } from './support/editor';
 
 test('a user builds LeNet-5 from an empty canvas by drag-and-drop and reads 61,706 params', async ({ page }) => {
+  test.setTimeout(120_000);
   const errors = trackErrors(page);
   await openEditor(page);
   await expect(page.getByTestId('empty-state')).toBeVisible();

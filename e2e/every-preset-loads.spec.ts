@@ -20,6 +20,7 @@ async function menuPresets(page: Page): Promise<Array<{ id: string; params: numb
 }
 
 test('every preset loads from its URL without errors and shows its expected params', async ({ page }) => {
+  test.setTimeout(180_000);
   const errors = trackErrors(page);
   await openEditor(page);
   const presets = await menuPresets(page);
@@ -37,6 +38,7 @@ test('every preset loads from its URL without errors and shows its expected para
 });
 
 test('every preset opens from the Presets menu', async ({ page }) => {
+  test.setTimeout(180_000);
   const errors = trackErrors(page);
   await openEditor(page);
   for (const preset of await menuPresets(page)) {
