@@ -6,11 +6,12 @@ import type { Tf } from './heap';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
 import { sumKernel } from './reduce';
+import { castKernel, identityKernel } from './share';
 
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -20,7 +21,8 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   const h5Filter = wasmGradientKernels(tf).find((k) => k.kernelName === 'Conv2DBackpropFilter');
   const matMul = stock('BatchMatMul');
   const sum = stock('Sum');
-  if (!matMul || !sum) throw new Error('registerFastKernels: the wasm backend has no BatchMatMul/Sum kernel (import @tensorflow/tfjs-backend-wasm first)');
+  const cast = stock('Cast');
+  if (!matMul || !sum || !cast) throw new Error('registerFastKernels: the wasm backend has no BatchMatMul/Sum/Cast kernel (import @tensorflow/tfjs-backend-wasm first)');
   const withSetup = (name: string, kernelFunc: tfjs.KernelFunc): tfjs.KernelConfig => {
     // Keeps the replaced kernel's setupFunc: the backend runs the setups of the kernels registered when it
     // initialises, and the stock kernels called from ours need theirs.
@@ -33,6 +35,8 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
     withSetup('Sum', sumKernel(tf, sum)),
+    withSetup('Identity', identityKernel),
+    withSetup('Cast', castKernel(cast)),
     { kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: fusedAdamKernel },
   ];
 }

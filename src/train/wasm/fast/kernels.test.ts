@@ -137,6 +137,32 @@ describe('fast Sum on wasm', () => {
   });
 });
 
+describe('zero-copy Identity and same-dtype Cast on wasm', () => {
+  it('share the buffer, survive the original being disposed, and free it with the last reference', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory();
+    const x = tf.tensor2d([1.5, -2, 3, 4], [2, 2]);
+    const buffers = tf.engine().backend.numDataIds();
+    const c = tf.clone(x);
+    const f = tf.cast(x, 'float32');
+    expect(tf.engine().backend.numDataIds()).toBe(buffers); // no new buffers on the wasm heap
+    x.dispose();
+    expect(Array.from(await c.data())).toEqual([1.5, -2, 3, 4]);
+    expect(Array.from(await f.data())).toEqual([1.5, -2, 3, 4]);
+    c.dispose();
+    expect(Array.from(f.dataSync())).toEqual([1.5, -2, 3, 4]);
+    f.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers - 1);
+  });
+
+  it('Cast to another dtype still converts (stock kernel)', async () => {
+    const cpu = await matchesCpu('Cast', { x: [new Float32Array([1.7, -2.2, 0, 3]), [4]] }, { dtype: 'int32' });
+    expect(Array.from(cpu.data)).toEqual([1, -2, 0, 3]);
+  });
+});
+
 describe('fast kernels in a training step', () => {
   it('give the same gradients as cpu for a small LeNet-like model (conv, pool, dense)', async () => {
     const grads = async (backend: string) => {
