@@ -40,6 +40,13 @@ test('copy, paste, duplicate, select all, delete, layout and help work from the 
   await expect(page.getByTestId('help-overlay')).toContainText('Duplicate');
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('help-overlay')).toHaveCount(0);
+
+  // N starts a new project (the current one stays saved); P opens the presets menu.
+  await page.keyboard.press('n');
+  await expect(nodes).toHaveCount(0);
+  await page.keyboard.press('p');
+  await page.getByTestId('preset-lenet5').click();
+  await expect(totalParams(page)).toHaveText('61,706');
   expect(errors).toEqual([]);
 });
 

@@ -30,6 +30,8 @@ function Dialog({ title, onClose, children, testid }: { title: string; onClose()
 
 /** Every shortcut, as the help overlay lists it; `useShortcuts` implements the same table. */
 export const SHORTCUTS: Array<[string, string[]]> = [
+  ['New project', ['N']],
+  ['Presets menu', ['P']],
   ['Undo', [`${mod}+Z`]],
   ['Redo', [`${mod}+Shift+Z`, `${mod}+Y`]],
   ['Copy', [`${mod}+C`]],

@@ -87,7 +87,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
       <Menu label="File" testid="menu-file">
         {(close) => (
           <>
-            <MenuItem title="New project" sub="An empty canvas; the current project stays saved" onClick={() => (close(), act.newProject())} testid="action-new" />
+            <MenuItem title="New project" sub="An empty canvas; the current project stays saved (N)" onClick={() => (close(), act.newProject())} testid="action-new" />
             <MenuItem title="Projects…" sub="Open, switch or delete saved projects" onClick={() => (close(), set({ showProjects: true }))} testid="action-projects" />
             <div className="menu-label">File</div>
             <MenuItem title="Export project file" sub=".convas.json with graph, names, params, positions" onClick={() => (close(), act.exportProject())} testid="action-export" />
@@ -96,7 +96,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
           </>
         )}
       </Menu>
-      <Menu label="Presets" testid="menu-presets">
+      <Menu label="Presets" title="Open a preset (P)" testid="menu-presets">
         {(close) => (
           <>
             <div className="menu-label">Open a preset as a new project</div>

@@ -35,6 +35,8 @@ export function useShortcuts(): void {
       else if (k === 'l') void act.layout(e.shiftKey ? 'RIGHT' : 'DOWN');
       else if (k === 'f') act.fitView();
       else if (k === 'm') ui.set({ showMinimap: !ui.showMinimap });
+      else if (k === 'n') act.newProject();
+      else if (k === 'p') (document.querySelector('[data-testid="menu-presets"]') as HTMLButtonElement | null)?.click();
       else if (e.key === '/') (document.querySelector('[data-testid="palette-search"]') as HTMLInputElement | null)?.focus();
       else handled = false;
       if (handled) e.preventDefault();
