@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useDocStore } from '../store/doc';
-import { listProjects } from '../store/persist';
+import { flushAutosave, listProjects } from '../store/persist';
 import { useUiStore } from '../store/ui';
 import * as act from './actions';
 import { mod } from './Toolbar';
@@ -80,7 +80,10 @@ function Projects() {
   const close = () => useUiStore.getState().set({ showProjects: false });
   const current = useDocStore((s) => s.projectId);
   const [version, setVersion] = useState(0);
-  const list = useMemo(() => listProjects(), [version, current]);
+  const list = useMemo(() => {
+    flushAutosave(); // the list reads storage: include edits still waiting for the debounce
+    return listProjects();
+  }, [version, current]);
   return (
     <Dialog title="Projects" onClose={close} testid="projects-dialog">
       <p className="hint" style={{ marginTop: 0 }}>
