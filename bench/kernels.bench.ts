@@ -9,7 +9,9 @@
  *
  * Env: CONVAS_BENCH_SAMPLES (per measurement, default 6400), CONVAS_BENCH_MODES (comma list of stock,kernels,fast),
  * CONVAS_BENCH_BATCHES (comma list, default 64,256), CONVAS_BENCH_PROFILE=0 to skip the profile,
- * CONVAS_BENCH_THROUGHPUT=0 to skip the throughput runs, CONVAS_BENCH_BY_SHAPE=1 to split the profile by input shapes.
+ * CONVAS_BENCH_THROUGHPUT=0 to skip the throughput runs, CONVAS_BENCH_BY_SHAPE=1 to split the profile by input shapes,
+ * CONVAS_BENCH_ACCURACY=<n> to train one epoch on the first n MNIST images per mode and print the test accuracy
+ * (10,000 test images): the modes must learn alike.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +34,8 @@ const BATCHES = (process.env.CONVAS_BENCH_BATCHES ?? '64,256').split(',').map(Nu
 const PROFILE = process.env.CONVAS_BENCH_PROFILE !== '0';
 const THROUGHPUT = process.env.CONVAS_BENCH_THROUGHPUT !== '0';
 const BY_SHAPE = process.env.CONVAS_BENCH_BY_SHAPE === '1';
+/** Training samples for the accuracy check (one epoch, batch 64, seed 1, per mode); 0 skips it. */
+const ACCURACY = Number(process.env.CONVAS_BENCH_ACCURACY ?? 0);
 
 const control = { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} };
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -144,6 +148,13 @@ async function main() {
         const r = await throughput(full, b);
         console.log(`${mode.padEnd(7)} batch ${String(b).padStart(3)}: ${fmt(r.wall).padStart(6)} samples/s wall, ${fmt(r.cpu).padStart(6)} samples per CPU-second`);
       }
+    }
+    if (ACCURACY > 0) {
+      const ds = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: ACCURACY });
+      const model = compileGraph(tf, getPreset('lenet5')!.graph);
+      const r = await trainModel(tf, model, ds, { ...defaultTrainSettings, epochs: 1, batchSize: 64, validationSplit: 0, backend: 'wasm' }, control);
+      model.dispose();
+      console.log(`${mode.padEnd(7)} 1 epoch on ${fmt(ACCURACY)} images: test accuracy ${(100 * (r.test?.acc ?? NaN)).toFixed(2)}% (loss ${r.test?.loss.toFixed(4)})`);
     }
     if (PROFILE) {
       console.log(`${mode} profile:`);
