@@ -115,7 +115,9 @@ export function Compression({ graph, inference, weights, onReplaceGraph }: { gra
                         </button>
                       </>
                     ) : (
-                      <span className="muted small">{r.separableNote}</span>
+                      <span className="muted small" title={r.separableNote}>
+                        {r.separableNote?.includes('already a 1×1') ? 'already 1×1' : r.separableNote}
+                      </span>
                     )}
                   </td>
                 </tr>
