@@ -18,6 +18,8 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
 let running = false;
+/** A start is queued behind a probe. */
+let starting = false;
 let paused = false;
 let stop = false;
 let resumeWaiters: (() => void)[] = [];
@@ -42,6 +44,10 @@ function configureWasm(baseUrl: string) {
   wasmConfigured = true;
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   setWasmPaths(new URL(`${base}tfjs-wasm/`, scope.location.href).href);
+  // The threaded wasm build starts its factory from `factory.toString()` in a Blob; after a production bundle's
+  // minification that source refers to names outside it ("e is not defined"), so the threaded build is off. It would
+  // not add threads here anyway:
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // tfjs-backend-wasm caps its pool at half of navigator.hardwareConcurrency (1 thread on this 2-core machine).
   // Lifting the cap (a larger hardwareConcurrency seen by the module + setThreadsCount) gave 2 threads but was slower
   // here: only XNNPACK ops use threads and the dominant backprop kernels are single-threaded. tfjs's default stays.
@@ -70,11 +76,28 @@ async function chooseBackend(choice: BackendName | 'auto'): Promise<BackendName>
   throw new Error(choice === 'auto' ? 'no tfjs backend could start (wasm, webgl and cpu all failed)' : `the ${choice} backend could not start here; pick another one`);
 }
 
+let probed: BackendName[] | null = null;
+
+/** Initialises each backend once to see which work here; leaves the previously active backend active. */
 async function probe(baseUrl: string) {
   configureWasm(baseUrl);
-  const available: BackendName[] = [];
-  for (const b of BACKENDS) if (await trySetBackend(b)) available.push(b);
-  post({ type: 'backends', available, preferred: available[0] ?? null });
+  if (!probed) {
+    const before = tf.getBackend() as BackendName | null;
+    const available: BackendName[] = [];
+    for (const b of BACKENDS) if (await trySetBackend(b)) available.push(b);
+    if (before) await trySetBackend(before);
+    probed = available;
+  }
+  post({ type: 'backends', available: probed, preferred: probed[0] ?? null });
+}
+
+/**
+ * Probes and runs are serialised: a probe switches the global tfjs backend, so one still running when a run starts
+ * would pull the backend from under the run (a cpu kernel handed wasm tensors).
+ */
+let queue: Promise<void> = Promise.resolve();
+function enqueue(task: () => Promise<void>): void {
+  queue = queue.then(task).catch((err: unknown) => post({ type: 'error', message: describe(err) }));
 }
 
 function describe(e: unknown): string {
@@ -90,8 +113,6 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
   }
   const s = parsed.data;
   running = true;
-  stop = false;
-  paused = false;
   let model: tf.LayersModel | null = null;
   const t0 = performance.now();
   let tensorsBefore = 0;
@@ -136,6 +157,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     if (e instanceof StopBeforeStart) {
       post({ type: 'done', reason: 'stopped', epochsDone: 0, weights: [], seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors });
     } else {
+      console.error(e instanceof Error ? e.stack : e); // the stack, for the developer console
       post({ type: 'error', message: describe(e), nodeIds: e instanceof CompileError ? e.nodeIds : undefined });
     }
   } finally {
@@ -157,8 +179,13 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   switch (msg.type) {
     case 'start':
-      if (running) post({ type: 'error', message: 'A training run is already in progress; stop it first.' });
-      else void start(msg);
+      if (running || starting) post({ type: 'error', message: 'A training run is already in progress; stop it first.' });
+      else {
+        starting = true;
+        stop = false;
+        paused = false;
+        enqueue(() => start(msg).finally(() => (starting = false)));
+      }
       break;
     case 'pause':
       if (running && !paused) {
@@ -179,7 +206,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
       release();
       break;
     case 'probe':
-      void probe(msg.baseUrl).catch((err) => post({ type: 'error', message: describe(err) }));
+      enqueue(() => probe(msg.baseUrl));
       break;
   }
 };
