@@ -41,6 +41,14 @@ test('copy, paste, duplicate, select all, delete, layout and help work from the 
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('help-overlay')).toHaveCount(0);
 
+  // Arrow keys nudge the selection, one undo step per press.
+  await layerNode(page, 'flatten').locator('.layer-node-head').click();
+  const at = (await layerNode(page, 'flatten').boundingBox())!;
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect.poll(async () => (await layerNode(page, 'flatten').boundingBox())!.x).toBeGreaterThan(at.x + 10);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => Math.round((await layerNode(page, 'flatten').boundingBox())!.x)).toBe(Math.round(at.x));
+
   // N starts a new project (the current one stays saved); P opens the presets menu.
   await page.keyboard.press('n');
   await expect(nodes).toHaveCount(0);

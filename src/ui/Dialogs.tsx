@@ -48,6 +48,7 @@ export const SHORTCUTS: Array<[string, string[]]> = [
   ['Search layers', ['/']],
   ['Add the focused palette layer', ['Enter']],
   ['Multi-select', ['Shift+drag', `${mod}+click`]],
+  ['Nudge selected layers', ['Arrows', 'Shift+Arrows']],
   ['This help', ['?']],
   ['Close dialogs', ['Esc']],
 ];

@@ -11,6 +11,12 @@ export function StatusBar() {
   return (
     <footer className="statusbar" data-testid="statusbar">
       <span className="stat">
+        <span className="stat-label">Layers</span>
+        <span className="stat-value" data-testid="layer-count">
+          {Object.keys(inf.nodes).length}
+        </span>
+      </span>
+      <span className="stat">
         <span className="stat-label">Params</span>
         <span className="stat-value" data-testid="total-params">
           {fmtInt(t.params)}

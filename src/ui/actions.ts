@@ -98,6 +98,14 @@ export function deleteSelection(): void {
   ui().select([]);
 }
 
+/** Moves the selected layers by (dx, dy) canvas pixels, one undo step. */
+export function nudgeSelection(dx: number, dy: number): void {
+  const sel = new Set(ui().selectedNodes);
+  const positions: Record<string, { x: number; y: number }> = {};
+  for (const n of doc().project.graph.nodes) if (sel.has(n.id)) positions[n.id] = { x: n.position.x + dx, y: n.position.y + dy };
+  doc().moveNodes(positions);
+}
+
 export function selectAll(): void {
   const g = doc().project.graph;
   ui().select(

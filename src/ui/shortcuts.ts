@@ -35,7 +35,12 @@ export function useShortcuts(): void {
       else if (k === 'l') void act.layout(e.shiftKey ? 'RIGHT' : 'DOWN');
       else if (k === 'f') act.fitView();
       else if (k === 'm') ui.set({ showMinimap: !ui.showMinimap });
-      else if (k === 'n') act.newProject();
+      // A focused node is moved by React Flow itself; this covers selections made elsewhere (summary, Ctrl+A).
+      else if (e.key.startsWith('Arrow') && ui.selectedNodes.length && !(e.target as HTMLElement | null)?.closest?.('.react-flow__node')) {
+        const step = e.shiftKey ? 50 : 10;
+        const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key] ?? [0, 0];
+        act.nudgeSelection(d[0], d[1]);
+      } else if (k === 'n') act.newProject();
       else if (k === 'p') (document.querySelector('[data-testid="menu-presets"]') as HTMLButtonElement | null)?.click();
       else if (e.key === '/') (document.querySelector('[data-testid="palette-search"]') as HTMLInputElement | null)?.focus();
       else handled = false;
