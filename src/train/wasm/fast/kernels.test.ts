@@ -92,6 +92,8 @@ describe('fast BatchMatMul on wasm', () => {
     { a: [64, 40], b: [12, 40], ta: false, tb: true },
     { a: [40, 64], b: [40, 12], ta: true, tb: false },
     { a: [9, 5], b: [11, 9], ta: true, tb: true },
+    { a: [8, 120], b: [400, 120], ta: false, tb: true }, // a Dense input gradient: computed as (B·Aᵀ)ᵀ
+    { a: [1, 8, 120], b: [1, 400, 120], ta: false, tb: true },
     { a: [1, 33, 17], b: [1, 20, 17], ta: false, tb: true },
     { a: [1, 17, 33], b: [17, 20], ta: true, tb: false },
     { a: [3, 4, 5], b: [3, 6, 5], ta: false, tb: true }, // batched: the stock kernel
