@@ -43,3 +43,38 @@ test('a project file dropped on the canvas is imported too', async ({ page }) =>
   await expect(totalParams(page)).toHaveText('61,706');
   await expect(page.locator('.react-flow__node')).toHaveCount(exported.json.graph.nodes.length);
 });
+
+test('a Keras/tfjs model.json is imported as a new, laid-out project with the same counts', async ({ page }) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=lenet5');
+  const model = {
+    format: 'layers-model',
+    modelTopology: {
+      class_name: 'Sequential',
+      config: {
+        name: 'mlp',
+        layers: [
+          { class_name: 'InputLayer', config: { name: 'pixels', batch_input_shape: [null, 784], dtype: 'float32' } },
+          { class_name: 'Dense', config: { name: 'hidden', units: 32, activation: 'relu', use_bias: true } },
+          { class_name: 'Dense', config: { name: 'out', units: 10, activation: 'softmax', use_bias: true } },
+        ],
+      },
+    },
+  };
+  await importFile(page, { name: 'model.json', buffer: Buffer.from(JSON.stringify(model)) });
+  // 784·32 + 32 + 32·10 + 10
+  await expect(totalParams(page)).toHaveText('25,450');
+  await expect(page.getByTestId('project-name')).toHaveValue('mlp');
+  await expect(layerNode(page, 'hidden').getByTestId('node-shape')).toHaveText('32');
+  // ELK placed the layers one under the other.
+  const a = (await layerNode(page, 'pixels').boundingBox())!;
+  const b = (await layerNode(page, 'out').boundingBox())!;
+  expect(b.y).toBeGreaterThan(a.y + a.height);
+
+  // The LeNet project it replaced on screen is still saved.
+  await page.getByTestId('menu-file').click();
+  await page.getByTestId('action-projects').click();
+  await expect(page.getByTestId('project-row').filter({ hasText: 'LeNet-5' })).toHaveCount(1);
+  expect(errors).toEqual([]);
+});
+
