@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { getPreset, presetList } from '../../presets/index';
 import { sequentialGraph } from '../graph/build';
@@ -188,6 +189,39 @@ describe('generated Python', () => {
       return [k, t];
     });
     expect(() => execFileSync('python3', ['-m', 'py_compile', ...files], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('PyTorch modules run: check_model() passes (totals, output shapes) under a shape-only torch stand-in', () => {
+    // fixtures/faketorch implements PyTorch's shape formulas and parameter/buffer counting without values, so the
+    // generated forward() really executes: wrong padding, channels or Flatten order fail here.
+    const dir = mkdtempSync(join(tmpdir(), 'convas-torch-'));
+    const files = projects.map((p, i) => {
+      const f = join(dir, `model_${i}.py`);
+      writeFileSync(f, pytorchScript(p));
+      return f;
+    });
+    const runner = fileURLToPath(new URL('./fixtures/faketorch/run_check.py', import.meta.url));
+    let out = '';
+    try {
+      out = execFileSync('python3', [runner, ...files], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      throw new Error(`check_model failed:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
+    }
+    expect(out.match(/^ok /gm)?.length).toBe(projects.length);
+  });
+
+  it('the torch stand-in is not a rubber stamp: a script with a wrong padding fails', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convas-torch-'));
+    const f = join(dir, 'broken.py');
+    writeFileSync(f, pytorchScript(getPreset('lenet5')!).replace(', padding=(2, 2)', ''));
+    const runner = fileURLToPath(new URL('./fixtures/faketorch/run_check.py', import.meta.url));
+    let out = '';
+    try {
+      execFileSync('python3', [runner, f], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      out = (e as { stdout?: string }).stdout ?? '';
+    }
+    expect(out).toMatch(/FAIL .*linear expects … × 400, got \(2, 256\)/);
   });
 
   it('writes the training settings', () => {
