@@ -36,6 +36,8 @@ export const trainSettingsSchema = z.object({
   backend: z.enum(['auto', ...BACKENDS]),
   /** Also measure test-set accuracy after every epoch (benchmarks; costs one test pass per epoch). */
   testEachEpoch: z.boolean().optional(),
+  /** wasm: use the fast training kernels of src/train/wasm/fast (default true; false measures the stock kernels). */
+  fastKernels: z.boolean().optional(),
 });
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 

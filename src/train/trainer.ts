@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Dataset } from './datasets/types';
 import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
 import { mulberry32, permutation } from './random';
+import { fastAdam } from './wasm/fast/index';
 
 type Tf = typeof tfjs;
 
@@ -97,7 +98,9 @@ function fillBatch(ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null
 export function makeOptimizer(tf: Tf, s: TrainSettings): tfjs.Optimizer {
   if (s.optimizer === 'sgd') return s.momentum > 0 ? tf.train.momentum(s.learningRate, s.momentum) : tf.train.sgd(s.learningRate);
   if (s.optimizer === 'rmsprop') return tf.train.rmsprop(s.learningRate, 0.9, s.momentum);
-  return tf.train.adam(s.learningRate);
+  // fastAdam is tfjs's AdamOptimizer with one fused update kernel per variable when the fast wasm kernels are
+  // registered, and the stock update anywhere else.
+  return s.fastKernels === false ? tf.train.adam(s.learningRate) : fastAdam(tf, s.learningRate);
 }
 
 /**

@@ -11,6 +11,7 @@ import { loadDataset } from './datasets/index';
 import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FromWorker, type ToWorker } from './protocol';
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
+import { registerFastKernels } from './wasm/fast/index';
 import { registerWasmGradients } from './wasm/kernels';
 import { snapshotWeights } from './weights';
 
@@ -24,6 +25,7 @@ let paused = false;
 let stop = false;
 let resumeWaiters: (() => void)[] = [];
 let wasmConfigured = false;
+let undoFastKernels: (() => void) | null = null;
 const nativeRandom = Math.random;
 
 /** One event-loop turn without setTimeout's 4 ms clamp. */
@@ -118,6 +120,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
   let tensorsBefore = 0;
   try {
     configureWasm(msg.baseUrl);
+    if (s.fastKernels === false) undoFastKernels?.();
+    else undoFastKernels = registerFastKernels(tf);
     const backend = await chooseBackend(s.backend);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
