@@ -178,6 +178,16 @@ describe.each(projects.map((p) => [p.name, p] as const))('scripts for %s', (_nam
   });
 });
 
+/** Runs fixtures/<stand-in>/run_check.py on the files; returns its report (it exits non-zero when one fails). */
+function runPython(standIn: 'faketorch' | 'fakekeras', files: string[]): string {
+  const runner = fileURLToPath(new URL(`./fixtures/${standIn}/run_check.py`, import.meta.url));
+  try {
+    return execFileSync('python3', [runner, ...files], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    return (e as { stdout?: string }).stdout ?? String(e);
+  }
+}
+
 describe('generated Python', () => {
   it('compiles (python3 -m py_compile) for every preset and the synthetic graphs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'convas-py-'));
@@ -200,13 +210,8 @@ describe('generated Python', () => {
       writeFileSync(f, pytorchScript(p));
       return f;
     });
-    const runner = fileURLToPath(new URL('./fixtures/faketorch/run_check.py', import.meta.url));
-    let out = '';
-    try {
-      out = execFileSync('python3', [runner, ...files], { encoding: 'utf8', stdio: 'pipe' });
-    } catch (e) {
-      throw new Error(`check_model failed:\n${(e as { stdout?: string }).stdout ?? String(e)}`);
-    }
+    const out = runPython('faketorch', files);
+    expect(out).not.toContain('FAIL');
     expect(out.match(/^ok /gm)?.length).toBe(projects.length);
   });
 
@@ -214,14 +219,27 @@ describe('generated Python', () => {
     const dir = mkdtempSync(join(tmpdir(), 'convas-torch-'));
     const f = join(dir, 'broken.py');
     writeFileSync(f, pytorchScript(getPreset('lenet5')!).replace(', padding=(2, 2)', ''));
-    const runner = fileURLToPath(new URL('./fixtures/faketorch/run_check.py', import.meta.url));
-    let out = '';
-    try {
-      execFileSync('python3', [runner, f], { encoding: 'utf8', stdio: 'pipe' });
-    } catch (e) {
-      out = (e as { stdout?: string }).stdout ?? '';
-    }
+    const out = runPython('faketorch', [f]);
     expect(out).toMatch(/FAIL .*linear expects … × 400, got \(2, 256\)/);
+  });
+
+  it('Keras models build: build_model() + check_model() pass (every layer shape and param count) under a shape-only Keras stand-in', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convas-keras-'));
+    const files = projects.map((p, i) => {
+      const f = join(dir, `model_${i}.py`);
+      writeFileSync(f, kerasScript(p));
+      return f;
+    });
+    const report = runPython('fakekeras', files);
+    expect(report).not.toContain('FAIL');
+    expect(report.match(/^ok /gm)?.length).toBe(projects.length);
+  });
+
+  it('the Keras stand-in catches a wrong argument: valid instead of same padding', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'convas-keras-'));
+    const f = join(dir, 'broken.py');
+    writeFileSync(f, kerasScript(getPreset('lenet5')!).replace('padding="same"', 'padding="valid"'));
+    expect(runPython('fakekeras', [f])).toMatch(/FAIL .*conv2d: output shape \(24, 24, 6\), designer says \(28, 28, 6\)/);
   });
 
   it('writes the training settings', () => {
