@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { callKernel, transpose2D, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import { callKernel, offsetOf, transpose2D, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import { simdKernels } from './simd';
 
 /**
  * Convolution gradients on wasm, expressed as the backend's own forward Conv2D (XNNPACK, SIMD) on rearranged tensors
@@ -92,6 +93,59 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
   };
 }
 
+/**
+ * The filter gradient with the SIMD loop of ./simd.ts: for each filter tap (kh, kw, ci), one pass over the output
+ * positions whose input is in bounds, accumulating x · dy[·, 16 channels] in up to four vectors. No transposes, no
+ * copies; about twice as fast as the XNNPACK rewrite for LeNet's layers. Null when the SIMD module is unavailable or
+ * the tail read past the last dy channel group could leave the heap.
+ */
+function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>): TensorInfo | null {
+  const simd = simdKernels(be.wasm.asm?.memory);
+  if (!simd) return null;
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
+    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  const dyOff = offsetOf(be, dy);
+  // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
+  if (dyOff + (N * OH * OW * CO + 4) * 4 > be.wasm.asm!.memory!.buffer.byteLength) return null;
+  const out = be.makeOutput([KH, KW, CI, CO], 'float32');
+  const scratch = be.makeOutput([16], 'float32');
+  const xOff = offsetOf(be, x);
+  const sOff = offsetOf(be, scratch);
+  const os = be.typedArrayFromHeap(out);
+  const ss = be.typedArrayFromHeap(scratch);
+  os.fill(0);
+  const xCol = SW * CI * 4;
+  const xRow = SH * W * CI * 4;
+  const xImg = H * W * CI * 4;
+  const dyCol = CO * 4;
+  const dyRow = OW * CO * 4;
+  const dyImg = OH * OW * CO * 4;
+  for (let kh = 0; kh < KH; kh++) {
+    const ohLo = Math.max(0, Math.ceil((top - kh) / SH));
+    const ohHi = Math.min(OH, Math.floor((H - 1 + top - kh) / SH) + 1);
+    if (ohHi <= ohLo) continue;
+    for (let kw = 0; kw < KW; kw++) {
+      const owLo = Math.max(0, Math.ceil((left - kw) / SW));
+      const owHi = Math.min(OW, Math.floor((W - 1 + left - kw) / SW) + 1);
+      if (owHi <= owLo) continue;
+      for (let ci = 0; ci < CI; ci++) {
+        const xPtr = xOff + (((ohLo * SH + kh - top) * W + (owLo * SW + kw - left)) * CI + ci) * 4;
+        for (let g = 0; g < CO; g += 16) {
+          const B = Math.min(4, Math.ceil((CO - g) / 4));
+          const dyPtr = dyOff + ((ohLo * OW + owLo) * CO + g) * 4;
+          simd.filterGrad[B - 1](xPtr, dyPtr, sOff, N, ohHi - ohLo, owHi - owLo, xCol, xRow, xImg, dyCol, dyRow, dyImg);
+          const d = ((kh * KW + kw) * CI + ci) * CO + g;
+          for (let j = 0; j < Math.min(16, CO - g); j++) os[d + j] = ss[j];
+        }
+      }
+    }
+  }
+  be.disposeData(scratch.dataId);
+  return out;
+}
+
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
 export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined): tfjs.KernelFunc {
   return (args) => {
@@ -108,6 +162,8 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
       if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
       return fallback.kernelFunc(args);
     }
+    const viaSimd = filterGradSimd(be, x, dy, c);
+    if (viaSimd) return viaSimd;
     // Rows/columns past the last window get no gradient; a negative bottom/right pad is handled by computing a
     // slightly larger result and cropping it.
     const bottom = Math.max(0, (OH - 1) * SH + KH - H - top);

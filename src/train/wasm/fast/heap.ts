@@ -9,6 +9,16 @@ export interface WasmBackend {
   makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array;
   disposeData(dataId: unknown): boolean;
+  dataIdMap: { get(dataId: unknown): { memoryOffset: number } | undefined };
+  /** The emscripten module; `asm.memory` is the heap the kernels' buffers live in. */
+  wasm: { asm?: { memory?: WebAssembly.Memory } };
+}
+
+/** Byte offset of a tensor's buffer on the wasm heap. */
+export function offsetOf(be: WasmBackend, t: TensorInfo): number {
+  const d = be.dataIdMap.get(t.dataId);
+  if (!d) throw new Error('fast wasm kernels: a tensor is not on the wasm backend');
+  return d.memoryOffset;
 }
 
 /** Runs another registered wasm kernel from inside a kernel (no engine bookkeeping: the caller disposes the result). */

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../node';
 import { mulberry32 } from '../../random';
 import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
+import { simdKernels } from './simd';
 
 const root = join(__dirname, '../../../..');
 
@@ -67,6 +68,16 @@ function dyShapeOf(x: number[], k: number[], strides: [number, number], pad: Pad
   const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, 1, pad as 'same');
   return [x[0], info.outHeight, info.outWidth, k[3]];
 }
+
+describe('hand-assembled SIMD module', () => {
+  it('compiles against the wasm heap here (so the filter-gradient tests below exercise it), and is refused for a shared heap', async () => {
+    await tf.setBackend('wasm');
+    const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
+    expect(simdKernels(memory)?.filterGrad).toHaveLength(4);
+    expect(simdKernels(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))).toBeNull();
+    expect(simdKernels(undefined)).toBeNull();
+  });
+});
 
 describe('fast Conv2DBackpropFilter on wasm', () => {
   it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {

@@ -1,0 +1,139 @@
+/**
+ * A few hand-assembled WebAssembly SIMD loops that work directly on the tfjs wasm backend's heap (they import its
+ * `memory`), for the shapes XNNPACK handles poorly. No toolchain: the module's bytes are written out here, from a
+ * handful of opcodes. Used only when the heap is a plain (unshared) memory and the engine validates SIMD; otherwise
+ * {@link simdKernels} returns null and callers keep their XNNPACK path.
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+/** Instruction helpers (the subset the loops need). */
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const i32 = (v: number) => [0x41, ...sleb(v)];
+const add = [0x6a];
+const sub = [0x6b];
+const eqz = [0x45];
+const brIf = (d: number) => [0x0d, ...uleb(d)];
+const br = (d: number) => [0x0c, ...uleb(d)];
+const block = [0x02, 0x40];
+const loop = [0x03, 0x40];
+const end = [0x0b];
+const f32Load = [0x2a, 0x02, 0x00];
+const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
+const v128Zero = simd(0x0c, ...new Array(16).fill(0));
+const f32x4Splat = simd(0x13);
+const f32x4Add = simd(0xe4);
+const f32x4Mul = simd(0xe6);
+
+/** `while (local != 0) { body; local -= 1 }` */
+function countdown(counter: number, body: number[]): number[] {
+  return [...block, ...loop, ...get(counter), ...eqz, ...brIf(1), ...body, ...get(counter), ...i32(1), ...sub, ...set(counter), ...br(0), ...end, ...end];
+}
+
+/**
+ * filterGradB(x, dy, out, n, rows, cols, xCol, xRow, xImg, dyCol, dyRow, dyImg) for B = 1..4 accumulators:
+ * for every image, row and column of the window's in-bounds output span, acc[b] += x[·] · dy[·][4b .. 4b+3];
+ * stores the B vectors at `out`. Strides are in bytes; x and dy point at the span's first element.
+ */
+function filterGradFunction(B: number): number[] {
+  // Params 0..11; locals: 12 r, 13 c, 14 xr, 15 dr, 16 xp, 17 dp, 18 the splatted x (v128), 19.. acc[B] (v128).
+  const [X, DY, OUT, N, ROWS, COLS, XCOL, XROW, XIMG, DYCOL, DYROW, DYIMG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [R, C, XR, DR, XP, DP] = [12, 13, 14, 15, 16, 17];
+  const XV = 18;
+  const ACC = 19;
+  const inner: number[] = [...get(XP), ...f32Load, ...f32x4Splat, ...set(XV)];
+  // x value splatted once, multiplied into each accumulator's four dy channels (v128.load, align 1: dy rows are only
+  // 4-byte aligned; memarg offset 16·b).
+  for (let b = 0; b < B; b++) {
+    inner.push(...get(ACC + b), ...get(XV), ...get(DP), ...simd(0x00, 0x00, 16 * b), ...f32x4Mul, ...f32x4Add, ...set(ACC + b));
+  }
+  inner.push(...get(XP), ...get(XCOL), ...add, ...set(XP), ...get(DP), ...get(DYCOL), ...add, ...set(DP));
+  const row = [...get(XR), ...set(XP), ...get(DR), ...set(DP), ...get(COLS), ...set(C), ...countdown(C, inner),
+    ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(DR), ...get(DYROW), ...add, ...set(DR)];
+  const image = [...get(X), ...set(XR), ...get(DY), ...set(DR), ...get(ROWS), ...set(R), ...countdown(R, row),
+    ...get(X), ...get(XIMG), ...add, ...set(X), ...get(DY), ...get(DYIMG), ...add, ...set(DY)];
+  const body: number[] = [];
+  for (let b = 0; b < B; b++) body.push(...v128Zero, ...set(ACC + b));
+  body.push(...countdown(N, image));
+  for (let b = 0; b < B; b++) body.push(...get(OUT), ...get(ACC + b), ...simd(0x0b, 0x00, 16 * b));
+  body.push(...end);
+  const locals = vec([[...uleb(6), I32], [...uleb(B + 1), V128]]);
+  const fn = [...locals, ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
+function buildModule(): Uint8Array<ArrayBuffer> {
+  const params = new Array(12).fill(I32);
+  const type = [0x60, ...vec(params.map((p) => [p])), ...vec([])];
+  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
+  const funcs = vec([[0], [0], [0], [0]]);
+  const exports = vec([1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]));
+  const code = vec([1, 2, 3, 4].map((b) => filterGradFunction(b)));
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type])),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+type FilterGrad = (x: number, dy: number, out: number, n: number, rows: number, cols: number, xCol: number, xRow: number,
+  xImg: number, dyCol: number, dyRow: number, dyImg: number) => void;
+
+export interface SimdKernels {
+  /** filterGrad[B − 1] accumulates B groups of four output channels. */
+  filterGrad: FilterGrad[];
+}
+
+const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+/** The SIMD loops bound to this heap, or null when the heap is shared (threaded build) or SIMD is unavailable. */
+export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels | null {
+  if (!memory) return null;
+  const known = cache.get(memory);
+  if (known !== undefined) return known;
+  let kernels: SimdKernels | null = null;
+  try {
+    if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule()), { env: { memory } });
+      const e = instance.exports as Record<string, FilterGrad>;
+      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4] };
+    }
+  } catch {
+    kernels = null; // no SIMD in this engine: the XNNPACK path stays
+  }
+  cache.set(memory, kernels);
+  return kernels;
+}
