@@ -26,7 +26,7 @@ const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 async function main() {
   execFileSync('node', [join(root, 'scripts/prepare.mjs')], { stdio: 'inherit' });
-  const server = await createServer({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: PORT, strictPort: true, host: '127.0.0.1' } });
+  const server = await createServer({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: PORT, strictPort: true, host: '127.0.0.1', hmr: false, watch: null } }); // no reloads when files change mid-run
   await server.listen();
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { compileGraph, CompileError } from '../compile/compile';
-import { loadDataset } from './datasets/index';
+import { loadDataset, type Dataset } from './datasets/index';
 import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FromWorker, type ToWorker } from './protocol';
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
@@ -26,6 +26,8 @@ let stop = false;
 let resumeWaiters: (() => void)[] = [];
 let wasmConfigured = false;
 let undoFastKernels: (() => void) | null = null;
+/** The last dataset loaded: a second run on the same data skips the 50 MB fetch and conversion. */
+let cachedDataset: { key: string; ds: Dataset } | null = null;
 const nativeRandom = Math.random;
 
 /** One event-loop turn without setTimeout's 4 ms clamp. */
@@ -125,7 +127,12 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     const backend = await chooseBackend(s.backend);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
-    const ds = await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed });
+    const dsKey = JSON.stringify([s.datasetId, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
+    if (cachedDataset?.key !== dsKey) {
+      cachedDataset = null; // let the old arrays go before the new ones arrive
+      cachedDataset = { key: dsKey, ds: await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
+    }
+    const ds = cachedDataset.ds;
     if (stop) throw new StopBeforeStart();
     post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
     // Seeded weight initialisation: tfjs initialisers draw their seeds from Math.random (this worker's own global).
