@@ -74,6 +74,7 @@ describe('hand-assembled SIMD module', () => {
     await tf.setBackend('wasm');
     const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
     expect(simdKernels(memory)?.filterGrad).toHaveLength(4);
+    expect(simdKernels(memory)?.maxPoolGradRow).toBeTypeOf('function');
     expect(simdKernels(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))).toBeNull();
     expect(simdKernels(undefined)).toBeNull();
   });
@@ -133,6 +134,15 @@ describe('fast MaxPoolGrad on wasm', () => {
     const inputs = { dy: [rand(yShape, 8), yShape] as Input, input: [xs, x] as Input, output: [ys, yShape] as Input };
     const cpu = await matchesCpu('MaxPoolGrad', inputs, { filterSize: size, strides, pad, dimRoundingMode: undefined }, 1e-6);
     expect(cpu.shape).toEqual(x);
+  });
+});
+
+describe('fast MaxPoolGrad edge values', () => {
+  it('gives a window of −∞ no gradient and a tie to its first maximum, as cpu does', async () => {
+    const x = new Float32Array([-Infinity, -Infinity, 5, 1, -Infinity, -Infinity, 2, 5]);
+    const inputs = { dy: [new Float32Array([10, 20]), [1, 1, 2, 1]] as Input, input: [x, [1, 2, 4, 1]] as Input, output: [new Float32Array([-Infinity, 5]), [1, 1, 2, 1]] as Input };
+    const cpu = await matchesCpu('MaxPoolGrad', inputs, { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined }, 1e-6);
+    expect(Array.from(cpu.data)).toEqual([0, 0, 20, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -1,10 +1,12 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf, TensorInfo, WasmBackend } from './heap';
+import { offsetOf, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import { simdKernels } from './simd';
 
 /**
  * `MaxPoolGrad` as one pass over the pooling windows: each window's arg-max (the first strict maximum in row-major
  * window order, as the cpu backend picks it) receives that window's dy. Every window is scanned per channel straight from the heap (no temporaries), so x and dy
- * are read from a few cache lines. The stock wasm kernel instead loops over every input pixel and every window covering it.
+ * are read from a few cache lines. With the hand-assembled wasm module of ./simd.ts the scan runs there, branch-free
+ * (`select`); the JS loop is the fallback. The stock wasm kernel loops over every input pixel and every window covering it.
  */
 export function maxPoolGradKernel(tf: Tf): tfjs.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -19,6 +21,24 @@ export function maxPoolGradKernel(tf: Tf): tfjs.KernelFunc {
     const top = c.padInfo.top;
     const left = c.padInfo.left;
     const out = be.makeOutput(input.shape, 'float32');
+    const wasmLoop = simdKernels(be.wasm.asm?.memory)?.maxPoolGradRow;
+    if (wasmLoop) {
+      // Same scan in the hand-assembled wasm loop, one call per image and output row.
+      be.typedArrayFromHeap(out).fill(0);
+      const xOff = offsetOf(be, input);
+      const d = offsetOf(be, out) - xOff;
+      const dyOff = offsetOf(be, dy);
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          const h0 = oh * SH - top;
+          const hMin = Math.max(0, h0);
+          const rows = Math.min(H, h0 + KH) - hMin;
+          if (rows <= 0) continue;
+          wasmLoop(xOff + (n * H + hMin) * W * C * 4, d, dyOff + (n * OH + oh) * OW * C * 4, rows, OW, C, W, KW, SW, left, W * C * 4);
+        }
+      }
+      return out;
+    }
     const xs = be.typedArrayFromHeap(input);
     const ds = be.typedArrayFromHeap(dy);
     const dx = be.typedArrayFromHeap(out);

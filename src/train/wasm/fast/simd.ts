@@ -6,6 +6,7 @@
  */
 
 const I32 = 0x7f;
+const F32 = 0x7d;
 const V128 = 0x7b;
 
 function uleb(n: number): number[] {
@@ -49,6 +50,16 @@ const block = [0x02, 0x40];
 const loop = [0x03, 0x40];
 const end = [0x0b];
 const f32Load = [0x2a, 0x02, 0x00];
+const f32Store = [0x38, 0x02, 0x00];
+const f32Add = [0x92];
+const f32Gt = [0x5e];
+const f32NegInf = [0x43, 0x00, 0x00, 0x80, 0xff];
+const i32Mul = [0x6c];
+const i32GtS = [0x4a];
+const i32LtS = [0x48];
+const i32GeS = [0x4e];
+const select = [0x1b];
+const ifThen = (body: number[]) => [0x04, 0x40, ...body, ...end];
 const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
 const v128Zero = simd(0x0c, ...new Array(16).fill(0));
 const f32x4Splat = simd(0x13);
@@ -92,16 +103,74 @@ function filterGradFunction(B: number): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/** `for (counter = 0; counter < limit; counter++) body` (signed compare). */
+function forUp(counter: number, limit: number[], body: number[]): number[] {
+  return [...i32(0), ...set(counter), ...block, ...loop, ...get(counter), ...limit, ...i32GeS, ...brIf(1), ...body,
+    ...get(counter), ...i32(1), ...add, ...set(counter), ...br(0), ...end, ...end];
+}
+
+/**
+ * maxPoolGradRow(x, dxMinusX, dy, rows, OW, C, W, KW, SW, left, rowBytes): one row of pooling windows (one image, one
+ * output row; `x` points at the window rows' first input row, `rows` of them). For every output column and channel,
+ * finds the first strict maximum in row-major window order with `select` (no branches to mispredict) and adds that
+ * window's dy to dx at the same position (dx = x + dxMinusX bytes).
+ */
+function maxPoolGradFunction(): number[] {
+  const [X, D, DY, ROWS, OW, C, W, KW, SW, LEFT, ROWB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  // i32 locals 11..: ow, w0, wMin, wMax, k, h, w, a, rowA, bi, cond, cb (C·4); f32 locals: best, v.
+  const [OWI, W0, WMIN, WMAX, K, H, WI, A, ROWA, BI, COND, CB] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const [BEST, V] = [23, 24];
+  const scan = [
+    ...get(A), ...f32Load, ...set(V),
+    ...get(V), ...get(BEST), ...f32Gt, ...set(COND),
+    ...get(V), ...get(BEST), ...get(COND), ...select, ...set(BEST),
+    ...get(A), ...get(BI), ...get(COND), ...select, ...set(BI),
+    ...get(A), ...get(CB), ...add, ...set(A),
+  ];
+  // w runs from wMin to wMax: count the span down instead.
+  const row = [
+    ...get(ROWA), ...set(A),
+    ...get(WMAX), ...get(WMIN), ...sub, ...set(WI),
+    ...block, ...loop, ...get(WI), ...i32(0), ...[0x4c] /* i32.le_s */, ...brIf(1), ...scan,
+    ...get(WI), ...i32(1), ...sub, ...set(WI), ...br(0), ...end, ...end,
+    ...get(ROWA), ...get(ROWB), ...add, ...set(ROWA),
+  ];
+  const channel = [
+    ...f32NegInf, ...set(BEST), ...i32(-1), ...set(BI),
+    ...get(X), ...get(WMIN), ...get(CB), ...i32Mul, ...add, ...get(K), ...i32(4), ...i32Mul, ...add, ...set(ROWA),
+    ...forUp(H, get(ROWS), row),
+    ...get(BI), ...i32(0), ...i32GeS, ...ifThen([
+      ...get(BI), ...get(D), ...add, // dx address
+      ...get(BI), ...get(D), ...add, ...f32Load,
+      ...get(DY), ...get(OWI), ...get(CB), ...i32Mul, ...add, ...get(K), ...i32(4), ...i32Mul, ...add, ...f32Load,
+      ...f32Add, ...f32Store,
+    ]),
+  ];
+  const column = [
+    ...get(OWI), ...get(SW), ...i32Mul, ...get(LEFT), ...sub, ...set(W0),
+    // wMin = max(0, w0), wMax = min(W, w0 + KW)
+    ...get(W0), ...i32(0), ...get(W0), ...i32(0), ...i32GtS, ...select, ...set(WMIN),
+    ...get(W0), ...get(KW), ...add, ...get(W), ...get(W0), ...get(KW), ...add, ...get(W), ...i32LtS, ...select, ...set(WMAX),
+    ...forUp(K, get(C), channel),
+  ];
+  const body = [...get(C), ...i32(4), ...i32Mul, ...set(CB), ...forUp(OWI, get(OW), column), ...end];
+  const locals = vec([[...uleb(12), I32], [...uleb(2), F32]]);
+  const fn = [...locals, ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
 function buildModule(): Uint8Array<ArrayBuffer> {
-  const params = new Array(12).fill(I32);
-  const type = [0x60, ...vec(params.map((p) => [p])), ...vec([])];
+  const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
-  const funcs = vec([[0], [0], [0], [0]]);
-  const exports = vec([1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]));
-  const code = vec([1, 2, 3, 4].map((b) => filterGradFunction(b)));
+  const funcs = vec([[0], [0], [0], [0], [1]]);
+  const exports = vec([
+    ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
+    [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
+  ]);
+  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction()]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
+    ...section(1, vec([fnType(12), fnType(11)])),
     ...section(2, imports),
     ...section(3, funcs),
     ...section(7, exports),
@@ -112,9 +181,13 @@ function buildModule(): Uint8Array<ArrayBuffer> {
 type FilterGrad = (x: number, dy: number, out: number, n: number, rows: number, cols: number, xCol: number, xRow: number,
   xImg: number, dyCol: number, dyRow: number, dyImg: number) => void;
 
+type MaxPoolGradRow = (x: number, dxMinusX: number, dy: number, rows: number, ow: number, c: number, w: number, kw: number,
+  sw: number, left: number, rowBytes: number) => void;
+
 export interface SimdKernels {
   /** filterGrad[B − 1] accumulates B groups of four output channels. */
   filterGrad: FilterGrad[];
+  maxPoolGradRow: MaxPoolGradRow;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -128,8 +201,8 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   try {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule()), { env: { memory } });
-      const e = instance.exports as Record<string, FilterGrad>;
-      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4] };
+      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow };
+      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
