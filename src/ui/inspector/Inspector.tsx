@@ -4,7 +4,7 @@ import type { GraphNode, NodeInference } from '../../graph/types';
 import { nameProblem, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtCompact, fmtInt, fmtShapeX } from '../format';
-import { fieldLabel, fieldsOf, readNumber, readNumbers, type Field } from './fields';
+import { fieldLabel, fieldMessage, fieldsOf, readNumber, readNumbers, type Field } from './fields';
 
 /** A text input that keeps what the user types while the stored value follows it, and resyncs on undo. */
 function DraftInput({
@@ -227,10 +227,8 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
   const parsedAll = inf?.params ?? (kind.params.safeParse({}).success ? (kind.params.parse({}) as Record<string, unknown>) : {});
   const messages: Record<string, string> = {};
   for (const f of fields) {
-    const raw = node.params[f.key];
-    if (raw === undefined) continue;
-    const r = f.schema.safeParse(raw);
-    if (!r.success) messages[f.key] = r.error.issues[0]?.message ?? 'invalid value';
+    const m = fieldMessage(f, node.params[f.key]);
+    if (m) messages[f.key] = m;
   }
   const err = inf?.status === 'error' ? inf.error : undefined;
   if (err?.param && !messages[err.param]) messages[err.param] = err.message;

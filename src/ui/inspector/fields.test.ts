@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { layerKinds } from '../../../nodes/index';
 import { pair, padding, posInt } from '../../../nodes/lib/schema';
-import { fieldLabel, fieldsOf, readNumber, readNumbers } from './fields';
+import { fieldLabel, fieldMessage, fieldsOf, readNumber, readNumbers } from './fields';
 
 describe('inspector fields from params schemas', () => {
   it('reads numbers, pairs, enums, booleans, number lists and optional fields', () => {
@@ -43,5 +43,22 @@ describe('inspector fields from params schemas', () => {
     expect(readNumbers('32, 32 3')).toEqual([32, 32, 3]);
     expect(readNumbers('28×a')).toBe('28×a');
     expect(fieldLabel('kernelSize')).toBe('Kernel size');
+  });
+});
+
+describe('field messages', () => {
+  const schema = z.object({ filters: posInt.default(32), kernelSize: pair(3), rate: z.number().min(0).max(1).default(0.5), shape: z.array(posInt).default([1]) });
+  const f = Object.fromEntries(fieldsOf(schema).map((x) => [x.key, x]));
+  it('says what is wrong in the words of the field', () => {
+    expect(fieldMessage(f.filters, 16)).toBeUndefined();
+    expect(fieldMessage(f.filters, undefined)).toBeUndefined();
+    expect(fieldMessage(f.filters, '')).toBe('enter a number');
+    expect(fieldMessage(f.filters, 'abc')).toBe('“abc” is not a number');
+    expect(fieldMessage(f.filters, 2.5)).toBe('must be a whole number');
+    expect(fieldMessage(f.filters, 0)).toBe('must be at least 1');
+    expect(fieldMessage(f.rate, 1.5)).toBe('must be at most 1');
+    expect(fieldMessage(f.kernelSize, [3, 0])).toBe('each size must be a whole number ≥ 1');
+    expect(fieldMessage(f.kernelSize, [3, 5])).toBeUndefined();
+    expect(fieldMessage(f.shape, 'x')).toBe('enter whole sizes ≥ 1, such as 28×28×1');
   });
 });
