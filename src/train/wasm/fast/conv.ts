@@ -3,8 +3,9 @@ import { callKernel, offsetOf, transpose2D, type Tf, type TensorInfo, type WasmB
 import { simdKernels } from './simd';
 
 /**
- * Convolution gradients on wasm, expressed as the backend's own forward Conv2D (XNNPACK, SIMD) on rearranged tensors
- * instead of scalar loops:
+ * Convolution gradients on wasm. The filter gradient runs in the hand-assembled SIMD loop of ./simd.ts when the
+ * module is available; otherwise both are expressed as the backend's own forward Conv2D (XNNPACK, SIMD) on
+ * rearranged tensors instead of scalar loops:
  *
  * - input gradient: dx = conv(dy dilated by the stride, the filter rotated 180° with its in/out channels swapped),
  *   "full" padding (kernel − 1 − the forward pad on each side);

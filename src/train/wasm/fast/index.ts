@@ -46,8 +46,9 @@ let active: (() => void) | null = null;
 /**
  * Registers the fast training kernels on tfjs's 'wasm' backend, replacing the kernels of the same names (tfjs's own,
  * or the gradient kernels of src/train/wasm/kernels.ts). Import `@tensorflow/tfjs-backend-wasm` first; calling it
- * before or after `tf.setBackend('wasm')` both work. Also adds the fused Adam update kernel that {@link fastAdam} uses. Idempotent: a second call returns the first call's undo.
- * Returns a function that restores the replaced kernels.
+ * before or after `tf.setBackend('wasm')` both work. Also adds the fused Adam update kernel that {@link fastAdam}
+ * uses. Idempotent: a second call returns the first call's undo. Returns a function that restores the replaced
+ * kernels. Other backends are untouched.
  */
 export function registerFastKernels(tf: Tf): () => void {
   if (active) return active;
