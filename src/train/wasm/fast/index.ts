@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { wasmGradientKernels } from '../kernels';
 import { FUSED_ADAM_KERNEL, fusedAdamKernel } from './adam';
+import { biasAddKernel } from './bias';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import type { Tf } from './heap';
 import { batchMatMulKernel } from './matmul';
@@ -11,7 +12,7 @@ import { castKernel, identityKernel } from './share';
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -22,7 +23,8 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   const matMul = stock('BatchMatMul');
   const sum = stock('Sum');
   const cast = stock('Cast');
-  if (!matMul || !sum || !cast) throw new Error('registerFastKernels: the wasm backend has no BatchMatMul/Sum/Cast kernel (import @tensorflow/tfjs-backend-wasm first)');
+  const add = stock('Add');
+  if (!matMul || !sum || !cast || !add) throw new Error('registerFastKernels: the wasm backend lacks BatchMatMul, Sum, Cast or Add (import @tensorflow/tfjs-backend-wasm first)');
   const withSetup = (name: string, kernelFunc: tfjs.KernelFunc): tfjs.KernelConfig => {
     // Keeps the replaced kernel's setupFunc: the backend runs the setups of the kernels registered when it
     // initialises, and the stock kernels called from ours need theirs.
@@ -37,6 +39,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('Sum', sumKernel(tf, sum)),
     withSetup('Identity', identityKernel),
     withSetup('Cast', castKernel(cast)),
+    withSetup('Add', biasAddKernel(add)),
     { kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: fusedAdamKernel },
   ];
 }

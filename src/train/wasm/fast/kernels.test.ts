@@ -75,6 +75,7 @@ describe('hand-assembled SIMD module', () => {
     const memory = (tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory;
     expect(simdKernels(memory)?.filterGrad).toHaveLength(4);
     expect(simdKernels(memory)?.maxPoolGradRow).toBeTypeOf('function');
+    expect(simdKernels(memory)?.addPattern).toBeTypeOf('function');
     expect(simdKernels(new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }))).toBeNull();
     expect(simdKernels(undefined)).toBeNull();
   });
@@ -143,6 +144,22 @@ describe('fast MaxPoolGrad edge values', () => {
     const inputs = { dy: [new Float32Array([10, 20]), [1, 1, 2, 1]] as Input, input: [x, [1, 2, 4, 1]] as Input, output: [new Float32Array([-Infinity, 5]), [1, 1, 2, 1]] as Input };
     const cpu = await matchesCpu('MaxPoolGrad', inputs, { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined }, 1e-6);
     expect(Array.from(cpu.data)).toEqual([0, 0, 20, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe('fast bias Add on wasm', () => {
+  const cases: { a: number[]; b: number[] }[] = [
+    { a: [8, 28, 28, 6], b: [6] }, // LeNet's first conv bias (pattern of 12 floats)
+    { a: [8, 10, 10, 16], b: [16] },
+    { a: [3, 5, 9, 7, 5], b: [5] }, // lcm 20, and a tail after the last whole pattern
+    { a: [7], b: [7, 9, 11, 7] }, // bias first
+    { a: [64, 120], b: [120] },
+    { a: [2, 3], b: [3] }, // small: the stock kernel
+    { a: [40, 50, 6], b: [40, 50, 6] }, // not a bias: the stock kernel
+    { a: [40, 50, 6], b: [50, 1] },
+  ];
+  it.each(cases)('matches cpu: a $a + b $b', async ({ a, b }) => {
+    await matchesCpu('Add', { a: [rand(a, 19), a] as Input, b: [rand(b, 20), b] as Input }, {}, 1e-6);
   });
 });
 

@@ -159,18 +159,36 @@ function maxPoolGradFunction(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/**
+ * addPattern(x, pattern, out, chunks, vectors): out = x + pattern repeated, for `chunks` chunks of `vectors` × 4 floats
+ * (a bias of C channels repeats every lcm(C, 4) floats, so the sum is whole vectors however small C is).
+ */
+function addPatternFunction(): number[] {
+  const [X, PAT, OUT, CHUNKS, VECS] = [0, 1, 2, 3, 4];
+  const [CI, J, PP] = [5, 6, 7];
+  const vector = [
+    ...get(OUT), ...get(X), ...simd(0x00, 0x00, 0x00), ...get(PP), ...simd(0x00, 0x00, 0x00), ...f32x4Add, ...simd(0x0b, 0x00, 0x00),
+    ...get(X), ...i32(16), ...add, ...set(X), ...get(OUT), ...i32(16), ...add, ...set(OUT), ...get(PP), ...i32(16), ...add, ...set(PP),
+  ];
+  const chunk = [...get(PAT), ...set(PP), ...forUp(J, get(VECS), vector)];
+  const body = [...forUp(CI, get(CHUNKS), chunk), ...end];
+  const fn = [...vec([[...uleb(3), I32]]), ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
 function buildModule(): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
-  const funcs = vec([[0], [0], [0], [0], [1]]);
+  const funcs = vec([[0], [0], [0], [0], [1], [2]]);
   const exports = vec([
     ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
     [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
+    [...name('addPattern'), 0x00, ...uleb(5)],
   ]);
-  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction()]);
+  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction()]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType(12), fnType(11)])),
+    ...section(1, vec([fnType(12), fnType(11), fnType(5)])),
     ...section(2, imports),
     ...section(3, funcs),
     ...section(7, exports),
@@ -184,10 +202,13 @@ type FilterGrad = (x: number, dy: number, out: number, n: number, rows: number, 
 type MaxPoolGradRow = (x: number, dxMinusX: number, dy: number, rows: number, ow: number, c: number, w: number, kw: number,
   sw: number, left: number, rowBytes: number) => void;
 
+type AddPattern = (x: number, pattern: number, out: number, chunks: number, vectors: number) => void;
+
 export interface SimdKernels {
   /** filterGrad[B − 1] accumulates B groups of four output channels. */
   filterGrad: FilterGrad[];
   maxPoolGradRow: MaxPoolGradRow;
+  addPattern: AddPattern;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -201,8 +222,8 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   try {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule()), { env: { memory } });
-      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow };
-      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow };
+      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern };
+      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
