@@ -70,4 +70,16 @@ test('searching the palette and pressing Enter appends the layer after the selec
   await expect(layerNode(page, 'dropout')).toHaveAttribute('data-status', 'ok');
   await expect(layerNode(page, 'dropout').getByTestId('node-shape')).toHaveText('10');
   await expect(page.getByTestId('layer-name')).toHaveValue('dropout');
+
+  // Arrow keys walk the filtered list; Enter adds the focused kind after the (new) selection.
+  await page.getByTestId('palette-search').fill('dense');
+  await page.getByTestId('palette-search').press('ArrowDown');
+  await expect(page.getByTestId('palette-Dense')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(layerNode(page, 'dense_3')).toHaveAttribute('data-status', 'ok');
+  await expect(layerNode(page, 'dense_3').getByTestId('node-shape')).toHaveText('10');
+
+  // With no name matching, the search looks into what each layer does.
+  await page.getByTestId('palette-search').fill('residual');
+  await expect(page.getByTestId('palette-Add')).toBeVisible();
 });

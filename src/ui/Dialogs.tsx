@@ -46,6 +46,7 @@ export const SHORTCUTS: Array<[string, string[]]> = [
   ['Export project', [`${mod}+S`]],
   ['Import file', [`${mod}+O`]],
   ['Search layers', ['/']],
+  ['Walk the palette', ['↑', '↓']],
   ['Add the focused palette layer', ['Enter']],
   ['Multi-select', ['Shift+drag', `${mod}+click`]],
   ['Nudge selected layers', ['Arrows', 'Shift+Arrows']],

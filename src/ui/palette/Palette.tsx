@@ -68,13 +68,10 @@ export function Palette() {
   const add = useAddLayer();
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const match = (k: LayerKind) =>
-      !q ||
-      k.ui.label.toLowerCase().includes(q) ||
-      k.kind.toLowerCase().includes(q) ||
-      k.ui.category.includes(q) ||
-      CATEGORY_LABELS[k.ui.category].toLowerCase().includes(q) ||
-      k.ui.description.toLowerCase().includes(q);
+    const byName = (k: LayerKind) =>
+      !q || k.ui.label.toLowerCase().includes(q) || k.kind.toLowerCase().includes(q) || CATEGORY_LABELS[k.ui.category].toLowerCase().includes(q);
+    // Names first; descriptions only when no name matches ("residual" finds Add).
+    const match = layerKinds.some(byName) ? byName : (k: LayerKind) => k.ui.description.toLowerCase().includes(q);
     return ORDER.map((cat) => ({ cat, kinds: layerKinds.filter((k) => k.ui.category === cat && match(k)) })).filter((g) => g.kinds.length);
   }, [query]);
 
@@ -85,6 +82,20 @@ export function Palette() {
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Enter' && groups.length) add(groups[0].kinds[0]);
     if (e.key === 'Escape') setQuery('');
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      document.querySelector<HTMLButtonElement>('.palette-item')?.focus();
+    }
+  };
+  // Up/down walk the list (and stay out of the canvas' nudge shortcut).
+  const onListKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    e.stopPropagation();
+    const items = [...document.querySelectorAll<HTMLButtonElement>('.palette-item')];
+    const i = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (e.key === 'ArrowUp' && i <= 0) document.querySelector<HTMLInputElement>('.palette-search')?.focus();
+    else items[Math.min(items.length - 1, e.key === 'ArrowDown' ? i + 1 : i - 1)]?.focus();
   };
 
   return (
@@ -99,7 +110,7 @@ export function Palette() {
         data-testid="palette-search"
         aria-label="Search layers"
       />
-      <div className="palette-list">
+      <div className="palette-list" onKeyDown={onListKey}>
         {groups.map((g) => (
           <div key={g.cat} className={`palette-group cat-${g.cat}`}>
             <div className="palette-group-title">{CATEGORY_LABELS[g.cat]}</div>
