@@ -1,9 +1,9 @@
 /**
  * `npm run bench:kernels`: LeNet-5 training throughput on the tfjs wasm backend in Node (1 thread, SIMD), through the
  * app's own training loop (`trainModel`, Adam, categorical cross-entropy) on real MNIST images, at batch 64 and 256,
- * in three modes: `stock` (tfjs 4.22 wasm + the gradient kernels of src/train/wasm/kernels.ts), `kernels` (the fast
- * kernels of src/train/wasm/fast registered) and `fast` (those kernels and the fused Adam update: the trainer's
- * `tf.train.adam` is pointed at `fastAdam` for this mode, as the worker would construct it). Then a per-kernel profile
+ * in three modes: `stock` (tfjs 4.22 wasm + the gradient kernels of src/train/wasm/kernels.ts, tfjs Adam), `kernels`
+ * (the fast kernels of src/train/wasm/fast registered, tfjs Adam) and `fast` (those kernels and the fused Adam update:
+ * what the worker runs, the trainer's `fastKernels` setting). Then a per-kernel profile
  * of a few training steps for each: every wasm kernel is wrapped by a timer (kernels are synchronous on wasm, so the
  * time is exact), and what is left of a step is tfjs's own JS (autodiff bookkeeping, tape, tensor creation).
  *
@@ -24,7 +24,7 @@ import { nodeWasm } from '../src/train/wasm/node';
 import { defaultTrainSettings } from '../src/train/protocol';
 import { trainModel } from '../src/train/trainer';
 import type { Dataset } from '../src/train/datasets/types';
-import { fastAdam, registerFastKernels } from '../src/train/wasm/fast/index';
+import { registerFastKernels } from '../src/train/wasm/fast/index';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = Number(process.env.CONVAS_BENCH_SAMPLES ?? 6400);
@@ -50,9 +50,13 @@ function head(ds: Dataset, n: number): Dataset {
  * Samples/s of one epoch over `ds` (after one warm-up batch): as the trainer itself measures it (wall clock, training
  * steps only), and per CPU-second of this process (robust when other processes share the cores).
  */
-async function throughput(ds: Dataset, batchSize: number): Promise<{ wall: number; cpu: number }> {
+function settingsFor(mode: Mode, batchSize: number) {
+  return { ...defaultTrainSettings, epochs: 1, batchSize, validationSplit: 0, backend: 'wasm' as const, fastKernels: mode === 'fast' };
+}
+
+async function throughput(ds: Dataset, mode: Mode, batchSize: number): Promise<{ wall: number; cpu: number }> {
   const model = compileGraph(tf, getPreset('lenet5')!.graph);
-  const settings = { ...defaultTrainSettings, epochs: 1, batchSize, validationSplit: 0, backend: 'wasm' as const };
+  const settings = settingsFor(mode, batchSize);
   await trainModel(tf, model, head(ds, batchSize), settings, control);
   let wall = 0;
   const c0 = process.cpuUsage();
@@ -111,9 +115,9 @@ function instrument(): { table: Map<string, KernelTiming>; undo(): void } {
   };
 }
 
-async function profile(ds: Dataset, batchSize: number, steps: number): Promise<void> {
+async function profile(ds: Dataset, mode: Mode, batchSize: number, steps: number): Promise<void> {
   const model = compileGraph(tf, getPreset('lenet5')!.graph);
-  const settings = { ...defaultTrainSettings, epochs: 1, batchSize, validationSplit: 0, backend: 'wasm' as const };
+  const settings = settingsFor(mode, batchSize);
   await trainModel(tf, model, head(ds, batchSize * 2), settings, control);
   const { table, undo } = instrument();
   const t0 = cpuMs();
@@ -138,30 +142,26 @@ async function main() {
   await tf.setBackend('wasm');
   const full = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: SAMPLES, testLimit: 10 });
   console.log(`LeNet-5 on wasm in Node (${SAMPLES} MNIST samples per measurement, Adam, 1 thread)`);
-  const train = tf.train as { adam: typeof tf.train.adam };
-  const stockAdam = train.adam;
   for (const mode of MODES) {
     const undo = mode === 'stock' ? undefined : registerFastKernels(tf);
-    train.adam = mode === 'fast' ? (lr, b1, b2, eps) => fastAdam(tf, lr, b1, b2, eps) : stockAdam;
     if (THROUGHPUT) {
       for (const b of BATCHES) {
-        const r = await throughput(full, b);
+        const r = await throughput(full, mode, b);
         console.log(`${mode.padEnd(7)} batch ${String(b).padStart(3)}: ${fmt(r.wall).padStart(6)} samples/s wall, ${fmt(r.cpu).padStart(6)} samples per CPU-second`);
       }
     }
     if (ACCURACY > 0) {
       const ds = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: ACCURACY });
       const model = compileGraph(tf, getPreset('lenet5')!.graph);
-      const r = await trainModel(tf, model, ds, { ...defaultTrainSettings, epochs: 1, batchSize: 64, validationSplit: 0, backend: 'wasm' }, control);
+      const r = await trainModel(tf, model, ds, settingsFor(mode, 64), control);
       model.dispose();
       console.log(`${mode.padEnd(7)} 1 epoch on ${fmt(ACCURACY)} images: test accuracy ${(100 * (r.test?.acc ?? NaN)).toFixed(2)}% (loss ${r.test?.loss.toFixed(4)})`);
     }
     if (PROFILE) {
       console.log(`${mode} profile:`);
-      for (const b of BATCHES) await profile(full, b, Math.max(4, Math.round(1280 / b)));
+      for (const b of BATCHES) await profile(full, mode, b, Math.max(4, Math.round(1280 / b)));
     }
     undo?.();
-    train.adam = stockAdam;
   }
 }
 
