@@ -45,6 +45,34 @@ describe('document store', () => {
     expect(graph().nodes[1]).toMatchObject({ name: 'stem', params: { filters: 8 } });
   });
 
+  it('makes successive keystrokes in one field a single undo step, but not edits of different fields', () => {
+    const s = useDocStore.getState();
+    s.updateNodeParams('n2', { units: 1 });
+    s.updateNodeParams('n2', { units: 12 });
+    s.updateNodeParams('n2', { units: 120 });
+    expect(temporal().pastStates).toHaveLength(1);
+    s.updateNodeParams('n2', { activation: 'relu' });
+    expect(temporal().pastStates).toHaveLength(2);
+    temporal().undo();
+    temporal().undo();
+    expect(graph().nodes[2].params).toEqual({ units: 10 });
+    // Another edit in between ends the burst.
+    s.updateNodeParams('n1', { filters: 5 });
+    s.renameNode('n0', 'pixels');
+    s.updateNodeParams('n1', { filters: 6 });
+    expect(temporal().pastStates).toHaveLength(3);
+    temporal().undo();
+    expect(graph().nodes[1].params.filters).toBe(5);
+    expect(graph().nodes[0].name).toBe('pixels');
+    temporal().undo();
+    temporal().undo();
+    expect(graph().nodes[1].params.filters).toBe(4);
+    // After an undo, typing starts a fresh step (and drops the redo branch).
+    s.updateNodeParams('n2', { units: 7 });
+    expect(temporal().futureStates).toHaveLength(0);
+    expect(temporal().pastStates).toHaveLength(1);
+  });
+
   it('records a whole drag as one undo step that restores the starting positions', () => {
     const start = graph().nodes[1].position;
     beginDrag();

@@ -38,6 +38,9 @@ export interface DocState {
   setViewport(vp: Viewport): void;
 }
 
+const COALESCE_MS = 1000;
+let lastParamEdit: { key: string; at: number; result?: ProjectFileV1 } = { key: '', at: 0 };
+
 let counter = 0;
 /** A short id unique within this page session and very unlikely to clash with stored ones. */
 export function freshId(prefix: string): string {
@@ -97,6 +100,7 @@ export const useDocStore = create<DocState>()(
       viewport: undefined,
 
       replaceProject(p, projectId) {
+        lastParamEdit = { key: '', at: 0 };
         useDocStore.temporal.getState().pause();
         set({ project: p, projectId: projectId ?? freshId('p'), viewport: p.viewport });
         useDocStore.temporal.getState().resume();
@@ -109,12 +113,25 @@ export const useDocStore = create<DocState>()(
         set((s) => ({ project: { ...s.project, name } }));
       },
       updateNodeParams(id, patch) {
+        // Typing "120" is one edit, not three: successive changes of the same field within a second share an undo step.
+        const key = `${id}:${Object.keys(patch).sort().join(',')}`;
+        const now = Date.now();
+        const t = useDocStore.temporal.getState();
+        const coalesce =
+          key === lastParamEdit.key &&
+          now - lastParamEdit.at < COALESCE_MS &&
+          get().project === lastParamEdit.result && // nothing else happened in between
+          t.pastStates.length > 0 &&
+          t.futureStates.length === 0;
+        if (coalesce) t.pause();
         set((s) => ({
           project: mapGraph(s.project, (g) => ({
             ...g,
             nodes: g.nodes.map((n) => (n.id === id ? { ...n, params: { ...n.params, ...patch } } : n)),
           })),
         }));
+        if (coalesce) t.resume();
+        lastParamEdit = { key, at: now, result: get().project };
       },
       renameNode(id, name) {
         const g = get().project.graph;
