@@ -58,5 +58,14 @@ test('undo and redo walk back and forth across several kinds of edit, one step e
   await redo.click();
   await expect(layerNode(page, 'dense_2')).toHaveCount(0);
   await expect(totalParams(page)).toHaveText('51,156');
+
+  // Typing a number key by key is one undo step.
+  await selectLayer(page, 'dense_1');
+  await page.getByTestId('param-units').fill('');
+  await page.getByTestId('param-units').pressSequentially('42', { delay: 60 });
+  await expect(totalParams(page)).toHaveText('46,914');
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  await expect(totalParams(page)).toHaveText('51,156');
   expect(errors).toEqual([]);
 });
