@@ -344,7 +344,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         defaultViewport={initialViewport.current ?? { x: 0, y: 0, zoom: 1 }}
         minZoom={0.02}
         maxZoom={2.5}
-        proOptions={{ hideAttribution: true }}
+        attributionPosition="top-right"
         defaultEdgeOptions={{ type: 'smoothstep' }}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />
