@@ -157,7 +157,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       onBatch: (m) => post({ type: 'batch', ...m }),
       onEpoch: (m) => post({ type: 'epoch', ...m }),
     }, { loss, trainIdx, valIdx });
-    const weights = snapshotWeights(model);
+    // Diverged weights (NaN/Inf) are not worth keeping: the previous snapshot, if any, stays in the store.
+    const weights = res.reason === 'nan' ? [] : snapshotWeights(model);
     model.dispose();
     model = null;
     post({
