@@ -32,6 +32,8 @@ export interface UiState {
   viewRequest: (ViewRequest & { seq: number }) | null;
   /** When the current project was last written to browser storage (ms since epoch). */
   savedAt: number | null;
+  /** An auto-layout is running (in a worker). */
+  layingOut: boolean;
   saveError: string | null;
 
   select(nodes: string[], edges?: string[]): void;
@@ -39,7 +41,7 @@ export interface UiState {
   toast(kind: Toast['kind'], text: string): void;
   dismissToast(id: number): void;
   requestView(r: ViewRequest): void;
-  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'showShare' | 'direction' | 'savedAt' | 'saveError'>>): void;
+  set(patch: Partial<Pick<UiState, 'showMinimap' | 'showHelp' | 'showProjects' | 'showShare' | 'direction' | 'savedAt' | 'saveError' | 'layingOut'>>): void;
 }
 
 let toastSeq = 0;
@@ -58,6 +60,7 @@ export const useUiStore = create<UiState>()((set, get) => ({
   direction: 'DOWN',
   viewRequest: null,
   savedAt: null,
+  layingOut: false,
   saveError: null,
 
   select(nodes, edges = []) {

@@ -73,6 +73,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
   const hasSel = useUiStore((s) => s.selectedNodes.length + s.selectedEdges.length > 0);
   const hasNodeSel = useUiStore((s) => s.selectedNodes.length > 0);
   const showMinimap = useUiStore((s) => s.showMinimap);
+  const layingOut = useUiStore((s) => s.layingOut);
   const fileInput = useRef<HTMLInputElement>(null);
   const set = useUiStore((s) => s.set);
 
@@ -149,10 +150,10 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
         <Icon name="selectAll" />
       </Btn>
       <span className="tb-sep" />
-      <button className="btn" title="Auto-layout top to bottom (L)" onClick={() => void act.layout('DOWN')} data-testid="layout-tb">
+      <button className="btn" title="Auto-layout top to bottom (L)" onClick={() => void act.layout('DOWN')} disabled={layingOut} data-testid="layout-tb">
         <Icon name="layoutDown" /> Layout
       </button>
-      <button className="btn" title="Auto-layout left to right (Shift+L)" onClick={() => void act.layout('RIGHT')} data-testid="layout-lr">
+      <button className="btn" title="Auto-layout left to right (Shift+L)" onClick={() => void act.layout('RIGHT')} disabled={layingOut} data-testid="layout-lr">
         <Icon name="layoutRight" /> Layout
       </button>
       <Btn title="Fit view (F)" onClick={act.fitView} testid="fit-view">

@@ -1,4 +1,4 @@
-import { autoLayout, type LayoutDirection } from '../graph/layout';
+import type { LayoutDirection } from '../graph/layout';
 import { importTextLaidOut, IMPORT_LIMITS } from '../graph/import';
 import { serializeProject } from '../graph/project';
 import type { Graph, ProjectFileV1 } from '../graph/types';
@@ -6,6 +6,7 @@ import { emptyProject, useDocStore } from '../store/doc';
 import { currentProject, deleteProject, flushAutosave, loadProject, openProject, shareUrl } from '../store/persist';
 import { guessDirection, useUiStore } from '../store/ui';
 import { getPreset, presetList } from '../../presets/index';
+import { layoutInBackground } from './layout/runLayout';
 
 /** Every editor command, shared by the toolbar, the keyboard shortcuts and the menus. */
 
@@ -116,12 +117,20 @@ export function selectAll(): void {
 
 export async function layout(direction: LayoutDirection): Promise<void> {
   const before = doc().project.graph;
-  if (!before.nodes.length) return;
-  const g = await autoLayout(before, direction);
-  // Another edit landed while ELK ran: apply the positions to the graph as it is now.
+  if (!before.nodes.length || ui().layingOut) return;
+  ui().set({ layingOut: true });
+  let pos: Record<string, { x: number; y: number }>;
+  try {
+    pos = await layoutInBackground(before, direction);
+  } catch (e) {
+    ui().toast('error', `Auto-layout failed: ${(e as Error).message}`);
+    return;
+  } finally {
+    ui().set({ layingOut: false });
+  }
+  // Another edit may have landed while ELK ran: apply the positions to the graph as it is now.
   const now = doc().project.graph;
-  const pos = new Map(g.nodes.map((n) => [n.id, n.position]));
-  doc().setGraph({ ...now, nodes: now.nodes.map((n) => ({ ...n, position: pos.get(n.id) ?? n.position })) });
+  doc().setGraph({ ...now, nodes: now.nodes.map((n) => ({ ...n, position: pos[n.id] ?? n.position })) });
   ui().set({ direction });
   ui().requestView({ type: 'fit' });
 }
