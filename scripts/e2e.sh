@@ -9,5 +9,6 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "could not install chromium (apt-get install -y chromium)"; exit 1; }
 fi
 [ -f dist/index.html ] && [ -z "${CONVAS_REBUILD:-}" ] && [ "$(find src nodes presets index.html -newer dist/index.html -print -quit 2>/dev/null)" = "" ] || npx vite build --logLevel warn || exit 1
+node scripts/prepare.mjs || exit 1
 mkdir -p test-results
 PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json "$@"
