@@ -8,7 +8,8 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null || {
     echo "could not install chromium (apt-get install -y chromium)"; exit 1; }
 fi
-[ -f dist/index.html ] && [ -z "${CONVAS_REBUILD:-}" ] && [ "$(find src nodes presets index.html -newer dist/index.html -print -quit 2>/dev/null)" = "" ] || npx vite build --logLevel warn || exit 1
+# Vite copies public/ (datasets included) into dist/, so prepare before building.
 node scripts/prepare.mjs || exit 1
+[ -f dist/index.html ] && [ -f dist/datasets/mnist/meta.json ] && [ -z "${CONVAS_REBUILD:-}" ] && [ "$(find src nodes presets index.html -newer dist/index.html -print -quit 2>/dev/null)" = "" ] || npx vite build --logLevel warn || exit 1
 mkdir -p test-results
 PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json "$@"
