@@ -48,13 +48,24 @@ function configureWasm(baseUrl: string) {
   wasmConfigured = true;
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   setWasmPaths(new URL(`${base}tfjs-wasm/`, scope.location.href).href);
-  // The threaded wasm build starts its factory from `factory.toString()` in a Blob; after a production bundle's
-  // minification that source refers to names outside it ("e is not defined"), so the threaded build is off. It would
-  // not add threads here anyway:
+  // The threaded wasm build stays off, although the page is cross-origin isolated, because it is slower here.
+  // Why it breaks when bundled: tfjs hands its pthread workers `new Blob(['var WasmBackendModuleThreadedSimd = ' +
+  // factory.toString()])`, a function that reads its enclosing closure's `_scriptDir` behind
+  // `typeof _scriptDir !== "undefined"`. The minifier (oxc, `build.minify`) mangles `_scriptDir` to `e` and, since the
+  // binding is declared in its scope, folds the guard to `e !== void 0`, which throws in the pthread worker where the
+  // closure does not exist: "Uncaught ReferenceError: e is not defined". A worker bundle minified without compression
+  // (vite.config `worker.rolldownOptions.output.minify: { compress: false, mangle: true, codegen: true }`, +4% size)
+  // keeps the `typeof` guard, and the threaded build then loads and trains in `vite preview`.
+  // Why it stays off (LeNet-5, MNIST, production build, fast kernels, samples/s at batch 64 / 256, 2 shared cores):
+  //   this build, non-threaded, minified ........................ 3,300 / 3,560–3,720
+  //   non-threaded, worker uncompressed .......................... 2,940 / 3,240
+  //   threaded, worker uncompressed, 1 thread (tfjs's cap) ....... 2,300–2,500 / 2,700
+  //   threaded, + setThreadsCount(2) and hardwareConcurrency 4 ... 2,760 / 3,260 (2 threads)
+  // setThreadsCount(2) alone still gives 1 thread: tfjs caps the pool at half of navigator.hardwareConcurrency. The
+  // threaded build's heap is a shared memory, where ./wasm/fast/simd.ts's SIMD kernels (unshared memory import) do not
+  // bind and their slower fallbacks run instead; only XNNPACK ops use the second thread; and the uncompressed worker
+  // bundle alone costs about 10%. Revisit with shared-memory SIMD kernels or more cores.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  // tfjs-backend-wasm caps its pool at half of navigator.hardwareConcurrency (1 thread on this 2-core machine).
-  // Lifting the cap (a larger hardwareConcurrency seen by the module + setThreadsCount) gave 2 threads but was slower
-  // here: only XNNPACK ops use threads and the dominant backprop kernels are single-threaded. tfjs's default stays.
   registerWasmGradients(tf);
 }
 
