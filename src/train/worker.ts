@@ -54,7 +54,7 @@ function configureWasm(baseUrl: string) {
   // `typeof _scriptDir !== "undefined"`. The minifier (oxc, `build.minify`) mangles `_scriptDir` to `e` and, since the
   // binding is declared in its scope, folds the guard to `e !== void 0`, which throws in the pthread worker where the
   // closure does not exist: "Uncaught ReferenceError: e is not defined" (tensorflow/tfjs#4528 added that guard for
-  // webworkers; #4107 and #4539 are the same failure with other bundlers). A worker bundle minified without compression
+  // webworkers; #4107 and #4539 report the same class of failure). A worker bundle minified without compression
   // (vite.config `worker.rolldownOptions.output.minify: { compress: false, mangle: true, codegen: true }`, +4% size)
   // keeps the `typeof` guard, and the threaded build then loads and trains in `vite preview`.
   // Why it stays off (LeNet-5, MNIST, production build, fast kernels, samples/s at batch 64 / 256, 2 shared cores):
