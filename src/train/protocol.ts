@@ -108,19 +108,21 @@ export interface EpochMetrics {
 
 export type StopReason = 'finished' | 'stopped' | 'nan';
 
+/** What a run reports when it starts: the backend it got, the loss matched to the head, and the data sizes. */
+export interface RunInfo {
+  backend: BackendReport;
+  loss: LossKind;
+  trainSamples: number;
+  valSamples: number;
+  testSamples: number;
+  batchesPerEpoch: number;
+  params: number;
+}
+
 export type FromWorker =
   | { type: 'backends'; available: BackendName[]; preferred: BackendName | null }
   | { type: 'status'; phase: 'loading-data' | 'compiling' | 'training' | 'testing'; message: string }
-  | {
-      type: 'started';
-      backend: BackendReport;
-      loss: LossKind;
-      trainSamples: number;
-      valSamples: number;
-      testSamples: number;
-      batchesPerEpoch: number;
-      params: number;
-    }
+  | ({ type: 'started' } & RunInfo)
   | ({ type: 'batch' } & BatchMetrics)
   | ({ type: 'epoch' } & EpochMetrics)
   | { type: 'paused' }

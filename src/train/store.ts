@@ -4,14 +4,15 @@ import type { DatasetId } from './datasets/types';
 import {
   defaultTrainSettings,
   type BackendName,
-  type BackendReport,
   type BatchMetrics,
   type EpochMetrics,
-  type LossKind,
+  type RunInfo,
   type StopReason,
   type TrainSettings,
 } from './protocol';
 import type { WeightSnapshot } from './weights';
+
+export type { RunInfo };
 
 export type TrainingStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'stopped' | 'failed';
 
@@ -20,17 +21,6 @@ export interface BatchPoint {
   x: number;
   loss: number;
   acc: number;
-}
-
-/** What the current/last run reported when it started. */
-export interface RunInfo {
-  backend: BackendReport;
-  loss: LossKind;
-  trainSamples: number;
-  valSamples: number;
-  testSamples: number;
-  batchesPerEpoch: number;
-  params: number;
 }
 
 export interface RunOutcome {
