@@ -33,7 +33,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   };
   return [
     withSetup('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stock('Conv2DBackpropFilter') ?? h5Filter)),
-    withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'))),
+    withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'), matMul)),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
     withSetup('Sum', sumKernel(tf, sum)),

@@ -5,6 +5,7 @@ import { nodeWasm } from '../node';
 import { mulberry32 } from '../../random';
 import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
 import { simdKernels } from './simd';
+import { conv2DBackpropInputKernel, type InputGradOptions } from './conv';
 
 const root = join(__dirname, '../../../..');
 
@@ -43,9 +44,12 @@ async function matchesCpu(kernel: string, inputs: Record<string, Input>, attrs: 
 }
 
 let undo: () => void;
+/** The wasm kernels registerFastKernels replaces, as they were before it. */
+const stockKernels = new Map<string, tf.KernelConfig>();
 beforeAll(async () => {
   await nodeWasm(root);
   await tf.setBackend('wasm');
+  for (const name of FAST_KERNEL_NAMES) stockKernels.set(name, tf.getKernel(name, 'wasm')!);
   undo = registerFastKernels(tf);
 });
 afterAll(() => undo());
@@ -62,6 +66,12 @@ const convGrid: { x: number[]; k: number[]; strides: [number, number]; pad: Pad 
   { x: [2, 5, 5, 2], k: [2, 2, 2, 3], strides: [1, 1], pad: [[0, 0], [3, 1], [0, 2], [0, 0]] }, // pad > kernel − 1
   { x: [4, 12, 12, 6], k: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
   { x: [3, 28, 28, 1], k: [5, 5, 1, 6], strides: [1, 1], pad: 'same' }, // LeNet-5's first layer
+  { x: [2, 14, 14, 6], k: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' }, // LeNet-5's second layer
+  { x: [1, 11, 13, 17], k: [3, 3, 17, 16], strides: [2, 2], pad: 'same' },
+  { x: [1, 9, 8, 3], k: [4, 3, 3, 1], strides: [2, 1], pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+  { x: [2, 5, 6, 16], k: [5, 5, 16, 17], strides: [1, 1], pad: 'same' },
+  { x: [1, 12, 11, 1], k: [3, 5, 1, 3], strides: [3, 2], pad: 'valid' },
+  { x: [1, 7, 7, 6], k: [2, 2, 6, 6], strides: [2, 2], pad: [[0, 0], [0, 3], [3, 0], [0, 0]] }, // pads > kernel − 1
 ];
 
 function dyShapeOf(x: number[], k: number[], strides: [number, number], pad: Pad): number[] {
@@ -96,6 +106,31 @@ describe('fast Conv2DBackpropInput on wasm', () => {
     const inputs = { dy: [rand(dyShape, 3), dyShape] as Input, filter: [rand(k, 4), k] as Input };
     const cpu = await matchesCpu('Conv2DBackpropInput', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x });
     expect(cpu.shape).toEqual(x);
+  });
+});
+
+describe('Conv2DBackpropInput variants on wasm', () => {
+  // Each path of the kernel on every grid shape: the GEMM + col2im forced (also where the forward rewrite is chosen),
+  // in chunks of one image, and the forward rewrite alone (the path when the SIMD module is unavailable).
+  const variants: [string, Partial<InputGradOptions>][] = [
+    ['gemm forced', { forceGemm: true }],
+    ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1 }],
+    ['forward conv only', { gemm: false }],
+  ];
+  const cases = variants.flatMap(([name, options]) => convGrid.map((g) => ({ name, options, ...g })));
+  it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ options, x, k, strides, pad }) => {
+    const registered = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
+    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropInputKernel(tf, stockKernels.get('Conv2DBackpropInput'), stockKernels.get('BatchMatMul'), options) });
+    try {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { dy: [rand(dyShape, 21), dyShape] as Input, filter: [rand(k, 22), k] as Input };
+      const cpu = await matchesCpu('Conv2DBackpropInput', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x });
+      expect(cpu.shape).toEqual(x);
+    } finally {
+      tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+      tf.registerKernel(registered);
+    }
   });
 });
 

@@ -176,19 +176,75 @@ function addPatternFunction(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/** `while (cond) body` where `cond` leaves an i32 on the stack. */
+function whileDo(cond: number[], body: number[]): number[] {
+  return [...block, ...loop, ...cond, ...eqz, ...brIf(1), ...body, ...br(0), ...end, ...end];
+}
+
+/**
+ * col2im(col, buf, n, oh, ow, kh, spanBytes, imgBytes, rowBytes, pixBytes, khBytes): the scatter-add of a convolution's
+ * input gradient. `col` is read linearly as [n, oh, ow, kh, span] (span = KW·CI floats, contiguous in both `col` and
+ * `buf`); for each (image, output row, output column, kernel row) its span is added into `buf` at
+ * img·imgBytes + oh·rowBytes + ow·pixBytes + kh·khBytes, four floats at a time, then the tail one float at a time.
+ * Windows are processed in order, so overlapping spans accumulate correctly.
+ */
+function col2imFunction(): number[] {
+  const [COL, BUF, N, OH, OW, KH, SPAN, IMG, ROWB, PIXB, KHB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [NI, OHI, OWI, KHI, REM, D, IMGP, ROWP, PIXP] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const vector = [
+    ...get(D), ...get(D), ...simd(0x00, 0x00, 0x00), ...get(COL), ...simd(0x00, 0x00, 0x00), ...f32x4Add, ...simd(0x0b, 0x00, 0x00),
+    ...get(D), ...i32(16), ...add, ...set(D), ...get(COL), ...i32(16), ...add, ...set(COL), ...get(REM), ...i32(16), ...sub, ...set(REM),
+  ];
+  const scalar = [
+    ...get(D), ...get(D), ...f32Load, ...get(COL), ...f32Load, ...f32Add, ...f32Store,
+    ...get(D), ...i32(4), ...add, ...set(D), ...get(COL), ...i32(4), ...add, ...set(COL), ...get(REM), ...i32(4), ...sub, ...set(REM),
+  ];
+  const span = [
+    ...get(SPAN), ...set(REM),
+    ...whileDo([...get(REM), ...i32(16), ...i32GeS], vector),
+    ...whileDo([...get(REM), ...i32(0), ...i32GtS], scalar),
+    ...get(D), ...get(KHB), ...add, ...get(SPAN), ...sub, ...set(D),
+  ];
+  const pixel = [...get(PIXP), ...set(D), ...get(KH), ...set(KHI), ...countdown(KHI, span), ...get(PIXP), ...get(PIXB), ...add, ...set(PIXP)];
+  const row = [...get(ROWP), ...set(PIXP), ...get(OW), ...set(OWI), ...countdown(OWI, pixel), ...get(ROWP), ...get(ROWB), ...add, ...set(ROWP)];
+  const image = [...get(IMGP), ...set(ROWP), ...get(OH), ...set(OHI), ...countdown(OHI, row), ...get(IMGP), ...get(IMG), ...add, ...set(IMGP)];
+  const body = [...get(BUF), ...set(IMGP), ...get(N), ...set(NI), ...countdown(NI, image), ...end];
+  const fn = [...vec([[...uleb(9), I32]]), ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
+ * sumPattern(x, acc, chunks, vectors): acc[j] += x[chunk·vectors + j] (four floats per j) over `chunks` chunks of
+ * `vectors` vectors: the sum over rows of a [rows, C] tensor, folded into a pattern of lcm(C, 4) floats.
+ */
+function sumPatternFunction(): number[] {
+  const [X, ACC, CHUNKS, VECS] = [0, 1, 2, 3];
+  const [CI, J, A] = [4, 5, 6];
+  const vector = [
+    ...get(A), ...get(A), ...simd(0x00, 0x00, 0x00), ...get(X), ...simd(0x00, 0x00, 0x00), ...f32x4Add, ...simd(0x0b, 0x00, 0x00),
+    ...get(X), ...i32(16), ...add, ...set(X), ...get(A), ...i32(16), ...add, ...set(A),
+  ];
+  const chunk = [...get(ACC), ...set(A), ...forUp(J, get(VECS), vector)];
+  const body = [...forUp(CI, get(CHUNKS), chunk), ...end];
+  const fn = [...vec([[...uleb(3), I32]]), ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
 function buildModule(): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
-  const funcs = vec([[0], [0], [0], [0], [1], [2]]);
+  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3]]);
   const exports = vec([
     ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
     [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
     [...name('addPattern'), 0x00, ...uleb(5)],
+    [...name('col2im'), 0x00, ...uleb(6)],
+    [...name('sumPattern'), 0x00, ...uleb(7)],
   ]);
-  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction()]);
+  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction()]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType(12), fnType(11), fnType(5)])),
+    ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4)])),
     ...section(2, imports),
     ...section(3, funcs),
     ...section(7, exports),
@@ -204,11 +260,20 @@ type MaxPoolGradRow = (x: number, dxMinusX: number, dy: number, rows: number, ow
 
 type AddPattern = (x: number, pattern: number, out: number, chunks: number, vectors: number) => void;
 
+type Col2Im = (col: number, buf: number, n: number, oh: number, ow: number, kh: number, spanBytes: number, imgBytes: number,
+  rowBytes: number, pixBytes: number, khBytes: number) => void;
+
+type SumPattern = (x: number, acc: number, chunks: number, vectors: number) => void;
+
 export interface SimdKernels {
   /** filterGrad[B − 1] accumulates B groups of four output channels. */
   filterGrad: FilterGrad[];
   maxPoolGradRow: MaxPoolGradRow;
   addPattern: AddPattern;
+  /** The scatter-add of a convolution's input gradient (see col2imFunction). */
+  col2im: Col2Im;
+  /** Row sums of a [rows, C] tensor into a pattern of lcm(C, 4) floats (see sumPatternFunction). */
+  sumPattern: SumPattern;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -222,8 +287,9 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   try {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule()), { env: { memory } });
-      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern };
-      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern };
+      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im; sumPattern: SumPattern };
+      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
+        col2im: e.col2im, sumPattern: e.sumPattern };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays

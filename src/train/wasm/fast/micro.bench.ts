@@ -1,0 +1,73 @@
+/**
+ * Micro-benchmark of single fast kernels against their alternatives on LeNet-5's shapes (CPU time per call, best of a
+ * few rounds). Run with `npx tsx src/train/wasm/fast/micro.bench.ts [filter]`; not part of the test suite.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { nodeWasm } from '../node';
+import { registerFastKernels } from './index';
+import { conv2DBackpropInputKernel } from './conv';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const only = process.argv[2] ?? '';
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Best-of-5 mean CPU ms per call of `f`, which returns tensors to dispose. */
+function time(label: string, f: () => tf.Tensor | tf.TensorInfo, reps = 20): void {
+  if (only && !label.includes(only)) return;
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const t0 = cpuMs();
+    for (let i = 0; i < reps; i++) {
+      const out = f();
+      if (out instanceof tf.Tensor) out.dispose();
+      else tf.engine().backend.disposeData(out.dataId);
+    }
+    best = Math.min(best, (cpuMs() - t0) / reps);
+  }
+  console.log(`${label.padEnd(70)} ${best.toFixed(3)} ms`);
+}
+
+async function main() {
+  await nodeWasm(root);
+  await tf.setBackend('wasm');
+  const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')!;
+  registerFastKernels(tf);
+  const be = tf.engine().backend;
+  const convCases: { x: [number, number, number, number]; k: [number, number, number, number]; s: number; pad: 'same' | 'valid' }[] = [];
+  for (const n of [64, 256]) {
+    convCases.push({ x: [n, 14, 14, 6], k: [5, 5, 6, 16], s: 1, pad: 'valid' });
+    convCases.push({ x: [n, 28, 28, 6], k: [5, 5, 6, 16], s: 1, pad: 'same' });
+    convCases.push({ x: [n, 28, 28, 6], k: [3, 3, 6, 16], s: 2, pad: 'same' });
+  }
+  for (const { x, k, s, pad } of convCases) {
+    const info = tf.backend_util.computeConv2DInfo(x, k, s, 1, pad);
+    const dy = tf.randomNormal([x[0], info.outHeight, info.outWidth, k[3]]);
+    const w = tf.randomNormal(k);
+    const attrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x } as unknown as tf.NamedAttrMap;
+    const run = (f: tf.KernelFunc) => () => f({ inputs: { dy, filter: w }, backend: be, attrs }) as tf.TensorInfo;
+    const name = `Conv2DBackpropInput x[${x}] k[${k}] s${s} ${pad}`;
+    time(`${name} forward-conv`, run(conv2DBackpropInputKernel(tf, stockInput, stockMatMul, { gemm: false })));
+    for (const chunk of [1 << 16, 1 << 18, 1 << 20, 1 << 30]) {
+      time(`${name} gemm chunk ${chunk}`, run(conv2DBackpropInputKernel(tf, stockInput, stockMatMul, { chunkFloats: chunk })));
+    }
+    tf.dispose([dy, w]);
+  }
+  for (const [m, k, n] of [[6400, 16, 150], [25600, 16, 150]]) {
+    const a = tf.randomNormal([m, k]);
+    const b = tf.randomNormal([k, n]);
+    time(`stock BatchMatMul [${m},${k}]x[${k},${n}]`, () => stockMatMul.kernelFunc({ inputs: { a, b }, backend: be, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo);
+    tf.dispose([a, b]);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
