@@ -6,6 +6,7 @@ import { mulberry32 } from '../../random';
 import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
 import { simdKernels } from './simd';
 import { conv2DBackpropInputKernel, type InputGradOptions } from './conv';
+import { sumKernel } from './reduce';
 
 const root = join(__dirname, '../../../..');
 
@@ -206,9 +207,26 @@ describe('fast Sum on wasm', () => {
     { x: [5, 4, 3], axis: [0, 2], keepDims: false }, // other reductions: the stock kernel
     { x: [5, 4, 3], axis: -1, keepDims: false },
     { x: [5, 4, 3], axis: [0, 1, 2], keepDims: false },
+    { x: [64, 28, 28, 6], axis: [0, 1, 2], keepDims: false }, // LeNet's conv1 bias gradient: many blocks of chunks
+    { x: [3, 5, 7, 17], axis: [0, 1, 2], keepDims: false }, // lcm 68 and a partial chunk
+    { x: [1, 9, 9, 1], axis: [0, 1, 2], keepDims: true },
+    { x: [2, 3], axis: 0, keepDims: false }, // less than one chunk: the JS tail only
+    { x: [1, 5, 5, 16], axis: [0, 1, 2], keepDims: false },
+    { x: [33, 120], axis: 0, keepDims: true },
   ];
   it.each(cases)('matches cpu: x $x, axis $axis, keepDims $keepDims', async ({ x, axis, keepDims }) => {
     await matchesCpu('Sum', { x: [rand(x, 18), x] as Input }, { axis, keepDims });
+  });
+  it.each(cases)('the JS path (no SIMD module) matches cpu: x $x, axis $axis', async ({ x, axis, keepDims }) => {
+    const registered = tf.getKernel('Sum', 'wasm')!;
+    tf.unregisterKernel('Sum', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: sumKernel(tf, stockKernels.get('Sum')!, { simd: false }) });
+    try {
+      await matchesCpu('Sum', { x: [rand(x, 23), x] as Input }, { axis, keepDims });
+    } finally {
+      tf.unregisterKernel('Sum', 'wasm');
+      tf.registerKernel(registered);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../node';
 import { registerFastKernels } from './index';
 import { conv2DBackpropInputKernel } from './conv';
+import { sumKernel } from './reduce';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const only = process.argv[2] ?? '';
@@ -38,6 +39,7 @@ async function main() {
   await tf.setBackend('wasm');
   const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')!;
+  const stockSum = tf.getKernel('Sum', 'wasm')!;
   registerFastKernels(tf);
   const be = tf.engine().backend;
   const convCases: { x: [number, number, number, number]; k: [number, number, number, number]; s: number; pad: 'same' | 'valid' }[] = [];
@@ -58,6 +60,15 @@ async function main() {
       time(`${name} gemm chunk ${chunk}`, run(conv2DBackpropInputKernel(tf, stockInput, stockMatMul, { chunkFloats: chunk })));
     }
     tf.dispose([dy, w]);
+  }
+  for (const shape of [[64, 28, 28, 6], [64, 10, 10, 16], [256, 28, 28, 6], [256, 10, 10, 16]]) {
+    const x = tf.randomNormal(shape);
+    const attrs = { axis: [0, 1, 2], keepDims: false } as unknown as tf.NamedAttrMap;
+    const run = (f: tf.KernelFunc) => () => f({ inputs: { x }, backend: be, attrs }) as tf.TensorInfo;
+    time(`Sum [${shape}] stock`, run(stockSum.kernelFunc));
+    time(`Sum [${shape}] strided JS`, run(sumKernel(tf, stockSum, { simd: false })));
+    time(`Sum [${shape}] SIMD`, run(sumKernel(tf, stockSum)));
+    x.dispose();
   }
   for (const [m, k, n] of [[6400, 16, 150], [25600, 16, 150]]) {
     const a = tf.randomNormal([m, k]);
