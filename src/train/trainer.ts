@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Dataset } from './datasets/types';
 import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
 import { mulberry32, permutation } from './random';
+import { applyAveraged, sliceGradients, type ReplicaLeader, type SliceResult } from './replicas';
 import { fastAdam } from './wasm/fast/index';
 
 type Tf = typeof tfjs;
@@ -79,6 +80,30 @@ function lossAndCorrect(tf: Tf, kind: LossKind, pred: tfjs.Tensor, y: tfjs.Tenso
   return [loss as tfjs.Scalar, correct as tfjs.Scalar, raw as tfjs.Scalar];
 }
 
+/**
+ * What a replica of data-parallel training (./replicas.ts) runs: the gradients of a slice of rows (x and y row-major
+ * in host arrays) and the update with an averaged gradient. The leader and its followers all use this.
+ */
+export function replicaStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, kind: LossKind, inputShape: number[], labelSize: number) {
+  const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  return {
+    computeSlice(xs: Float32Array, ys: Float32Array, rows: number, into: Float32Array): SliceResult {
+      const x = tf.tensor(xs.subarray(0, rows * size), [rows, ...inputShape]);
+      const y = tf.tensor(ys.subarray(0, rows * labelSize), [rows, labelSize]);
+      try {
+        return sliceGradients(tf, model, optimizer, vars, (pred, yy) => lossAndCorrect(tf, kind, pred, yy), x, y, into);
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
+    },
+    apply(avg: Float32Array): void {
+      applyAveraged(tf, optimizer, vars, avg);
+    },
+  };
+}
+
 /** Copies the samples `idx[from..to)` into reusable host buffers (x, and y as one-hot or 0/1). */
 function fillBatch(ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, from: number, to: number, xBuf: Float32Array, yBuf: Float32Array, kind: LossKind) {
   const src = ds[split];
@@ -145,7 +170,7 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
  * it (its slot variables outlive the model otherwise); the caller owns and disposes the model.
  * Everything per batch runs in tf.tidy / optimizer.minimize scopes: tensor count is flat across batches and epochs.
  */
-export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s: TrainSettings, control: TrainControl, cb: TrainCallbacks = {}, prepared?: PreparedData): Promise<TrainResult> {
+export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s: TrainSettings, control: TrainControl, cb: TrainCallbacks = {}, prepared?: PreparedData, parallel?: ReplicaLeader): Promise<TrainResult> {
   const t0 = performance.now();
   const kind = prepared?.loss ?? lossForModel(model, ds.numClasses);
   const { trainIdx, valIdx } = prepared ?? splitIndices(ds.train.n, s.validationSplit, s.seed);
@@ -160,6 +185,7 @@ export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s
   const shuffleRnd = mulberry32(s.seed + 1);
   const optimizer = makeOptimizer(tf, s);
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const replica = parallel ? replicaStep(tf, model, optimizer, kind, ds.inputShape, k) : null;
   const beta = 0.9;
   let emaLoss = 0;
   let emaAcc = 0;
@@ -185,20 +211,26 @@ export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s
         const b0 = performance.now();
         const from = bi * B;
         const { xs, ys, b } = fillBatch(ds, 'train', order, from, Math.min(n, from + B), xBuf, yBuf, kind);
-        const x = tf.tensor(xs, [b, ...ds.inputShape]);
-        const y = tf.tensor(ys, [b, k]);
-        let pair: tfjs.Tensor | undefined;
-        const cost = optimizer.minimize(() => {
-          const pred = model.apply(x, { training: true }) as tfjs.Tensor;
-          const [l, c, raw] = lossAndCorrect(tf, kind, pred, y);
-          pair = tf.keep(tf.stack([l, c, raw]));
-          return l;
-        }, false, vars);
-        cost?.dispose();
-        const v = pair!.dataSync();
-        pair!.dispose();
-        x.dispose();
-        y.dispose();
+        let v: ArrayLike<number>;
+        if (parallel && replica) {
+          const r = parallel.step(xs, ys, b, (rows, into) => replica.computeSlice(xs, ys, rows, into), replica.apply);
+          v = [r.loss, r.correct, r.raw];
+        } else {
+          const x = tf.tensor(xs, [b, ...ds.inputShape]);
+          const y = tf.tensor(ys, [b, k]);
+          let pair: tfjs.Tensor | undefined;
+          const cost = optimizer.minimize(() => {
+            const pred = model.apply(x, { training: true }) as tfjs.Tensor;
+            const [l, c, raw] = lossAndCorrect(tf, kind, pred, y);
+            pair = tf.keep(tf.stack([l, c, raw]));
+            return l;
+          }, false, vars);
+          cost?.dispose();
+          v = pair!.dataSync();
+          pair!.dispose();
+          x.dispose();
+          y.dispose();
+        }
         trainMs += performance.now() - b0;
         const loss = v[0];
         const acc = v[1] / b;

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { compileGraph } from '../compile/compile';
+import { getPreset } from '../../presets/index';
+import { loadDataset } from './datasets/index';
+import { fsReader } from './datasets/node';
+import type { Dataset } from './datasets/types';
+import { defaultTrainSettings, type TrainSettings } from './protocol';
+import { averageGradients, ReplicaLeader, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
+import { lossForModel, splitIndices, trainModel } from './trainer';
+import { nodeWasm } from './wasm/node';
+
+const root = join(__dirname, '../..');
+const control = { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} };
+const settings: TrainSettings = { ...defaultTrainSettings, batchSize: 64, epochs: 1, validationSplit: 0, shuffle: false, backend: 'wasm' };
+
+let ds: Dataset;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  await nodeWasm(root, 1, { fastKernels: true });
+  await tf.setBackend('wasm');
+  ds = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: 200, testLimit: 1 });
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.terminate()));
+});
+
+describe('splitRows', () => {
+  it('splits a batch as evenly as possible, the leader (first) never getting more than a follower', () => {
+    expect(splitRows(64, 2)).toEqual([32, 32]);
+    expect(splitRows(65, 2)).toEqual([32, 33]);
+    expect(splitRows(7, 3)).toEqual([2, 2, 3]);
+    expect(splitRows(1, 2)).toEqual([0, 1]);
+    for (const [b, r] of [[1, 4], [13, 3], [256, 4]]) expect(splitRows(b, r).reduce((a, c) => a + c, 0)).toBe(b);
+  });
+});
+
+describe('averageGradients', () => {
+  it('weights every replica by its rows, so the result is the gradient of the mean loss over the whole batch', () => {
+    const plan: ReplicaPlan = { replicas: 3, varSizes: [2, 1], sampleSize: 1, labelSize: 1, maxRows: 4 };
+    const l = replicaLayout(new SharedArrayBuffer(replicaBufferBytes(plan)), plan);
+    // Step 1 (odd parity): rows 1, 2, 0 — the third replica's gradients must not count.
+    const rowsSlot = (r: number) => 4 + 5 * r + 1;
+    [1, 2, 0].forEach((rows, r) => (l.ctl[rowsSlot(r)] = rows));
+    l.grads[1][0].set([3, 0, 9]);
+    l.grads[1][1].set([0, 3, 0]);
+    l.grads[1][2].set([100, 100, 100]);
+    const out = new Float32Array(3);
+    averageGradients(l, 1, out);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+  });
+});
+
+interface FollowerResult { steps: number; weights: number[][] }
+
+function startFollower(sab: SharedArrayBuffer, plan: ReplicaPlan, me: number, model: tf.LayersModel, kind: string, fail = false) {
+  // Worker threads do not inherit Vitest's TypeScript transform: tsx's loader is registered inside the thread first.
+  const file = new URL('./testing/follower-thread.ts', import.meta.url).href;
+  const w = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(file)}); });`, {
+    eval: true,
+    workerData: {
+      sab, plan, me, graph: getPreset('lenet5')!.graph, settings, kind, inputShape: ds.inputShape, labelSize: ds.numClasses, root, fail,
+      weights: model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() })),
+    },
+  });
+  workers.push(w);
+  let ready!: () => void;
+  let notReady!: (e: Error) => void;
+  const readyP = new Promise<void>((res, rej) => ((ready = res), (notReady = rej)));
+  const done = new Promise<FollowerResult>((resolve, reject) => {
+    w.on('message', (m: { type: string; message?: string } & FollowerResult) => {
+      if (m.type === 'ready') ready();
+      else if (m.type === 'done') resolve(m);
+      else if (m.type === 'error') reject(new Error(m.message));
+    });
+    w.on('error', (e: Error) => {
+      notReady(e);
+      reject(e);
+    });
+  });
+  done.catch(() => {});
+  return { ready: readyP, done };
+}
+
+function planFor(model: tf.LayersModel, replicas: number): ReplicaPlan {
+  return {
+    replicas, varSizes: model.trainableWeights.map((w) => w.read().size), sampleSize: 784, labelSize: ds.numClasses,
+    maxRows: Math.ceil(settings.batchSize / replicas),
+  };
+}
+
+describe('data-parallel training (leader here, followers in worker threads)', () => {
+  it('trains LeNet-5 to the same weights as one worker, and every replica ends with bit-identical weights', async () => {
+    const single = compileGraph(tf, getPreset('lenet5')!.graph);
+    const initial = single.getWeights().map((t) => t.clone());
+    const kind = lossForModel(single, ds.numClasses);
+    const prepared = { loss: kind, ...splitIndices(ds.train.n, 0, 1) };
+    const one = await trainModel(tf, single, ds, settings, control, {}, prepared);
+
+    const leaderModel = compileGraph(tf, getPreset('lenet5')!.graph);
+    leaderModel.setWeights(initial);
+    const plan = planFor(leaderModel, 3);
+    const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
+    const followers = [1, 2].map((me) => startFollower(sab, plan, me, leaderModel, kind));
+    await Promise.all(followers.map((f) => f.ready));
+    const leader = new ReplicaLeader(replicaLayout(sab, plan));
+    const epochs: number[] = [];
+    const many = await trainModel(tf, leaderModel, ds, settings, control, { onEpoch: (e) => epochs.push(e.loss) }, prepared, leader);
+    leader.quit();
+    const results = await Promise.all(followers.map((f) => f.done));
+
+    expect(one.reason).toBe('finished');
+    expect(many.reason).toBe('finished');
+    // 200 samples at batch 64: 4 steps (the last of 8 rows) on each follower.
+    for (const r of results) expect(r.steps).toBe(4);
+    const a = single.trainableWeights.map((w) => w.read().dataSync());
+    const b = leaderModel.trainableWeights.map((w) => w.read().dataSync());
+    let maxDiff = 0;
+    let moved = 0;
+    a.forEach((wa, i) => wa.forEach((v, j) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - b[i][j]));
+    }));
+    const start = compileGraph(tf, getPreset('lenet5')!.graph);
+    start.setWeights(initial);
+    start.trainableWeights.forEach((w, i) => w.read().dataSync().forEach((v, j) => (moved = Math.max(moved, Math.abs(v - a[i][j])))));
+    expect(moved).toBeGreaterThan(1e-3); // training did move the weights…
+    expect(maxDiff).toBeLessThan(1e-5); // …and the split batch moved them the same way (float rounding apart)
+    for (const r of results) {
+      r.weights.forEach((w, i) => expect(Float32Array.from(w)).toEqual(b[i]));
+    }
+    single.dispose();
+    leaderModel.dispose();
+    start.dispose();
+    tf.dispose(initial);
+  }, 120_000);
+
+  it("a follower's failure ends the run with its message, at the leader", async () => {
+    const model = compileGraph(tf, getPreset('lenet5')!.graph);
+    const kind = lossForModel(model, ds.numClasses);
+    const plan = planFor(model, 2);
+    const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
+    const follower = startFollower(sab, plan, 1, model, kind, true);
+    await follower.ready;
+    const leader = new ReplicaLeader(replicaLayout(sab, plan));
+    const before = tf.memory().numTensors;
+    await expect(trainModel(tf, model, ds, settings, control, {}, undefined, leader)).rejects.toThrow(/training worker 2 failed: boom in the follower/);
+    leader.quit();
+    await expect(follower.done).rejects.toThrow(/boom/);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  }, 120_000);
+});

@@ -1,0 +1,340 @@
+import type * as tfjs from '@tensorflow/tfjs';
+
+/**
+ * Data-parallel training across workers ("replicas"), the way PyTorch's DistributedDataParallel splits a batch: every
+ * replica holds the same model and optimizer; each step the leader (the training worker) hands each follower a slice
+ * of the batch, every replica computes the gradients of its slice, and all of them apply the same weighted average —
+ * the gradient of the mean loss over the whole batch — so the weights stay identical without ever being sent again.
+ *
+ * Why: tfjs's wasm backend runs a step on one core (its threaded build uses a second thread only inside XNNPACK ops,
+ * and measured slower here, see worker.ts), so on a 2-core machine half the CPU sat idle. A second worker with its own
+ * tfjs instance uses it for the whole step: the convolutions, our kernels and tfjs's per-op JS alike.
+ *
+ * Everything crosses one SharedArrayBuffer (so the page must be cross-origin isolated) and replicas meet with
+ * Atomics.wait/notify, a few microseconds, instead of postMessage round trips through event loops. Followers block in
+ * their loop for the whole run; the leader blocks only while it waits for the slowest slice of a step.
+ *
+ * Differences from one worker, the same as DDP's: BatchNormalization normalises with the statistics of each replica's
+ * slice, and its moving averages are the leader's (the followers' are not merged); Dropout masks come from each
+ * replica's own random stream.
+ */
+
+/** The sizes a run's shared buffer is laid out for. */
+export interface ReplicaPlan {
+  /** Replicas including the leader (≥ 2). */
+  replicas: number;
+  /** Element count of every trainable variable, in the model's `trainableWeights` order. */
+  varSizes: number[];
+  /** Floats per sample (input) and per label row. */
+  sampleSize: number;
+  labelSize: number;
+  /** Most rows a follower gets in one step. */
+  maxRows: number;
+}
+
+const SEQ = 0;
+const QUIT = 1;
+const CTL_HEAD = 4;
+/**
+ * Per replica r: rows of an even and of an odd step, done (the step number whose gradients are in place), error flag,
+ * error length. Rows and gradients are double-buffered by the step's parity: the leader may write step n + 1's while
+ * a follower still averages step n's (it cannot get to n + 2 before every follower has finished n).
+ */
+const ROWS = 0;
+const DONE = 2;
+const ERROR = 3;
+const ERROR_LEN = 4;
+const PER_REPLICA = 5;
+const METRICS = 4;
+const ERROR_BYTES = 2048;
+
+/** Offsets (in elements of their views) of each region of the shared buffer. */
+export interface ReplicaLayout {
+  plan: ReplicaPlan;
+  params: number;
+  ctl: Int32Array;
+  /** Gradients of replica r for steps of parity p: `grads[p][r]` (all variables, concatenated). */
+  grads: [Float32Array[], Float32Array[]];
+  /** loss, correct, raw loss of replica r's slice. */
+  metrics: Float32Array[];
+  /** Follower f's slice of the batch (index f ≥ 1; index 0 unused). */
+  xs: Float32Array[];
+  ys: Float32Array[];
+  errors: Uint8Array[];
+}
+
+/** Bytes of shared memory a plan needs. */
+export function replicaBufferBytes(plan: ReplicaPlan): number {
+  const params = plan.varSizes.reduce((a, b) => a + b, 0);
+  const R = plan.replicas;
+  const ints = CTL_HEAD + PER_REPLICA * R;
+  const floats = R * (2 * params + METRICS) + R * plan.maxRows * (plan.sampleSize + plan.labelSize);
+  return 4 * ints + 4 * floats + R * ERROR_BYTES;
+}
+
+/** Views of `buffer` laid out for `plan` (the leader and every follower build the same views). */
+export function replicaLayout(buffer: SharedArrayBuffer | ArrayBuffer, plan: ReplicaPlan): ReplicaLayout {
+  if (plan.replicas < 2) throw new Error(`data-parallel training needs at least 2 replicas, got ${plan.replicas}`);
+  if (buffer.byteLength < replicaBufferBytes(plan)) throw new Error('the shared training buffer is smaller than its plan');
+  const params = plan.varSizes.reduce((a, b) => a + b, 0);
+  const R = plan.replicas;
+  const ctl = new Int32Array(buffer, 0, CTL_HEAD + PER_REPLICA * R);
+  let at = ctl.byteLength;
+  const floats = (n: number) => {
+    const v = new Float32Array(buffer, at, n);
+    at += 4 * n;
+    return v;
+  };
+  const grads: [Float32Array[], Float32Array[]] = [[], []];
+  const metrics: Float32Array[] = [];
+  const xs: Float32Array[] = [];
+  const ys: Float32Array[] = [];
+  const errors: Uint8Array[] = [];
+  for (let r = 0; r < R; r++) {
+    grads[0].push(floats(params));
+    grads[1].push(floats(params));
+    metrics.push(floats(METRICS));
+    xs.push(floats(plan.maxRows * plan.sampleSize));
+    ys.push(floats(plan.maxRows * plan.labelSize));
+  }
+  for (let r = 0; r < R; r++) {
+    errors.push(new Uint8Array(buffer, at, ERROR_BYTES));
+    at += ERROR_BYTES;
+  }
+  return { plan, params, ctl, grads, metrics, xs, ys, errors };
+}
+
+/** Rows of a batch of `b` per replica: as even as possible, the leader (which also assembles batches) gets the fewest. */
+export function splitRows(b: number, replicas: number): number[] {
+  const base = Math.floor(b / replicas);
+  const extra = b - base * replicas;
+  return Array.from({ length: replicas }, (_, r) => base + (r >= replicas - extra ? 1 : 0));
+}
+
+const slot = (r: number, field: number) => CTL_HEAD + PER_REPLICA * r + field;
+
+/**
+ * The weighted mean of every replica's gradients, weights = rows / batch, summed in replica order. Every replica runs
+ * this same code on the same inputs, so all of them get bit-identical results.
+ */
+export function averageGradients(l: ReplicaLayout, seq: number, out: Float32Array): void {
+  const R = l.plan.replicas;
+  const p = seq & 1;
+  let total = 0;
+  for (let r = 0; r < R; r++) total += Atomics.load(l.ctl, slot(r, ROWS + p));
+  out.fill(0);
+  for (let r = 0; r < R; r++) {
+    const rows = Atomics.load(l.ctl, slot(r, ROWS + p));
+    if (rows === 0) continue;
+    const w = rows / total;
+    const g = l.grads[p][r];
+    for (let i = 0; i < out.length; i++) out[i] += w * g[i];
+  }
+}
+
+export class ReplicaError extends Error {}
+
+function readError(l: ReplicaLayout, r: number): string {
+  const n = Math.min(ERROR_BYTES, Atomics.load(l.ctl, slot(r, ERROR_LEN)));
+  return new TextDecoder().decode(l.errors[r].slice(0, n));
+}
+
+/** Records an error of replica `r` for the others to report, and wakes them. */
+export function postReplicaError(l: ReplicaLayout, r: number, message: string): void {
+  const bytes = new TextEncoder().encode(message).slice(0, ERROR_BYTES);
+  l.errors[r].set(bytes);
+  Atomics.store(l.ctl, slot(r, ERROR_LEN), bytes.length);
+  Atomics.store(l.ctl, slot(r, ERROR), 1);
+  Atomics.notify(l.ctl, slot(r, DONE));
+}
+
+/**
+ * Blocks until every replica but `me` has its step-`seq` gradients in place. Throws {@link ReplicaError} when one of
+ * them failed; returns false when the run was ended (QUIT) meanwhile.
+ */
+function waitForOthers(l: ReplicaLayout, me: number, seq: number): boolean {
+  for (let r = 0; r < l.plan.replicas; r++) {
+    if (r === me) continue;
+    for (;;) {
+      if (Atomics.load(l.ctl, slot(r, ERROR))) throw new ReplicaError(`training worker ${r + 1} failed: ${readError(l, r)}`);
+      if (Atomics.load(l.ctl, QUIT)) return false;
+      const done = Atomics.load(l.ctl, slot(r, DONE));
+      if (done === seq) break;
+      Atomics.wait(l.ctl, slot(r, DONE), done, 1000);
+    }
+  }
+  return true;
+}
+
+function publish(l: ReplicaLayout, me: number, seq: number): void {
+  Atomics.store(l.ctl, slot(me, DONE), seq);
+  Atomics.notify(l.ctl, slot(me, DONE));
+}
+
+/** What one replica computed for its slice. */
+export interface SliceResult {
+  loss: number;
+  correct: number;
+  raw: number;
+}
+
+/**
+ * Computes the gradients of the mean loss over a slice, writes them into `into` (variables concatenated in `vars`
+ * order, zeros for a variable the loss does not reach) and returns the slice's loss, correct count and raw loss.
+ * `lossOf` builds the [loss, correct, raw] scalars from a prediction (the trainer's lossAndCorrect).
+ */
+export function sliceGradients(
+  tf: typeof tfjs,
+  model: tfjs.LayersModel,
+  optimizer: tfjs.Optimizer,
+  vars: tfjs.Variable[],
+  lossOf: (pred: tfjs.Tensor, y: tfjs.Tensor) => [tfjs.Scalar, tfjs.Scalar, tfjs.Scalar],
+  x: tfjs.Tensor,
+  y: tfjs.Tensor,
+  into: Float32Array,
+): SliceResult {
+  let pair: tfjs.Tensor | undefined;
+  const { value, grads } = optimizer.computeGradients(() => {
+    const pred = model.apply(x, { training: true }) as tfjs.Tensor;
+    const [l, c, raw] = lossOf(pred, y);
+    pair = tf.keep(tf.stack([l, c, raw]));
+    return l;
+  }, vars);
+  value.dispose();
+  let at = 0;
+  for (const v of vars) {
+    const g = grads[v.name];
+    if (g) into.set(g.dataSync() as Float32Array, at);
+    else into.fill(0, at, at + v.size);
+    at += v.size;
+  }
+  tf.dispose(grads);
+  const m = pair!.dataSync();
+  pair!.dispose();
+  return { loss: m[0], correct: m[1], raw: m[2] };
+}
+
+/** Applies an averaged gradient (variables concatenated in `vars` order) with the optimizer. */
+export function applyAveraged(tf: typeof tfjs, optimizer: tfjs.Optimizer, vars: tfjs.Variable[], avg: Float32Array): void {
+  let at = 0;
+  const named = vars.map((v) => {
+    const t = tf.tensor(avg.subarray(at, at + v.size), v.shape, 'float32');
+    at += v.size;
+    return { name: v.name, tensor: t };
+  });
+  try {
+    optimizer.applyGradients(named);
+  } finally {
+    for (const n of named) n.tensor.dispose();
+  }
+}
+
+/** The leader's side of a run: posts slices, computes its own, waits, averages, applies. */
+export class ReplicaLeader {
+  private seq = 0;
+  private readonly avg: Float32Array;
+
+  constructor(readonly layout: ReplicaLayout) {
+    this.avg = new Float32Array(layout.params);
+    Atomics.store(layout.ctl, QUIT, 0);
+    Atomics.store(layout.ctl, SEQ, 0);
+  }
+
+  get replicas(): number {
+    return this.layout.plan.replicas;
+  }
+
+  /**
+   * One training step on a batch of `b` rows (`xs`, `ys` hold them, row-major): followers get the last rows, the leader
+   * keeps the first; `computeOwn(rows, into)` computes the leader's slice. Returns the metrics of the whole batch
+   * (loss and raw loss as batch means, correct as a count).
+   */
+  step(
+    xs: Float32Array,
+    ys: Float32Array,
+    b: number,
+    computeOwn: (rows: number, into: Float32Array) => SliceResult,
+    apply: (avg: Float32Array) => void,
+  ): SliceResult {
+    const l = this.layout;
+    const { sampleSize: S, labelSize: K } = l.plan;
+    const rows = splitRows(b, this.replicas);
+    if (rows.some((r, i) => i > 0 && r > l.plan.maxRows)) throw new Error(`a batch of ${b} does not fit the shared training buffer`);
+    const seq = ++this.seq;
+    let from = rows[0];
+    const p = seq & 1;
+    for (let r = 0; r < this.replicas; r++) Atomics.store(l.ctl, slot(r, ROWS + p), rows[r]);
+    for (let r = 1; r < this.replicas; r++) {
+      l.xs[r].set(xs.subarray(from * S, (from + rows[r]) * S));
+      l.ys[r].set(ys.subarray(from * K, (from + rows[r]) * K));
+      from += rows[r];
+    }
+    Atomics.store(l.ctl, SEQ, seq);
+    Atomics.notify(l.ctl, SEQ);
+    const own = rows[0] > 0 ? computeOwn(rows[0], l.grads[p][0]) : { loss: 0, correct: 0, raw: 0 };
+    l.metrics[0].set([own.loss, own.correct, own.raw]);
+    publish(l, 0, seq);
+    if (!waitForOthers(l, 0, seq)) throw new ReplicaError('the run was ended while a step was in flight');
+    averageGradients(l, seq, this.avg);
+    apply(this.avg);
+    let loss = 0;
+    let correct = 0;
+    let raw = 0;
+    for (let r = 0; r < this.replicas; r++) {
+      if (rows[r] === 0) continue;
+      const m = l.metrics[r];
+      loss += (rows[r] / b) * m[0];
+      correct += m[1];
+      raw += (rows[r] / b) * m[2];
+    }
+    return { loss, correct, raw };
+  }
+
+  /** Ends the run for every follower (also wakes any of them waiting). */
+  quit(): void {
+    const l = this.layout;
+    Atomics.store(l.ctl, QUIT, 1);
+    Atomics.notify(l.ctl, SEQ);
+    for (let r = 0; r < this.replicas; r++) Atomics.notify(l.ctl, slot(r, DONE));
+  }
+}
+
+/**
+ * A follower's loop, blocking until the leader quits: waits for a step, computes the gradients of its slice, waits
+ * for everybody's, applies the average. `computeSlice(x, y, rows, into)` computes its slice's gradients. On an
+ * exception the error is posted to the shared buffer (the leader throws it) and rethrown here.
+ */
+export function runFollower(
+  layout: ReplicaLayout,
+  me: number,
+  computeSlice: (xs: Float32Array, ys: Float32Array, rows: number, into: Float32Array) => SliceResult,
+  apply: (avg: Float32Array) => void,
+): number {
+  const l = layout;
+  const avg = new Float32Array(l.params);
+  const { sampleSize: S, labelSize: K } = l.plan;
+  let seq = 0;
+  try {
+    for (;;) {
+      for (;;) {
+        if (Atomics.load(l.ctl, QUIT)) return seq;
+        const s = Atomics.load(l.ctl, SEQ);
+        if (s !== seq) break;
+        Atomics.wait(l.ctl, SEQ, s, 1000);
+      }
+      seq = Atomics.load(l.ctl, SEQ);
+      const rows = Atomics.load(l.ctl, slot(me, ROWS + (seq & 1)));
+      if (rows > 0) {
+        const m = computeSlice(l.xs[me].subarray(0, rows * S), l.ys[me].subarray(0, rows * K), rows, l.grads[seq & 1][me]);
+        l.metrics[me].set([m.loss, m.correct, m.raw]);
+      }
+      publish(l, me, seq);
+      if (!waitForOthers(l, me, seq)) return seq;
+      averageGradients(l, seq, avg);
+      apply(avg);
+    }
+  } catch (e) {
+    if (!(e instanceof ReplicaError)) postReplicaError(l, me, e instanceof Error ? e.message || e.name : String(e));
+    throw e;
+  }
+}
