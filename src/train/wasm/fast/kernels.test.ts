@@ -7,6 +7,7 @@ import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
 import { simdKernels } from './simd';
 import { conv2DBackpropInputKernel, type InputGradOptions } from './conv';
 import { sumKernel } from './reduce';
+import { maxPoolGradKernel } from './pool';
 
 const root = join(__dirname, '../../../..');
 
@@ -160,7 +161,29 @@ describe('fast MaxPoolGrad on wasm', () => {
     { x: [2, 9, 8, 4], size: [3, 3], strides: [2, 2], pad: 'same' },
     { x: [1, 9, 8, 2], size: [3, 2], strides: [1, 2], pad: 'valid' },
     { x: [2, 6, 6, 5], size: [3, 3], strides: [1, 1], pad: 'same' }, // overlapping windows
+    { x: [2, 10, 10, 16], size: [2, 2], strides: [2, 2], pad: 'valid' }, // LeNet's second pool
+    { x: [2, 9, 7, 17], size: [2, 2], strides: [2, 2], pad: 'same' }, // partial windows, C = 4·4 + 1
+    { x: [1, 8, 8, 5], size: [3, 3], strides: [3, 3], pad: 'same' },
+    { x: [1, 6, 9, 4], size: [2, 3], strides: [3, 3], pad: 'valid' }, // gaps between windows
+    { x: [2, 4, 4, 3], size: [2, 2], strides: [2, 2], pad: 'valid' }, // C < 4: the scalar loop
+    { x: [1, 5, 5, 6], size: [2, 2], strides: [3, 2], pad: 'valid' },
   ];
+  it.each(cases)('without the vector loop, matches cpu: x $x, pool $size, strides $strides, pad $pad', async ({ x, size, strides, pad }) => {
+    const registered = tf.getKernel('MaxPoolGrad', 'wasm')!;
+    tf.unregisterKernel('MaxPoolGrad', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: maxPoolGradKernel(tf, { vectors: false }) });
+    try {
+      const xs = rand(x, 24, 4);
+      await tf.setBackend('cpu');
+      const y = tf.maxPool(tf.tensor4d(xs, x as [number, number, number, number]), size, strides, pad);
+      const inputs = { dy: [rand(y.shape, 25), y.shape] as Input, input: [xs, x] as Input, output: [y.dataSync() as Float32Array, y.shape] as Input };
+      y.dispose();
+      await matchesCpu('MaxPoolGrad', inputs, { filterSize: size, strides, pad, dimRoundingMode: undefined }, 1e-6);
+    } finally {
+      tf.unregisterKernel('MaxPoolGrad', 'wasm');
+      tf.registerKernel(registered);
+    }
+  });
   it.each(cases)('matches cpu, ties included: x $x, pool $size, strides $strides, pad $pad', async ({ x, size, strides, pad }) => {
     const xs = rand(x, 7, 4); // four levels: most windows hold ties, and the first maximum must win
     await tf.setBackend('cpu');
@@ -180,6 +203,25 @@ describe('fast MaxPoolGrad edge values', () => {
     const inputs = { dy: [new Float32Array([10, 20]), [1, 1, 2, 1]] as Input, input: [x, [1, 2, 4, 1]] as Input, output: [new Float32Array([-Infinity, 5]), [1, 1, 2, 1]] as Input };
     const cpu = await matchesCpu('MaxPoolGrad', inputs, { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined }, 1e-6);
     expect(Array.from(cpu.data)).toEqual([0, 0, 20, 0, 0, 0, 0, 0]);
+  });
+
+  it('the same with four and five channels (the vector loop): −∞ windows, ties, NaN never the maximum', async () => {
+    for (const C of [4, 5]) {
+      // One image, 2×4 pixels, C channels; channel k of pixel p holds pattern[p] shifted per channel.
+      const patterns = [[-Infinity, -Infinity, -Infinity, -Infinity], [3, 3, 3, 3], [NaN, 1, 2, NaN], [-Infinity, 2, -Infinity, 2]];
+      const x = new Float32Array(8 * C);
+      for (let p = 0; p < 8; p++) for (let k = 0; k < C; k++) x[p * C + k] = patterns[k % 4][(p % 2) + 2 * Math.floor(p / 4)] ?? 0;
+      // Window 1 (pixels 2, 3, 6, 7) holds the same values as window 0 except a larger one at pixel 7.
+      for (let k = 0; k < C; k++) x[7 * C + k] = 9;
+      await tf.setBackend('cpu');
+      const y = tf.maxPool(tf.tensor4d(x, [1, 2, 4, C]), 2, 2, 'valid');
+      const dy = new Float32Array(2 * C).map((_, i) => i + 1);
+      const inputs = { dy: [dy, y.shape] as Input, input: [x, [1, 2, 4, C]] as Input, output: [y.dataSync() as Float32Array, y.shape] as Input };
+      y.dispose();
+      const cpu = await matchesCpu('MaxPoolGrad', inputs, { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined }, 1e-6);
+      // Channel 0 of window 0 is all −∞: no gradient there.
+      expect(cpu.data[0]).toBe(0);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { nodeWasm } from '../node';
 import { registerFastKernels } from './index';
 import { conv2DBackpropInputKernel } from './conv';
 import { sumKernel } from './reduce';
+import { maxPoolGradKernel } from './pool';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const only = process.argv[2] ?? '';
@@ -40,6 +41,7 @@ async function main() {
   const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')!;
   const stockSum = tf.getKernel('Sum', 'wasm')!;
+  const stockPool = tf.getKernel('MaxPoolGrad', 'wasm');
   registerFastKernels(tf);
   const be = tf.engine().backend;
   const convCases: { x: [number, number, number, number]; k: [number, number, number, number]; s: number; pad: 'same' | 'valid' }[] = [];
@@ -69,6 +71,17 @@ async function main() {
     time(`Sum [${shape}] strided JS`, run(sumKernel(tf, stockSum, { simd: false })));
     time(`Sum [${shape}] SIMD`, run(sumKernel(tf, stockSum)));
     x.dispose();
+  }
+  for (const shape of [[64, 28, 28, 6], [64, 10, 10, 16], [256, 28, 28, 6], [256, 10, 10, 16]] as [number, number, number, number][]) {
+    const x = tf.randomNormal(shape);
+    const y = tf.maxPool(x, 2, 2, 'valid');
+    const dy = tf.randomNormal(y.shape);
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+    const run = (f: tf.KernelFunc) => () => f({ inputs: { dy, input: x, output: y }, backend: be, attrs }) as tf.TensorInfo;
+    if (stockPool) time(`MaxPoolGrad [${shape}] stock`, run(stockPool.kernelFunc));
+    time(`MaxPoolGrad [${shape}] scalar wasm`, run(maxPoolGradKernel(tf, { vectors: false })));
+    time(`MaxPoolGrad [${shape}] SIMD`, run(maxPoolGradKernel(tf)));
+    tf.dispose([x, y, dy]);
   }
   for (const [m, k, n] of [[6400, 16, 150], [25600, 16, 150]]) {
     const a = tf.randomNormal([m, k]);

@@ -230,18 +230,83 @@ function sumPatternFunction(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/**
+ * maxPoolGradRowSimd(x, dxMinusX, dy, rows, OW, C, W, KW, SW, left, rowBytes): maxPoolGradRow's contract for windows
+ * that do not overlap (stride ≥ window) and C ≥ 4, four channels at a time (the last group of four overlaps the one
+ * before when C is not a multiple of 4: it recomputes the same values). Per window and group, pass 1 finds the
+ * maximum (strict `>` from −∞, so NaN never wins and an all −∞ window has none); pass 2 stores dy at the first
+ * position equal to it and 0 at the others: a store, not an add, which is why the windows must not overlap.
+ */
+function maxPoolGradSimdFunction(): number[] {
+  const [X, D, DY, ROWS, OW, C, W, KW, SW, LEFT, ROWB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const [OWI, W0, WMIN, WMAX, G, GOFF, LASTG, H, WI, A, ROWA, CB] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22];
+  const [BEST, V, FOUND, VALID, DYV, NEGINF, M] = [23, 24, 25, 26, 27, 28, 29];
+  const f32x4Eq = simd(0x41);
+  const f32x4Gt = simd(0x44);
+  const v128And = simd(0x4e);
+  const v128AndNot = simd(0x4f);
+  const v128Or = simd(0x50);
+  const bitselect = simd(0x52);
+  const load = simd(0x00, 0x00, 0x00);
+  const store = simd(0x0b, 0x00, 0x00);
+  // Visits the window's positions: A walks the in-bounds columns of each of the `rows` rows.
+  const window = (body: number[]) => [
+    ...get(X), ...get(WMIN), ...get(CB), ...i32Mul, ...add, ...get(GOFF), ...add, ...set(ROWA),
+    ...forUp(H, get(ROWS), [
+      ...get(ROWA), ...set(A),
+      ...forUp(WI, [...get(WMAX), ...get(WMIN), ...sub], [...body, ...get(A), ...get(CB), ...add, ...set(A)]),
+      ...get(ROWA), ...get(ROWB), ...add, ...set(ROWA),
+    ]),
+  ];
+  const findMax = [...get(A), ...load, ...set(V), ...get(V), ...get(BEST), ...get(V), ...get(BEST), ...f32x4Gt, ...bitselect, ...set(BEST)];
+  const write = [
+    ...get(A), ...load, ...get(BEST), ...f32x4Eq, ...get(VALID), ...v128And, ...get(FOUND), ...v128AndNot, ...set(M),
+    ...get(A), ...get(D), ...add, ...get(DYV), ...get(M), ...v128And, ...store,
+    ...get(FOUND), ...get(M), ...v128Or, ...set(FOUND),
+  ];
+  const group = [
+    // goff = min(g, lastG)
+    ...get(G), ...get(LASTG), ...get(G), ...get(LASTG), ...i32LtS, ...select, ...set(GOFF),
+    ...get(NEGINF), ...set(BEST),
+    ...window(findMax),
+    ...get(BEST), ...get(NEGINF), ...f32x4Gt, ...set(VALID),
+    ...v128Zero, ...set(FOUND),
+    ...get(DY), ...get(OWI), ...get(CB), ...i32Mul, ...add, ...get(GOFF), ...add, ...load, ...set(DYV),
+    ...window(write),
+    ...get(G), ...i32(16), ...add, ...set(G),
+  ];
+  const column = [
+    ...get(OWI), ...get(SW), ...i32Mul, ...get(LEFT), ...sub, ...set(W0),
+    ...get(W0), ...i32(0), ...get(W0), ...i32(0), ...i32GtS, ...select, ...set(WMIN),
+    ...get(W0), ...get(KW), ...add, ...get(W), ...get(W0), ...get(KW), ...add, ...get(W), ...i32LtS, ...select, ...set(WMAX),
+    // groups at g = 0, 16, …, while the previous group ended before the last one (goff < lastG)
+    ...i32(0), ...set(G), ...i32(-1), ...set(GOFF),
+    ...whileDo([...get(GOFF), ...get(LASTG), ...i32LtS], group),
+  ];
+  const body = [
+    ...get(C), ...i32(4), ...i32Mul, ...set(CB),
+    ...get(C), ...i32(4), ...sub, ...i32(4), ...i32Mul, ...set(LASTG),
+    ...f32NegInf, ...f32x4Splat, ...set(NEGINF),
+    ...forUp(OWI, get(OW), column), ...end,
+  ];
+  const fn = [...vec([[...uleb(12), I32], [...uleb(7), V128]]), ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
 function buildModule(): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
-  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3]]);
+  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1]]);
   const exports = vec([
     ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
     [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
     [...name('addPattern'), 0x00, ...uleb(5)],
     [...name('col2im'), 0x00, ...uleb(6)],
     [...name('sumPattern'), 0x00, ...uleb(7)],
+    [...name('maxPoolGradRowSimd'), 0x00, ...uleb(8)],
   ]);
-  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction()]);
+  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction(),
+    maxPoolGradSimdFunction()]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4)])),
@@ -274,6 +339,8 @@ export interface SimdKernels {
   col2im: Col2Im;
   /** Row sums of a [rows, C] tensor into a pattern of lcm(C, 4) floats (see sumPatternFunction). */
   sumPattern: SumPattern;
+  /** maxPoolGradRow for non-overlapping windows and C ≥ 4, four channels per vector (see maxPoolGradSimdFunction). */
+  maxPoolGradRowSimd: MaxPoolGradRow;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -287,9 +354,10 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   try {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule()), { env: { memory } });
-      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im; sumPattern: SumPattern };
+      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
+        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow };
       kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
-        col2im: e.col2im, sumPattern: e.sumPattern };
+        col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
