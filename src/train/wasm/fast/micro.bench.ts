@@ -73,7 +73,7 @@ async function main() {
     x.dispose();
   }
   for (const shape of [[64, 28, 28, 6], [64, 10, 10, 16], [256, 28, 28, 6], [256, 10, 10, 16]] as [number, number, number, number][]) {
-    const x = tf.randomNormal(shape);
+    const x = tf.randomNormal(shape) as tf.Tensor4D;
     const y = tf.maxPool(x, 2, 2, 'valid');
     const dy = tf.randomNormal(y.shape);
     const attrs = { filterSize: 2, strides: 2, pad: 'valid', dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
