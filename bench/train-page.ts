@@ -8,6 +8,7 @@ export interface BenchRun {
   simd?: boolean;
   threads?: number;
   multithread?: boolean;
+  workers?: number;
   samplesPerSec: number;
   trainSamples: number;
   epochs: EpochMetrics[];
@@ -17,6 +18,7 @@ export interface BenchRun {
   seconds: number;
   tensorsBefore: number;
   tensorsAfter: number;
+  parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; steps: number };
 }
 
 let worker: Worker | null = null;
@@ -29,11 +31,11 @@ function run(preset: string, patch: Partial<TrainSettings>): Promise<BenchRun> {
     const out: Partial<BenchRun> & { epochs: EpochMetrics[] } = { epochs: [] };
     w.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
-      if (m.type === 'started') Object.assign(out, { backend: m.backend.name, simd: m.backend.simd, threads: m.backend.threads, multithread: m.backend.multithread, trainSamples: m.trainSamples });
+      if (m.type === 'started') Object.assign(out, { backend: m.backend.name, simd: m.backend.simd, threads: m.backend.threads, multithread: m.backend.multithread, workers: m.backend.workers ?? 1, trainSamples: m.trainSamples });
       else if (m.type === 'batch') out.samplesPerSec = m.samplesPerSec;
       else if (m.type === 'epoch') out.epochs.push(m);
       else if (m.type === 'error') reject(new Error(m.message));
-      else if (m.type === 'done') resolve({ ...out, test: m.test, reason: m.reason, message: m.message, seconds: m.seconds, tensorsBefore: m.tensorsBefore, tensorsAfter: m.tensorsAfter } as BenchRun);
+      else if (m.type === 'done') resolve({ ...out, test: m.test, reason: m.reason, message: m.message, seconds: m.seconds, tensorsBefore: m.tensorsBefore, tensorsAfter: m.tensorsAfter, parallel: m.parallel } as BenchRun);
     };
     w.onerror = (e) => reject(new Error(e.message));
     w.postMessage({ type: 'start', graph, settings: { ...defaultTrainSettings, ...patch }, baseUrl: '/' });

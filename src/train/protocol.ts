@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Graph } from '../graph/types';
+import type { ReplicaPlan } from './replicas';
 import type { WeightSnapshot } from './weights';
 
 /**
@@ -38,6 +39,11 @@ export const trainSettingsSchema = z.object({
   testEachEpoch: z.boolean().optional(),
   /** wasm: use the fast training kernels of src/train/wasm/fast (default true; false measures the stock kernels). */
   fastKernels: z.boolean().optional(),
+  /**
+   * wasm: workers that train in parallel, each on a slice of every batch (./replicas.ts). Default: one per core, at
+   * most 4; 1 without cross-origin isolation (no SharedArrayBuffer) or without the fast kernels.
+   */
+  workers: z.number().int().min(1).max(16).optional(),
 });
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 
@@ -63,6 +69,8 @@ export interface BackendReport {
   threads?: number;
   /** wasm only: whether the threaded build could load (needs cross-origin isolation). */
   multithread?: boolean;
+  /** Workers training in parallel on slices of each batch (data parallelism); 1 when absent. */
+  workers?: number;
 }
 
 /** How the output layer is trained: the loss follows the head's activation. */
@@ -139,5 +147,25 @@ export type FromWorker =
       /** tf.memory().numTensors before the run and after everything was disposed. */
       tensorsBefore: number;
       tensorsAfter: number;
+      /** Data-parallel runs: the leader's mean ms per step in its own slice, waiting for followers, and the update. */
+      parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; steps: number };
     }
   | { type: 'error'; message: string; /** Nodes at fault when the graph did not compile. */ nodeIds?: string[] };
+
+/** The training worker's message to a data-parallel follower (src/train/follower.ts): one per run. */
+export interface FollowerInit {
+  buffer: SharedArrayBuffer;
+  plan: ReplicaPlan;
+  /** This follower's replica index (1…replicas − 1; the leader is 0). */
+  me: number;
+  graph: Graph;
+  /** The leader's initial weights, in `model.getWeights()` order. */
+  weights: { shape: number[]; data: Float32Array }[];
+  settings: TrainSettings;
+  loss: LossKind;
+  inputShape: number[];
+  labelSize: number;
+  baseUrl: string;
+}
+
+export type FromFollower = { type: 'ready' } | { type: 'finished'; steps: number } | { type: 'error'; message: string };

@@ -5,14 +5,15 @@
  * two batches, `pause`/`resume` hold it there.
  */
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset, type Dataset } from './datasets/index';
-import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FromWorker, type ToWorker } from './protocol';
+import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToWorker, type TrainSettings } from './protocol';
+import { ReplicaLeader, replicaBufferBytes, replicaLayout, type ReplicaPlan } from './replicas';
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
-import { registerWasmGradients } from './wasm/kernels';
+import { configureBrowserWasm } from './wasm/browser';
 import { snapshotWeights } from './weights';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -46,28 +47,63 @@ const yieldToEvents = () => new Promise<void>((r) => {
 function configureWasm(baseUrl: string) {
   if (wasmConfigured) return;
   wasmConfigured = true;
-  const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
-  setWasmPaths(new URL(`${base}tfjs-wasm/`, scope.location.href).href);
-  // The threaded wasm build stays off, although the page is cross-origin isolated, because it is slower here.
-  // Why it breaks when bundled: tfjs hands its pthread workers `new Blob(['var WasmBackendModuleThreadedSimd = ' +
-  // factory.toString()])`, a function that reads its enclosing closure's `_scriptDir` behind
-  // `typeof _scriptDir !== "undefined"`. The minifier (oxc, `build.minify`) mangles `_scriptDir` to `e` and, since the
-  // binding is declared in its scope, folds the guard to `e !== void 0`, which throws in the pthread worker where the
-  // closure does not exist: "Uncaught ReferenceError: e is not defined" (tensorflow/tfjs#4528 added that guard for
-  // webworkers; #4107 and #4539 report the same class of failure). A worker bundle minified without compression
-  // (vite.config `worker.rolldownOptions.output.minify: { compress: false, mangle: true, codegen: true }`, +4% size)
-  // keeps the `typeof` guard, and the threaded build then loads and trains in `vite preview`.
-  // Why it stays off (LeNet-5, MNIST, production build, fast kernels, samples/s at batch 64 / 256, 2 shared cores):
-  //   this build, non-threaded, minified ........................ 3,300 / 3,560–3,720
-  //   non-threaded, worker uncompressed .......................... 2,940 / 3,240
-  //   threaded, worker uncompressed, 1 thread (tfjs's cap) ....... 2,300–2,500 / 2,700
-  //   threaded, + setThreadsCount(2) and hardwareConcurrency 4 ... 2,760 / 3,260 (2 threads)
-  // setThreadsCount(2) alone still gives 1 thread: tfjs caps the pool at half of navigator.hardwareConcurrency. The
-  // threaded build's heap is a shared memory, where ./wasm/fast/simd.ts's SIMD kernels (unshared memory import) do not
-  // bind and their slower fallbacks run instead; only XNNPACK ops use the second thread; and the uncompressed worker
-  // bundle alone costs about 10%. Revisit with shared-memory SIMD kernels or more cores.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  registerWasmGradients(tf);
+  configureBrowserWasm(tf, baseUrl, scope.location.href);
+}
+
+/** Idle data-parallel followers, kept between runs (each has loaded tfjs and its wasm module once). */
+const followers: Worker[] = [];
+
+/** How many workers train in parallel: one per core (at most 4) on wasm with the fast kernels, if shared memory works. */
+function replicasFor(s: TrainSettings, backend: BackendName): number {
+  if (backend !== 'wasm' || s.fastKernels === false) return 1;
+  if (!scope.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') return 1;
+  const wanted = s.workers ?? Math.min(4, navigator.hardwareConcurrency || 1);
+  return Math.max(1, Math.min(wanted, s.batchSize));
+}
+
+/**
+ * Starts (or reuses) `replicas − 1` followers with the model's initial weights and waits until every one is ready.
+ * Returns the leader's side of the shared buffer. A follower that fails to start is dropped and the error rethrown.
+ */
+async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extract<ToWorker, { type: 'start' }>, s: TrainSettings, ds: Dataset, loss: LossKind): Promise<ReplicaLeader> {
+  while (followers.length < replicas - 1) {
+    followers.push(new Worker(new URL('./follower.ts', import.meta.url), { type: 'module', name: `convas-train-${followers.length + 2}` }));
+  }
+  const labelSize = loss === 'binaryCrossentropy' ? 1 : ds.numClasses;
+  const plan: ReplicaPlan = {
+    replicas,
+    varSizes: model.trainableWeights.map((w) => w.read().size),
+    sampleSize: ds.inputShape.reduce((a, b) => a * b, 1),
+    labelSize,
+    maxRows: Math.ceil(s.batchSize / replicas),
+  };
+  const buffer = new SharedArrayBuffer(replicaBufferBytes(plan));
+  const weights = model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
+  const active = followers.slice(0, replicas - 1);
+  await Promise.all(active.map((w, i) => new Promise<void>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<FromFollower>) => {
+      const m = e.data;
+      if (m.type === 'ready') resolve();
+      else if (m.type === 'error') {
+        // Before the run: refuse the start. During the run the leader reads the error from the shared buffer.
+        reject(new Error(`training worker ${i + 2} failed: ${m.message}`));
+        dropFollower(w);
+      }
+    };
+    w.onerror = (ev) => {
+      reject(new Error(`training worker ${i + 2} failed: ${ev.message}`));
+      dropFollower(w);
+    };
+    const init: FollowerInit = { buffer, plan, me: i + 1, graph: msg.graph, weights, settings: s, loss, inputShape: ds.inputShape, labelSize, baseUrl: msg.baseUrl };
+    w.postMessage(init);
+  })));
+  return new ReplicaLeader(replicaLayout(buffer, plan));
+}
+
+function dropFollower(w: Worker) {
+  w.terminate();
+  const i = followers.indexOf(w);
+  if (i >= 0) followers.splice(i, 1);
 }
 
 async function trySetBackend(name: BackendName): Promise<boolean> {
@@ -130,6 +166,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
   const s = parsed.data;
   running = true;
   let model: tf.LayersModel | null = null;
+  let leader: ReplicaLeader | undefined;
   const t0 = performance.now();
   let tensorsBefore = 0;
   try {
@@ -156,8 +193,13 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     }
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
+    const replicas = replicasFor(s, backend);
+    if (replicas > 1) {
+      post({ type: 'status', phase: 'compiling', message: `Starting ${replicas - 1} more training worker${replicas > 2 ? 's' : ''}…` });
+      leader = await startFollowers(replicas, model, msg, s, ds, loss);
+    }
     post({
-      type: 'started', backend: await report(backend), loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
+      type: 'started', backend: { ...(await report(backend)), workers: replicas }, loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
       testSamples: ds.test.n, batchesPerEpoch: Math.ceil(trainIdx.length / s.batchSize), params: model.countParams(),
     });
     post({ type: 'status', phase: 'training', message: 'Training…' });
@@ -168,14 +210,19 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     }, {
       onBatch: (m) => post({ type: 'batch', ...m }),
       onEpoch: (m) => post({ type: 'epoch', ...m }),
-    }, { loss, trainIdx, valIdx });
+    }, { loss, trainIdx, valIdx }, leader);
+    const parallel = leader && leader.timing.steps > 0
+      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / leader.timing.steps, steps: leader.timing.steps }
+      : undefined;
+    leader?.quit();
+    leader = undefined;
     // Diverged weights (NaN/Inf) are not worth keeping: the previous snapshot, if any, stays in the store.
     const weights = res.reason === 'nan' ? [] : snapshotWeights(model);
     model.dispose();
     model = null;
     post({
       type: 'done', reason: res.reason, message: res.message, epochsDone: res.epochsDone, test: res.test, weights,
-      seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors,
+      seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors, parallel,
     }, weights.flatMap((l) => l.tensors.map((t) => t.data.buffer)));
   } catch (e) {
     if (e instanceof StopBeforeStart) {
@@ -185,6 +232,11 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       post({ type: 'error', message: describe(e), nodeIds: e instanceof CompileError ? e.nodeIds : undefined });
     }
   } finally {
+    if (leader) {
+      // The run failed mid-step: the followers may be anywhere in a step; start fresh ones next time.
+      leader.quit();
+      followers.splice(0).forEach((w) => w.terminate());
+    }
     model?.dispose();
     running = false;
     paused = false;

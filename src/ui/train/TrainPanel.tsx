@@ -186,7 +186,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
 
   const set = (patch: Partial<TrainSettings>) => updateTrainSettings(patch);
   const backendText = run
-    ? `${run.backend.name}${run.backend.name === 'wasm' ? ` (${run.backend.simd ? 'SIMD' : 'no SIMD'}, ${run.backend.threads ?? 1} thread${(run.backend.threads ?? 1) > 1 ? 's' : ''})` : ''}`
+    ? `${run.backend.name}${run.backend.name === 'wasm' ? ` (${run.backend.simd ? 'SIMD' : 'no SIMD'}, ${(run.backend.workers ?? 1) > 1 ? `${run.backend.workers} workers in parallel` : `${run.backend.threads ?? 1} thread${(run.backend.threads ?? 1) > 1 ? 's' : ''}`})` : ''}`
     : null;
 
   return (
@@ -238,6 +238,16 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
                   {b}{available !== null && !available.includes(b) ? ' (unavailable)' : ''}
                 </option>
               ))}
+            </select>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="train-workers" title="wasm only: workers that each train on a slice of every batch and average their gradients (needs a cross-origin isolated page)">Workers</label>
+          <div className="field-control">
+            <select id="train-workers" data-testid="train-workers" value={settings.workers ?? 'auto'} disabled={active || settings.backend === 'webgl' || settings.backend === 'cpu'}
+              onChange={(e) => set({ workers: e.target.value === 'auto' ? undefined : Number(e.target.value) })}>
+              <option value="auto">one per core{typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? ` (${Math.min(4, navigator.hardwareConcurrency)})` : ''}</option>
+              {[1, 2, 3, 4].map((n) => <option key={n} value={n}>{n}</option>)}
             </select>
           </div>
         </div>

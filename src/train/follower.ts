@@ -1,0 +1,45 @@
+/// <reference lib="webworker" />
+/**
+ * A data-parallel follower of the training worker (see ./replicas.ts): started by the training worker, it builds the
+ * same model from the graph and the leader's initial weights, then computes the gradients of its slice of every batch
+ * and applies the averaged update, blocking in ./replicas.ts's loop until the run ends. Then it disposes the model and
+ * waits for the next run. wasm backend with the fast kernels only (the leader replicates only then).
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { compileGraph } from '../compile/compile';
+import type { FollowerInit, FromFollower } from './protocol';
+import { replicaLayout, runFollower } from './replicas';
+import { disposeOptimizer, makeOptimizer, replicaStep } from './trainer';
+import { configureBrowserWasm } from './wasm/browser';
+import { registerFastKernels } from './wasm/fast/index';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (m: FromFollower) => scope.postMessage(m);
+let configured = false;
+
+async function run(init: FollowerInit) {
+  if (!configured) {
+    configured = true;
+    configureBrowserWasm(tf, init.baseUrl, scope.location.href);
+    registerFastKernels(tf);
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend could not start in a training worker');
+  const model = compileGraph(tf, init.graph);
+  const optimizer = makeOptimizer(tf, init.settings);
+  try {
+    tf.tidy(() => model.setWeights(init.weights.map((w) => tf.tensor(w.data, w.shape))));
+    const step = replicaStep(tf, model, optimizer, init.loss, init.inputShape, init.labelSize);
+    post({ type: 'ready' });
+    const steps = runFollower(replicaLayout(init.buffer, init.plan), init.me, step.computeSlice, step.apply);
+    post({ type: 'finished', steps });
+  } finally {
+    model.dispose();
+    disposeOptimizer(optimizer);
+  }
+}
+
+scope.onmessage = (e: MessageEvent<FollowerInit>) => {
+  run(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message || err.name : String(err) }));
+};
+scope.onerror = (ev) => post({ type: 'error', message: typeof ev === 'string' ? ev : (ev as ErrorEvent).message });
