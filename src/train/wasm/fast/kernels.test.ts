@@ -5,7 +5,7 @@ import { nodeWasm } from '../node';
 import { mulberry32 } from '../../random';
 import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
 import { simdKernels } from './simd';
-import { conv2DBackpropInputKernel, type InputGradOptions } from './conv';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, type InputGradOptions } from './conv';
 import { sumKernel } from './reduce';
 import { maxPoolGradKernel } from './pool';
 
@@ -99,6 +99,22 @@ describe('fast Conv2DBackpropFilter on wasm', () => {
     const inputs = { x: [rand(x, 1), x] as Input, dy: [rand(dyShape, 2), dyShape] as Input };
     const cpu = await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
     expect(cpu.shape).toEqual(k);
+  });
+});
+
+describe('Conv2DBackpropFilter with the single-tap SIMD loop (multi-tap off)', () => {
+  it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
+    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false }) });
+    try {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { x: [rand(x, 30), x] as Input, dy: [rand(dyShape, 31), dyShape] as Input };
+      await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    } finally {
+      tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+      tf.registerKernel(registered);
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../node';
 import { registerFastKernels } from './index';
-import { conv2DBackpropInputKernel } from './conv';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { sumKernel } from './reduce';
 import { maxPoolGradKernel } from './pool';
 
@@ -62,6 +62,23 @@ async function main() {
       time(`${name} gemm chunk ${chunk}`, run(conv2DBackpropInputKernel(tf, stockInput, stockMatMul, { chunkFloats: chunk })));
     }
     tf.dispose([dy, w]);
+  }
+  for (const n of [64, 256]) {
+    for (const [xs, ks, pad] of [[[n, 28, 28, 1], [5, 5, 1, 6], 'same'], [[n, 14, 14, 6], [5, 5, 6, 16], 'valid'], [[n, 16, 16, 16], [3, 3, 16, 32], 'same']] as
+      [[number, number, number, number], [number, number, number, number], 'same' | 'valid'][]) {
+      const info = tf.backend_util.computeConv2DInfo(xs, ks, 1, 1, pad);
+      // Eight input pairs in turn, so they are not in cache (as in a training step).
+      const xsList = Array.from({ length: 8 }, () => tf.randomNormal(xs));
+      const dys = Array.from({ length: 8 }, () => tf.randomNormal([n, info.outHeight, info.outWidth, ks[3]]));
+      const attrs = { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: ks } as unknown as tf.NamedAttrMap;
+      let turn = 0;
+      const run = (f: tf.KernelFunc) => () => f({ inputs: { x: xsList[turn % 8], dy: dys[turn++ % 8] }, backend: be, attrs }) as tf.TensorInfo;
+      time(`Conv2DBackpropFilter x[${xs}] k[${ks}] ${pad} single-tap`, run(conv2DBackpropFilterKernel(tf, undefined, { multiTap: false })));
+      for (const chunk of [1 << 16, 1 << 18, 1 << 30]) {
+        time(`Conv2DBackpropFilter x[${xs}] k[${ks}] ${pad} multi-tap ${chunk >> 10} KB`, run(conv2DBackpropFilterKernel(tf, undefined, { chunkBytes: chunk })));
+      }
+      tf.dispose([...xsList, ...dys]);
+    }
   }
   for (const shape of [[64, 28, 28, 6], [64, 10, 10, 16], [256, 28, 28, 6], [256, 10, 10, 16]]) {
     const x = tf.randomNormal(shape);

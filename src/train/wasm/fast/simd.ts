@@ -103,6 +103,42 @@ function filterGradFunction(B: number): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+/**
+ * filterGradMulti[B − 1][T − 1](x, dy, out, n, rows, cols, xCol, xRow, xImg, dyCol, dyRow, dyImg): filterGrad for T
+ * consecutive filter taps at once (T x floats at x, x + 4, …: consecutive (kw, ci) pairs of one kernel row), so each dy
+ * load serves T taps and each x load B vectors: acc[t·B + b] += x[t] · dy[4b .. 4b+3]; stores the T·B vectors at `out`
+ * (tap-major). Every tap must have the same in-bounds span (callers pad x).
+ */
+function filterGradMultiFunction(B: number, T: number): number[] {
+  const [X, DY, OUT, N, ROWS, COLS, XCOL, XROW, XIMG, DYCOL, DYROW, DYIMG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [R, C, XR, DR, XP, DP] = [12, 13, 14, 15, 16, 17];
+  const XV = 18;
+  const DV = 19;
+  const ACC = DV + B;
+  const inner: number[] = [];
+  for (let b = 0; b < B; b++) inner.push(...get(DP), ...simd(0x00, 0x00, ...uleb(16 * b)), ...set(DV + b));
+  for (let t = 0; t < T; t++) {
+    inner.push(...get(XP), ...simd(0x09, 0x02, ...uleb(4 * t)), ...set(XV)); // v128.load32_splat
+    for (let b = 0; b < B; b++) inner.push(...get(ACC + t * B + b), ...get(XV), ...get(DV + b), ...f32x4Mul, ...f32x4Add, ...set(ACC + t * B + b));
+  }
+  inner.push(...get(XP), ...get(XCOL), ...add, ...set(XP), ...get(DP), ...get(DYCOL), ...add, ...set(DP));
+  const row = [...get(XR), ...set(XP), ...get(DR), ...set(DP), ...get(COLS), ...set(C), ...countdown(C, inner),
+    ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(DR), ...get(DYROW), ...add, ...set(DR)];
+  const image = [...get(X), ...set(XR), ...get(DY), ...set(DR), ...get(ROWS), ...set(R), ...countdown(R, row),
+    ...get(X), ...get(XIMG), ...add, ...set(X), ...get(DY), ...get(DYIMG), ...add, ...set(DY)];
+  const body: number[] = [];
+  for (let a = 0; a < T * B; a++) body.push(...v128Zero, ...set(ACC + a));
+  body.push(...countdown(N, image));
+  for (let a = 0; a < T * B; a++) body.push(...get(OUT), ...get(ACC + a), ...simd(0x0b, 0x00, ...uleb(16 * a)));
+  body.push(...end);
+  const locals = vec([[...uleb(6), I32], [...uleb(1 + B + T * B), V128]]);
+  const fn = [...locals, ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
+/** Most taps per filterGradMulti call for B = 1..4 accumulator groups (T·B accumulators, at most 12). */
+export const MULTI_TAPS = [8, 6, 4, 3] as const;
+
 /** `for (counter = 0; counter < limit; counter++) body` (signed compare). */
 function forUp(counter: number, limit: number[], body: number[]): number[] {
   return [...i32(0), ...set(counter), ...block, ...loop, ...get(counter), ...limit, ...i32GeS, ...brIf(1), ...body,
@@ -296,7 +332,8 @@ function maxPoolGradSimdFunction(): number[] {
 function buildModule(): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
-  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1]]);
+  const multi = MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) => [i + 1, t + 1]));
+  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1], ...multi.map(() => [0])]);
   const exports = vec([
     ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
     [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
@@ -304,9 +341,10 @@ function buildModule(): Uint8Array<ArrayBuffer> {
     [...name('col2im'), 0x00, ...uleb(6)],
     [...name('sumPattern'), 0x00, ...uleb(7)],
     [...name('maxPoolGradRowSimd'), 0x00, ...uleb(8)],
+    ...multi.map(([b, t], i) => [...name(`filterGradMulti${b}_${t}`), 0x00, ...uleb(9 + i)]),
   ]);
   const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction(),
-    maxPoolGradSimdFunction()]);
+    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t))]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4)])),
@@ -341,6 +379,8 @@ export interface SimdKernels {
   sumPattern: SumPattern;
   /** maxPoolGradRow for non-overlapping windows and C ≥ 4, four channels per vector (see maxPoolGradSimdFunction). */
   maxPoolGradRowSimd: MaxPoolGradRow;
+  /** filterGradMulti[B − 1][T − 1]: B accumulator groups, T consecutive taps, T ≤ MULTI_TAPS[B − 1]. */
+  filterGradMulti: FilterGrad[][];
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -357,7 +397,8 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
       const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
         sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow };
       kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
-        col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd };
+        col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd,
+        filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])) };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
