@@ -55,19 +55,51 @@ describe('averageGradients', () => {
   });
 });
 
+function tsThread(file: string, workerData: unknown): Worker {
+  // Worker threads do not inherit Vitest's TypeScript transform: tsx's loader is registered inside the thread first.
+  const href = new URL(file, import.meta.url).href;
+  const w = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(href)}); });`, { eval: true, workerData });
+  workers.push(w);
+  return w;
+}
+
+describe('the step barrier', () => {
+  it('lets a follower through when the leader is already one step ahead (it was descheduled after publishing)', async () => {
+    const plan: ReplicaPlan = { replicas: 2, varSizes: [2], sampleSize: 1, labelSize: 1, maxRows: 2 };
+    const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
+    const l = replicaLayout(sab, plan);
+    const slotOf = (r: number, field: number) => 4 + 5 * r + field;
+    // Step 1 (odd parity): 1 row each. The leader's gradients (all 4) are in place, and it already published step 2.
+    l.ctl[slotOf(0, 1)] = 1;
+    l.ctl[slotOf(1, 1)] = 1;
+    l.grads[1][0].fill(4);
+    l.ctl[slotOf(0, 2)] = 2;
+    l.ctl[0] = 1;
+    const w = tsThread('./testing/race-thread.ts', { sab, plan, me: 1, grad: 2 });
+    const applied = await new Promise<number[] | null>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(null), 10_000);
+      w.on('message', (m: { type: string; avg: number[] }) => {
+        if (m.type === 'applied') {
+          clearTimeout(timer);
+          resolve(m.avg);
+        }
+      });
+      w.on('error', reject);
+    });
+    Atomics.store(l.ctl, 1, 1); // QUIT
+    Atomics.notify(l.ctl, 0);
+    expect(applied).toEqual([3, 3]); // (4 + 2) / 2: it averaged step 1 instead of waiting for the leader forever
+    await w.terminate();
+  }, 30_000);
+});
+
 interface FollowerResult { steps: number; weights: number[][] }
 
 function startFollower(sab: SharedArrayBuffer, plan: ReplicaPlan, me: number, model: tf.LayersModel, kind: string, fail = false) {
-  // Worker threads do not inherit Vitest's TypeScript transform: tsx's loader is registered inside the thread first.
-  const file = new URL('./testing/follower-thread.ts', import.meta.url).href;
-  const w = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(file)}); });`, {
-    eval: true,
-    workerData: {
-      sab, plan, me, graph: getPreset('lenet5')!.graph, settings, kind, inputShape: ds.inputShape, labelSize: ds.numClasses, root, fail,
-      weights: model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() })),
-    },
+  const w = tsThread('./testing/follower-thread.ts', {
+    sab, plan, me, graph: getPreset('lenet5')!.graph, settings, kind, inputShape: ds.inputShape, labelSize: ds.numClasses, root, fail,
+    weights: model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() })),
   });
-  workers.push(w);
   let ready!: () => void;
   let notReady!: (e: Error) => void;
   const readyP = new Promise<void>((res, rej) => ((ready = res), (notReady = rej)));

@@ -149,7 +149,7 @@ export function postReplicaError(l: ReplicaLayout, r: number, message: string): 
 }
 
 /**
- * Blocks until every replica but `me` has its step-`seq` gradients in place. Throws {@link ReplicaError} when one of
+ * Blocks until every replica but `me` has its step-`seq` gradients in place (or is already one step further). Throws {@link ReplicaError} when one of
  * them failed; returns false when the run was ended (QUIT) meanwhile.
  */
 function waitForOthers(l: ReplicaLayout, me: number, seq: number): boolean {
@@ -158,8 +158,10 @@ function waitForOthers(l: ReplicaLayout, me: number, seq: number): boolean {
     for (;;) {
       if (Atomics.load(l.ctl, slot(r, ERROR))) throw new ReplicaError(`training worker ${r + 1} failed: ${readError(l, r)}`);
       if (Atomics.load(l.ctl, QUIT)) return false;
+      // ≥, not ===: a follower that was descheduled after publishing may find the leader already done with its own
+      // slice of the next step (it cannot get further: that step needs this follower's gradients).
       const done = Atomics.load(l.ctl, slot(r, DONE));
-      if (done === seq) break;
+      if (done >= seq) break;
       if (!spinUntilChanged(l.ctl, slot(r, DONE), done)) Atomics.wait(l.ctl, slot(r, DONE), done, 1000);
     }
   }
