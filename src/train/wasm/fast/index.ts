@@ -3,6 +3,7 @@ import { wasmGradientKernels } from '../kernels';
 import { FUSED_ADAM_KERNEL, fusedAdamKernel } from './adam';
 import { biasAddKernel } from './bias';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
+import { conv2DSingleChannelKernel } from './conv1';
 import type { Tf } from './heap';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
@@ -12,7 +13,7 @@ import { castKernel, identityKernel } from './share';
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -24,7 +25,8 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   const sum = stock('Sum');
   const cast = stock('Cast');
   const add = stock('Add');
-  if (!matMul || !sum || !cast || !add) throw new Error('registerFastKernels: the wasm backend lacks BatchMatMul, Sum, Cast or Add (import @tensorflow/tfjs-backend-wasm first)');
+  const conv2D = stock('Conv2D');
+  if (!matMul || !sum || !cast || !add || !conv2D) throw new Error('registerFastKernels: the wasm backend lacks Conv2D, BatchMatMul, Sum, Cast or Add (import @tensorflow/tfjs-backend-wasm first)');
   const withSetup = (name: string, kernelFunc: tfjs.KernelFunc): tfjs.KernelConfig => {
     // Keeps the replaced kernel's setupFunc: the backend runs the setups of the kernels registered when it
     // initialises, and the stock kernels called from ours need theirs.
@@ -32,6 +34,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     return { kernelName: name, backendName: 'wasm', kernelFunc, ...(old?.setupFunc ? { setupFunc: old.setupFunc } : {}) };
   };
   return [
+    withSetup('Conv2D', conv2DSingleChannelKernel(tf, conv2D)),
     withSetup('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stock('Conv2DBackpropFilter') ?? h5Filter)),
     withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'), matMul)),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),

@@ -8,6 +8,7 @@ import { simdKernels } from './simd';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, type InputGradOptions } from './conv';
 import { sumKernel } from './reduce';
 import { maxPoolGradKernel } from './pool';
+import { conv2DSingleChannelKernel } from './conv1';
 
 const root = join(__dirname, '../../../..');
 
@@ -147,6 +148,43 @@ describe('Conv2DBackpropInput variants on wasm', () => {
       expect(cpu.shape).toEqual(x);
     } finally {
       tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+      tf.registerKernel(registered);
+    }
+  });
+});
+
+describe('fast single-input-channel Conv2D on wasm', () => {
+  const cases: { x: number[]; k: number[]; strides: number | [number, number]; pad: Pad; dilations?: number }[] = [
+    { x: [3, 28, 28, 1], k: [5, 5, 1, 6], strides: 1, pad: 'same' }, // LeNet-5's first layer
+    { x: [1, 28, 28, 1], k: [5, 5, 1, 6], strides: 1, pad: 'valid' },
+    { x: [2, 7, 9, 1], k: [3, 3, 1, 6], strides: 1, pad: 'same' }, // six channels, odd width: a last block of one pixel
+    { x: [2, 9, 7, 1], k: [3, 3, 1, 4], strides: 1, pad: 'same' },
+    { x: [1, 9, 7, 1], k: [3, 2, 1, 5], strides: 1, pad: 'same' },
+    { x: [2, 8, 11, 1], k: [4, 3, 1, 16], strides: 1, pad: 'valid' },
+    { x: [1, 10, 9, 1], k: [3, 5, 1, 7], strides: 1, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
+    { x: [1, 6, 6, 1], k: [2, 2, 1, 9], strides: 1, pad: 'same' }, // even kernel: asymmetric same padding
+    { x: [2, 12, 13, 1], k: [7, 7, 1, 12], strides: 1, pad: 'same' },
+    { x: [1, 6, 6, 1], k: [6, 6, 1, 8], strides: 1, pad: 'valid' }, // a single output position
+    { x: [1, 5, 5, 1], k: [3, 3, 1, 17], strides: 1, pad: 'same' }, // more than 16 outputs: the stock kernel by default
+    { x: [1, 5, 6, 1], k: [3, 3, 1, 3], strides: 1, pad: 'same' }, // fewer than 4 outputs: the stock kernel
+    { x: [2, 9, 9, 1], k: [3, 3, 1, 6], strides: 2, pad: 'same' }, // stride: the stock kernel
+    { x: [1, 9, 9, 1], k: [3, 3, 1, 6], strides: 1, pad: 'valid', dilations: 2 }, // dilation: the stock kernel
+    { x: [2, 7, 7, 3], k: [3, 3, 3, 6], strides: 1, pad: 'same' }, // three channels: the stock kernel
+  ];
+  it.each(cases)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad, dilations }) => {
+    const inputs = { x: [rand(x, 26), x] as Input, filter: [rand(k, 27), k] as Input };
+    const cpu = await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: dilations ?? 1, dimRoundingMode: undefined });
+    expect([cpu.shape[0], cpu.shape[3]]).toEqual([x[0], k[3]]);
+  });
+  it.each(cases)('with the generated loop up to 40 output channels, matches cpu: x $x, filter $k, pad $pad', async ({ x, k, strides, pad, dilations }) => {
+    const registered = tf.getKernel('Conv2D', 'wasm')!;
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { maxChannels: 40 }) });
+    try {
+      const inputs = { x: [rand(x, 28), x] as Input, filter: [rand(k, 29), k] as Input };
+      await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: dilations ?? 1, dimRoundingMode: undefined });
+    } finally {
+      tf.unregisterKernel('Conv2D', 'wasm');
       tf.registerKernel(registered);
     }
   });

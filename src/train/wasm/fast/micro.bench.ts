@@ -9,6 +9,7 @@ import { nodeWasm } from '../node';
 import { registerFastKernels } from './index';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { sumKernel } from './reduce';
+import { conv2DSingleChannelKernel } from './conv1';
 import { maxPoolGradKernel } from './pool';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -41,6 +42,7 @@ async function main() {
   const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')!;
   const stockSum = tf.getKernel('Sum', 'wasm')!;
+  const stockConv = tf.getKernel('Conv2D', 'wasm')!;
   const stockPool = tf.getKernel('MaxPoolGrad', 'wasm');
   registerFastKernels(tf);
   const be = tf.engine().backend;
@@ -99,6 +101,22 @@ async function main() {
     time(`MaxPoolGrad [${shape}] scalar wasm`, run(maxPoolGradKernel(tf, { vectors: false })));
     time(`MaxPoolGrad [${shape}] SIMD`, run(maxPoolGradKernel(tf)));
     tf.dispose([x, y, dy]);
+  }
+  for (const n of [64, 256]) {
+    const extra = process.argv[3] ? [4, 5, 8, 10, 12, 16].map((co) => [[n, 28, 28, 1], [5, 5, 1, co], 'same']) : [];
+    for (const [xs, ks, pad] of [[[n, 28, 28, 1], [5, 5, 1, 6], 'same'], ...extra, [[n, 32, 32, 1], [3, 3, 1, 16], 'same'], [[n, 28, 28, 1], [3, 3, 1, 8], 'valid']] as
+      [number[], number[], 'same' | 'valid'][]) {
+      // Eight inputs in turn, so the input is not in cache (as in a training step).
+      const xsList = Array.from({ length: 8 }, () => tf.randomNormal(xs));
+      const w = tf.randomNormal(ks);
+      const attrs = { strides: 1, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+      let turn = 0;
+      const run = (f: tf.KernelFunc) => () => f({ inputs: { x: xsList[turn++ % 8], filter: w }, backend: be, attrs }) as tf.TensorInfo;
+      time(`Conv2D [${xs}]x[${ks}] ${pad} stock`, run(stockConv.kernelFunc));
+      time(`Conv2D [${xs}]x[${ks}] ${pad} single-channel`, run(conv2DSingleChannelKernel(tf, stockConv)));
+      time(`Conv2D [${xs}]x[${ks}] ${pad} stock (again)`, run(stockConv.kernelFunc));
+      tf.dispose([...xsList, w]);
+    }
   }
   for (const [m, k, n] of [[6400, 16, 150], [25600, 16, 150]]) {
     const a = tf.randomNormal([m, k]);

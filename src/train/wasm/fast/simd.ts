@@ -406,3 +406,9 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   cache.set(memory, kernels);
   return kernels;
 }
+
+/** The assembler helpers, for modules generated elsewhere (./conv1.ts specialises its loops to one shape). */
+export const asm = {
+  I32, V128, uleb, section, vec, name, get, set, i32, add, sub, i32Mul, block, loop, end, br, brIf, eqz, i32GeS, f32Load,
+  simd, v128Zero, f32x4Splat, f32x4Add, f32x4Mul, forUp, countdown,
+};
