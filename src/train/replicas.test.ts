@@ -8,7 +8,7 @@ import { loadDataset } from './datasets/index';
 import { fsReader } from './datasets/node';
 import type { Dataset } from './datasets/types';
 import { defaultTrainSettings, type TrainSettings } from './protocol';
-import { averageGradients, ReplicaLeader, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
+import { averageGradients, balanceRows, ReplicaLeader, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { nodeWasm } from './wasm/node';
 
@@ -36,6 +36,21 @@ describe('splitRows', () => {
     expect(splitRows(7, 3)).toEqual([2, 2, 3]);
     expect(splitRows(1, 2)).toEqual([0, 1]);
     for (const [b, r] of [[1, 4], [13, 3], [256, 4]]) expect(splitRows(b, r).reduce((a, c) => a + c, 0)).toBe(b);
+  });
+});
+
+describe('balanceRows', () => {
+  it('splits in proportion to speed, sums to the batch, caps followers at maxRows and falls back to an even split', () => {
+    expect(balanceRows(64, [1, 1], 64)).toEqual([32, 32]);
+    expect(balanceRows(64, [3, 1], 64)).toEqual([48, 16]);
+    expect(balanceRows(64, [1, 3], 40)).toEqual([24, 40]);
+    expect(balanceRows(10, [0, 0, 0], 10)).toEqual(splitRows(10, 3));
+    expect(balanceRows(10, [NaN, 2, 2], 10)).toEqual([4, 3, 3]); // an unknown speed counts as the mean
+    for (const [b, sp] of [[7, [1.3, 0.2, 5]], [1, [2, 1]], [257, [0.9, 1.1, 1, 1]]] as const) {
+      const rows = balanceRows(b, [...sp], b);
+      expect(rows.reduce((a, v) => a + v, 0)).toBe(b);
+      expect(rows.every((v) => v >= 0)).toBe(true);
+    }
   });
 });
 
@@ -121,7 +136,7 @@ function startFollower(sab: SharedArrayBuffer, plan: ReplicaPlan, me: number, mo
 function planFor(model: tf.LayersModel, replicas: number): ReplicaPlan {
   return {
     replicas, varSizes: model.trainableWeights.map((w) => w.read().size), sampleSize: 784, labelSize: ds.numClasses,
-    maxRows: Math.ceil(settings.batchSize / replicas),
+    maxRows: settings.batchSize,
   };
 }
 

@@ -111,6 +111,31 @@ export function splitRows(b: number, replicas: number): number[] {
   return Array.from({ length: replicas }, (_, r) => base + (r >= replicas - extra ? 1 : 0));
 }
 
+/**
+ * Rows of a batch of `b` in proportion to each replica's speed (rows per ms; 0 or NaN counts as the mean), summing to
+ * `b`, none above `maxRows` (the leader, index 0, takes what the others cannot), by largest remainder.
+ */
+export function balanceRows(b: number, speeds: number[], maxRows: number): number[] {
+  const R = speeds.length;
+  const valid = speeds.filter((v) => Number.isFinite(v) && v > 0);
+  if (valid.length === 0) return splitRows(b, R);
+  const mean = valid.reduce((a, v) => a + v, 0) / valid.length;
+  const w = speeds.map((v) => (Number.isFinite(v) && v > 0 ? v : mean));
+  const total = w.reduce((a, v) => a + v, 0);
+  const exact = w.map((v) => (b * v) / total);
+  const rows = exact.map((x, r) => Math.min(Math.floor(x), r === 0 ? b : maxRows));
+  let left = b - rows.reduce((a, v) => a + v, 0);
+  const order = exact.map((x, r) => [x - Math.floor(x), r] as const).sort((p, q) => q[0] - p[0]);
+  for (const [, r] of order) {
+    if (left === 0) break;
+    if (r !== 0 && rows[r] >= maxRows) continue;
+    rows[r]++;
+    left--;
+  }
+  rows[0] += left;
+  return rows;
+}
+
 const slot = (r: number, field: number) => CTL_HEAD + PER_REPLICA * r + field;
 
 /**
@@ -251,9 +276,15 @@ export class ReplicaLeader {
   private readonly avg: Float32Array;
   /** Where the leader's step time went (ms): its own slice, waiting for the slowest follower, averaging + update. */
   readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0 };
+  /**
+   * Rows per ms of each replica, smoothed: batches are split in proportion, so that all finish together. Replicas are
+   * not equally fast even on equal cores (the leader's core also runs the event loop; a follower's shares the page).
+   */
+  private readonly speed: number[];
 
   constructor(readonly layout: ReplicaLayout) {
     this.avg = new Float32Array(layout.params);
+    this.speed = new Array<number>(layout.plan.replicas).fill(0);
     Atomics.store(layout.ctl, QUIT, 0);
     Atomics.store(layout.ctl, SEQ, 0);
   }
@@ -276,7 +307,7 @@ export class ReplicaLeader {
   ): SliceResult {
     const l = this.layout;
     const { sampleSize: S, labelSize: K } = l.plan;
-    const rows = splitRows(b, this.replicas);
+    const rows = balanceRows(b, this.speed, l.plan.maxRows);
     if (rows.some((r, i) => i > 0 && r > l.plan.maxRows)) throw new Error(`a batch of ${b} does not fit the shared training buffer`);
     const seq = ++this.seq;
     let from = rows[0];
@@ -304,6 +335,7 @@ export class ReplicaLeader {
     this.timing.update += t3 - t2;
     this.timing.steps++;
     for (let r = 1; r < this.replicas; r++) this.timing.followers += l.metrics[r][3] / (this.replicas - 1);
+    this.learnSpeeds(rows, t1 - t0, t2 - t1);
     let loss = 0;
     let correct = 0;
     let raw = 0;
@@ -315,6 +347,23 @@ export class ReplicaLeader {
       raw += (rows[r] / b) * m[2];
     }
     return { loss, correct, raw };
+  }
+
+  /**
+   * Updates the speed estimates from a step: the leader's own time; each follower's reported compute time, except that
+   * the slowest one took at least as long as the leader waited for it (which also counts its wake-up).
+   */
+  private learnSpeeds(rows: number[], ownMs: number, waitMs: number): void {
+    const l = this.layout;
+    const ms = rows.map((_, r) => (r === 0 ? ownMs : l.metrics[r][3]));
+    let slowest = 1;
+    for (let r = 2; r < this.replicas; r++) if (ms[r] > ms[slowest]) slowest = r;
+    if (waitMs > 0.05) ms[slowest] = Math.max(ms[slowest], ownMs + waitMs);
+    for (let r = 0; r < this.replicas; r++) {
+      if (rows[r] === 0 || !(ms[r] > 0)) continue;
+      const v = rows[r] / ms[r];
+      this.speed[r] = this.speed[r] > 0 ? 0.8 * this.speed[r] + 0.2 * v : v;
+    }
   }
 
   /** Ends the run for every follower (also wakes any of them waiting). */

@@ -75,7 +75,7 @@ async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extr
     varSizes: model.trainableWeights.map((w) => w.read().size),
     sampleSize: ds.inputShape.reduce((a, b) => a * b, 1),
     labelSize,
-    maxRows: Math.ceil(s.batchSize / replicas),
+    maxRows: s.batchSize, // rows are balanced by speed: one follower may take most of a batch
   };
   const buffer = new SharedArrayBuffer(replicaBufferBytes(plan));
   const weights = model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
