@@ -26,6 +26,11 @@ test('LeNet-5 trains on a small MNIST subset: the loss falls and the curves draw
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-progress')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('train-backend-used')).toContainText(/Backend: (wasm|webgl|cpu)/);
+  // The page is cross-origin isolated, so on wasm one worker per core trains a slice of every batch.
+  const cores = await page.evaluate(() => (crossOriginIsolated ? navigator.hardwareConcurrency : 1));
+  if ((await page.getByTestId('train-backend-used').innerText()).includes('wasm') && cores > 1) {
+    await expect(page.getByTestId('train-backend-used')).toContainText(`${Math.min(4, cores)} workers in parallel`);
+  }
   await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 150_000 });
   await expect(status(page)).toHaveAttribute('data-status', 'done');
 

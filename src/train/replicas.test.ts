@@ -8,7 +8,7 @@ import { loadDataset } from './datasets/index';
 import { fsReader } from './datasets/node';
 import type { Dataset } from './datasets/types';
 import { defaultTrainSettings, type TrainSettings } from './protocol';
-import { averageGradients, balanceRows, ReplicaLeader, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
+import { averageGradients, balanceRows, ReplicaLeader, replicaCount, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { nodeWasm } from './wasm/node';
 
@@ -36,6 +36,22 @@ describe('splitRows', () => {
     expect(splitRows(7, 3)).toEqual([2, 2, 3]);
     expect(splitRows(1, 2)).toEqual([0, 1]);
     for (const [b, r] of [[1, 4], [13, 3], [256, 4]]) expect(splitRows(b, r).reduce((a, c) => a + c, 0)).toBe(b);
+  });
+});
+
+describe('replicaCount', () => {
+  const base = { backend: 'wasm', sharedMemory: true, cores: 2, batchSize: 64 };
+  it('uses one worker per core (up to 4) on wasm with shared memory, or the number asked for', () => {
+    expect(replicaCount(base)).toBe(2);
+    expect(replicaCount({ ...base, cores: 16 })).toBe(4);
+    expect(replicaCount({ ...base, workers: 3 })).toBe(3);
+    expect(replicaCount({ ...base, workers: 8, batchSize: 5 })).toBe(5);
+  });
+  it('stays at one worker without shared memory, off wasm, or with the stock kernels', () => {
+    expect(replicaCount({ ...base, sharedMemory: false })).toBe(1);
+    expect(replicaCount({ ...base, backend: 'webgl' })).toBe(1);
+    expect(replicaCount({ ...base, fastKernels: false })).toBe(1);
+    expect(replicaCount({ ...base, cores: 1 })).toBe(1);
   });
 });
 

@@ -19,6 +19,16 @@ import type * as tfjs from '@tensorflow/tfjs';
  * replica's own random stream.
  */
 
+/**
+ * How many replicas a run gets: on wasm with the fast kernels, where shared memory works (a cross-origin isolated
+ * page), the `workers` asked for or else one per core up to 4; never more than the batch has rows. 1 otherwise.
+ */
+export function replicaCount(o: { backend: string; fastKernels?: boolean; sharedMemory: boolean; cores: number; workers?: number; batchSize: number }): number {
+  if (o.backend !== 'wasm' || o.fastKernels === false || !o.sharedMemory) return 1;
+  const wanted = o.workers ?? Math.min(4, Math.max(1, o.cores || 1));
+  return Math.max(1, Math.min(wanted, o.batchSize));
+}
+
 /** The sizes a run's shared buffer is laid out for. */
 export interface ReplicaPlan {
   /** Replicas including the leader (≥ 2). */

@@ -9,7 +9,7 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset, type Dataset } from './datasets/index';
 import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToWorker, type TrainSettings } from './protocol';
-import { ReplicaLeader, replicaBufferBytes, replicaLayout, type ReplicaPlan } from './replicas';
+import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
@@ -53,12 +53,11 @@ function configureWasm(baseUrl: string) {
 /** Idle data-parallel followers, kept between runs (each has loaded tfjs and its wasm module once). */
 const followers: Worker[] = [];
 
-/** How many workers train in parallel: one per core (at most 4) on wasm with the fast kernels, if shared memory works. */
 function replicasFor(s: TrainSettings, backend: BackendName): number {
-  if (backend !== 'wasm' || s.fastKernels === false) return 1;
-  if (!scope.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') return 1;
-  const wanted = s.workers ?? Math.min(4, navigator.hardwareConcurrency || 1);
-  return Math.max(1, Math.min(wanted, s.batchSize));
+  return replicaCount({
+    backend, fastKernels: s.fastKernels, workers: s.workers, batchSize: s.batchSize, cores: navigator.hardwareConcurrency,
+    sharedMemory: scope.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined',
+  });
 }
 
 /**
