@@ -238,7 +238,8 @@ function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: Retur
  * B channel vectors — about half the loads per multiply-add of {@link filterGradSimd}. All taps of a call must share
  * the output span, so a padded input is first copied into a zero-padded buffer covering every window.
  */
-function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>, chunkBytes: number): TensorInfo | null {
+function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>, chunkBytes: number,
+  maxAcc: number): TensorInfo | null {
   const simd = simdKernels(be.wasm.asm?.memory);
   if (!simd) return null;
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
@@ -296,7 +297,7 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
     for (let g = 0; g < CO; g += 16) {
       const B = Math.min(4, Math.ceil((CO - g) / 4));
       const width = Math.min(16, CO - g);
-      const tMax = MULTI_TAPS[B - 1];
+      const tMax = Math.max(1, Math.min(MULTI_TAPS[B - 1], Math.floor(maxAcc / B)));
       for (let kh = 0; kh < KH; kh++) {
         for (let t0 = 0; t0 < taps; t0 += tMax) {
           const T = Math.min(tMax, taps - t0);
@@ -317,8 +318,9 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
 
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
 export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined,
-  options: { multiTap?: boolean; chunkBytes?: number } = {}): tfjs.KernelFunc {
+  options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number } = {}): tfjs.KernelFunc {
   const multiTap = options.multiTap ?? true;
+  const maxAcc = options.maxAccumulators ?? 8;
   const chunkBytes = options.chunkBytes ?? 1 << 18;
   return (args) => {
     const { inputs, backend, attrs } = args;
@@ -334,7 +336,7 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
       if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
       return fallback.kernelFunc(args);
     }
-    const viaSimd = (multiTap ? filterGradMultiTap(be, x, dy, c, chunkBytes) : null) ?? filterGradSimd(be, x, dy, c);
+    const viaSimd = (multiTap ? filterGradMultiTap(be, x, dy, c, chunkBytes, maxAcc) : null) ?? filterGradSimd(be, x, dy, c);
     if (viaSimd) return viaSimd;
     // Rows/columns past the last window get no gradient; a negative bottom/right pad is handled by computing a
     // slightly larger result and cropping it.

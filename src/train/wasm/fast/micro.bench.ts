@@ -75,9 +75,11 @@ async function main() {
       const attrs = { strides: 1, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: ks } as unknown as tf.NamedAttrMap;
       let turn = 0;
       const run = (f: tf.KernelFunc) => () => f({ inputs: { x: xsList[turn % 8], dy: dys[turn++ % 8] }, backend: be, attrs }) as tf.TensorInfo;
-      time(`Conv2DBackpropFilter x[${xs}] k[${ks}] ${pad} single-tap`, run(conv2DBackpropFilterKernel(tf, undefined, { multiTap: false })));
-      for (const chunk of [1 << 16, 1 << 18, 1 << 30]) {
-        time(`Conv2DBackpropFilter x[${xs}] k[${ks}] ${pad} multi-tap ${chunk >> 10} KB`, run(conv2DBackpropFilterKernel(tf, undefined, { chunkBytes: chunk })));
+      for (let round = 0; round < 2; round++) {
+        time(`Conv2DBackpropFilter x[${xs}] k[${ks}] ${pad} single-tap`, run(conv2DBackpropFilterKernel(tf, undefined, { multiTap: false })));
+        for (const maxAccumulators of [4, 6, 8]) {
+          time(`Conv2DBackpropFilter x[${xs}] k[${ks}] ${pad} multi-tap, ${maxAccumulators} acc`, run(conv2DBackpropFilterKernel(tf, undefined, { maxAccumulators })));
+        }
       }
       tf.dispose([...xsList, ...dys]);
     }
