@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../compile/compile';
-import type { FollowerInit, FromFollower } from './protocol';
+import type { FollowerInit, FromFollower, ToFollower } from './protocol';
 import { replicaLayout, runFollower } from './replicas';
 import { disposeOptimizer, makeOptimizer, replicaStep } from './trainer';
 import { configureBrowserWasm } from './wasm/browser';
@@ -18,13 +18,17 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromFollower) => scope.postMessage(m);
 let configured = false;
 
-async function run(init: FollowerInit) {
+async function ready(baseUrl: string) {
   if (!configured) {
     configured = true;
-    configureBrowserWasm(tf, init.baseUrl, scope.location.href);
+    configureBrowserWasm(tf, baseUrl, scope.location.href);
     registerFastKernels(tf);
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend could not start in a training worker');
+}
+
+async function run(init: FollowerInit) {
+  await ready(init.baseUrl);
   const model = compileGraph(tf, init.graph);
   const optimizer = makeOptimizer(tf, init.settings);
   try {
@@ -39,7 +43,8 @@ async function run(init: FollowerInit) {
   }
 }
 
-scope.onmessage = (e: MessageEvent<FollowerInit>) => {
-  run(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message || err.name : String(err) }));
+scope.onmessage = (e: MessageEvent<ToFollower>) => {
+  // `warm` (sent when the Train panel opens) loads tfjs's wasm module ahead of the first run.
+  (e.data.type === 'warm' ? ready(e.data.baseUrl) : run(e.data)).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message || err.name : String(err) }));
 };
 scope.onerror = (ev) => post({ type: 'error', message: typeof ev === 'string' ? ev : (ev as ErrorEvent).message });

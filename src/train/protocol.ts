@@ -154,6 +154,7 @@ export type FromWorker =
 
 /** The training worker's message to a data-parallel follower (src/train/follower.ts): one per run. */
 export interface FollowerInit {
+  type: 'init';
   buffer: SharedArrayBuffer;
   plan: ReplicaPlan;
   /** This follower's replica index (1…replicas − 1; the leader is 0). */
@@ -167,5 +168,7 @@ export interface FollowerInit {
   labelSize: number;
   baseUrl: string;
 }
+
+export type ToFollower = FollowerInit | { type: 'warm'; baseUrl: string };
 
 export type FromFollower = { type: 'ready' } | { type: 'finished'; steps: number } | { type: 'error'; message: string };

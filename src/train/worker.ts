@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset, type Dataset } from './datasets/index';
-import { BACKENDS, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToWorker, type TrainSettings } from './protocol';
+import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToFollower, type ToWorker, type TrainSettings } from './protocol';
 import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
@@ -65,9 +65,7 @@ function replicasFor(s: TrainSettings, backend: BackendName): number {
  * Returns the leader's side of the shared buffer. A follower that fails to start is dropped and the error rethrown.
  */
 async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extract<ToWorker, { type: 'start' }>, s: TrainSettings, ds: Dataset, loss: LossKind): Promise<ReplicaLeader> {
-  while (followers.length < replicas - 1) {
-    followers.push(new Worker(new URL('./follower.ts', import.meta.url), { type: 'module', name: `convas-train-${followers.length + 2}` }));
-  }
+  spawnFollowers(replicas - 1);
   const labelSize = loss === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const plan: ReplicaPlan = {
     replicas,
@@ -93,10 +91,16 @@ async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extr
       reject(new Error(`training worker ${i + 2} failed: ${ev.message}`));
       dropFollower(w);
     };
-    const init: FollowerInit = { buffer, plan, me: i + 1, graph: msg.graph, weights, settings: s, loss, inputShape: ds.inputShape, labelSize, baseUrl: msg.baseUrl };
+    const init: FollowerInit = { type: 'init', buffer, plan, me: i + 1, graph: msg.graph, weights, settings: s, loss, inputShape: ds.inputShape, labelSize, baseUrl: msg.baseUrl };
     w.postMessage(init);
   })));
   return new ReplicaLeader(replicaLayout(buffer, plan));
+}
+
+function spawnFollowers(n: number) {
+  while (followers.length < n) {
+    followers.push(new Worker(new URL('./follower.ts', import.meta.url), { type: 'module', name: `convas-train-${followers.length + 2}` }));
+  }
 }
 
 function dropFollower(w: Worker) {
@@ -138,6 +142,12 @@ async function probe(baseUrl: string) {
     for (const b of BACKENDS) if (await trySetBackend(b)) available.push(b);
     if (before) await trySetBackend(before);
     probed = available;
+    // The followers a default run will use load their wasm module now, not when Train is pressed.
+    const n = replicasFor({ ...defaultTrainSettings }, 'wasm');
+    if (available.includes('wasm') && n > 1) {
+      spawnFollowers(n - 1);
+      for (const w of followers) w.postMessage({ type: 'warm', baseUrl } satisfies ToFollower);
+    }
   }
   post({ type: 'backends', available: probed, preferred: probed[0] ?? null });
 }
