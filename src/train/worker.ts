@@ -66,14 +66,8 @@ function replicasFor(s: TrainSettings, backend: BackendName): number {
  */
 async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extract<ToWorker, { type: 'start' }>, s: TrainSettings, ds: Dataset, loss: LossKind): Promise<ReplicaLeader> {
   spawnFollowers(replicas - 1);
-  const labelSize = loss === 'binaryCrossentropy' ? 1 : ds.numClasses;
-  const plan: ReplicaPlan = {
-    replicas,
-    varSizes: model.trainableWeights.map((w) => w.read().size),
-    sampleSize: ds.inputShape.reduce((a, b) => a * b, 1),
-    labelSize,
-    maxRows: s.batchSize, // rows are balanced by speed: one follower may take most of a batch
-  };
+  const plan = planFor(replicas, model, s, ds, loss);
+  const labelSize = plan.labelSize;
   const buffer = new SharedArrayBuffer(replicaBufferBytes(plan));
   const weights = model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
   const active = followers.slice(0, replicas - 1);
@@ -95,6 +89,22 @@ async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extr
     w.postMessage(init);
   })));
   return new ReplicaLeader(replicaLayout(buffer, plan));
+}
+
+/**
+ * Largest shared buffer a data-parallel run may take (gradients are double-buffered per replica: 16 bytes per parameter
+ * and replica). Bigger models, which would not train at a useful speed on wasm anyway, stay on one worker.
+ */
+const MAX_SHARED_BYTES = 256 * 2 ** 20;
+
+function planFor(replicas: number, model: tf.LayersModel, s: TrainSettings, ds: Dataset, loss: LossKind): ReplicaPlan {
+  return {
+    replicas,
+    varSizes: model.trainableWeights.map((w) => w.read().size),
+    sampleSize: ds.inputShape.reduce((a, b) => a * b, 1),
+    labelSize: loss === 'binaryCrossentropy' ? 1 : ds.numClasses,
+    maxRows: s.batchSize, // rows are balanced by speed: one follower may take most of a batch
+  };
 }
 
 function spawnFollowers(n: number) {
@@ -202,10 +212,18 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     }
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
-    const replicas = replicasFor(s, backend);
+    let replicas = replicasFor(s, backend);
+    if (replicas > 1 && replicaBufferBytes(planFor(replicas, model, s, ds, loss)) > MAX_SHARED_BYTES) replicas = 1;
     if (replicas > 1) {
       post({ type: 'status', phase: 'compiling', message: `Starting ${replicas - 1} more training worker${replicas > 2 ? 's' : ''}…` });
-      leader = await startFollowers(replicas, model, msg, s, ds, loss);
+      try {
+        leader = await startFollowers(replicas, model, msg, s, ds, loss);
+      } catch (e) {
+        // Training still works in this worker alone: say why it is slower, and go on.
+        console.warn('training on one worker:', describe(e));
+        followers.splice(0).forEach((w) => w.terminate()); // the others may be waiting on the abandoned buffer
+        replicas = 1;
+      }
     }
     post({
       type: 'started', backend: { ...(await report(backend)), workers: replicas }, loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
