@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { compileGraph } from '../compile/compile';
 import { getPreset } from '../../presets/index';
+import { sequentialGraph } from '../graph/build';
+import type { Graph } from '../graph/types';
 import { loadDataset } from './datasets/index';
 import { fsReader } from './datasets/node';
 import type { Dataset } from './datasets/types';
@@ -126,9 +128,9 @@ describe('the step barrier', () => {
 
 interface FollowerResult { steps: number; weights: number[][] }
 
-function startFollower(sab: SharedArrayBuffer, plan: ReplicaPlan, me: number, model: tf.LayersModel, kind: string, fail = false) {
+function startFollower(sab: SharedArrayBuffer, plan: ReplicaPlan, me: number, model: tf.LayersModel, kind: string, fail = false, graph: Graph = getPreset('lenet5')!.graph) {
   const w = tsThread('./testing/follower-thread.ts', {
-    sab, plan, me, graph: getPreset('lenet5')!.graph, settings, kind, inputShape: ds.inputShape, labelSize: ds.numClasses, root, fail,
+    sab, plan, me, graph, settings, kind, inputShape: ds.inputShape, labelSize: ds.numClasses, root, fail,
     weights: model.getWeights().map((t) => ({ shape: t.shape, data: t.dataSync() })),
   });
   let ready!: () => void;
@@ -199,6 +201,34 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     leaderModel.dispose();
     start.dispose();
     tf.dispose(initial);
+  }, 120_000);
+
+  it('keeps replicas of a model with BatchNormalization and Dropout in step (each its own dropout masks and batch statistics)', async () => {
+    const graph = sequentialGraph([
+      { kind: 'Input', params: { shape: [28, 28, 1] } },
+      { kind: 'Conv2D', params: { filters: 4, kernelSize: 3 } },
+      { kind: 'BatchNormalization' },
+      { kind: 'Activation', params: { activation: 'relu' } },
+      { kind: 'MaxPooling2D', params: { poolSize: 2 } },
+      { kind: 'Flatten' },
+      { kind: 'Dropout', params: { rate: 0.3 } },
+      { kind: 'Dense', params: { units: 10, activation: 'softmax' } },
+    ]);
+    const model = compileGraph(tf, graph);
+    const kind = lossForModel(model, ds.numClasses);
+    const plan = planFor(model, 2);
+    const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
+    const follower = startFollower(sab, plan, 1, model, kind, false, graph);
+    await follower.ready;
+    const leader = new ReplicaLeader(replicaLayout(sab, plan));
+    const res = await trainModel(tf, model, ds, { ...settings, batchSize: 32 }, control, {}, undefined, leader);
+    leader.quit();
+    const done = await follower.done;
+    expect(res.reason).toBe('finished');
+    expect(done.steps).toBe(7); // 200 samples at batch 32
+    const mine = model.trainableWeights.map((w) => w.read().dataSync());
+    done.weights.forEach((w, i) => expect(Float32Array.from(w)).toEqual(mine[i]));
+    model.dispose();
   }, 120_000);
 
   it("a follower's failure ends the run with its message, at the leader", async () => {
