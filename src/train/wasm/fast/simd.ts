@@ -65,6 +65,34 @@ const v128Zero = simd(0x0c, ...new Array(16).fill(0));
 const f32x4Splat = simd(0x13);
 const f32x4Add = simd(0xe4);
 const f32x4Mul = simd(0xe6);
+/** f32x4.relaxed_madd (a · b + c, fused where the CPU has FMA): relaxed SIMD, on by default in Chrome ≥ 114. */
+const f32x4RelaxedMadd = simd(0x105);
+
+/** acc + a · b, leaving the result on the stack: one relaxed_madd when `fused`, else f32x4.mul and f32x4.add. */
+function mulAdd(fused: boolean, acc: number[], a: number[], b: number[]): number[] {
+  return fused ? [...a, ...b, ...acc, ...f32x4RelaxedMadd] : [...acc, ...a, ...b, ...f32x4Mul, ...f32x4Add];
+}
+
+let relaxed: boolean | undefined;
+
+/** Whether this engine compiles relaxed SIMD's f32x4.relaxed_madd (Chrome ≥ 114; Node 20 only with a flag). */
+export function relaxedSimdSupported(): boolean {
+  if (relaxed === undefined) {
+    const body = [...vec([]), ...v128Zero, ...v128Zero, ...v128Zero, ...f32x4RelaxedMadd, 0x1a /* drop */, ...end];
+    const bytes = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      ...section(1, vec([[0x60, ...vec([]), ...vec([])]])),
+      ...section(3, vec([[0]])),
+      ...section(10, vec([[...uleb(body.length), ...body]])),
+    ]);
+    try {
+      relaxed = WebAssembly.validate(bytes);
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
 
 /** `while (local != 0) { body; local -= 1 }` */
 function countdown(counter: number, body: number[]): number[] {
@@ -109,7 +137,7 @@ function filterGradFunction(B: number): number[] {
  * load serves T taps and each x load B vectors: acc[t·B + b] += x[t] · dy[4b .. 4b+3]; stores the T·B vectors at `out`
  * (tap-major). Every tap must have the same in-bounds span (callers pad x).
  */
-function filterGradMultiFunction(B: number, T: number): number[] {
+function filterGradMultiFunction(B: number, T: number, fused: boolean): number[] {
   const [X, DY, OUT, N, ROWS, COLS, XCOL, XROW, XIMG, DYCOL, DYROW, DYIMG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   const [R, C, XR, DR, XP, DP] = [12, 13, 14, 15, 16, 17];
   const XV = 18;
@@ -119,7 +147,7 @@ function filterGradMultiFunction(B: number, T: number): number[] {
   for (let b = 0; b < B; b++) inner.push(...get(DP), ...simd(0x00, 0x00, ...uleb(16 * b)), ...set(DV + b));
   for (let t = 0; t < T; t++) {
     inner.push(...get(XP), ...simd(0x09, 0x02, ...uleb(4 * t)), ...set(XV)); // v128.load32_splat
-    for (let b = 0; b < B; b++) inner.push(...get(ACC + t * B + b), ...get(XV), ...get(DV + b), ...f32x4Mul, ...f32x4Add, ...set(ACC + t * B + b));
+    for (let b = 0; b < B; b++) inner.push(...mulAdd(fused, get(ACC + t * B + b), get(XV), get(DV + b)), ...set(ACC + t * B + b));
   }
   inner.push(...get(XP), ...get(XCOL), ...add, ...set(XP), ...get(DP), ...get(DYCOL), ...add, ...set(DP));
   const row = [...get(XR), ...set(XP), ...get(DR), ...set(DP), ...get(COLS), ...set(C), ...countdown(C, inner),
@@ -332,7 +360,7 @@ function maxPoolGradSimdFunction(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-function buildModule(): Uint8Array<ArrayBuffer> {
+function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
   const multi = MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) => [i + 1, t + 1]));
@@ -347,7 +375,7 @@ function buildModule(): Uint8Array<ArrayBuffer> {
     ...multi.map(([b, t], i) => [...name(`filterGradMulti${b}_${t}`), 0x00, ...uleb(9 + i)]),
   ]);
   const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction(),
-    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t))]);
+    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t, fused))]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4)])),
@@ -396,7 +424,7 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
   let kernels: SimdKernels | null = null;
   try {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule()), { env: { memory } });
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(relaxedSimdSupported())), { env: { memory } });
       const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
         sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow };
       kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
@@ -413,5 +441,5 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
 /** The assembler helpers, for modules generated elsewhere (./conv1.ts specialises its loops to one shape). */
 export const asm = {
   I32, V128, uleb, section, vec, name, get, set, i32, add, sub, i32Mul, block, loop, end, br, brIf, eqz, i32GeS, f32Load,
-  simd, v128Zero, f32x4Splat, f32x4Add, f32x4Mul, forUp, countdown,
+  simd, v128Zero, f32x4Splat, f32x4Add, f32x4Mul, forUp, countdown, mulAdd,
 };

@@ -1,0 +1,61 @@
+import { setFlagsFromString } from 'node:v8';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { nodeWasm } from '../node';
+import { mulberry32 } from '../../random';
+import { registerFastKernels } from './index';
+import { relaxedSimdSupported } from './simd';
+
+// Its own file (own worker): relaxed SIMD is switched on before the SIMD module is first compiled, as Chrome ≥ 114
+// has it by default, so the filter gradient's fused multiply-add loops are the ones under test here.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+const root = join(__dirname, '../../../..');
+
+function rand(shape: number[], seed: number): Float32Array {
+  const r = mulberry32(seed);
+  const a = new Float32Array(shape.reduce((p, q) => p * q, 1));
+  for (let i = 0; i < a.length; i++) a[i] = r() * 2 - 1;
+  return a;
+}
+
+async function filterGrad(backend: string, x: number[], k: number[], strides: number, pad: 'same' | 'valid') {
+  await tf.setBackend(backend);
+  const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, 1, pad);
+  const dyShape = [x[0], info.outHeight, info.outWidth, k[3]];
+  const xs = tf.tensor(rand(x, 1), x);
+  const dy = tf.tensor(rand(dyShape, 2), dyShape);
+  const out = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const data = await out.data();
+  tf.dispose([xs, dy, out]);
+  return data;
+}
+
+let undo: () => void;
+beforeAll(async () => {
+  await nodeWasm(root);
+  await tf.setBackend('wasm');
+  undo = registerFastKernels(tf);
+});
+afterAll(() => undo());
+
+describe('fast kernels with relaxed SIMD', () => {
+  it('detects relaxed SIMD once the engine has it', () => {
+    expect(relaxedSimdSupported()).toBe(true);
+  });
+
+  const cases: { x: number[]; k: number[]; strides: number; pad: 'same' | 'valid' }[] = [
+    { x: [3, 28, 28, 1], k: [5, 5, 1, 6], strides: 1, pad: 'same' },
+    { x: [2, 14, 14, 6], k: [5, 5, 6, 16], strides: 1, pad: 'valid' },
+    { x: [1, 11, 13, 17], k: [3, 3, 17, 16], strides: 2, pad: 'same' },
+    { x: [2, 9, 8, 3], k: [3, 2, 3, 5], strides: 2, pad: 'valid' },
+    { x: [1, 7, 7, 2], k: [3, 3, 2, 33], strides: 1, pad: 'same' },
+  ];
+  it.each(cases)('Conv2DBackpropFilter (fused multiply-add) matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const cpu = await filterGrad('cpu', x, k, strides, pad);
+    const wasm = await filterGrad('wasm', x, k, strides, pad);
+    expect(wasm.length).toBe(cpu.length);
+    for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i])));
+  });
+});
