@@ -13,6 +13,7 @@ import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type Re
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
+import { registerCpuGradients } from './cpu/kernels';
 import { configureBrowserWasm } from './wasm/browser';
 import { snapshotWeights } from './weights';
 
@@ -48,6 +49,7 @@ function configureWasm(baseUrl: string) {
   if (wasmConfigured) return;
   wasmConfigured = true;
   configureBrowserWasm(tf, baseUrl, scope.location.href);
+  registerCpuGradients(tf);
 }
 
 /** Idle data-parallel followers, kept between runs (each has loaded tfjs and its wasm module once). */
