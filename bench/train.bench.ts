@@ -1,11 +1,14 @@
 /**
  * `npm run bench:train`: LeNet-5 on MNIST in headless Chromium, through the app's own training worker.
- *  1. samples/s per backend (wasm, webgl, cpu) at batch 64 and 256, on a fixed number of samples after a warm-up;
- *  2. 5 epochs on the full 60,000 training images with the fastest backend: test accuracy after every epoch and
- *     wall time.
- * Serves the repository with Vite's dev server on its own port (COOP/COEP headers from vite.config.ts, so wasm
- * threads are available); Chromium flags match playwright.config.ts. Env: CONVAS_BENCH_PORT, CONVAS_BENCH_EPOCHS,
- * CONVAS_BENCH_BACKENDS (comma list), CONVAS_BENCH_SKIP_FULL=1, CONVAS_BENCH_BATCH and CONVAS_BENCH_LR (the 5-epoch run),
+ *  1. samples/s per backend (wasm, webgl, cpu) at batch 64 and 256, on a fixed number of samples after a warm-up; on
+ *     wasm with the stock kernels, with Convas' kernels on one worker, and with one data-parallel worker per core
+ *     (the app's default), with where a data-parallel step's time goes;
+ *  2. 5 epochs on the full 60,000 training images with the fastest backend, at batch 64 and 256: test accuracy after
+ *     every epoch, when 98.70% is first reached, training and wall time.
+ * Serves the repository with Vite's dev server on its own port (COOP/COEP headers from vite.config.ts: the page is
+ * cross-origin isolated, so SharedArrayBuffer works), or the production build with CONVAS_BENCH_BUILD=1; Chromium
+ * flags match playwright.config.ts. Env: CONVAS_BENCH_PORT, CONVAS_BENCH_EPOCHS,
+ * CONVAS_BENCH_BACKENDS (comma list), CONVAS_BENCH_SKIP_FULL=1, CONVAS_BENCH_FULL_RUNS (the 5-epoch runs),
  * CONVAS_BENCH_BUILD=1 (production build).
  */
 import { execFileSync } from 'node:child_process';
@@ -21,10 +24,17 @@ const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4327);
 const EPOCHS = Number(process.env.CONVAS_BENCH_EPOCHS ?? 5);
 /** CONVAS_BENCH_BUILD=1: measure the production build (vite build + vite preview) instead of the dev server. */
 const BUILD = process.env.CONVAS_BENCH_BUILD === '1';
-/** Batch size of the 5-epoch run (64 by default, the batch size the accuracy reference is quoted for). */
-const BATCH = Number(process.env.CONVAS_BENCH_BATCH ?? 64);
-/** Adam learning rate of the 5-epoch run (tfjs/Keras default 1e-3; scale it with the batch size, e.g. 2e-3 at 128). */
-const LR = Number(process.env.CONVAS_BENCH_LR ?? 0.001);
+/**
+ * The 5-epoch runs, as batch:learning-rate pairs (CONVAS_BENCH_FULL_RUNS, default "64:0.001,256:0.003"): batch 64
+ * with Adam's default rate, the setting the PyTorch comparison uses; batch 256 with the rate scaled up (checked on two
+ * seeds to reach 98.7% by epoch 3, like batch 64 at 1e-3 by epoch 4), the fastest setting.
+ */
+const FULL_RUNS = (process.env.CONVAS_BENCH_FULL_RUNS ?? '64:0.001,256:0.003').split(',').map((p) => {
+  const [b, lr] = p.split(':').map(Number);
+  return { batchSize: b, learningRate: lr };
+});
+/** The Keras reference's test accuracy after 5 epochs. */
+const TARGET_ACC = 0.987;
 const BACKENDS = (process.env.CONVAS_BENCH_BACKENDS ?? 'wasm,webgl,cpu').split(',');
 /** Samples per throughput measurement: enough for a steady rate, few enough for the slow backends. */
 const SAMPLES: Record<string, number> = { wasm: 8192, webgl: 1536, cpu: 1024 };
@@ -87,19 +97,23 @@ async function main() {
     }
     if (process.env.CONVAS_BENCH_SKIP_FULL === '1' || rates.length === 0) return;
     const best = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
-    const batchSize = BATCH;
-    const bestAt64 = rates.filter((r) => r.batch === (BATCH === 256 ? 256 : 64)).reduce((a, b) => (b.rate > a.rate ? b : a));
-    console.log(`\nFastest: ${best.backend} (batch ${best.batch}). ${EPOCHS} epochs on ${bestAt64.backend}, batch ${batchSize}, Adam ${LR}, all 60,000 training images, no validation split:`);
-    const t0 = Date.now();
-    const r = await train({ backend: bestAt64.backend as TrainSettings['backend'], workers: bestAt64.workers, batchSize, learningRate: LR, epochs: EPOCHS, validationSplit: 0, testEachEpoch: true, seed: 1 });
-    const wall = (Date.now() - t0) / 1000;
-    let trainSec = 0;
-    for (const e of r.epochs) {
-      trainSec += e.seconds;
-      console.log(`  epoch ${e.epoch}: train loss ${e.loss.toFixed(4)}, train acc ${(e.acc * 100).toFixed(2)}%, test acc ${((e.testAcc ?? NaN) * 100).toFixed(2)}%, ${e.seconds.toFixed(1)} s`);
+    console.log(`\nFastest: ${best.backend} (batch ${best.batch}${best.workers === 1 ? ', one worker' : ''}).`);
+    for (const { batchSize, learningRate } of FULL_RUNS) {
+      const at = rates.filter((r) => r.backend === best.backend && r.batch === (batchSize >= 256 ? 256 : 64)).reduce((a, b) => (b.rate > a.rate ? b : a), best);
+      console.log(`${EPOCHS} epochs on ${at.backend}, batch ${batchSize}, Adam ${learningRate}, all 60,000 training images, no validation split, seed 1:`);
+      const t0 = Date.now();
+      const r = await train({ backend: at.backend as TrainSettings['backend'], workers: at.workers, batchSize, learningRate, epochs: EPOCHS, validationSplit: 0, testEachEpoch: true, seed: 1 });
+      const wall = (Date.now() - t0) / 1000;
+      let trainSec = 0;
+      let reached = '';
+      for (const e of r.epochs) {
+        trainSec += e.seconds;
+        console.log(`  epoch ${e.epoch}: train loss ${e.loss.toFixed(4)}, train acc ${(e.acc * 100).toFixed(2)}%, test acc ${((e.testAcc ?? NaN) * 100).toFixed(2)}%, ${e.seconds.toFixed(1)} s`);
+        if (!reached && (e.testAcc ?? 0) >= TARGET_ACC) reached = `${(TARGET_ACC * 100).toFixed(2)}% test accuracy first reached after epoch ${e.epoch}, ${trainSec.toFixed(1)} s of training`;
+      }
+      console.log(`  training time ${trainSec.toFixed(1)} s (${fmt((60000 * r.epochs.length) / trainSec)} samples/s), wall time ${wall.toFixed(1)} s including data loading and test passes`);
+      console.log(`  ${reached || `${(TARGET_ACC * 100).toFixed(2)}% test accuracy not reached`} · final ${((r.test?.acc ?? NaN) * 100).toFixed(2)}% · tensors before/after ${r.tensorsBefore}/${r.tensorsAfter}`);
     }
-    console.log(`  training time ${trainSec.toFixed(1)} s (${fmt((60000 * r.epochs.length) / trainSec)} samples/s), wall time ${wall.toFixed(1)} s including data loading and test passes`);
-    console.log(`  final test accuracy ${((r.test?.acc ?? NaN) * 100).toFixed(2)}% · tensors before/after ${r.tensorsBefore}/${r.tensorsAfter}`);
   } finally {
     await browser.close();
     await server.close();
