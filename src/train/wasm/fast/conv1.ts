@@ -10,8 +10,9 @@ import { asm } from './simd';
  * Per image, x is copied into a zero-padded buffer; then for each output row, blocks of PB pixels are computed at
  * once: per filter tap, NV weight vectors (channels 0–3, 4–7, …, the last one ending at CO, overlapping the previous
  * one when CO is not a multiple of 4) and PB splatted x values give PB·NV multiply-adds for PB + NV loads. Each
- * pixel's vectors are stored in channel order, so the overlapping lanes are written twice with the same value. The
- * loops are generated per shape (taps unrolled, constant offsets) and compiled once per shape.
+ * pixel's vectors are stored in channel order, so the overlapping lanes are written twice with the same value (six
+ * channels: a pixel pair is stored as three whole vectors instead). The loops are generated per shape (taps unrolled,
+ * constant offsets) and compiled once per shape. FusedConv2D (bias and activation: the predict path) is not replaced.
  */
 
 interface Plan {

@@ -17,7 +17,7 @@ export const FAST_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackp
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
- * BatchMatMul override delegates to it, the conv gradients fall back to it for shapes they do not rewrite).
+ * BatchMatMul override delegates to it, Conv2D and the conv gradients fall back to it for shapes they do not handle).
  */
 export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig | undefined): tfjs.KernelConfig[] {
   const h5Filter = wasmGradientKernels(tf).find((k) => k.kernelName === 'Conv2DBackpropFilter');
