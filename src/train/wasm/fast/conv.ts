@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { callKernel, offsetOf, transpose2D, type Tf, type TensorInfo, type WasmBackend } from './heap';
-import { MULTI_TAPS, simdKernels } from './simd';
+import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 
 /**
  * Convolution gradients on wasm. When the hand-assembled SIMD module of ./simd.ts is available, the filter gradient
@@ -49,9 +49,11 @@ export interface InputGradOptions {
   chunkFloats: number;
   /** Use the GEMM path even where the forward rewrite does as little work (tests). */
   forceGemm: boolean;
+  /** The product in the SIMD module's gemmPairs loop rather than the stock BatchMatMul (when W has ≥ 16 columns). */
+  ownGemm: boolean;
 }
 
-const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false };
+const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true };
 
 /**
  * The input gradient as a matrix product and a scatter-add: cols[n·oh·ow, kh·kw·ci] = dy[n·oh·ow, co] · Wᵀ[co, kh·kw·ci]
@@ -62,7 +64,7 @@ const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 <
  * those inserted between its rows). Columns are made a few images at a time so they stay in cache.
  */
 function inputGradGemm(be: WasmBackend, dy: TensorInfo, filter: TensorInfo, c: ReturnType<typeof info>, matMul: tfjs.KernelConfig,
-  col2im: NonNullable<ReturnType<typeof simdKernels>>['col2im'], chunkFloats: number): TensorInfo {
+  col2im: SimdKernels['col2im'], gemmPairs: SimdKernels['gemmPairs'] | null, chunkFloats: number): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
   const top = c.padInfo.top;
@@ -81,6 +83,22 @@ function inputGradGemm(be: WasmBackend, dy: TensorInfo, filter: TensorInfo, c: R
   const imgBytes = HP * WP * CI * 4;
   for (let n0 = 0; n0 < N; n0 += imgs) {
     const nb = Math.min(imgs, N - n0);
+    if (gemmPairs && KK >= 16) {
+      // The SIMD loop: two rows of dy (one from each half of the chunk) per pass over W.
+      const M = nb * pix;
+      const half = M >> 1;
+      const cols = be.makeOutput([M, KK], 'float32');
+      const cOff = offsetOf(be, cols);
+      const dOff = offsetOf(be, dy) + n0 * pix * CO * 4;
+      const wOff = offsetOf(be, wt);
+      const vblocks = Math.ceil(KK / 16);
+      const lastOff = (KK - 16) * 4;
+      if (half > 0) gemmPairs(dOff, dOff + half * CO * 4, wOff, cOff, cOff + half * KK * 4, half, CO, KK, vblocks, lastOff);
+      if (M & 1) gemmPairs(dOff + (M - 1) * CO * 4, dOff + (M - 1) * CO * 4, wOff, cOff + (M - 1) * KK * 4, cOff + (M - 1) * KK * 4, 1, CO, KK, vblocks, lastOff);
+      col2im(cOff, offsetOf(be, buf) + n0 * imgBytes, nb, OH, OW, KH, KW * CI * 4, imgBytes, SH * WP * CI * 4, SW * CI * 4, WP * CI * 4);
+      be.disposeData(cols.dataId);
+      continue;
+    }
     let a: TensorInfo = { ...dy, shape: [nb * pix, CO] };
     if (nb !== N) {
       a = be.makeOutput([nb * pix, CO], 'float32');
@@ -140,7 +158,7 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs 2-3.5× faster; for a stride-1
     // 'same' convolution they do the same work and XNNPACK's convolution is a little faster (18.7 vs 19.3 ms, b64).
     const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits;
-    if (simd && matMul && gemmPays) return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.chunkFloats);
+    if (simd && matMul && gemmPays) return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats);
     if (!forwardFits) {
       if (!fallback) throw new Error('Conv2DBackpropInput on wasm: a padding larger than the kernel is not supported');
       return fallback.kernelFunc(args);

@@ -75,6 +75,7 @@ const convGrid: { x: number[]; k: number[]; strides: [number, number]; pad: Pad 
   { x: [2, 5, 6, 16], k: [5, 5, 16, 17], strides: [1, 1], pad: 'same' },
   { x: [1, 12, 11, 1], k: [3, 5, 1, 3], strides: [3, 2], pad: 'valid' },
   { x: [1, 7, 7, 6], k: [2, 2, 6, 6], strides: [2, 2], pad: [[0, 0], [0, 3], [3, 0], [0, 0]] }, // pads > kernel − 1
+  { x: [1, 7, 7, 3], k: [3, 3, 3, 2], strides: [1, 1], pad: 'valid' }, // an odd number of dy rows (25)
 ];
 
 function dyShapeOf(x: number[], k: number[], strides: [number, number], pad: Pad): number[] {
@@ -133,6 +134,7 @@ describe('Conv2DBackpropInput variants on wasm', () => {
   // in chunks of one image, and the forward rewrite alone (the path when the SIMD module is unavailable).
   const variants: [string, Partial<InputGradOptions>][] = [
     ['gemm forced', { forceGemm: true }],
+    ['gemm forced, stock BatchMatMul', { forceGemm: true, ownGemm: false }],
     ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1 }],
     ['forward conv only', { gemm: false }],
   ];

@@ -8,7 +8,7 @@ import { registerFastKernels } from './index';
 import { relaxedSimdSupported } from './simd';
 
 // Its own file (own worker): relaxed SIMD is switched on before the SIMD module is first compiled, as Chrome ≥ 114
-// has it by default, so the filter gradient's fused multiply-add loops are the ones under test here.
+// has it by default, so the fused multiply-add loops (filter gradient, input-gradient GEMM) are the ones under test here.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const root = join(__dirname, '../../../..');
@@ -20,15 +20,17 @@ function rand(shape: number[], seed: number): Float32Array {
   return a;
 }
 
-async function filterGrad(backend: string, x: number[], k: number[], strides: number, pad: 'same' | 'valid') {
+/** One of the two conv gradients on `backend`, from seeded random inputs. */
+async function convGrad(kernel: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', backend: string, x: number[], k: number[], strides: number, pad: 'same' | 'valid') {
   await tf.setBackend(backend);
   const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, 1, pad);
   const dyShape = [x[0], info.outHeight, info.outWidth, k[3]];
-  const xs = tf.tensor(rand(x, 1), x);
   const dy = tf.tensor(rand(dyShape, 2), dyShape);
-  const out = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const other: Record<string, tf.Tensor> = kernel === 'Conv2DBackpropFilter' ? { x: tf.tensor(rand(x, 1), x) } : { filter: tf.tensor(rand(k, 3), k) };
+  const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k, inputShape: x } as unknown as tf.NamedAttrMap;
+  const out = tf.engine().runKernel(kernel, { ...other, dy }, attrs) as tf.Tensor;
   const data = await out.data();
-  tf.dispose([xs, dy, out]);
+  tf.dispose([dy, ...Object.values(other), out]);
   return data;
 }
 
@@ -51,11 +53,14 @@ describe('fast kernels with relaxed SIMD', () => {
     { x: [1, 11, 13, 17], k: [3, 3, 17, 16], strides: 2, pad: 'same' },
     { x: [2, 9, 8, 3], k: [3, 2, 3, 5], strides: 2, pad: 'valid' },
     { x: [1, 7, 7, 2], k: [3, 3, 2, 33], strides: 1, pad: 'same' },
+    { x: [1, 7, 7, 3], k: [3, 3, 3, 2], strides: 1, pad: 'valid' },
   ];
-  it.each(cases)('Conv2DBackpropFilter (fused multiply-add) matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    const cpu = await filterGrad('cpu', x, k, strides, pad);
-    const wasm = await filterGrad('wasm', x, k, strides, pad);
-    expect(wasm.length).toBe(cpu.length);
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i])));
-  });
+  const kernels = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+  it.each(kernels.flatMap((kernel) => cases.map((c) => ({ kernel, ...c }))))(
+    '$kernel (fused multiply-add) matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ kernel, x, k, strides, pad }) => {
+      const cpu = await convGrad(kernel, 'cpu', x, k, strides, pad);
+      const wasm = await convGrad(kernel, 'wasm', x, k, strides, pad);
+      expect(wasm.length).toBe(cpu.length);
+      for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i])));
+    });
 });

@@ -165,6 +165,42 @@ function filterGradMultiFunction(B: number, T: number, fused: boolean): number[]
 }
 
 /**
+ * gemmPairs(a, b, w, ca, cb, rows, K, KK, vblocks, lastOff): cols = dy · W for two rows at once (rows a + i and b + i of
+ * dy, i < rows; K floats each) against w [K, KK]: per block of 16 output columns, 8 accumulators (2 rows × 4 vectors),
+ * per k 4 weight loads and 2 splats. The last block starts at `lastOff` bytes (KK − 16 floats when 16 does not divide
+ * KK: it overlaps the previous block and stores the same values again). Needs KK ≥ 16.
+ */
+function gemmPairsFunction(fused: boolean): number[] {
+  const [A, B, W, CA, CB, ROWS, K, KK, VBLOCKS, LASTOFF] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const [R, VB, KI, VOFF, WP, PA, PB, KKB] = [10, 11, 12, 13, 14, 15, 16, 17];
+  const [SA, SB, W0] = [18, 19, 20];
+  const ACC = W0 + 4;
+  const kStep: number[] = [];
+  for (let j = 0; j < 4; j++) kStep.push(...get(WP), ...simd(0x00, 0x00, ...uleb(16 * j)), ...set(W0 + j));
+  kStep.push(...get(PA), ...simd(0x09, 0x02, 0x00), ...set(SA), ...get(PB), ...simd(0x09, 0x02, 0x00), ...set(SB));
+  for (let r = 0; r < 2; r++) {
+    for (let j = 0; j < 4; j++) kStep.push(...mulAdd(fused, get(ACC + r * 4 + j), get(r ? SB : SA), get(W0 + j)), ...set(ACC + r * 4 + j));
+  }
+  kStep.push(...get(WP), ...get(KKB), ...add, ...set(WP), ...get(PA), ...i32(4), ...add, ...set(PA), ...get(PB), ...i32(4), ...add, ...set(PB));
+  const vblock: number[] = [
+    // voff = min(vb · 64, lastOff)
+    ...get(VB), ...i32(64), ...i32Mul, ...get(LASTOFF), ...get(VB), ...i32(64), ...i32Mul, ...get(LASTOFF), ...i32LtS, ...select, ...set(VOFF),
+  ];
+  for (let a = 0; a < 8; a++) vblock.push(...v128Zero, ...set(ACC + a));
+  vblock.push(...get(W), ...get(VOFF), ...add, ...set(WP), ...get(A), ...set(PA), ...get(B), ...set(PB), ...get(K), ...set(KI), ...countdown(KI, kStep));
+  for (let j = 0; j < 4; j++) vblock.push(...get(CA), ...get(VOFF), ...add, ...get(ACC + j), ...simd(0x0b, 0x00, ...uleb(16 * j)));
+  for (let j = 0; j < 4; j++) vblock.push(...get(CB), ...get(VOFF), ...add, ...get(ACC + 4 + j), ...simd(0x0b, 0x00, ...uleb(16 * j)));
+  const row = [
+    ...forUp(VB, get(VBLOCKS), vblock),
+    ...get(A), ...get(K), ...i32(4), ...i32Mul, ...add, ...set(A), ...get(B), ...get(K), ...i32(4), ...i32Mul, ...add, ...set(B),
+    ...get(CA), ...get(KKB), ...add, ...set(CA), ...get(CB), ...get(KKB), ...add, ...set(CB),
+  ];
+  const body = [...get(KK), ...i32(4), ...i32Mul, ...set(KKB), ...forUp(R, get(ROWS), row), ...end];
+  const fn = [...vec([[...uleb(8), I32], [...uleb(2 + 4 + 8), V128]]), ...body];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
  * Most taps per filterGradMulti call for B = 1..4 accumulator groups (T·B accumulators, at most 8: measured on LeNet's
  * filter gradients, 8 accumulators beat 12 by 25% — V8 spills — and 4 by 20%).
  */
@@ -364,7 +400,7 @@ function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
   const multi = MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) => [i + 1, t + 1]));
-  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1], ...multi.map(() => [0])]);
+  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1], ...multi.map(() => [0]), [4]]);
   const exports = vec([
     ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
     [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
@@ -373,12 +409,13 @@ function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
     [...name('sumPattern'), 0x00, ...uleb(7)],
     [...name('maxPoolGradRowSimd'), 0x00, ...uleb(8)],
     ...multi.map(([b, t], i) => [...name(`filterGradMulti${b}_${t}`), 0x00, ...uleb(9 + i)]),
+    [...name('gemmPairs'), 0x00, ...uleb(9 + multi.length)],
   ]);
   const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction(),
-    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t, fused))]);
+    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t, fused)), gemmPairsFunction(fused)]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4)])),
+    ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4), fnType(10)])),
     ...section(2, imports),
     ...section(3, funcs),
     ...section(7, exports),
@@ -399,6 +436,9 @@ type Col2Im = (col: number, buf: number, n: number, oh: number, ow: number, kh: 
 
 type SumPattern = (x: number, acc: number, chunks: number, vectors: number) => void;
 
+type GemmPairs = (a: number, b: number, w: number, ca: number, cb: number, rows: number, k: number, kk: number, vblocks: number,
+  lastOff: number) => void;
+
 export interface SimdKernels {
   /** filterGrad[B − 1] accumulates B groups of four output channels. */
   filterGrad: FilterGrad[];
@@ -412,6 +452,8 @@ export interface SimdKernels {
   maxPoolGradRowSimd: MaxPoolGradRow;
   /** filterGradMulti[B − 1][T − 1]: B accumulator groups, T consecutive taps, T ≤ MULTI_TAPS[B − 1]. */
   filterGradMulti: FilterGrad[][];
+  /** Two rows of dy · W at once (see gemmPairsFunction). */
+  gemmPairs: GemmPairs;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -426,10 +468,11 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(relaxedSimdSupported())), { env: { memory } });
       const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
-        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow };
+        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs };
       kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
         col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd,
-        filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])) };
+        filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])),
+        gemmPairs: e.gemmPairs };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
