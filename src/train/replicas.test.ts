@@ -10,7 +10,7 @@ import { loadDataset } from './datasets/index';
 import { fsReader } from './datasets/node';
 import type { Dataset } from './datasets/types';
 import { defaultTrainSettings, type TrainSettings } from './protocol';
-import { averageGradients, balanceRows, ReplicaLeader, replicaCount, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
+import { averageGradients, balanceRows, ModeChooser, ReplicaLeader, replicaCount, replicaBufferBytes, replicaLayout, splitRows, type ReplicaPlan } from './replicas';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { nodeWasm } from './wasm/node';
 
@@ -57,6 +57,38 @@ describe('replicaCount', () => {
   });
 });
 
+describe('ModeChooser', () => {
+  function run(msOf: (mode: 'split' | 'solo') => number, steps: number) {
+    const c = new ModeChooser(120, 12, 2);
+    const modes: string[] = [];
+    for (let i = 0; i < steps; i++) {
+      const m = c.next();
+      modes.push(m);
+      c.record(64, msOf(m));
+    }
+    return { c, last: modes.slice(-120) };
+  }
+  it('keeps splitting batches while that is faster, trying solo for a short stretch of every period', () => {
+    const { c, last } = run((m) => (m === 'split' ? 10 : 16), 360);
+    expect(last.filter((m) => m === 'split').length).toBe(108);
+    expect(c.rates().split).toBeCloseTo(6.4);
+    expect(c.rates().solo).toBeCloseTo(4);
+  });
+  it('switches to solo when the split steps are slower (busy cores), and back when they recover', () => {
+    let busy = true;
+    const { c, last } = run((m) => (m === 'split' ? (busy ? 30 : 10) : 16), 360);
+    expect(last.filter((m) => m === 'solo').length).toBe(108);
+    busy = false;
+    const after: string[] = [];
+    for (let i = 0; i < 240; i++) {
+      const m = c.next();
+      after.push(m);
+      c.record(64, m === 'split' ? (busy ? 30 : 10) : 16);
+    }
+    expect(after.slice(-120).filter((m) => m === 'split').length).toBe(108);
+  });
+});
+
 describe('balanceRows', () => {
   it('splits in proportion to speed, sums to the batch, caps followers at maxRows and falls back to an even split', () => {
     expect(balanceRows(64, [1, 1], 64)).toEqual([32, 32]);
@@ -97,32 +129,41 @@ function tsThread(file: string, workerData: unknown): Worker {
 }
 
 describe('the step barrier', () => {
-  it('lets a follower through when the leader is already one step ahead (it was descheduled after publishing)', async () => {
+  /** A follower thread on step 1 of a 2-replica buffer whose leader already published step 1 (and `leaderDone`). */
+  async function raceStep(leaderDone: number, quitDuringSlice: boolean): Promise<number[] | null> {
     const plan: ReplicaPlan = { replicas: 2, varSizes: [2], sampleSize: 1, labelSize: 1, maxRows: 2 };
     const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
     const l = replicaLayout(sab, plan);
     const slotOf = (r: number, field: number) => 4 + 5 * r + field;
-    // Step 1 (odd parity): 1 row each. The leader's gradients (all 4) are in place, and it already published step 2.
+    // Step 1 (odd parity): 1 row each; the leader's gradients (all 4) are in place.
     l.ctl[slotOf(0, 1)] = 1;
     l.ctl[slotOf(1, 1)] = 1;
     l.grads[1][0].fill(4);
-    l.ctl[slotOf(0, 2)] = 2;
+    l.ctl[slotOf(0, 2)] = leaderDone;
     l.ctl[0] = 1;
-    const w = tsThread('./testing/race-thread.ts', { sab, plan, me: 1, grad: 2 });
+    const w = tsThread('./testing/race-thread.ts', { sab, plan, me: 1, grad: 2, quitDuringSlice });
     const applied = await new Promise<number[] | null>((resolve, reject) => {
       const timer = setTimeout(() => resolve(null), 10_000);
       w.on('message', (m: { type: string; avg: number[] }) => {
-        if (m.type === 'applied') {
+        if (m.type === 'applied' || m.type === 'quit') {
           clearTimeout(timer);
-          resolve(m.avg);
+          resolve(m.type === 'applied' ? m.avg : null);
         }
       });
       w.on('error', reject);
     });
     Atomics.store(l.ctl, 1, 1); // QUIT
     Atomics.notify(l.ctl, 0);
-    expect(applied).toEqual([3, 3]); // (4 + 2) / 2: it averaged step 1 instead of waiting for the leader forever
     await w.terminate();
+    return applied;
+  }
+
+  it('lets a follower through when the leader is already one step ahead (it was descheduled after publishing)', async () => {
+    expect(await raceStep(2, false)).toEqual([3, 3]); // (4 + 2) / 2: it averaged step 1 instead of waiting forever
+  }, 30_000);
+
+  it('lets a follower finish the last step when the leader ended the run meanwhile', async () => {
+    expect(await raceStep(1, true)).toEqual([3, 3]); // not skipped: it would end one update behind the leader
   }, 30_000);
 });
 
@@ -226,6 +267,25 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const done = await follower.done;
     expect(res.reason).toBe('finished');
     expect(done.steps).toBe(7); // 200 samples at batch 32
+    const mine = model.trainableWeights.map((w) => w.read().dataSync());
+    done.weights.forEach((w, i) => expect(Float32Array.from(w)).toEqual(mine[i]));
+    model.dispose();
+  }, 120_000);
+
+  it('solo steps (the leader computes every row, followers only update) keep the replicas in step to the last step', async () => {
+    const model = compileGraph(tf, getPreset('lenet5')!.graph);
+    const kind = lossForModel(model, ds.numClasses);
+    const plan = planFor(model, 2);
+    const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
+    const follower = startFollower(sab, plan, 1, model, kind);
+    await follower.ready;
+    const alwaysSolo = new ModeChooser(1, 1, 0); // every step is the trial stretch of the other mode, solo
+    const leader = new ReplicaLeader(replicaLayout(sab, plan), alwaysSolo);
+    await trainModel(tf, model, ds, settings, control, {}, undefined, leader);
+    leader.quit();
+    const done = await follower.done;
+    expect(leader.timing.soloSteps).toBe(4);
+    expect(done.steps).toBe(4);
     const mine = model.trainableWeights.map((w) => w.read().dataSync());
     done.weights.forEach((w, i) => expect(Float32Array.from(w)).toEqual(mine[i]));
     model.dispose();

@@ -146,6 +146,52 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
   return rows;
 }
 
+/**
+ * Whether splitting batches across workers pays, decided by measuring. On an idle machine it does (each worker has a
+ * core); when other programs keep the cores busy, a step waits for whichever worker the scheduler preempted, and the
+ * leader computing every row alone ("solo": followers only apply the update) is faster. So a short stretch of every
+ * period runs the mode not in use, and the faster one (rows per ms, its first steps skipped as warm-up) is used for the
+ * rest of the period. Periods start in the preferred mode (at first: split, so the followers' speeds are learnt).
+ */
+export class ModeChooser {
+  private preferred: 'split' | 'solo' = 'split';
+  private readonly rate = { split: 0, solo: 0 };
+  private step = 0;
+  private acc = { rows: 0, ms: 0 };
+
+  constructor(readonly period = 120, readonly trial = 12, readonly warmup = 2) {}
+
+  /** The mode of the next step. */
+  next(): 'split' | 'solo' {
+    const other = this.preferred === 'split' ? 'solo' : 'split';
+    return this.step % this.period >= this.period - this.trial ? other : this.preferred;
+  }
+
+  /** Records the step just run with the mode `next()` gave: its rows and wall time (ms). */
+  record(rows: number, ms: number): void {
+    const mode = this.next();
+    const i = this.step % this.period;
+    const inTrial = i >= this.period - this.trial;
+    const stretchStart = inTrial ? this.period - this.trial : 0;
+    const stretchEnd = inTrial ? this.period : this.period - this.trial;
+    if (i - stretchStart >= this.warmup) {
+      this.acc.rows += rows;
+      this.acc.ms += ms;
+    }
+    this.step++;
+    if (i + 1 === stretchEnd) {
+      if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
+      this.acc = { rows: 0, ms: 0 };
+      if (this.rate.split > 0 && this.rate.solo > 0) this.preferred = this.rate.solo > this.rate.split ? 'solo' : 'split';
+    }
+  }
+
+  /** Rows per ms last measured in each mode (0 before the first measurement). */
+  rates(): { split: number; solo: number } {
+    return { ...this.rate };
+  }
+}
+
 const slot = (r: number, field: number) => CTL_HEAD + PER_REPLICA * r + field;
 
 /**
@@ -192,11 +238,12 @@ function waitForOthers(l: ReplicaLayout, me: number, seq: number): boolean {
     if (r === me) continue;
     for (;;) {
       if (Atomics.load(l.ctl, slot(r, ERROR))) throw new ReplicaError(`training worker ${r + 1} failed: ${readError(l, r)}`);
-      if (Atomics.load(l.ctl, QUIT)) return false;
       // ≥, not ===: a follower that was descheduled after publishing may find the leader already done with its own
-      // slice of the next step (it cannot get further: that step needs this follower's gradients).
+      // slice of the next step (it cannot get further: that step needs this follower's gradients). Checked before QUIT:
+      // the leader may finish the last step and end the run before a follower has read that step's gradients.
       const done = Atomics.load(l.ctl, slot(r, DONE));
       if (done >= seq) break;
+      if (Atomics.load(l.ctl, QUIT)) return false;
       if (!spinUntilChanged(l.ctl, slot(r, DONE), done)) Atomics.wait(l.ctl, slot(r, DONE), done, 1000);
     }
   }
@@ -284,15 +331,19 @@ export function applyAveraged(tf: typeof tfjs, optimizer: tfjs.Optimizer, vars: 
 export class ReplicaLeader {
   private seq = 0;
   private readonly avg: Float32Array;
-  /** Where the leader's step time went (ms): its own slice, waiting for the slowest follower, averaging + update. */
-  readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0 };
+  /**
+   * Where the leader's step time went (ms, summed): its own slice, waiting for the slowest follower, averaging + update;
+   * the followers' mean slice time (split steps only); steps run solo.
+   */
+  readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0, soloSteps: 0 };
+
   /**
    * Rows per ms of each replica, smoothed: batches are split in proportion, so that all finish together. Replicas are
    * not equally fast even on equal cores (the leader's core also runs the event loop; a follower's shares the page).
    */
   private readonly speed: number[];
 
-  constructor(readonly layout: ReplicaLayout) {
+  constructor(readonly layout: ReplicaLayout, readonly modes = new ModeChooser()) {
     this.avg = new Float32Array(layout.params);
     this.speed = new Array<number>(layout.plan.replicas).fill(0);
     Atomics.store(layout.ctl, QUIT, 0);
@@ -317,7 +368,9 @@ export class ReplicaLeader {
   ): SliceResult {
     const l = this.layout;
     const { sampleSize: S, labelSize: K } = l.plan;
-    const rows = balanceRows(b, this.speed, l.plan.maxRows);
+    const start = performance.now();
+    const solo = this.modes.next() === 'solo';
+    const rows = solo ? [b, ...new Array<number>(this.replicas - 1).fill(0)] : balanceRows(b, this.speed, l.plan.maxRows);
     if (rows.some((r, i) => i > 0 && r > l.plan.maxRows)) throw new Error(`a batch of ${b} does not fit the shared training buffer`);
     const seq = ++this.seq;
     let from = rows[0];
@@ -344,8 +397,12 @@ export class ReplicaLeader {
     this.timing.wait += t2 - t1;
     this.timing.update += t3 - t2;
     this.timing.steps++;
-    for (let r = 1; r < this.replicas; r++) this.timing.followers += l.metrics[r][3] / (this.replicas - 1);
-    this.learnSpeeds(rows, t1 - t0, t2 - t1);
+    if (solo) this.timing.soloSteps++;
+    else {
+      for (let r = 1; r < this.replicas; r++) this.timing.followers += l.metrics[r][3] / (this.replicas - 1);
+      this.learnSpeeds(rows, t1 - t0, t2 - t1);
+    }
+    this.modes.record(b, t3 - start);
     let loss = 0;
     let correct = 0;
     let raw = 0;

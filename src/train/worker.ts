@@ -241,7 +241,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       onEpoch: (m) => post({ type: 'epoch', ...m }),
     }, { loss, trainIdx, valIdx }, leader);
     const parallel = leader && leader.timing.steps > 0
-      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / leader.timing.steps, steps: leader.timing.steps }
+      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps }
       : undefined;
     leader?.quit();
     leader = undefined;
