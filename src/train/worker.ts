@@ -94,7 +94,7 @@ async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extr
 }
 
 /**
- * Largest shared buffer a data-parallel run may take (gradients are double-buffered per replica: 16 bytes per parameter
+ * Largest shared buffer a data-parallel run may take (gradients are double-buffered per replica: 8 bytes per parameter
  * and replica). Bigger models, which would not train at a useful speed on wasm anyway, stay on one worker.
  */
 const MAX_SHARED_BYTES = 256 * 2 ** 20;
