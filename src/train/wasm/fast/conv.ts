@@ -276,22 +276,7 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
     xs = be.makeOutput([N, HP, WP, CI], 'float32');
     Hx = HP;
     Wx = WP;
-    const src = be.typedArrayFromHeap(x);
-    const dst = be.typedArrayFromHeap(xs);
-    dst.fill(0);
-    // x[n, h, w] → xs[n, h + top, w + left], only what falls inside the windows.
-    const h0 = Math.max(0, -top);
-    const h1 = Math.min(H, HP - top);
-    const w0 = Math.max(0, -left);
-    const w1 = Math.min(W, WP - left);
-    if (w1 > w0) {
-      for (let n = 0; n < N; n++) {
-        for (let h = h0; h < h1; h++) {
-          const s = ((n * H + h) * W + w0) * CI;
-          dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
-        }
-      }
-    }
+    copyPadded(be.typedArrayFromHeap(x), be.typedArrayFromHeap(xs), N, H, W, CI, HP, WP, top, left);
   }
   const out = be.makeOutput([KH, KW, CI, CO], 'float32');
   const scratch = be.makeOutput([16 * MULTI_TAPS[0]], 'float32');
@@ -332,6 +317,71 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
   be.disposeData(scratch.dataId);
   if (xs !== x) be.disposeData(xs.dataId);
   return out;
+}
+
+/**
+ * Forward convolution as im2col + the gemmPairs loop: cols[n·oh·ow, kh·kw·ci] copied out of the (zero-padded) input by
+ * the SIMD im2col walk, then out = cols · W with W read in place as [KH·KW·CI, CO]. A few images at a time. Needs
+ * CO ≥ 16 (gemmPairs' column blocks) and no dilation; the caller checks.
+ */
+export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels,
+  chunkFloats: number): TensorInfo {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
+    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  const HP = (OH - 1) * SH + KH;
+  const WP = (OW - 1) * SW + KW;
+  const padded = top > 0 || left > 0 || HP > H || WP > W;
+  let xs = x;
+  let Hx = H;
+  let Wx = W;
+  if (padded) {
+    xs = be.makeOutput([N, HP, WP, CI], 'float32');
+    Hx = HP;
+    Wx = WP;
+    copyPadded(be.typedArrayFromHeap(x), be.typedArrayFromHeap(xs), N, H, W, CI, HP, WP, top, left);
+  }
+  const KK = KH * KW * CI;
+  const out = be.makeOutput([N, OH, OW, CO], 'float32');
+  const pix = OH * OW;
+  const imgs = Math.max(1, Math.min(N, Math.floor(chunkFloats / (pix * KK))));
+  const imgBytes = Hx * Wx * CI * 4;
+  const cols = be.makeOutput([imgs * pix, KK], 'float32');
+  const cOff = offsetOf(be, cols);
+  const xOff = offsetOf(be, xs);
+  const wOff = offsetOf(be, filter);
+  const oOff = offsetOf(be, out);
+  const vblocks = Math.ceil(CO / 16);
+  const lastOff = (CO - 16) * 4;
+  for (let n0 = 0; n0 < N; n0 += imgs) {
+    const nb = Math.min(imgs, N - n0);
+    simd.im2col(cOff, xOff + n0 * imgBytes, nb, OH, OW, KH, KW * CI * 4, imgBytes, SH * Wx * CI * 4, SW * CI * 4, Wx * CI * 4);
+    const M = nb * pix;
+    const half = M >> 1;
+    const o = oOff + n0 * pix * CO * 4;
+    if (half > 0) simd.gemmPairs(cOff, cOff + half * KK * 4, wOff, o, o + half * CO * 4, half, KK, CO, vblocks, lastOff);
+    if (M & 1) simd.gemmPairs(cOff + (M - 1) * KK * 4, cOff + (M - 1) * KK * 4, wOff, o + (M - 1) * CO * 4, o + (M - 1) * CO * 4, 1, KK, CO, vblocks, lastOff);
+  }
+  be.disposeData(cols.dataId);
+  if (xs !== x) be.disposeData(xs.dataId);
+  return out;
+}
+
+/** x [N, H, W, CI] into the zeroed dst [N, HP, WP, CI] at (top, left); only what falls inside dst is copied. */
+function copyPadded(src: Float32Array, dst: Float32Array, N: number, H: number, W: number, CI: number, HP: number, WP: number, top: number, left: number): void {
+  dst.fill(0);
+  const h0 = Math.max(0, -top);
+  const h1 = Math.min(H, HP - top);
+  const w0 = Math.max(0, -left);
+  const w1 = Math.min(W, WP - left);
+  if (w1 <= w0) return;
+  for (let n = 0; n < N; n++) {
+    for (let h = h0; h < h1; h++) {
+      const s = ((n * H + h) * W + w0) * CI;
+      dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+    }
+  }
 }
 
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */

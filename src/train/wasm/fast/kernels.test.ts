@@ -192,6 +192,36 @@ describe('fast single-input-channel Conv2D on wasm', () => {
   });
 });
 
+describe('fast Conv2D as im2col + GEMM on wasm', () => {
+  const cases: { x: number[]; k: number[]; strides: number | [number, number]; pad: Pad }[] = [
+    { x: [3, 14, 14, 6], k: [5, 5, 6, 16], strides: 1, pad: 'valid' }, // LeNet-5's second layer
+    { x: [3, 28, 28, 6], k: [5, 5, 6, 16], strides: 1, pad: 'same' }, // two images per chunk of columns: two chunks
+    { x: [1, 7, 9, 3], k: [3, 3, 3, 16], strides: 1, pad: 'same' },
+    { x: [2, 6, 5, 16], k: [3, 2, 16, 17], strides: 1, pad: 'same' }, // 17 columns: overlapping last block
+    { x: [1, 5, 5, 2], k: [3, 3, 2, 32], strides: 1, pad: 'valid' }, // 9 rows: an odd row count
+    { x: [1, 8, 7, 5], k: [2, 3, 5, 20], strides: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+    { x: [2, 9, 8, 6], k: [3, 3, 6, 16], strides: [2, 2], pad: 'same' }, // strided: stock by default
+    { x: [1, 9, 9, 4], k: [3, 3, 4, 24], strides: [2, 1], pad: 'valid' },
+    { x: [1, 6, 6, 4], k: [3, 3, 4, 12], strides: 1, pad: 'same' }, // fewer than 16 outputs: stock
+  ];
+  it.each(cases)('matches cpu as registered: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const inputs = { x: [rand(x, 34), x] as Input, filter: [rand(k, 35), k] as Input };
+    await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
+  });
+  it.each(cases)('matches cpu with the GEMM path for every stride: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const registered = tf.getKernel('Conv2D', 'wasm')!;
+    tf.unregisterKernel('Conv2D', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true }) });
+    try {
+      const inputs = { x: [rand(x, 36), x] as Input, filter: [rand(k, 37), k] as Input };
+      await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
+    } finally {
+      tf.unregisterKernel('Conv2D', 'wasm');
+      tf.registerKernel(registered);
+    }
+  });
+});
+
 describe('fast BatchMatMul on wasm', () => {
   const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
     { a: [5, 7], b: [7, 3], ta: false, tb: false },

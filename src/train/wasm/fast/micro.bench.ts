@@ -121,6 +121,21 @@ async function main() {
       tf.dispose([...xsList, w]);
     }
   }
+  for (const n of [64, 256]) {
+    for (const [xs, ks, pad, s] of [[[n, 14, 14, 6], [5, 5, 6, 16], 'valid', 1], [[n, 16, 16, 16], [3, 3, 16, 16], 'same', 1], [[n, 32, 32, 3], [3, 3, 3, 16], 'same', 1],
+      [[n, 16, 16, 16], [3, 3, 16, 32], 'same', 1], [[n, 28, 28, 6], [3, 3, 6, 16], 'same', 2]] as [number[], number[], 'same' | 'valid', number][]) {
+      const xsList = Array.from({ length: 8 }, () => tf.randomNormal(xs));
+      const w = tf.randomNormal(ks);
+      const attrs = { strides: s, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined } as unknown as tf.NamedAttrMap;
+      let turn = 0;
+      const run = (f: tf.KernelFunc) => () => f({ inputs: { x: xsList[turn++ % 8], filter: w }, backend: be, attrs }) as tf.TensorInfo;
+      for (let round = 0; round < 2; round++) {
+        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} stock`, run(stockConv.kernelFunc));
+        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + gemmPairs`, run(conv2DSingleChannelKernel(tf, stockConv, { gemmChannels: [16, 64] })));
+      }
+      tf.dispose([...xsList, w]);
+    }
+  }
   for (const [m, k, n] of [[6400, 16, 150], [25600, 16, 150]]) {
     const a = tf.randomNormal([m, k]);
     const b = tf.randomNormal([k, n]);

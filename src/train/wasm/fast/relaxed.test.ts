@@ -8,7 +8,8 @@ import { registerFastKernels } from './index';
 import { relaxedSimdSupported } from './simd';
 
 // Its own file (own worker): relaxed SIMD is switched on before the SIMD module is first compiled, as Chrome ≥ 114
-// has it by default, so the fused multiply-add loops (filter gradient, input-gradient GEMM) are the ones under test here.
+// has it by default, so the fused multiply-add loops (filter gradient, the GEMM of the input gradient and of Conv2D) are
+// the ones under test here.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const root = join(__dirname, '../../../..');
@@ -63,4 +64,23 @@ describe('fast kernels with relaxed SIMD', () => {
       expect(wasm.length).toBe(cpu.length);
       for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i])));
     });
+
+  it.each([
+    { x: [3, 14, 14, 6], k: [5, 5, 6, 16], pad: 'valid' as const },
+    { x: [1, 5, 5, 2], k: [3, 3, 2, 17], pad: 'same' as const },
+  ])('Conv2D as im2col + GEMM (fused multiply-add) matches cpu: x $x, filter $k, pad $pad', async ({ x, k, pad }) => {
+    const conv = async (backend: string) => {
+      await tf.setBackend(backend);
+      const xs = tf.tensor4d(rand(x, 4), x as [number, number, number, number]);
+      const w = tf.tensor4d(rand(k, 5), k as [number, number, number, number]);
+      const y = tf.conv2d(xs, w, 1, pad);
+      const data = await y.data();
+      tf.dispose([xs, w, y]);
+      return data;
+    };
+    const cpu = await conv('cpu');
+    const wasm = await conv('wasm');
+    expect(wasm.length).toBe(cpu.length);
+    for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i])));
+  });
 });

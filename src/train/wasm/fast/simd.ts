@@ -291,15 +291,22 @@ function whileDo(cond: number[], body: number[]): number[] {
  * img·imgBytes + oh·rowBytes + ow·pixBytes + kh·khBytes, four floats at a time, then the tail one float at a time.
  * Windows are processed in order, so overlapping spans accumulate correctly.
  */
-function col2imFunction(): number[] {
+function col2imFunction(im2col = false): number[] {
   const [COL, BUF, N, OH, OW, KH, SPAN, IMG, ROWB, PIXB, KHB] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const [NI, OHI, OWI, KHI, REM, D, IMGP, ROWP, PIXP] = [11, 12, 13, 14, 15, 16, 17, 18, 19];
+  // im2col: the same walk, copying each span from buf into col instead.
+  const vectorOp = im2col
+    ? [...get(COL), ...get(D), ...simd(0x00, 0x00, 0x00), ...simd(0x0b, 0x00, 0x00)]
+    : [...get(D), ...get(D), ...simd(0x00, 0x00, 0x00), ...get(COL), ...simd(0x00, 0x00, 0x00), ...f32x4Add, ...simd(0x0b, 0x00, 0x00)];
+  const scalarOp = im2col
+    ? [...get(COL), ...get(D), ...f32Load, ...f32Store]
+    : [...get(D), ...get(D), ...f32Load, ...get(COL), ...f32Load, ...f32Add, ...f32Store];
   const vector = [
-    ...get(D), ...get(D), ...simd(0x00, 0x00, 0x00), ...get(COL), ...simd(0x00, 0x00, 0x00), ...f32x4Add, ...simd(0x0b, 0x00, 0x00),
+    ...vectorOp,
     ...get(D), ...i32(16), ...add, ...set(D), ...get(COL), ...i32(16), ...add, ...set(COL), ...get(REM), ...i32(16), ...sub, ...set(REM),
   ];
   const scalar = [
-    ...get(D), ...get(D), ...f32Load, ...get(COL), ...f32Load, ...f32Add, ...f32Store,
+    ...scalarOp,
     ...get(D), ...i32(4), ...add, ...set(D), ...get(COL), ...i32(4), ...add, ...set(COL), ...get(REM), ...i32(4), ...sub, ...set(REM),
   ];
   const span = [
@@ -400,7 +407,7 @@ function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
   const multi = MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) => [i + 1, t + 1]));
-  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1], ...multi.map(() => [0]), [4]]);
+  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1], ...multi.map(() => [0]), [4], [1]]);
   const exports = vec([
     ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
     [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
@@ -410,9 +417,10 @@ function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
     [...name('maxPoolGradRowSimd'), 0x00, ...uleb(8)],
     ...multi.map(([b, t], i) => [...name(`filterGradMulti${b}_${t}`), 0x00, ...uleb(9 + i)]),
     [...name('gemmPairs'), 0x00, ...uleb(9 + multi.length)],
+    [...name('im2col'), 0x00, ...uleb(10 + multi.length)],
   ]);
   const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction(),
-    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t, fused)), gemmPairsFunction(fused)]);
+    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t, fused)), gemmPairsFunction(fused), col2imFunction(true)]);
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4), fnType(10)])),
@@ -454,6 +462,8 @@ export interface SimdKernels {
   filterGradMulti: FilterGrad[][];
   /** Two rows of dy · W at once (see gemmPairsFunction). */
   gemmPairs: GemmPairs;
+  /** col2im's walk copying each window's spans out of buf into col (im2col). */
+  im2col: Col2Im;
 }
 
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
@@ -468,11 +478,11 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(relaxedSimdSupported())), { env: { memory } });
       const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
-        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs };
+        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs; im2col: Col2Im };
       kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
         col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd,
         filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])),
-        gemmPairs: e.gemmPairs };
+        gemmPairs: e.gemmPairs, im2col: e.im2col };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
