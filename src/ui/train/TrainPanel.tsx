@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { inferGraph } from '../../graph/infer';
 import type { Graph } from '../../graph/types';
 import { trainingClient } from '../../train/client';
 import { checkCompatibility, type CompatIssue } from '../../train/compat';
 import { datasetList } from '../../train/datasets/index';
-import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type TrainSettings } from '../../train/protocol';
-import { updateTrainSettings, useTrainingStore } from '../../train/store';
+import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type EpochMetrics, type TrainSettings } from '../../train/protocol';
+import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../train/store';
 import { formatDuration, formatPercent, formatRate, parseNumber } from './format';
 import './train.css';
 
@@ -78,9 +78,52 @@ function Issues({ issues, onUpdateParams, disabled }: { issues: CompatIssue[]; o
   );
 }
 
+/** Most batch points a chart draws: a 170 px chart cannot show more, and each re-render costs per point. */
+const MAX_DRAWN_POINTS = 300;
+/** How often the curves redraw while training (the progress line updates with every batch message). */
+const CHART_REFRESH_MS = 1000;
+
+/**
+ * `value`, but changing at most once per `ms`: the latest value is shown when the interval has passed. Redrawing two
+ * recharts charts at every batch message (10 Hz) kept the main thread busy nearly all the time, which took a core from
+ * the training workers and made the editor sluggish.
+ */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const [lastAt, setLastAt] = useState(0);
+  useEffect(() => {
+    if (value === shown) return;
+    const wait = Math.max(0, lastAt + ms - performance.now());
+    const t = setTimeout(() => {
+      setShown(value);
+      setLastAt(performance.now());
+    }, wait);
+    return () => clearTimeout(t);
+  }, [value, shown, lastAt, ms]);
+  return shown;
+}
+
+function thin<T>(points: T[], max: number): T[] {
+  if (points.length <= max) return points;
+  const step = points.length / max;
+  const out: T[] = [];
+  for (let i = 0; i < max - 1; i++) out.push(points[Math.floor(i * step)]);
+  out.push(points[points.length - 1]);
+  return out;
+}
+
 function Charts() {
-  const batches = useTrainingStore((s) => s.history.batches);
+  const batchesLive = useTrainingStore((s) => s.history.batches);
   const epochs = useTrainingStore((s) => s.history.epochs);
+  const status = useTrainingStore((s) => s.status);
+  // While training the curves lag by at most a second; once it stops they show everything at once.
+  const throttled = useThrottled(batchesLive, CHART_REFRESH_MS);
+  const batches = status === 'training' ? throttled : batchesLive;
+  return <ChartsView batches={batches} epochs={epochs} />;
+}
+
+const ChartsView = memo(function ChartsView({ batches: allBatches, epochs }: { batches: BatchPoint[]; epochs: EpochMetrics[] }) {
+  const batches = useMemo(() => thin(allBatches, MAX_DRAWN_POINTS), [allBatches]);
   const epochPoints = useMemo(() => epochs.map((e) => ({ x: e.epoch, loss: e.loss, acc: e.acc, valLoss: e.valLoss, valAcc: e.valAcc })), [epochs]);
   if (batches.length === 0 && epochs.length === 0) return <p className="train-hint">Curves appear here while the model trains.</p>;
   const hasVal = epochs.some((e) => e.valLoss !== undefined);
@@ -108,7 +151,7 @@ function Charts() {
       {chart('Accuracy', 'train-acc-chart', 'acc', 'valAcc')}
     </>
   );
-}
+});
 
 function Progress() {
   const p = useTrainingStore((s) => s.progress);
