@@ -159,7 +159,7 @@ export class ModeChooser {
   private step = 0;
   private acc = { rows: 0, ms: 0 };
 
-  constructor(readonly period = 120, readonly trial = 12, readonly warmup = 2) {}
+  constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2) {}
 
   /** The mode of the next step. */
   next(): 'split' | 'solo' {
