@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kernels`: LeNet-5 training throughput on the tfjs wasm backend in Node (1 thread, SIMD), through the
  * app's own training loop (`trainModel`, Adam, categorical cross-entropy) on real MNIST images, at batch 64 and 256,
- * in three modes: `stock` (tfjs 4.22 wasm + the gradient kernels of src/train/wasm/kernels.ts, tfjs Adam), `kernels`
+ * in three modes: `stock` (tfjs 4.22 wasm + the gradient kernels of src/train/wasm/missing-gradients.ts, tfjs Adam), `kernels`
  * (the fast kernels of src/train/wasm/fast registered, tfjs Adam) and `fast` (those kernels and the fused Adam update:
  * what the worker runs, the trainer's `fastKernels` setting). Then a per-kernel profile
  * of a few training steps for each: every wasm kernel is wrapped by a timer (kernels are synchronous on wasm, so the

@@ -25,6 +25,7 @@ export const conv1d = defineLayerKind({
     summary: (p) =>
       `${p.filters}@${p.kernelSize} s${p.strides}${p.dilationRate > 1 ? ` d${p.dilationRate}` : ''} ${p.padding}${p.activation === 'linear' ? '' : ` ${p.activation}`}`,
   },
+  spatialFilters: { dims: 1, layout: 'dense' },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length !== 2) return rankError('Conv1D', 'an L×C input', x);

@@ -27,6 +27,7 @@ export const conv2d = defineLayerKind({
       return `${p.filters}@${fmtPair(p.kernelSize)} ${s}${d} ${p.padding}${p.activation === 'linear' ? '' : ` ${p.activation}`}`;
     },
   },
+  spatialFilters: { dims: 2, layout: 'dense' },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length !== 3) return rankError('Conv2D', 'an H×W×C input', x);

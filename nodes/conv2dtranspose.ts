@@ -28,6 +28,7 @@ export const conv2dTranspose = defineLayerKind({
       return `${p.filters}@${fmtPair(p.kernelSize)}ᵀ ${s} ${p.padding}${p.activation === 'linear' ? '' : ` ${p.activation}`}`;
     },
   },
+  spatialFilters: { dims: 2, layout: 'transposed' },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length !== 3) return rankError('Conv2DTranspose', 'an H×W×C input', x);

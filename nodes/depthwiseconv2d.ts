@@ -26,6 +26,7 @@ export const depthwiseConv2d = defineLayerKind({
       return `dw ${fmtPair(p.kernelSize)} ${s} ${p.padding}${m}${p.activation === 'linear' ? '' : ` ${p.activation}`}`;
     },
   },
+  spatialFilters: { dims: 2, layout: 'depthwise' },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length !== 3) return rankError('DepthwiseConv2D', 'an H×W×C input', x);

@@ -29,6 +29,7 @@ export const separableConv2d = defineLayerKind({
       return `${p.filters}@${fmtPair(p.kernelSize)} sep ${s}${d} ${p.padding}${p.activation === 'linear' ? '' : ` ${p.activation}`}`;
     },
   },
+  spatialFilters: { dims: 2, layout: 'separable' },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length !== 3) return rankError('SeparableConv2D', 'an H×W×C input', x);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { presetDefs } from '../scripts/make-presets';
 import { compileGraph } from '../src/compile/compile';
-import { compareWithInference } from '../src/compile/oracle';
+import { compareWithInference } from '../src/compile/testing/tfjs-oracle';
 import { inferGraph } from '../src/graph/infer';
 import { parseProject } from '../src/graph/project';
 import { getPreset, presetList } from './index';

@@ -32,6 +32,18 @@ export interface LayerError {
 
 export type InferResult = { shape: Shape } | { error: LayerError };
 
+/**
+ * The layer's main weight is a bank of learned spatial filters. Code outside `nodes/` asks this instead of listing
+ * class names: Inspect shows feature maps of such layers, its filter view and the compression analysis take the
+ * `dense` layout ([k…, C_in, C_out]), the separable rewrite takes `dense` with `dims` 2.
+ */
+export interface SpatialFilters {
+  /** Spatial dimensions of one filter: 1 (Conv1D) or 2. */
+  dims: 1 | 2;
+  /** `dense` [k…, C_in, C_out]; `depthwise` [k…, C, m]; `separable` depthwise then 1×1; `transposed` [k…, C_out, C_in]. */
+  layout: 'dense' | 'depthwise' | 'separable' | 'transposed';
+}
+
 export interface ParamCount {
   trainable: number;
   nonTrainable: number;
@@ -60,6 +72,8 @@ export interface LayerKind<P = any> {
     /** One-line summary shown on the node, e.g. `6@5×5 s1 same relu`. */
     summary(p: P): string;
   };
+  /** Present when the layer learns spatial filters (see `SpatialFilters`). */
+  spatialFilters?: SpatialFilters;
   /** How many inputs the node takes: Input `{0,0}`, most layers `{1,1}`, merges `{2, Infinity}`. */
   inputs: { min: number; max: number };
   /** Output shape for the given input shapes, or an error. Never throws. */

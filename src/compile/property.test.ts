@@ -7,7 +7,7 @@ import { defaultLayerName, uniqueName } from '../graph/build';
 import { inferGraph, parseParams } from '../graph/infer';
 import type { Graph, GraphEdge, GraphNode } from '../graph/types';
 import { compileGraph } from './compile';
-import { compareWithInference, tfjsRefuses } from './oracle';
+import { compareWithInference, tfjsRefuses } from './testing/tfjs-oracle';
 
 /**
  * Property tests with tfjs as the oracle: random graphs that inferGraph calls valid compile to models whose

@@ -11,7 +11,7 @@ import { trainModel } from './trainer';
 import { nodeWasm } from './wasm/node';
 
 const root = join(__dirname, '../..');
-/** Too heavy for a unit test on two shared cores (ImageNet-sized inputs); their layer kinds appear in smaller presets or in wasm/kernels.test.ts. */
+/** Too heavy for a unit test on two shared cores (ImageNet-sized inputs); their layer kinds appear in smaller presets or in wasm/missing-gradients.test.ts. */
 const HEAVY = new Set(['vgg16', 'resnet18', 'resnet50', 'mobilenet']);
 
 function randomDataset(inputShape: number[], numClasses: number, n: number, seed: number): Dataset {

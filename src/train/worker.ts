@@ -13,7 +13,7 @@ import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type Re
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
-import { registerCpuGradients } from './cpu/kernels';
+import { registerCpuGradients } from './cpu/filter-gradient';
 import { configureBrowserWasm } from './wasm/browser';
 import { snapshotWeights } from './weights';
 

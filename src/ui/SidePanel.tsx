@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useUiStore, type PanelTab } from '../store/ui';
-import { Inspector } from './inspector/Inspector';
+import { Inspector } from './layer-form/Inspector';
 import { Summary } from './summary/Summary';
 
 export interface ExtraTab {

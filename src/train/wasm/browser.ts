@@ -1,6 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradients } from './kernels';
+import { registerWasmGradients } from './missing-gradients';
 
 /**
  * Points tfjs's wasm backend at the .wasm files Vite serves under `<base>tfjs-wasm/`, keeps it on the non-threaded

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerFastKernels } from './fast/index';
-import { registerWasmGradients } from './kernels';
+import { registerWasmGradients } from './missing-gradients';
 
 /**
  * Makes the wasm backend usable in Node (tests, benches): points it at the package's own .wasm files and registers

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { analyseCompression, type ConvCompression } from '../../inspect/compression';
+import { analyseCompression, type ConvCompression } from '../../analysis/compression';
 import { toSeparable } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../train/weights';

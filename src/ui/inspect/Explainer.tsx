@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { featureMap, maxPool, relu, windowProducts, XO_FILTERS, XO_O, XO_X, type Grid } from '../../inspect/explainer';
+import { featureMap, maxPool, relu, windowProducts, XO_FILTERS, XO_O, XO_X, type Grid } from '../../analysis/explainer';
 
 type FilterId = keyof typeof XO_FILTERS;
 const FILTER_LABEL: Record<FilterId, string> = { diagonal: 'falling diagonal ╲', cross: 'small X', antidiagonal: 'rising diagonal ╱' };

@@ -7,7 +7,7 @@ import { inferGraph } from '../../graph/infer';
 import type { ProjectFileV1 } from '../../graph/types';
 import { openProject } from '../../store/persist';
 import { useUiStore } from '../../store/ui';
-import { useTrainingStore } from '../../train/store';
+import { useTrainingStore } from '../../store/training';
 import { Menu, MenuItem } from '../Menu';
 import { download, loadTf } from './tf';
 import { untrainedWeights } from './untrained';

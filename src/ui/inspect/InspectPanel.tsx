@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { getLayerKind } from '../../../nodes/index';
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList, fetchReader, loadDataset, type Dataset, type DatasetId } from '../../train/datasets/index';
-import { useTrainingStore } from '../../train/store';
+import { useTrainingStore } from '../../store/training';
 import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
 import { evaluate, Evaluation, type EvalResult } from './Evaluation';

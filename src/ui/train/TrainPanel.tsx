@@ -2,11 +2,11 @@ import { memo, useEffect, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { inferGraph } from '../../graph/infer';
 import type { Graph } from '../../graph/types';
-import { trainingClient } from '../../train/client';
+import { trainingClient } from '../../store/training-client';
 import { checkCompatibility, type CompatIssue } from '../../train/compat';
 import { datasetList } from '../../train/datasets/index';
 import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type EpochMetrics, type TrainSettings } from '../../train/protocol';
-import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../train/store';
+import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
 import { formatDuration, formatPercent, formatRate, parseNumber } from './format';
 import './train.css';
 

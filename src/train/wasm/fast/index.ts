@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { wasmGradientKernels } from '../kernels';
+import { wasmGradientKernels } from '../missing-gradients';
 import { FUSED_ADAM_KERNEL, fusedAdamKernel } from './adam';
 import { biasAddKernel } from './bias';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
@@ -51,7 +51,7 @@ let active: (() => void) | null = null;
 
 /**
  * Registers the fast training kernels on tfjs's 'wasm' backend, replacing the kernels of the same names (tfjs's own,
- * or the gradient kernels of src/train/wasm/kernels.ts). Import `@tensorflow/tfjs-backend-wasm` first; calling it
+ * or the gradient kernels of src/train/wasm/missing-gradients.ts). Import `@tensorflow/tfjs-backend-wasm` first; calling it
  * before or after `tf.setBackend('wasm')` both work. Also adds the fused Adam update kernel that {@link fastAdam}
  * uses. Idempotent: a second call returns the first call's undo. Returns a function that restores the replaced
  * kernels. Other backends are untouched.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmGradients } from '../kernels';
+import { registerWasmGradients } from '../missing-gradients';
 import { registerFastKernels } from './index';
 
 const root = join(__dirname, '../../../..');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { registerCpuGradients } from './kernels';
+import { registerCpuGradients } from './filter-gradient';
 
 let restore: () => void;
 beforeAll(async () => {

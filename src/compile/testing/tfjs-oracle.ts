@@ -1,9 +1,9 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { getLayerKind, type SymbolicTensor, type Tf } from '../../nodes/index';
-import { parseParams } from '../graph/infer';
-import { distinctInputs } from './compile';
-import { incomingEdges, topologicalOrder } from '../graph/topo';
-import type { Graph, GraphInference } from '../graph/types';
+import { getLayerKind, type SymbolicTensor, type Tf } from '../../../nodes/index';
+import { parseParams } from '../../graph/infer';
+import { distinctInputs } from '../compile';
+import { incomingEdges, topologicalOrder } from '../../graph/topo';
+import type { Graph, GraphInference } from '../../graph/types';
 
 /**
  * Helpers that use tfjs as the oracle for our inference: the preset and property tests compare what a

@@ -1,18 +1,18 @@
 /**
  * Micro-benchmark of single fast kernels against their alternatives on LeNet-5's shapes (CPU time per call, best of a
- * few rounds). Run with `npx tsx src/train/wasm/fast/micro.bench.ts [filter]`; not part of the test suite.
+ * few rounds). Run with `npx tsx bench/wasm-kernels.micro.ts [filter]`; not part of the test suite.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { nodeWasm } from '../node';
-import { registerFastKernels } from './index';
-import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
-import { sumKernel } from './reduce';
-import { conv2DSingleChannelKernel } from './conv1';
-import { maxPoolGradKernel } from './pool';
+import { nodeWasm } from '../src/train/wasm/node';
+import { registerFastKernels } from '../src/train/wasm/fast/index';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from '../src/train/wasm/fast/conv';
+import { sumKernel } from '../src/train/wasm/fast/reduce';
+import { conv2DSingleChannelKernel } from '../src/train/wasm/fast/conv1';
+import { maxPoolGradKernel } from '../src/train/wasm/fast/pool';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv[2] ?? '';
 
 function cpuMs(): number {

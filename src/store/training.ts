@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Graph } from '../graph/types';
-import type { DatasetId } from './datasets/types';
+import type { DatasetId } from '../train/datasets/types';
 import {
   defaultTrainSettings,
   type BackendName,
@@ -9,8 +9,8 @@ import {
   type RunInfo,
   type StopReason,
   type TrainSettings,
-} from './protocol';
-import type { WeightSnapshot } from './weights';
+} from '../train/protocol';
+import type { WeightSnapshot } from '../train/weights';
 
 export type { RunInfo };
 

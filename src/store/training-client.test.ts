@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getPreset } from '../../presets/index';
-import { applyWorkerMessage, createTrainingClient } from './client';
-import type { FromWorker, ToWorker } from './protocol';
-import { appendBatchPoint, graphKey, initialTrainingState, MAX_BATCH_POINTS, updateTrainSettings, useTrainingStore } from './store';
+import { applyWorkerMessage, createTrainingClient } from './training-client';
+import type { FromWorker, ToWorker } from '../train/protocol';
+import { appendBatchPoint, graphKey, initialTrainingState, MAX_BATCH_POINTS, updateTrainSettings, useTrainingStore } from './training';
 
 /** A stand-in Worker that records what the client posts. */
 class FakeWorker {

@@ -1,6 +1,6 @@
 import type { Graph } from '../graph/types';
-import type { FromWorker, ToWorker } from './protocol';
-import { appendBatchPoint, graphKey, initialTrainingState, useTrainingStore } from './store';
+import type { FromWorker, ToWorker } from '../train/protocol';
+import { appendBatchPoint, graphKey, initialTrainingState, useTrainingStore } from './training';
 
 /**
  * The main thread's side of training: owns the worker, forwards commands, and turns the worker's messages into
@@ -18,7 +18,7 @@ export interface TrainingClient {
 
 type WorkerFactory = () => Worker;
 
-const defaultFactory: WorkerFactory = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'convas-train' });
+const defaultFactory: WorkerFactory = () => new Worker(new URL('../train/worker.ts', import.meta.url), { type: 'module', name: 'convas-train' });
 
 function baseUrl(): string {
   return (import.meta as ImportMeta & { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
