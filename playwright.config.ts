@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// CONVAS_E2E_PORT lets two checkouts run their e2e stories side by side without reusing each other's server.
+const PORT = Number(process.env.CONVAS_E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
