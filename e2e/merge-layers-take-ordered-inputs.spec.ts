@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { connect, dropLayer, layerNode, openEditor, selectLayer, setParam, trackErrors } from './support/editor';
+import { connect, dropLayer, layerNode, openEditor, selectLayer, setParam, trackErrors, waitForCanvasAtRest } from './support/editor';
 
 test('a merge layer takes several inputs in order, one numbered handle each plus a free one', async ({ page }) => {
   const errors = trackErrors(page);
@@ -13,7 +13,7 @@ test('a merge layer takes several inputs in order, one numbered handle each plus
   await expect(layerNode(page, 'conv2d_1')).toBeVisible();
   await setParam(page, 'filters', '8');
   await page.getByTestId('fit-view').click();
-  await page.waitForTimeout(400);
+  await waitForCanvasAtRest(page);
 
   await dropLayer(page, 'Concatenate', { x: 420, y: 640 });
   const concat = layerNode(page, 'concatenate');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { exportProject, graphByName, layerNode, openEditor, selectLayer, setParam, totalParams, trackErrors } from './support/editor';
+import { exportProject, graphByName, layerNode, openEditor, selectLayer, setParam, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
 
 test('a reload restores the exact graph, names, params, positions and viewport', async ({ page }) => {
   const errors = trackErrors(page);
@@ -16,9 +16,11 @@ test('a reload restores the exact graph, names, params, positions and viewport',
   await page.mouse.move(box.x + 250, box.y + 40, { steps: 8 });
   await page.mouse.up();
   // Pan and zoom so that the viewport differs from the fitted one.
+  const fitted = await page.locator('.react-flow__viewport').getAttribute('style');
   await page.locator('.react-flow__pane').hover({ position: { x: 300, y: 300 } });
   await page.mouse.wheel(0, -300);
-  await page.waitForTimeout(300);
+  await expect(page.locator('.react-flow__viewport')).not.toHaveAttribute('style', fitted!);
+  await waitForCanvasAtRest(page);
   await page.getByTestId('project-name').fill('My LeNet');
   await page.getByTestId('project-name').press('Enter');
 

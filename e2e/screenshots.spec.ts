@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { layerNode, openEditor, selectLayer, setPair, totalParams } from './support/editor';
+import { layerNode, openEditor, selectLayer, setPair, totalParams, waitForCanvasAtRest } from './support/editor';
 
 // Writes the README's screenshots; run with CONVAS_SCREENSHOTS=1 (skipped in the normal suite).
 test.skip(!process.env.CONVAS_SCREENSHOTS, 'set CONVAS_SCREENSHOTS=1 to refresh docs/screenshots');
@@ -10,31 +10,31 @@ test('screenshots of the main screens', async ({ page }) => {
   await openEditor(page, '/?preset=lenet5');
   await expect(totalParams(page)).toHaveText('61,706');
   await selectLayer(page, 'conv2d_1');
-  await page.waitForTimeout(400);
+  await waitForCanvasAtRest(page);
   await page.screenshot(shot('editor-lenet5'));
 
   await setPair(page, 'kernelSize', 15);
   await expect(layerNode(page, 'conv2d_1')).toHaveAttribute('data-status', 'error');
-  await page.waitForTimeout(200);
+  await waitForCanvasAtRest(page);
   await page.screenshot(shot('editor-error'));
   await setPair(page, 'kernelSize', 5);
 
   await page.getByTestId('tab-summary').click();
-  await page.waitForTimeout(200);
+  await expect(page.getByTestId('summary-total-params')).toHaveText('61,706');
   await page.screenshot(shot('summary-lenet5'));
 
   await openEditor(page, '/?preset=resnet50');
   await expect(totalParams(page)).toHaveText('25,636,712');
-  await page.waitForTimeout(600);
+  await waitForCanvasAtRest(page);
   await page.screenshot(shot('editor-resnet50'));
   await page.getByTestId('summary-row-conv2_block1_out').click();
-  await page.waitForTimeout(600);
+  await waitForCanvasAtRest(page);
   await page.screenshot(shot('resnet50-merge'));
 
   await page.getByTestId('menu-file').click();
   await page.getByTestId('action-new').click();
   await page.getByTestId('palette-search').fill('pool');
-  await page.waitForTimeout(200);
+  await expect(page.getByTestId('palette-Conv2D')).toHaveCount(0);
   await page.screenshot(shot('empty-palette-search'));
   await page.getByTestId('palette-search').fill('');
   await page.getByTestId('palette-search').blur();

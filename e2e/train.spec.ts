@@ -26,10 +26,15 @@ test('LeNet-5 trains on a small MNIST subset: the loss falls and the curves draw
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-progress')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('train-backend-used')).toContainText(/Backend: (wasm|webgl|cpu)/);
-  // The page is cross-origin isolated, so on wasm one worker per core trains a slice of every batch.
+  // The page is cross-origin isolated, so on wasm the run starts one worker per core (up to 4), each training a slice
+  // of every batch. How many start depends on the cores, not on how busy they are: the follower that once reported
+  // "wasm could not start" under load had been asked to get ready twice at once (src/train/shared-attempt.ts). The line
+  // names the count actually used, and a one-worker fallback names its reason.
   const cores = await page.evaluate(() => (crossOriginIsolated ? navigator.hardwareConcurrency : 1));
-  if ((await page.getByTestId('train-backend-used').innerText()).includes('wasm') && cores > 1) {
-    await expect(page.getByTestId('train-backend-used')).toContainText(`${Math.min(4, cores)} workers in parallel`);
+  const line = page.getByTestId('train-backend-used');
+  if ((await line.innerText()).includes('wasm')) {
+    await expect(line).toContainText(cores > 1 ? `${Math.min(4, cores)} workers in parallel` : '1 worker');
+    await expect(line).not.toContainText('one worker because');
   }
   await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 150_000 });
   await expect(status(page)).toHaveAttribute('data-status', 'done');
@@ -51,7 +56,8 @@ test('LeNet-5 trains on a small MNIST subset: the loss falls and the curves draw
 test('stopping mid-epoch ends the run, and the editor stays responsive during and after', async ({ page }) => {
   const errors = trackErrors(page);
   await openTrain(page, 'lenet5');
-  await settings(page, { epochs: '3' });
+  // Far more epochs than the story lasts on any machine, so the stop always lands mid-run.
+  await settings(page, { epochs: '20' });
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-progress')).toBeVisible({ timeout: 60_000 });
   await expect(status(page)).toHaveAttribute('data-status', 'training');
@@ -60,7 +66,7 @@ test('stopping mid-epoch ends the run, and the editor stays responsive during an
   const before = await totalParams(page).innerText();
   await selectLayer(page, 'dense');
   await setParam(page, 'units', '100');
-  await expect(totalParams(page)).not.toHaveText(before, { timeout: 2_000 });
+  await expect(totalParams(page)).not.toHaveText(before);
   await expect(layerNode(page, 'dense')).toContainText('100');
 
   await page.getByTestId('tab-train').click();
@@ -73,9 +79,8 @@ test('stopping mid-epoch ends the run, and the editor stays responsive during an
   await expect(status(page)).toHaveAttribute('data-status', 'stopped', { timeout: 20_000 });
   const rate = await page.getByTestId('train-rate').innerText();
   expect(parseInt(rate.replace(/,/g, ''), 10)).toBeGreaterThan(0);
-  // Stopped mid-run: fewer epoch rows than the 3 asked for (a loaded machine may finish one epoch before the stop
-  // lands: an epoch of 54,000 images takes about 10 s here), and the Train button is back.
-  expect(await page.getByTestId('train-epochs').locator('tbody tr').count()).toBeLessThan(3);
+  // Stopped mid-run: fewer epoch rows than the 20 asked for, and the Train button is back.
+  expect(await page.getByTestId('train-epochs').locator('tbody tr').count()).toBeLessThan(20);
   await expect(page.getByTestId('train-start')).toBeEnabled();
   await selectLayer(page, 'dense');
   await setParam(page, 'units', '120');

@@ -15,6 +15,29 @@ export async function openEditor(page: Page, path = '/'): Promise<void> {
   await expect(page.getByTestId('toolbar')).toBeVisible();
 }
 
+/**
+ * Waits until the canvas has stopped moving: the viewport transform unchanged over several animation frames (a fit or
+ * zoom animation has ended). Waits for what the user sees, not for a fixed time.
+ */
+export async function waitForCanvasAtRest(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const read = () => document.querySelector('.react-flow__viewport')?.getAttribute('style') ?? '';
+        let last = read();
+        let still = 0;
+        const tick = () => {
+          const now = read();
+          still = now === last ? still + 1 : 0;
+          last = now;
+          if (still >= 8) resolve(true);
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+}
+
 export const layerNode = (page: Page, name: string): Locator => page.getByTestId(`node-${name}`);
 
 export const totalParams = (page: Page): Locator => page.getByTestId('total-params');

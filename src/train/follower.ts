@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../compile/compile';
 import type { FollowerInit, FromFollower, ToFollower } from './protocol';
 import { replicaLayout, runFollower } from './replicas';
+import { sharedAttempt } from './shared-attempt';
 import { disposeOptimizer, makeOptimizer, replicaStep } from './trainer';
 import { configureBrowserWasm } from './wasm/browser';
 import { registerFastKernels } from './wasm/fast/index';
@@ -18,14 +19,15 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromFollower) => scope.postMessage(m);
 let configured = false;
 
-async function ready(baseUrl: string) {
+/** Loads the wasm backend once; the warm-up and a run's init may ask at the same time (see ./shared-attempt.ts). */
+const ready = sharedAttempt(async (baseUrl: string) => {
   if (!configured) {
     configured = true;
     configureBrowserWasm(tf, baseUrl, scope.location.href);
     registerFastKernels(tf);
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend could not start in a training worker');
-}
+});
 
 async function run(init: FollowerInit) {
   await ready(init.baseUrl);

@@ -71,6 +71,8 @@ export interface BackendReport {
   multithread?: boolean;
   /** Workers training in parallel on slices of each batch (data parallelism); 1 when absent. */
   workers?: number;
+  /** Why fewer workers train than the settings asked for (a follower failed to start, the model is too large to share). */
+  workersNote?: string;
 }
 
 /** How the output layer is trained: the loss follows the head's activation. */

@@ -215,7 +215,12 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
     let replicas = replicasFor(s, backend);
-    if (replicas > 1 && replicaBufferBytes(planFor(replicas, model, s, ds, loss)) > MAX_SHARED_BYTES) replicas = 1;
+    let workersNote: string | undefined;
+    const sharedBytes = replicas > 1 ? replicaBufferBytes(planFor(replicas, model, s, ds, loss)) : 0;
+    if (sharedBytes > MAX_SHARED_BYTES) {
+      workersNote = `the model is too large to share gradients between workers (${Math.round(sharedBytes / 2 ** 20)} MB > ${MAX_SHARED_BYTES / 2 ** 20} MB)`;
+      replicas = 1;
+    }
     if (replicas > 1) {
       post({ type: 'status', phase: 'compiling', message: `Starting ${replicas - 1} more training worker${replicas > 2 ? 's' : ''}…` });
       try {
@@ -223,12 +228,13 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       } catch (e) {
         // Training still works in this worker alone: say why it is slower, and go on.
         console.warn('training on one worker:', describe(e));
+        workersNote = describe(e);
         followers.splice(0).forEach((w) => w.terminate()); // the others may be waiting on the abandoned buffer
         replicas = 1;
       }
     }
     post({
-      type: 'started', backend: { ...(await report(backend)), workers: replicas }, loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
+      type: 'started', backend: { ...(await report(backend)), workers: replicas, workersNote }, loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
       testSamples: ds.test.n, batchesPerEpoch: Math.ceil(trainIdx.length / s.batchSize), params: model.countParams(),
     });
     post({ type: 'status', phase: 'training', message: 'Training…' });

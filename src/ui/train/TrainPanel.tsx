@@ -7,7 +7,7 @@ import { checkCompatibility, type CompatIssue } from '../../train/compat';
 import { datasetList } from '../../train/datasets/index';
 import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type EpochMetrics, type TrainSettings } from '../../train/protocol';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
-import { formatDuration, formatPercent, formatRate, parseNumber } from './format';
+import { describeBackend, formatDuration, formatPercent, formatRate, parseNumber } from './format';
 import './train.css';
 
 export interface TrainPanelProps {
@@ -228,9 +228,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   }, []);
 
   const set = (patch: Partial<TrainSettings>) => updateTrainSettings(patch);
-  const backendText = run
-    ? `${run.backend.name}${run.backend.name === 'wasm' ? ` (${run.backend.simd ? 'SIMD' : 'no SIMD'}, ${(run.backend.workers ?? 1) > 1 ? `${run.backend.workers} workers in parallel` : `${run.backend.threads ?? 1} thread${(run.backend.threads ?? 1) > 1 ? 's' : ''}`})` : ''}`
-    : null;
+  const backendText = run ? describeBackend(run.backend) : null;
 
   return (
     <div className="train-panel" data-testid="train-panel">

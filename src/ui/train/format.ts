@@ -1,3 +1,5 @@
+import type { BackendReport } from '../../train/protocol';
+
 /** Small display helpers for the Train panel (pure, tested in Node). */
 
 export function formatDuration(sec: number): string {
@@ -23,4 +25,16 @@ export function parseNumber(text: string): number | undefined {
   if (t === '') return undefined;
   const v = Number(t);
   return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The backend line's detail: `wasm (SIMD, 2 workers in parallel)`, or on one worker its threads and, when the settings
+ * asked for more workers, why there is only one.
+ */
+export function describeBackend(b: BackendReport): string {
+  if (b.name !== 'wasm') return b.name;
+  const workers = b.workers ?? 1;
+  const threads = b.threads ?? 1;
+  const how = workers > 1 ? `${workers} workers in parallel` : `1 worker, ${threads} thread${threads > 1 ? 's' : ''}`;
+  return `wasm (${b.simd ? 'SIMD' : 'no SIMD'}, ${how})${b.workersNote ? ` — one worker because ${b.workersNote}` : ''}`;
 }
