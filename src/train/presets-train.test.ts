@@ -36,8 +36,9 @@ describe('every light preset takes training steps on wasm (all gradient kernels 
     const before = tf.memory().numTensors;
     const model = compileGraph(tf, graph);
     const w0 = model.getWeights().map((w) => w.dataSync().slice());
-    const res = await trainModel(tf, model, ds, { ...defaultTrainSettings, batchSize: 2, epochs: 1, validationSplit: 0 }, {
-      stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {},
+    const res = await trainModel({
+      tf, model, ds, settings: { ...defaultTrainSettings, batchSize: 2, epochs: 1, validationSplit: 0 },
+      control: { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} },
     });
     expect(res.reason).toBe('finished');
     expect(Number.isFinite(res.test!.loss)).toBe(true);

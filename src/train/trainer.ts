@@ -1,11 +1,10 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../../nodes/lib/define';
 import type { Dataset } from './datasets/types';
 import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
 import { mulberry32, permutation } from './random';
 import { applyAveraged, sliceGradients, type ReplicaLeader, type SliceResult } from './replicas';
 import { fastAdam } from './wasm/fast/index';
-
-type Tf = typeof tfjs;
 
 /** How the loop is steered from outside: the worker flips these from its message handler. */
 export interface TrainControl {
@@ -35,6 +34,21 @@ export interface PreparedData {
   loss: LossKind;
   trainIdx: Uint32Array;
   valIdx: Uint32Array;
+}
+
+/** What {@link trainModel} trains, on what, and how it is steered. */
+export interface TrainOptions {
+  tf: Tf;
+  /** Owned by the caller, who disposes it. */
+  model: tfjs.LayersModel;
+  ds: Dataset;
+  settings: TrainSettings;
+  control: TrainControl;
+  callbacks?: TrainCallbacks;
+  /** The loss and the train/validation split, when the caller has them already; else derived from the model and settings. */
+  prepared?: PreparedData;
+  /** The leader of a data-parallel run (./replicas.ts): each batch is split across its followers. */
+  parallel?: ReplicaLeader;
 }
 
 const clipEps = 1e-7;
@@ -170,7 +184,8 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
  * it (its slot variables outlive the model otherwise); the caller owns and disposes the model.
  * Everything per batch runs in tf.tidy / optimizer.minimize scopes: tensor count is flat across batches and epochs.
  */
-export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s: TrainSettings, control: TrainControl, cb: TrainCallbacks = {}, prepared?: PreparedData, parallel?: ReplicaLeader): Promise<TrainResult> {
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const { tf, model, ds, settings: s, control, callbacks: cb = {}, prepared, parallel } = options;
   const t0 = performance.now();
   const kind = prepared?.loss ?? lossForModel(model, ds.numClasses);
   const { trainIdx, valIdx } = prepared ?? splitIndices(ds.train.n, s.validationSplit, s.seed);
