@@ -32,7 +32,7 @@ interface Plan {
 
 type Conv = (xp: number, w: number, out: number) => void;
 
-const { I32, V128, uleb, section, vec, name, get, set, i32, add, end, simd, v128Zero, forUp, mulAdd } = asm;
+const { I32, V128, uleb, get, set, i32, add, end, simd, v128Zero, forUp, mulAdd, i32s, fnCode, moduleBytes } = asm;
 const v128Load = (offset: number) => simd(0x00, 0x00, ...uleb(offset));
 const v128Store = (offset: number) => simd(0x0b, 0x00, ...uleb(offset));
 const load32Splat = (offset: number) => simd(0x09, 0x02, ...uleb(offset));
@@ -85,21 +85,12 @@ function convFunction(p: Plan, fused: boolean): number[] {
     ...get(XR), ...i32((p.WX - p.OW) * 4), ...add, ...set(XR),
   ];
   const body = [...get(XP), ...set(XR), ...get(OUT), ...set(OR), ...forUp(H, i32(p.OH), row), ...end];
-  const fn = [...vec([[...uleb(4), I32], [...uleb(1 + p.NV + p.PB * p.NV), V128]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[4, I32], [1 + p.NV + p.PB * p.NV, V128]], body);
 }
 
 function compile(memory: WebAssembly.Memory, p: Plan): Conv {
-  const fnType = [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])];
-  const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('conv'), 0x00, 0]])),
-    // Relaxed SIMD's fused multiply-add measured no faster here for LeNet's conv1 (1.9 vs 2.0 ms): plain mul + add.
-    ...section(10, vec([convFunction(p, false)])),
-  ]);
+  // Relaxed SIMD's fused multiply-add measured no faster here for LeNet's conv1 (1.9 vs 2.0 ms): plain mul + add.
+  const bytes = moduleBytes([{ name: 'conv', params: i32s(3), code: convFunction(p, false), exported: true }]);
   return (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as { conv: Conv }).conv;
 }
 
