@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { product } from '../../nodes/lib/define';
 import { compileGraph } from '../compile/compile';
 import { getPreset, presetList } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
@@ -16,7 +17,7 @@ const HEAVY = new Set(['vgg16', 'resnet18', 'resnet50', 'mobilenet']);
 
 function randomDataset(inputShape: number[], numClasses: number, n: number, seed: number): Dataset {
   const r = mulberry32(seed);
-  const size = inputShape.reduce((a, b) => a * b, 1);
+  const size = product(inputShape);
   const split = () => ({ x: Float32Array.from({ length: n * size }, () => r()), y: Uint8Array.from({ length: n }, (_, i) => i % numClasses), n });
   return { id: 'xo', inputShape, numClasses, classNames: [], train: split(), test: split() };
 }

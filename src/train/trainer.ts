@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../../nodes/lib/define';
+import { product, type Tf } from '../../nodes/lib/define';
 import type { Dataset } from './datasets/types';
 import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
 import { mulberry32, permutation } from './random';
@@ -100,7 +100,7 @@ function lossAndCorrect(tf: Tf, kind: LossKind, pred: tfjs.Tensor, y: tfjs.Tenso
  */
 export function replicaStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, kind: LossKind, inputShape: number[], labelSize: number) {
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  const size = inputShape.reduce((a, b) => a * b, 1);
+  const size = product(inputShape);
   return {
     computeSlice(xs: Float32Array, ys: Float32Array, rows: number, into: Float32Array): SliceResult {
       const x = tf.tensor(xs.subarray(0, rows * size), [rows, ...inputShape]);
@@ -154,7 +154,7 @@ export function disposeOptimizer(opt: tfjs.Optimizer): void {
 
 /** Mean loss and accuracy of the model on samples (indices into `split`, or the first `n`), in batches without gradients. */
 export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = 256): Promise<{ loss: number; acc: number }> {
-  const size = ds.inputShape.reduce((a, b) => a * b, 1);
+  const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const xBuf = new Float32Array(batch * size);
   const yBuf = new Float32Array(batch * k);
@@ -190,7 +190,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const kind = prepared?.loss ?? lossForModel(model, ds.numClasses);
   const { trainIdx, valIdx } = prepared ?? splitIndices(ds.train.n, s.validationSplit, s.seed);
   const n = trainIdx.length;
-  const size = ds.inputShape.reduce((a, b) => a * b, 1);
+  const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const B = Math.min(s.batchSize, Math.max(1, n));
   const batchesPerEpoch = Math.ceil(n / B);

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { product } from '../../nodes/lib/define';
 import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset, type Dataset } from './datasets/index';
 import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToFollower, type ToWorker, type TrainSettings } from './protocol';
@@ -121,7 +122,7 @@ function planFor(replicas: number, model: tf.LayersModel, s: TrainSettings, ds: 
   return {
     replicas,
     varSizes: model.trainableWeights.map((w) => w.read().size),
-    sampleSize: ds.inputShape.reduce((a, b) => a * b, 1),
+    sampleSize: product(ds.inputShape),
     labelSize: loss === 'binaryCrossentropy' ? 1 : ds.numClasses,
     maxRows: s.batchSize, // rows are balanced by speed: one follower may take most of a batch
   };

@@ -1,4 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../../../nodes/lib/define';
+import type { ConvAttrs, TensorInfo, WasmBackend } from './backend-types';
 
 /**
  * Gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks, so convolutional models train on wasm:
@@ -11,26 +13,6 @@ import type * as tfjs from '@tensorflow/tfjs';
  * when given (tfjs-core's own gradients refuse dilated convolutions before any kernel runs, and Conv2DBackpropFilter
  * has no dilations attribute, so in training they are always 1).
  */
-
-type Tf = typeof tfjs;
-type TensorInfo = tfjs.TensorInfo;
-
-/** The parts of tfjs-backend-wasm's BackendWasm the kernels use (it is not exported as a type from the package root). */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  disposeData(dataId: unknown): boolean;
-}
-
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tfjs.serialization.ConfigDictValue;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
-  dilations?: number | [number, number];
-}
 
 function channelsLast(kernel: string, dataFormat: string | undefined): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported, got ${dataFormat}`);

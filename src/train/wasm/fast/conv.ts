@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { callKernel, offsetOf, transpose2D, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import type { Tf } from '../../../../nodes/lib/define';
+import type { ConvAttrs, ExplicitPadding, TensorInfo, WasmBackend } from '../backend-types';
+import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 
 /**
@@ -17,17 +19,6 @@ import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
  * Channels-last only, like the rest of the wasm backend; the few shapes the rewrite cannot express (a padding larger
  * than the kernel) go to the fallback kernel given.
  */
-
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
-}
-
-type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
 function info(tf: Tf, kernel: string, xShape: number[], filterShape: number[], a: ConvAttrs) {
   if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported, got ${a.dataFormat}`);
@@ -153,7 +144,7 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     const pb = H - HD + KH - 1 - pt;
     const pr = W - WD + KW - 1 - pl;
     const forwardFits = pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
-    const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(be.wasm.asm?.memory) : null;
+    const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(heapOf(be)) : null;
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
     // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs 2-3.5× faster; for a stride-1
     // 'same' convolution they do the same work and XNNPACK's convolution is a little faster (18.7 vs 19.3 ms, b64).
@@ -189,7 +180,7 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
         }
       }
     }
-    const pad: Explicit = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
+    const pad: ExplicitPadding = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
     const out = callKernel(tf, 'Conv2D', backend, { x: dyd, filter: rot }, { strides: 1, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
     be.disposeData(rot.dataId);
     if (dyd !== dy) be.disposeData(dyd.dataId);
@@ -204,7 +195,7 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
  * the tail read past the last dy channel group could leave the heap.
  */
 function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>): TensorInfo | null {
-  const simd = simdKernels(be.wasm.asm?.memory);
+  const simd = simdKernels(heapOf(be));
   if (!simd) return null;
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
@@ -212,7 +203,7 @@ function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: Retur
   const left = c.padInfo.left;
   const dyOff = offsetOf(be, dy);
   // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
-  if (dyOff + (N * OH * OW * CO + 4) * 4 > be.wasm.asm!.memory!.buffer.byteLength) return null;
+  if (dyOff + (N * OH * OW * CO + 4) * 4 > heapOf(be)!.buffer.byteLength) return null;
   const out = be.makeOutput([KH, KW, CI, CO], 'float32');
   const scratch = be.makeOutput([16], 'float32');
   const xOff = offsetOf(be, x);
@@ -258,7 +249,7 @@ function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: Retur
  */
 function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>, chunkBytes: number,
   maxAcc: number): TensorInfo | null {
-  const simd = simdKernels(be.wasm.asm?.memory);
+  const simd = simdKernels(heapOf(be));
   if (!simd) return null;
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
@@ -268,7 +259,7 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
   const WP = (OW - 1) * SW + KW;
   const padded = top > 0 || left > 0 || HP > H || WP > W;
   // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
-  if (offsetOf(be, dy) + (N * OH * OW * CO + 4) * 4 > be.wasm.asm!.memory!.buffer.byteLength) return null;
+  if (offsetOf(be, dy) + (N * OH * OW * CO + 4) * 4 > heapOf(be)!.buffer.byteLength) return null;
   let xs = x;
   let Hx = H;
   let Wx = W;
@@ -414,7 +405,7 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
     const KW2 = W + left + right - (OW - 1) * SW;
     const xt = callKernel(tf, 'Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
     const dyt = callKernel(tf, 'Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
-    const pad: Explicit = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    const pad: ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
     const r = callKernel(tf, 'Conv2D', backend, { x: xt, filter: dyt }, { strides: 1, pad, dataFormat: 'NHWC', dilations: [SH, SW], dimRoundingMode: undefined });
     be.disposeData(xt.dataId);
     be.disposeData(dyt.dataId);

@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { offsetOf, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import type { Tf } from '../../../../nodes/lib/define';
+import type { ConvAttrs, TensorInfo, WasmBackend } from '../backend-types';
+import { heapOf, offsetOf } from './heap';
 import { asm, simdKernels } from './simd';
 import { forwardGemm } from './conv';
 
@@ -114,14 +116,6 @@ function loopFor(memory: WebAssembly.Memory | undefined, p: Plan): Conv | null {
   return c;
 }
 
-interface Conv2DAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 /** Most accumulators of a block (PB·NV): measured, 4 is fastest (LeNet conv1 at b64: 2.0 ms vs 2.8 with 6 or 8, 3.7 with 12). */
 const MAX_ACC = 4;
 const MAX_TAPS = 81;
@@ -142,13 +136,13 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const a = attrs as unknown as Conv2DAttrs;
+    const a = attrs as unknown as ConvAttrs;
     if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || (a.dataFormat ?? 'NHWC') !== 'NHWC') {
       return stock.kernelFunc(args);
     }
     if (x.shape[3] !== 1) {
       const co = filter.shape[3];
-      const simd = co >= Math.max(16, gemmMin) && co <= gemmMax ? simdKernels((backend as unknown as WasmBackend).wasm.asm?.memory) : null;
+      const simd = co >= Math.max(16, gemmMin) && co <= gemmMax ? simdKernels(heapOf(backend as unknown as WasmBackend)) : null;
       if (!simd) return stock.kernelFunc(args);
       const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
         a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
@@ -171,7 +165,7 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     const be = backend as unknown as WasmBackend;
     const NV = Math.ceil(CO / 4);
     const plan: Plan = { CO, KH, KW, OH, OW, WX: OW + KW - 1, NV, PB: Math.max(1, Math.min(8, Math.floor(MAX_ACC / NV))) };
-    const conv = loopFor(be.wasm.asm?.memory, plan);
+    const conv = loopFor(heapOf(be), plan);
     if (!conv) return stock.kernelFunc(args);
 
     const HX = OH + KH - 1;

@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { offsetOf, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import type { Tf } from '../../../../nodes/lib/define';
+import type { TensorInfo, WasmBackend } from '../backend-types';
+import { heapOf, offsetOf } from './heap';
 import { simdKernels } from './simd';
 
 /**
@@ -24,7 +26,7 @@ export function maxPoolGradKernel(tf: Tf, options: { vectors?: boolean } = {}): 
     const top = c.padInfo.top;
     const left = c.padInfo.left;
     const out = be.makeOutput(input.shape, 'float32');
-    const simd = simdKernels(be.wasm.asm?.memory);
+    const simd = simdKernels(heapOf(be));
     // Non-overlapping windows (LeNet's 2×2, stride 2) with at least four channels: four channels per vector.
     const vectorised = useVectors && SH >= KH && SW >= KW && C >= 4;
     const wasmLoop = vectorised ? simd?.maxPoolGradRowSimd : simd?.maxPoolGradRow;
