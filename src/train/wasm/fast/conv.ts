@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../../../../nodes/lib/define';
+import { product, type Tf } from '../../../../nodes/lib/define';
 import type { ConvAttrs, ExplicitPadding, TensorInfo, WasmBackend } from '../backend-types';
 import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
@@ -189,6 +189,14 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
 }
 
 /**
+ * Whether the SIMD filter-gradient loops may read dy: their last channel group loads up to three floats past dy's end
+ * (lanes they discard), which must still be inside the heap.
+ */
+function dyTailInHeap(be: WasmBackend, dy: TensorInfo): boolean {
+  return offsetOf(be, dy) + (product(dy.shape) + 4) * 4 <= heapOf(be)!.buffer.byteLength;
+}
+
+/**
  * The filter gradient with the SIMD loop of ./simd.ts: for each filter tap (kh, kw, ci), one pass over the output
  * positions whose input is in bounds, accumulating x · dy[·, 16 channels] in up to four vectors. No transposes, no
  * copies; about twice as fast as the XNNPACK rewrite for LeNet's layers. Null when the SIMD module is unavailable or
@@ -202,8 +210,7 @@ function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: Retur
   const top = c.padInfo.top;
   const left = c.padInfo.left;
   const dyOff = offsetOf(be, dy);
-  // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
-  if (dyOff + (N * OH * OW * CO + 4) * 4 > heapOf(be)!.buffer.byteLength) return null;
+  if (!dyTailInHeap(be, dy)) return null;
   const out = be.makeOutput([KH, KW, CI, CO], 'float32');
   const scratch = be.makeOutput([16], 'float32');
   const xOff = offsetOf(be, x);
@@ -251,24 +258,10 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
   maxAcc: number): TensorInfo | null {
   const simd = simdKernels(heapOf(be));
   if (!simd) return null;
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
-    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
-  const top = c.padInfo.top;
-  const left = c.padInfo.left;
-  const HP = (OH - 1) * SH + KH;
-  const WP = (OW - 1) * SW + KW;
-  const padded = top > 0 || left > 0 || HP > H || WP > W;
-  // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
-  if (offsetOf(be, dy) + (N * OH * OW * CO + 4) * 4 > heapOf(be)!.buffer.byteLength) return null;
-  let xs = x;
-  let Hx = H;
-  let Wx = W;
-  if (padded) {
-    xs = be.makeOutput([N, HP, WP, CI], 'float32');
-    Hx = HP;
-    Wx = WP;
-    copyPadded(be.typedArrayFromHeap(x), be.typedArrayFromHeap(xs), N, H, W, CI, HP, WP, top, left);
-  }
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+    strideHeight: SH, strideWidth: SW } = c;
+  if (!dyTailInHeap(be, dy)) return null;
+  const { xs, Hx, Wx } = windowedInput(be, x, c);
   const out = be.makeOutput([KH, KW, CI, CO], 'float32');
   const scratch = be.makeOutput([16 * MULTI_TAPS[0]], 'float32');
   const xOff = offsetOf(be, xs);
@@ -317,22 +310,9 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
  */
 export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels,
   chunkFloats: number): TensorInfo {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
-    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
-  const top = c.padInfo.top;
-  const left = c.padInfo.left;
-  const HP = (OH - 1) * SH + KH;
-  const WP = (OW - 1) * SW + KW;
-  const padded = top > 0 || left > 0 || HP > H || WP > W;
-  let xs = x;
-  let Hx = H;
-  let Wx = W;
-  if (padded) {
-    xs = be.makeOutput([N, HP, WP, CI], 'float32');
-    Hx = HP;
-    Wx = WP;
-    copyPadded(be.typedArrayFromHeap(x), be.typedArrayFromHeap(xs), N, H, W, CI, HP, WP, top, left);
-  }
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+    strideHeight: SH, strideWidth: SW } = c;
+  const { xs, Hx, Wx } = windowedInput(be, x, c);
   const KK = KH * KW * CI;
   const out = be.makeOutput([N, OH, OW, CO], 'float32');
   const pix = OH * OW;
@@ -359,20 +339,36 @@ export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, 
   return out;
 }
 
-/** x [N, H, W, CI] into the zeroed dst [N, HP, WP, CI] at (top, left); only what falls inside dst is copied. */
-function copyPadded(src: Float32Array, dst: Float32Array, N: number, H: number, W: number, CI: number, HP: number, WP: number, top: number, left: number): void {
+/**
+ * x as the windows read it: x itself when every window lies inside it, else a zero-padded copy [N, HP, WP, CI] that
+ * covers every window, with x at (top, left) and only what falls inside the copy copied. Hx, Wx: its height and width.
+ * The caller disposes `xs` when it is not x.
+ */
+function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info>): { xs: TensorInfo; Hx: number; Wx: number } {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW,
+    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  const HP = (OH - 1) * SH + KH;
+  const WP = (OW - 1) * SW + KW;
+  if (!(top > 0 || left > 0 || HP > H || WP > W)) return { xs: x, Hx: H, Wx: W };
+  const xs = be.makeOutput([N, HP, WP, CI], 'float32');
+  const src = be.typedArrayFromHeap(x);
+  const dst = be.typedArrayFromHeap(xs);
   dst.fill(0);
   const h0 = Math.max(0, -top);
   const h1 = Math.min(H, HP - top);
   const w0 = Math.max(0, -left);
   const w1 = Math.min(W, WP - left);
-  if (w1 <= w0) return;
-  for (let n = 0; n < N; n++) {
-    for (let h = h0; h < h1; h++) {
-      const s = ((n * H + h) * W + w0) * CI;
-      dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+  if (w1 > w0) {
+    for (let n = 0; n < N; n++) {
+      for (let h = h0; h < h1; h++) {
+        const s = ((n * H + h) * W + w0) * CI;
+        dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+      }
     }
   }
+  return { xs, Hx: HP, Wx: WP };
 }
 
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
