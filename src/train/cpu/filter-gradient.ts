@@ -4,8 +4,8 @@ import type { ConvAttrs, TensorInfo } from '../wasm/backend-types';
 
 /**
  * A faster `Conv2DBackpropFilter` for tfjs's pure-JS cpu backend. The stock kernel (tfjs-backend-cpu 4.22) reads x and
- * dy through `TensorBuffer.get(...)` per multiply-accumulate: measured 8.2 s of a 10 s LeNet-5 training step at batch
- * 64, which made the cpu backend train at ~30 samples/s. This one runs the same sum over typed arrays, innermost over
+ * dy through `TensorBuffer.get(...)` per multiply-accumulate, and took most of a LeNet-5 training step's time, which
+ * made the cpu backend far too slow to train convolutions. This one runs the same sum over typed arrays, innermost over
  * the output channels: dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·s + kh − top, ow·s + kw − left, ci] · dy[n, oh, ow, co].
  * Channels-last only; anything else goes to the stock kernel.
  */

@@ -146,8 +146,8 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     const forwardFits = pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
     const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(heapOf(be)) : null;
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
-    // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs 2-3.5× faster; for a stride-1
-    // 'same' convolution they do the same work and XNNPACK's convolution is a little faster (18.7 vs 19.3 ms, b64).
+    // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs faster; for a stride-1 'same'
+    // convolution they do the same work and XNNPACK's convolution is a little faster.
     const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits;
     if (simd && matMul && gemmPays) return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats);
     if (!forwardFits) {
@@ -199,7 +199,7 @@ function dyTailInHeap(be: WasmBackend, dy: TensorInfo): boolean {
 /**
  * The filter gradient with the SIMD loop of ./simd.ts: for each filter tap (kh, kw, ci), one pass over the output
  * positions whose input is in bounds, accumulating x · dy[·, 16 channels] in up to four vectors. No transposes, no
- * copies; about twice as fast as the XNNPACK rewrite for LeNet's layers. Null when the SIMD module is unavailable or
+ * copies; faster than the XNNPACK rewrite for LeNet's layers. Null when the SIMD module is unavailable or
  * the tail read past the last dy channel group could leave the heap.
  */
 function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>): TensorInfo | null {

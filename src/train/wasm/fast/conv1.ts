@@ -7,8 +7,8 @@ import { forwardGemm } from './conv';
 
 /**
  * Forward `Conv2D` for a single input channel (a grayscale image's first layer: LeNet's 28×28×1 → 6@5×5), stride 1,
- * no dilation, 4 to 16 output channels. XNNPACK runs this shape at about a third of its usual rate (one input channel
- * leaves its micro-kernels little to do).
+ * no dilation, 4 to 16 output channels. XNNPACK runs this shape far below its usual rate (one input channel leaves
+ * its micro-kernels little to do).
  *
  * Per image, x is copied into a zero-padded buffer; then for each output row, blocks of PB pixels are computed at
  * once: per filter tap, NV weight vectors (channels 0–3, 4–7, …, the last one ending at CO, overlapping the previous
@@ -65,7 +65,7 @@ function convFunction(p: Plan, fused: boolean): number[] {
     }
     if (p.CO === 6 && pb % 2 === 0) {
       // Six channels: a pair of pixels is three whole vectors [p0 c0-3] [p0 c4-5, p1 c0-1] [p1 c2-5], stored without
-      // overlap (the overlapping stores cost about a third of the loop here).
+      // overlap (the overlapping stores are a large part of the loop's time here).
       for (let q = 0; q < pb; q += 2) {
         const a = ACC + q * 2;
         code.push(...get(OR), ...get(a), ...v128Store(q * 24));
@@ -91,7 +91,7 @@ function convFunction(p: Plan, fused: boolean): number[] {
 }
 
 function compile(memory: WebAssembly.Memory, p: Plan): Conv {
-  // Relaxed SIMD's fused multiply-add measured no faster here for LeNet's conv1 (1.9 vs 2.0 ms): plain mul + add.
+  // Relaxed SIMD's fused multiply-add is no faster here (LeNet's conv1): plain mul + add.
   const bytes = moduleBytes([{ name: 'conv', params: i32s(3), code: convFunction(p, false), exported: true }]);
   return (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as { conv: Conv }).conv;
 }
@@ -116,7 +116,7 @@ function loopFor(memory: WebAssembly.Memory | undefined, p: Plan): Conv | null {
   return c;
 }
 
-/** Most accumulators of a block (PB·NV): measured, 4 is fastest (LeNet conv1 at b64: 2.0 ms vs 2.8 with 6 or 8, 3.7 with 12). */
+/** Most accumulators of a block (PB·NV): on LeNet's conv1, 4 is faster than 6, 8 or 12. */
 const MAX_ACC = 4;
 const MAX_TAPS = 81;
 
@@ -124,9 +124,8 @@ const MAX_TAPS = 81;
  * `Conv2D` (float32, NHWC, no dilation, stride 1):
  * - one input channel and 4 to `maxChannels` (default 16) output channels: {@link Plan}'s generated loop;
  * - more input channels and `gemmChannels` (default 16 to 32) output channels: im2col and the gemmPairs SIMD loop
- *   ({@link forwardGemm}). Measured against XNNPACK (CPU ms, b64, inputs not in cache): LeNet's conv2
- *   14×14×6 → 16@5×5 valid 1.88 → 1.68 (b256 7.6 → 6.5); 16×16×16 → 16@3×3 same 4.71 → 4.40; 32×32×3 → 16@3×3 same
- *   5.07 → 3.98; 16×16×16 → 32@3×3 same 9.28 → 7.74; but with stride 2 slower (1.51 → 1.83), so strides stay stock.
+ *   ({@link forwardGemm}), which beats XNNPACK on LeNet's conv2 and on 3×3 'same' convolutions of 16 and 32 channels,
+ *   but not with stride 2, so strides stay stock.
  * Every other convolution goes to `stock`.
  */
 export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,

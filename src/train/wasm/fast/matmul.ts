@@ -6,7 +6,7 @@ import { transpose2D } from './heap';
 /**
  * `BatchMatMul` that keeps the XNNPACK path. tfjs-backend-wasm 4.22 runs a matrix product through XNNPACK only when
  * neither operand is transposed and both have batch 1; everything else (every Dense layer's two gradients:
- * dy·Wᵀ and xᵀ·dy) goes to a scalar blocked loop about ten times slower. This kernel writes the transposed operand
+ * dy·Wᵀ and xᵀ·dy) goes to a scalar blocked loop, many times slower. This kernel writes the transposed operand
  * out once (a tiled copy, cheap next to the product), or for A·Bᵀ with a large B computes (B·Aᵀ)ᵀ, and hands a plain
  * product to the stock kernel.
  * Batched products (rank > 2 with a batch above 1) go to the stock kernel unchanged.

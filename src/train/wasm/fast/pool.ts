@@ -9,7 +9,7 @@ import { simdKernels } from './simd';
  * window order, as the cpu backend picks it) receives that window's dy. Every window is scanned per channel straight from the heap (no temporaries), so x and dy
  * are read from a few cache lines. With the hand-assembled wasm module of ./simd.ts the scan runs there, branch-free
  * (`select`); when the windows do not overlap and there are at least four channels, a vector loop handles four channels
- * at once and stores (rather than adds) each window's gradient, about 5× faster again. The JS loop is the fallback.
+ * at once and stores (rather than adds) each window's gradient, faster again. The JS loop is the fallback.
  * The stock wasm kernel loops over every input pixel and every window covering it.
  */
 export function maxPoolGradKernel(tf: Tf, options: { vectors?: boolean } = {}): tfjs.KernelFunc {

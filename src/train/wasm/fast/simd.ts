@@ -240,8 +240,8 @@ function gemmPairsFunction(fused: boolean): number[] {
 }
 
 /**
- * Most taps per filterGradMulti call for B = 1..4 accumulator groups (T·B accumulators, at most 8: measured on LeNet's
- * filter gradients, 8 accumulators beat 12 by 25% — V8 spills — and 4 by 20%).
+ * Most taps per filterGradMulti call for B = 1..4 accumulator groups (T·B accumulators, at most 8: on LeNet's filter
+ * gradients 8 accumulators beat 12, where V8 spills, and beat 4).
  */
 export const MULTI_TAPS = [8, 4, 2, 2] as const;
 
