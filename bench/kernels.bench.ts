@@ -57,10 +57,10 @@ function settingsFor(mode: Mode, batchSize: number) {
 async function throughput(ds: Dataset, mode: Mode, batchSize: number): Promise<{ wall: number; cpu: number }> {
   const model = compileGraph(tf, getPreset('lenet5')!.graph);
   const settings = settingsFor(mode, batchSize);
-  await trainModel(tf, model, head(ds, batchSize), settings, control);
+  await trainModel({ tf, model, ds: head(ds, batchSize), settings, control });
   let wall = 0;
   const c0 = process.cpuUsage();
-  await trainModel(tf, model, ds, settings, control, { onBatch: (b) => (wall = b.samplesPerSec) });
+  await trainModel({ tf, model, ds, settings, control, callbacks: { onBatch: (b) => (wall = b.samplesPerSec) } });
   const c = process.cpuUsage(c0);
   model.dispose();
   return { wall, cpu: ds.train.n / ((c.user + c.system) / 1e6) };
@@ -118,11 +118,11 @@ function instrument(): { table: Map<string, KernelTiming>; undo(): void } {
 async function profile(ds: Dataset, mode: Mode, batchSize: number, steps: number): Promise<void> {
   const model = compileGraph(tf, getPreset('lenet5')!.graph);
   const settings = settingsFor(mode, batchSize);
-  await trainModel(tf, model, head(ds, batchSize * 2), settings, control);
+  await trainModel({ tf, model, ds: head(ds, batchSize * 2), settings, control });
   const { table, undo } = instrument();
   const t0 = cpuMs();
   try {
-    await trainModel(tf, model, head(ds, batchSize * steps), settings, control);
+    await trainModel({ tf, model, ds: head(ds, batchSize * steps), settings, control });
   } finally {
     undo();
     model.dispose();
@@ -153,7 +153,7 @@ async function main() {
     if (ACCURACY > 0) {
       const ds = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: ACCURACY });
       const model = compileGraph(tf, getPreset('lenet5')!.graph);
-      const r = await trainModel(tf, model, ds, settingsFor(mode, 64), control);
+      const r = await trainModel({ tf, model, ds, settings: settingsFor(mode, 64), control });
       model.dispose();
       console.log(`${mode.padEnd(7)} 1 epoch on ${fmt(ACCURACY)} images: test accuracy ${(100 * (r.test?.acc ?? NaN)).toFixed(2)}% (loss ${r.test?.loss.toFixed(4)})`);
     }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { product } from '../../nodes/lib/define';
 import { compileGraph } from '../compile/compile';
 import { getPreset, presetList } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
@@ -16,7 +17,7 @@ const HEAVY = new Set(['vgg16', 'resnet18', 'resnet50', 'mobilenet']);
 
 function randomDataset(inputShape: number[], numClasses: number, n: number, seed: number): Dataset {
   const r = mulberry32(seed);
-  const size = inputShape.reduce((a, b) => a * b, 1);
+  const size = product(inputShape);
   const split = () => ({ x: Float32Array.from({ length: n * size }, () => r()), y: Uint8Array.from({ length: n }, (_, i) => i % numClasses), n });
   return { id: 'xo', inputShape, numClasses, classNames: [], train: split(), test: split() };
 }
@@ -36,8 +37,9 @@ describe('every light preset takes training steps on wasm (all gradient kernels 
     const before = tf.memory().numTensors;
     const model = compileGraph(tf, graph);
     const w0 = model.getWeights().map((w) => w.dataSync().slice());
-    const res = await trainModel(tf, model, ds, { ...defaultTrainSettings, batchSize: 2, epochs: 1, validationSplit: 0 }, {
-      stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {},
+    const res = await trainModel({
+      tf, model, ds, settings: { ...defaultTrainSettings, batchSize: 2, epochs: 1, validationSplit: 0 },
+      control: { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} },
     });
     expect(res.reason).toBe('finished');
     expect(Number.isFinite(res.test!.loss)).toBe(true);

@@ -205,7 +205,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const initial = single.getWeights().map((t) => t.clone());
     const kind = lossForModel(single, ds.numClasses);
     const prepared = { loss: kind, ...splitIndices(ds.train.n, 0, 1) };
-    const one = await trainModel(tf, single, ds, settings, control, {}, prepared);
+    const one = await trainModel({ tf, model: single, ds, settings, control, prepared });
 
     const leaderModel = compileGraph(tf, getPreset('lenet5')!.graph);
     leaderModel.setWeights(initial);
@@ -215,7 +215,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     await Promise.all(followers.map((f) => f.ready));
     const leader = new ReplicaLeader(replicaLayout(sab, plan));
     const epochs: number[] = [];
-    const many = await trainModel(tf, leaderModel, ds, settings, control, { onEpoch: (e) => epochs.push(e.loss) }, prepared, leader);
+    const many = await trainModel({ tf, model: leaderModel, ds, settings, control, callbacks: { onEpoch: (e) => epochs.push(e.loss) }, prepared, parallel: leader });
     leader.quit();
     const results = await Promise.all(followers.map((f) => f.done));
 
@@ -262,7 +262,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const follower = startFollower(sab, plan, 1, model, kind, false, graph);
     await follower.ready;
     const leader = new ReplicaLeader(replicaLayout(sab, plan));
-    const res = await trainModel(tf, model, ds, { ...settings, batchSize: 32 }, control, {}, undefined, leader);
+    const res = await trainModel({ tf, model, ds, settings: { ...settings, batchSize: 32 }, control, parallel: leader });
     leader.quit();
     const done = await follower.done;
     expect(res.reason).toBe('finished');
@@ -281,7 +281,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     await follower.ready;
     const alwaysSolo = new ModeChooser(1, 1, 0); // every step is the trial stretch of the other mode, solo
     const leader = new ReplicaLeader(replicaLayout(sab, plan), alwaysSolo);
-    await trainModel(tf, model, ds, settings, control, {}, undefined, leader);
+    await trainModel({ tf, model, ds, settings, control, parallel: leader });
     leader.quit();
     const done = await follower.done;
     expect(leader.timing.soloSteps).toBe(4);
@@ -300,7 +300,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     await follower.ready;
     const leader = new ReplicaLeader(replicaLayout(sab, plan));
     const before = tf.memory().numTensors;
-    await expect(trainModel(tf, model, ds, settings, control, {}, undefined, leader)).rejects.toThrow(/training worker 2 failed: boom in the follower/);
+    await expect(trainModel({ tf, model, ds, settings, control, parallel: leader })).rejects.toThrow(/training worker 2 failed: boom in the follower/);
     leader.quit();
     await expect(follower.done).rejects.toThrow(/boom/);
     expect(tf.memory().numTensors).toBe(before);

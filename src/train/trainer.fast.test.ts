@@ -25,8 +25,9 @@ describe('trainModel with the fast wasm kernels and fused Adam (the worker confi
     const afterModel = tf.memory().numTensors;
     const perEpoch: number[] = [];
     const losses: number[] = [];
-    const res = await trainModel(tf, model, ds, { ...defaultTrainSettings, epochs: 3, batchSize: 32, learningRate: 0.003 }, control, {
-      onEpoch: (e) => { perEpoch.push(tf.memory().numTensors); losses.push(e.loss); },
+    const res = await trainModel({
+      tf, model, ds, settings: { ...defaultTrainSettings, epochs: 3, batchSize: 32, learningRate: 0.003 }, control,
+      callbacks: { onEpoch: (e) => { perEpoch.push(tf.memory().numTensors); losses.push(e.loss); } },
     });
     expect(res.reason).toBe('finished');
     expect(new Set(perEpoch).size).toBe(1);

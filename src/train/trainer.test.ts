@@ -38,9 +38,12 @@ describe('trainModel', () => {
     const afterModel = tf.memory().numTensors;
     const epochTensors: number[] = [];
     const batches: number[] = [];
-    const res = await trainModel(tf, model, ds, settings({ epochs: 3, batchSize: 32, learningRate: 0.003, validationSplit: 0.125 }), control(), {
-      onBatch: (m) => batches.push(m.smoothLoss),
-      onEpoch: () => epochTensors.push(tf.memory().numTensors),
+    const res = await trainModel({
+      tf, model, ds, settings: settings({ epochs: 3, batchSize: 32, learningRate: 0.003, validationSplit: 0.125 }), control: control(),
+      callbacks: {
+        onBatch: (m) => batches.push(m.smoothLoss),
+        onEpoch: () => epochTensors.push(tf.memory().numTensors),
+      },
     });
     expect(res.reason).toBe('finished');
     expect(res.epochsDone).toBe(3);
@@ -60,7 +63,7 @@ describe('trainModel', () => {
     const ds = await loadDataset('xo', { trainLimit: 256, testLimit: 32 });
     const before = tf.memory().numTensors;
     const model = compileGraph(tf, getPreset('basic-cnn')!.graph);
-    const res = await trainModel(tf, model, ds, settings({ optimizer: 'sgd', momentum: 0.9, learningRate: 1e5, epochs: 5, batchSize: 32 }), control());
+    const res = await trainModel({ tf, model, ds, settings: settings({ optimizer: 'sgd', momentum: 0.9, learningRate: 1e5, epochs: 5, batchSize: 32 }), control: control() });
     expect(res.reason).toBe('nan');
     expect(res.message).toMatch(/lower learning rate/);
     expect(res.test).toBeUndefined();
@@ -73,8 +76,9 @@ describe('trainModel', () => {
     const before = tf.memory().numTensors;
     const model = compileGraph(tf, getPreset('conv1d-timeseries')!.graph);
     const batchesSeen: number[] = [];
-    const res = await trainModel(tf, model, ds, settings({ optimizer: 'rmsprop', epochs: 2, batchSize: 16, validationSplit: 0 }), control({ stopAfterYields: 1 }), {
-      onBatch: (m) => batchesSeen.push(m.batch),
+    const res = await trainModel({
+      tf, model, ds, settings: settings({ optimizer: 'rmsprop', epochs: 2, batchSize: 16, validationSplit: 0 }), control: control({ stopAfterYields: 1 }),
+      callbacks: { onBatch: (m) => batchesSeen.push(m.batch) },
     });
     expect(res.reason).toBe('stopped');
     expect(res.epochsDone).toBe(0);

@@ -1,11 +1,10 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import { product, type Tf } from '../../nodes/lib/define';
 import type { Dataset } from './datasets/types';
 import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
 import { mulberry32, permutation } from './random';
 import { applyAveraged, sliceGradients, type ReplicaLeader, type SliceResult } from './replicas';
 import { fastAdam } from './wasm/fast/index';
-
-type Tf = typeof tfjs;
 
 /** How the loop is steered from outside: the worker flips these from its message handler. */
 export interface TrainControl {
@@ -35,6 +34,21 @@ export interface PreparedData {
   loss: LossKind;
   trainIdx: Uint32Array;
   valIdx: Uint32Array;
+}
+
+/** What {@link trainModel} trains, on what, and how it is steered. */
+export interface TrainOptions {
+  tf: Tf;
+  /** Owned by the caller, who disposes it. */
+  model: tfjs.LayersModel;
+  ds: Dataset;
+  settings: TrainSettings;
+  control: TrainControl;
+  callbacks?: TrainCallbacks;
+  /** The loss and the train/validation split, when the caller has them already; else derived from the model and settings. */
+  prepared?: PreparedData;
+  /** The leader of a data-parallel run (./replicas.ts): each batch is split across its followers. */
+  parallel?: ReplicaLeader;
 }
 
 const clipEps = 1e-7;
@@ -86,7 +100,7 @@ function lossAndCorrect(tf: Tf, kind: LossKind, pred: tfjs.Tensor, y: tfjs.Tenso
  */
 export function replicaStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Optimizer, kind: LossKind, inputShape: number[], labelSize: number) {
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  const size = inputShape.reduce((a, b) => a * b, 1);
+  const size = product(inputShape);
   return {
     computeSlice(xs: Float32Array, ys: Float32Array, rows: number, into: Float32Array): SliceResult {
       const x = tf.tensor(xs.subarray(0, rows * size), [rows, ...inputShape]);
@@ -140,7 +154,7 @@ export function disposeOptimizer(opt: tfjs.Optimizer): void {
 
 /** Mean loss and accuracy of the model on samples (indices into `split`, or the first `n`), in batches without gradients. */
 export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = 256): Promise<{ loss: number; acc: number }> {
-  const size = ds.inputShape.reduce((a, b) => a * b, 1);
+  const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const xBuf = new Float32Array(batch * size);
   const yBuf = new Float32Array(batch * k);
@@ -170,12 +184,13 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
  * it (its slot variables outlive the model otherwise); the caller owns and disposes the model.
  * Everything per batch runs in tf.tidy / optimizer.minimize scopes: tensor count is flat across batches and epochs.
  */
-export async function trainModel(tf: Tf, model: tfjs.LayersModel, ds: Dataset, s: TrainSettings, control: TrainControl, cb: TrainCallbacks = {}, prepared?: PreparedData, parallel?: ReplicaLeader): Promise<TrainResult> {
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const { tf, model, ds, settings: s, control, callbacks: cb = {}, prepared, parallel } = options;
   const t0 = performance.now();
   const kind = prepared?.loss ?? lossForModel(model, ds.numClasses);
   const { trainIdx, valIdx } = prepared ?? splitIndices(ds.train.n, s.validationSplit, s.seed);
   const n = trainIdx.length;
-  const size = ds.inputShape.reduce((a, b) => a * b, 1);
+  const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const B = Math.min(s.batchSize, Math.max(1, n));
   const batchesPerEpoch = Math.ceil(n / B);

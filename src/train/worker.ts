@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { product } from '../../nodes/lib/define';
 import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset, type Dataset } from './datasets/index';
 import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToFollower, type ToWorker, type TrainSettings } from './protocol';
@@ -20,16 +21,34 @@ import { snapshotWeights } from './weights';
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
-let running = false;
-/** A start is queued behind a probe. */
-let starting = false;
-let paused = false;
-let stop = false;
-let resumeWaiters: (() => void)[] = [];
-let wasmConfigured = false;
-let undoFastKernels: (() => void) | null = null;
-/** The last dataset loaded: a second run on the same data skips the 50 MB fetch and conversion. */
-let cachedDataset: { key: string; ds: Dataset } | null = null;
+/**
+ * Everything this worker remembers between messages. The message handler flips the run flags; the run in progress
+ * reads them between batches (through the TrainControl it is given).
+ */
+interface RunState {
+  /** A run is past its settings check and has not finished. */
+  running: boolean;
+  /** A start is queued behind a probe (or another task) and has not finished. */
+  starting: boolean;
+  paused: boolean;
+  /** Stop was asked for: the run ends at its next check. */
+  stop: boolean;
+  /** The paused run's waits, released by resume or stop. */
+  resumeWaiters: (() => void)[];
+  /** The wasm paths and the cpu gradient kernel are set up (once per worker, before the backend initialises). */
+  wasmConfigured: boolean;
+  /** Restores the stock wasm kernels, when the fast ones are registered. */
+  undoFastKernels: (() => void) | null;
+  /** The last dataset loaded: a second run on the same data skips the 50 MB fetch and conversion. */
+  cachedDataset: { key: string; ds: Dataset } | null;
+  /** The backends that initialise here, once probed. */
+  probed: BackendName[] | null;
+}
+
+const run: RunState = {
+  running: false, starting: false, paused: false, stop: false, resumeWaiters: [],
+  wasmConfigured: false, undoFastKernels: null, cachedDataset: null, probed: null,
+};
 const nativeRandom = Math.random;
 
 /** One event-loop turn without setTimeout's 4 ms clamp. */
@@ -46,8 +65,8 @@ const yieldToEvents = () => new Promise<void>((r) => {
 });
 
 function configureWasm(baseUrl: string) {
-  if (wasmConfigured) return;
-  wasmConfigured = true;
+  if (run.wasmConfigured) return;
+  run.wasmConfigured = true;
   configureBrowserWasm(tf, baseUrl, scope.location.href);
   registerCpuGradients(tf);
 }
@@ -103,7 +122,7 @@ function planFor(replicas: number, model: tf.LayersModel, s: TrainSettings, ds: 
   return {
     replicas,
     varSizes: model.trainableWeights.map((w) => w.read().size),
-    sampleSize: ds.inputShape.reduce((a, b) => a * b, 1),
+    sampleSize: product(ds.inputShape),
     labelSize: loss === 'binaryCrossentropy' ? 1 : ds.numClasses,
     maxRows: s.batchSize, // rows are balanced by speed: one follower may take most of a batch
   };
@@ -143,17 +162,15 @@ async function chooseBackend(choice: BackendName | 'auto'): Promise<BackendName>
   throw new Error(choice === 'auto' ? 'no tfjs backend could start (wasm, webgl and cpu all failed)' : `the ${choice} backend could not start here; pick another one`);
 }
 
-let probed: BackendName[] | null = null;
-
 /** Initialises each backend once to see which work here; leaves the previously active backend active. */
 async function probe(baseUrl: string) {
   configureWasm(baseUrl);
-  if (!probed) {
+  if (!run.probed) {
     const before = tf.getBackend() as BackendName | null;
     const available: BackendName[] = [];
     for (const b of BACKENDS) if (await trySetBackend(b)) available.push(b);
     if (before) await trySetBackend(before);
-    probed = available;
+    run.probed = available;
     // The followers a default run will use load their wasm module now, not when Train is pressed.
     const n = replicasFor({ ...defaultTrainSettings }, 'wasm');
     if (available.includes('wasm') && n > 1) {
@@ -161,7 +178,7 @@ async function probe(baseUrl: string) {
       for (const w of followers) w.postMessage({ type: 'warm', baseUrl } satisfies ToFollower);
     }
   }
-  post({ type: 'backends', available: probed, preferred: probed[0] ?? null });
+  post({ type: 'backends', available: run.probed, preferred: run.probed[0] ?? null });
 }
 
 /**
@@ -185,25 +202,25 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     return;
   }
   const s = parsed.data;
-  running = true;
+  run.running = true;
   let model: tf.LayersModel | null = null;
   let leader: ReplicaLeader | undefined;
   const t0 = performance.now();
   let tensorsBefore = 0;
   try {
     configureWasm(msg.baseUrl);
-    if (s.fastKernels === false) undoFastKernels?.();
-    else undoFastKernels = registerFastKernels(tf);
+    if (s.fastKernels === false) run.undoFastKernels?.();
+    else run.undoFastKernels = registerFastKernels(tf);
     const backend = await chooseBackend(s.backend);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
     const dsKey = JSON.stringify([s.datasetId, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
-    if (cachedDataset?.key !== dsKey) {
-      cachedDataset = null; // let the old arrays go before the new ones arrive
-      cachedDataset = { key: dsKey, ds: await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
+    if (run.cachedDataset?.key !== dsKey) {
+      run.cachedDataset = null; // let the old arrays go before the new ones arrive
+      run.cachedDataset = { key: dsKey, ds: await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
     }
-    const ds = cachedDataset.ds;
-    if (stop) throw new StopBeforeStart();
+    const ds = run.cachedDataset.ds;
+    if (run.stop) throw new StopBeforeStart();
     post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
     // Seeded weight initialisation: tfjs initialisers draw their seeds from Math.random (this worker's own global).
     Math.random = mulberry32(s.seed * 7919 + 17);
@@ -238,14 +255,20 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       testSamples: ds.test.n, batchesPerEpoch: Math.ceil(trainIdx.length / s.batchSize), params: model.countParams(),
     });
     post({ type: 'status', phase: 'training', message: 'Training…' });
-    const res = await trainModel(tf, model, ds, s, {
-      stopRequested: () => stop,
-      waitWhilePaused: () => (paused && !stop ? new Promise<void>((r) => resumeWaiters.push(r)) : Promise.resolve()),
-      yieldToEvents,
-    }, {
-      onBatch: (m) => post({ type: 'batch', ...m }),
-      onEpoch: (m) => post({ type: 'epoch', ...m }),
-    }, { loss, trainIdx, valIdx }, leader);
+    const res = await trainModel({
+      tf, model, ds, settings: s,
+      control: {
+        stopRequested: () => run.stop,
+        waitWhilePaused: () => (run.paused && !run.stop ? new Promise<void>((r) => run.resumeWaiters.push(r)) : Promise.resolve()),
+        yieldToEvents,
+      },
+      callbacks: {
+        onBatch: (m) => post({ type: 'batch', ...m }),
+        onEpoch: (m) => post({ type: 'epoch', ...m }),
+      },
+      prepared: { loss, trainIdx, valIdx },
+      parallel: leader,
+    });
     const parallel = leader && leader.timing.steps > 0
       ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps }
       : undefined;
@@ -273,16 +296,16 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       followers.splice(0).forEach((w) => w.terminate());
     }
     model?.dispose();
-    running = false;
-    paused = false;
+    run.running = false;
+    run.paused = false;
   }
 }
 
 class StopBeforeStart extends Error {}
 
 function release() {
-  const w = resumeWaiters;
-  resumeWaiters = [];
+  const w = run.resumeWaiters;
+  run.resumeWaiters = [];
   w.forEach((r) => r());
 }
 
@@ -290,30 +313,30 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   switch (msg.type) {
     case 'start':
-      if (running || starting) post({ type: 'error', message: 'A training run is already in progress; stop it first.' });
+      if (run.running || run.starting) post({ type: 'error', message: 'A training run is already in progress; stop it first.' });
       else {
-        starting = true;
-        stop = false;
-        paused = false;
-        enqueue(() => start(msg).finally(() => (starting = false)));
+        run.starting = true;
+        run.stop = false;
+        run.paused = false;
+        enqueue(() => start(msg).finally(() => (run.starting = false)));
       }
       break;
     case 'pause':
-      if (running && !paused) {
-        paused = true;
+      if (run.running && !run.paused) {
+        run.paused = true;
         post({ type: 'paused' });
       }
       break;
     case 'resume':
-      if (paused) {
-        paused = false;
+      if (run.paused) {
+        run.paused = false;
         release();
         post({ type: 'resumed' });
       }
       break;
     case 'stop':
-      stop = true;
-      paused = false;
+      run.stop = true;
+      run.paused = false;
       release();
       break;
     case 'probe':

@@ -1,15 +1,14 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../../../nodes/lib/define';
+import type { ConvAttrs, TensorInfo } from '../wasm/backend-types';
 
 /**
  * A faster `Conv2DBackpropFilter` for tfjs's pure-JS cpu backend. The stock kernel (tfjs-backend-cpu 4.22) reads x and
- * dy through `TensorBuffer.get(...)` per multiply-accumulate: measured 8.2 s of a 10 s LeNet-5 training step at batch
- * 64, which made the cpu backend train at ~30 samples/s. This one runs the same sum over typed arrays, innermost over
+ * dy through `TensorBuffer.get(...)` per multiply-accumulate, and took most of a LeNet-5 training step's time, which
+ * made the cpu backend far too slow to train convolutions. This one runs the same sum over typed arrays, innermost over
  * the output channels: dW[kh, kw, ci, co] = Σ_{n, oh, ow} x[n, oh·s + kh − top, ow·s + kw − left, ci] · dy[n, oh, ow, co].
  * Channels-last only; anything else goes to the stock kernel.
  */
-
-type Tf = typeof tfjs;
-type TensorInfo = tfjs.TensorInfo;
 
 /** The parts of tfjs-backend-cpu's MathBackendCPU the kernel uses. */
 interface CpuBackend {
@@ -17,18 +16,10 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: tfjs.DataType, values: Float32Array): TensorInfo;
 }
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-}
-
 export function conv2DBackpropFilterCpu(tf: Tf, stock: tfjs.KernelConfig | undefined): tfjs.KernelFunc {
   return (args) => {
     const { inputs, backend, attrs } = args;
-    const a = attrs as unknown as Attrs;
+    const a = attrs as unknown as ConvAttrs;
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const be = backend as unknown as CpuBackend;
     const xs = be.data.get(x.dataId).values;
@@ -37,7 +28,7 @@ export function conv2DBackpropFilterCpu(tf: Tf, stock: tfjs.KernelConfig | undef
       if (!stock) throw new Error('Conv2DBackpropFilter on cpu: only float32 NHWC is supported');
       return stock.kernelFunc(args);
     }
-    const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad as 'valid', a.dimRoundingMode);
+    const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape!, a.strides, 1, a.pad as 'valid', a.dimRoundingMode);
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
       filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
     const top = c.padInfo.top;

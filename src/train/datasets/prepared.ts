@@ -1,3 +1,4 @@
+import { product } from '../../../nodes/lib/define';
 import type { Dataset, DatasetId, DatasetSplit, FileReader, LoadOptions } from './types';
 
 interface Meta {
@@ -48,7 +49,7 @@ async function readSplit(id: DatasetId, read: FileReader, split: 'train' | 'test
 export async function loadPrepared(id: DatasetId, opts: LoadOptions = {}): Promise<Dataset> {
   const read = opts.readFile ?? fetchReader(opts.baseUrl);
   const meta = parseMeta(id, await read(id, 'meta.json'));
-  const size = meta.inputShape.reduce((a, b) => a * b, 1);
+  const size = product(meta.inputShape);
   const [train, test] = await Promise.all([
     readSplit(id, read, 'train', meta.train.n, size, opts.trainLimit),
     readSplit(id, read, 'test', meta.test.n, size, opts.testLimit),

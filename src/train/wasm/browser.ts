@@ -15,17 +15,14 @@ import { registerWasmGradients } from './missing-gradients';
  * binding is declared in its scope, folds the guard to `e !== void 0`, which throws in the pthread worker where the
  * closure does not exist: "Uncaught ReferenceError: e is not defined" (tensorflow/tfjs#4528 added that guard for
  * webworkers; #4107 and #4539 report the same class of failure). A worker bundle minified without compression
- * (vite.config `worker.rolldownOptions.output.minify: { compress: false, mangle: true, codegen: true }`, +4% size)
- * keeps the `typeof` guard, and the threaded build then loads and trains in `vite preview`.
- * Why it stays off (LeNet-5, MNIST, production build, fast kernels, one worker, samples/s at batch 64 / 256, 2 cores):
- *   this build, non-threaded, minified ........................ 3,300 / 3,560–3,720
- *   non-threaded, worker uncompressed .......................... 2,940 / 3,240
- *   threaded, worker uncompressed, 1 thread (tfjs's cap) ....... 2,300–2,500 / 2,700
- *   threaded, + setThreadsCount(2) and hardwareConcurrency 4 ... 2,760 / 3,260 (2 threads)
- * setThreadsCount(2) alone still gives 1 thread: tfjs caps the pool at half of navigator.hardwareConcurrency. The
- * threaded build's heap is a shared memory, where ./fast/simd.ts's SIMD kernels (unshared memory import) do not bind
- * and their slower fallbacks run instead; only XNNPACK ops use the second thread; and the uncompressed worker bundle
- * alone costs about 10%.
+ * (vite.config `worker.rolldownOptions.output.minify: { compress: false, mangle: true, codegen: true }`, a slightly
+ * larger bundle) keeps the `typeof` guard, and the threaded build then loads and trains in `vite preview`.
+ * Why it stays off: training LeNet-5 on MNIST (production build, fast kernels, one worker, 2 cores), this
+ * non-threaded minified build is the fastest; the threaded build is slower with tfjs's one thread and still slower
+ * with two (the README has the figures). setThreadsCount(2) alone still gives 1 thread: tfjs caps the pool at half of
+ * navigator.hardwareConcurrency. The threaded build's heap is a shared memory, where ./fast/simd.ts's SIMD kernels
+ * (unshared memory import) do not bind and their slower fallbacks run instead; only XNNPACK ops use the second
+ * thread; and the uncompressed worker bundle it needs is itself slower.
  */
 export function configureBrowserWasm(tf: typeof tfjs, baseUrl: string, pageHref: string): void {
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';

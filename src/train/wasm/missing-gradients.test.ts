@@ -2,32 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from './node';
-import { mulberry32 } from '../random';
+import { randomValues as rand, runKernel as run, worstRelativeError } from '../testing/kernels';
 
 const root = join(__dirname, '../../..');
 
-function rand(shape: number[], seed: number): Float32Array {
-  const r = mulberry32(seed);
-  const a = new Float32Array(shape.reduce((p, q) => p * q, 1));
-  for (let i = 0; i < a.length; i++) a[i] = r() * 2 - 1;
-  return a;
-}
-
-/** Runs a kernel on one backend from plain arrays and returns its output values and shape. */
-async function run(backend: string, kernel: string, inputs: Record<string, [Float32Array, number[]]>, attrs: object) {
-  await tf.setBackend(backend);
-  const ts = Object.fromEntries(Object.entries(inputs).map(([k, [d, s]]) => [k, tf.tensor(d, s)]));
-  const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const res = { shape: out.shape, data: await out.data() };
-  tf.dispose([out, ...Object.values(ts)]);
-  return res;
-}
-
 function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-4) {
   expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
-  expect(worst).toBeLessThan(tol);
+  expect(worstRelativeError(a, b)).toBeLessThan(tol);
 }
 
 beforeAll(async () => {

@@ -1,4 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../../../nodes/lib/define';
+import type { ConvAttrs, TensorInfo, WasmBackend } from './backend-types';
 
 /**
  * Gradient kernels that @tensorflow/tfjs-backend-wasm 4.22 lacks, so convolutional models train on wasm:
@@ -11,26 +13,6 @@ import type * as tfjs from '@tensorflow/tfjs';
  * when given (tfjs-core's own gradients refuse dilated convolutions before any kernel runs, and Conv2DBackpropFilter
  * has no dilations attribute, so in training they are always 1).
  */
-
-type Tf = typeof tfjs;
-type TensorInfo = tfjs.TensorInfo;
-
-/** The parts of tfjs-backend-wasm's BackendWasm the kernels use (it is not exported as a type from the package root). */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tfjs.DataType): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  disposeData(dataId: unknown): boolean;
-}
-
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tfjs.serialization.ConfigDictValue;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
-  dilations?: number | [number, number];
-}
 
 function channelsLast(kernel: string, dataFormat: string | undefined): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported, got ${dataFormat}`);
@@ -47,6 +29,32 @@ function convInfo(tf: Tf, kernel: string, xShape: number[], filterShape: number[
     attrs.dimRoundingMode,
     depthwise,
   );
+}
+
+/**
+ * Visits each (output position, filter tap) pair of a depthwise convolution whose input pixel is in bounds, with the
+ * offsets of that pixel in x ([N, H, W, C]), of the position in dy ([N, OH, OW, C·M]) and of the tap in the filter
+ * ([KH, KW, C, M]): both depthwise gradients are a sum over these pairs.
+ */
+function forEachDepthwiseTap(info: tfjs.backend_util.Conv2DInfo, visit: (xBase: number, dyBase: number, wBase: number) => void): void {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
+    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * SH + kh * DH - info.padInfo.top;
+        if (ih < 0 || ih >= H) continue;
+        for (let ow = 0; ow < OW; ow++) {
+          const dyBase = ((n * OH + oh) * OW + ow) * CO;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * SW + kw * DW - info.padInfo.left;
+            if (iw < 0 || iw >= W) continue;
+            visit(((n * H + ih) * W + iw) * C, dyBase, (kh * KW + kw) * CO);
+          }
+        }
+      }
+    }
+  }
 }
 
 /** Creates the three kernels' configs for a given tfjs instance (the wasm backend must be imported first). */
@@ -103,35 +111,19 @@ export function wasmGradientKernels(tf: Tf): tfjs.KernelConfig[] {
     const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
     const a = attrs as unknown as ConvAttrs;
     const info = convInfo(tf, 'DepthwiseConv2dNativeBackpropFilter', x.shape, a.filterShape!, a, true);
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
-      filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
+    const { inChannels: C, outChannels: CO, filterHeight: KH, filterWidth: KW } = info;
     const M = CO / C;
     const out = be.makeOutput([KH, KW, C, M], 'float32');
     const xs = be.typedArrayFromHeap(x);
     const ds = be.typedArrayFromHeap(dy);
     const dw = be.typedArrayFromHeap(out);
     dw.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * SH + kh * DH - info.padInfo.top;
-          if (ih < 0 || ih >= H) continue;
-          for (let ow = 0; ow < OW; ow++) {
-            const dyBase = ((n * OH + oh) * OW + ow) * CO;
-            for (let kw = 0; kw < KW; kw++) {
-              const iw = ow * SW + kw * DW - info.padInfo.left;
-              if (iw < 0 || iw >= W) continue;
-              const xBase = ((n * H + ih) * W + iw) * C;
-              const wBase = (kh * KW + kw) * C * M;
-              for (let c = 0; c < C; c++) {
-                const xv = xs[xBase + c];
-                for (let m = 0; m < M; m++) dw[wBase + c * M + m] += xv * ds[dyBase + c * M + m];
-              }
-            }
-          }
-        }
+    forEachDepthwiseTap(info, (xBase, dyBase, wBase) => {
+      for (let c = 0; c < C; c++) {
+        const xv = xs[xBase + c];
+        for (let m = 0; m < M; m++) dw[wBase + c * M + m] += xv * ds[dyBase + c * M + m];
       }
-    }
+    });
     return out;
   };
 
@@ -140,36 +132,20 @@ export function wasmGradientKernels(tf: Tf): tfjs.KernelConfig[] {
     const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = attrs as unknown as ConvAttrs;
     const info = convInfo(tf, 'DepthwiseConv2dNativeBackpropInput', a.inputShape!, filter.shape, a, true);
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
-      filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outChannels: CO } = info;
     const M = CO / C;
     const out = be.makeOutput([N, H, W, C], 'float32');
     const ds = be.typedArrayFromHeap(dy);
     const fs = be.typedArrayFromHeap(filter);
     const dx = be.typedArrayFromHeap(out);
     dx.fill(0);
-    for (let n = 0; n < N; n++) {
-      for (let oh = 0; oh < OH; oh++) {
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * SH + kh * DH - info.padInfo.top;
-          if (ih < 0 || ih >= H) continue;
-          for (let ow = 0; ow < OW; ow++) {
-            const dyBase = ((n * OH + oh) * OW + ow) * CO;
-            for (let kw = 0; kw < KW; kw++) {
-              const iw = ow * SW + kw * DW - info.padInfo.left;
-              if (iw < 0 || iw >= W) continue;
-              const xBase = ((n * H + ih) * W + iw) * C;
-              const wBase = (kh * KW + kw) * C * M;
-              for (let c = 0; c < C; c++) {
-                let s = 0;
-                for (let m = 0; m < M; m++) s += fs[wBase + c * M + m] * ds[dyBase + c * M + m];
-                dx[xBase + c] += s;
-              }
-            }
-          }
-        }
+    forEachDepthwiseTap(info, (xBase, dyBase, wBase) => {
+      for (let c = 0; c < C; c++) {
+        let s = 0;
+        for (let m = 0; m < M; m++) s += fs[wBase + c * M + m] * ds[dyBase + c * M + m];
+        dx[xBase + c] += s;
       }
-    }
+    });
     return out;
   };
 

@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf, TensorInfo, WasmBackend } from './heap';
+import type { Tf } from '../../../../nodes/lib/define';
+import type { TensorInfo, WasmBackend } from '../backend-types';
 
 /** The fused Adam update kernel (wasm only): one pass per variable instead of 14 kernels and 6 uploaded scalars. */
 export const FUSED_ADAM_KERNEL = 'ConvasFusedAdam';

@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { offsetOf, type TensorInfo, type WasmBackend } from './heap';
+import { product } from '../../../../nodes/lib/define';
+import type { TensorInfo, WasmBackend } from '../backend-types';
+import { heapOf, offsetOf } from './heap';
 import { simdKernels } from './simd';
 
 /** Below this many elements the stock kernel's fixed cost is no worse. */
@@ -17,10 +19,10 @@ export function biasAddKernel(stock: tfjs.KernelConfig): tfjs.KernelFunc {
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const isBias = (big: TensorInfo, bias: TensorInfo) =>
       big.dtype === 'float32' && bias.dtype === 'float32' && bias.shape.length === 1 && big.shape.length >= 2 &&
-      big.shape[big.shape.length - 1] === bias.shape[0] && big.shape.reduce((p, q) => p * q, 1) >= MIN_SIZE;
+      big.shape[big.shape.length - 1] === bias.shape[0] && product(big.shape) >= MIN_SIZE;
     const [x, bias] = isBias(a, b) ? [a, b] : isBias(b, a) ? [b, a] : [null, null];
     const be = backend as unknown as WasmBackend;
-    const simd = x ? simdKernels(be.wasm.asm?.memory) : null;
+    const simd = x ? simdKernels(heapOf(be)) : null;
     if (!x || !bias || !simd) return stock.kernelFunc(args);
     const C = bias.shape[0];
     const L = C % 4 === 0 ? C : C % 2 === 0 ? 2 * C : 4 * C; // lcm(C, 4)
@@ -29,7 +31,7 @@ export function biasAddKernel(stock: tfjs.KernelConfig): tfjs.KernelFunc {
     const bs = be.typedArrayFromHeap(bias);
     const ps = be.typedArrayFromHeap(pattern);
     for (let i = 0; i < L; i++) ps[i] = bs[i % C];
-    const total = x.shape.reduce((p, q) => p * q, 1);
+    const total = product(x.shape);
     const chunks = Math.floor(total / L);
     simd.addPattern(offsetOf(be, x), offsetOf(be, pattern), offsetOf(be, out), chunks, L / 4);
     const xs = be.typedArrayFromHeap(x);

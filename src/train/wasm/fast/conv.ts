@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { callKernel, offsetOf, transpose2D, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import { product, type Tf } from '../../../../nodes/lib/define';
+import type { ConvAttrs, ExplicitPadding, TensorInfo, WasmBackend } from '../backend-types';
+import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 
 /**
@@ -17,17 +19,6 @@ import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
  * Channels-last only, like the rest of the wasm backend; the few shapes the rewrite cannot express (a padding larger
  * than the kernel) go to the fallback kernel given.
  */
-
-interface ConvAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
-}
-
-type Explicit = [[number, number], [number, number], [number, number], [number, number]];
 
 function info(tf: Tf, kernel: string, xShape: number[], filterShape: number[], a: ConvAttrs) {
   if (a.dataFormat !== undefined && a.dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported, got ${a.dataFormat}`);
@@ -153,10 +144,10 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     const pb = H - HD + KH - 1 - pt;
     const pr = W - WD + KW - 1 - pl;
     const forwardFits = pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
-    const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(be.wasm.asm?.memory) : null;
+    const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(heapOf(be)) : null;
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
-    // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs 2-3.5× faster; for a stride-1
-    // 'same' convolution they do the same work and XNNPACK's convolution is a little faster (18.7 vs 19.3 ms, b64).
+    // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs faster; for a stride-1 'same'
+    // convolution they do the same work and XNNPACK's convolution is a little faster.
     const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits;
     if (simd && matMul && gemmPays) return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats);
     if (!forwardFits) {
@@ -189,7 +180,7 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
         }
       }
     }
-    const pad: Explicit = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
+    const pad: ExplicitPadding = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
     const out = callKernel(tf, 'Conv2D', backend, { x: dyd, filter: rot }, { strides: 1, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
     be.disposeData(rot.dataId);
     if (dyd !== dy) be.disposeData(dyd.dataId);
@@ -198,21 +189,28 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
 }
 
 /**
+ * Whether the SIMD filter-gradient loops may read dy: their last channel group loads up to three floats past dy's end
+ * (lanes they discard), which must still be inside the heap.
+ */
+function dyTailInHeap(be: WasmBackend, dy: TensorInfo): boolean {
+  return offsetOf(be, dy) + (product(dy.shape) + 4) * 4 <= heapOf(be)!.buffer.byteLength;
+}
+
+/**
  * The filter gradient with the SIMD loop of ./simd.ts: for each filter tap (kh, kw, ci), one pass over the output
  * positions whose input is in bounds, accumulating x · dy[·, 16 channels] in up to four vectors. No transposes, no
- * copies; about twice as fast as the XNNPACK rewrite for LeNet's layers. Null when the SIMD module is unavailable or
+ * copies; faster than the XNNPACK rewrite for LeNet's layers. Null when the SIMD module is unavailable or
  * the tail read past the last dy channel group could leave the heap.
  */
 function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>): TensorInfo | null {
-  const simd = simdKernels(be.wasm.asm?.memory);
+  const simd = simdKernels(heapOf(be));
   if (!simd) return null;
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
   const top = c.padInfo.top;
   const left = c.padInfo.left;
   const dyOff = offsetOf(be, dy);
-  // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
-  if (dyOff + (N * OH * OW * CO + 4) * 4 > be.wasm.asm!.memory!.buffer.byteLength) return null;
+  if (!dyTailInHeap(be, dy)) return null;
   const out = be.makeOutput([KH, KW, CI, CO], 'float32');
   const scratch = be.makeOutput([16], 'float32');
   const xOff = offsetOf(be, x);
@@ -258,26 +256,12 @@ function filterGradSimd(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: Retur
  */
 function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>, chunkBytes: number,
   maxAcc: number): TensorInfo | null {
-  const simd = simdKernels(be.wasm.asm?.memory);
+  const simd = simdKernels(heapOf(be));
   if (!simd) return null;
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
-    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
-  const top = c.padInfo.top;
-  const left = c.padInfo.left;
-  const HP = (OH - 1) * SH + KH;
-  const WP = (OW - 1) * SW + KW;
-  const padded = top > 0 || left > 0 || HP > H || WP > W;
-  // The last group may load up to three floats past dy's end (their lanes are discarded): stay inside the heap.
-  if (offsetOf(be, dy) + (N * OH * OW * CO + 4) * 4 > be.wasm.asm!.memory!.buffer.byteLength) return null;
-  let xs = x;
-  let Hx = H;
-  let Wx = W;
-  if (padded) {
-    xs = be.makeOutput([N, HP, WP, CI], 'float32');
-    Hx = HP;
-    Wx = WP;
-    copyPadded(be.typedArrayFromHeap(x), be.typedArrayFromHeap(xs), N, H, W, CI, HP, WP, top, left);
-  }
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+    strideHeight: SH, strideWidth: SW } = c;
+  if (!dyTailInHeap(be, dy)) return null;
+  const { xs, Hx, Wx } = windowedInput(be, x, c);
   const out = be.makeOutput([KH, KW, CI, CO], 'float32');
   const scratch = be.makeOutput([16 * MULTI_TAPS[0]], 'float32');
   const xOff = offsetOf(be, xs);
@@ -326,22 +310,9 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
  */
 export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels,
   chunkFloats: number): TensorInfo {
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
-    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
-  const top = c.padInfo.top;
-  const left = c.padInfo.left;
-  const HP = (OH - 1) * SH + KH;
-  const WP = (OW - 1) * SW + KW;
-  const padded = top > 0 || left > 0 || HP > H || WP > W;
-  let xs = x;
-  let Hx = H;
-  let Wx = W;
-  if (padded) {
-    xs = be.makeOutput([N, HP, WP, CI], 'float32');
-    Hx = HP;
-    Wx = WP;
-    copyPadded(be.typedArrayFromHeap(x), be.typedArrayFromHeap(xs), N, H, W, CI, HP, WP, top, left);
-  }
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+    strideHeight: SH, strideWidth: SW } = c;
+  const { xs, Hx, Wx } = windowedInput(be, x, c);
   const KK = KH * KW * CI;
   const out = be.makeOutput([N, OH, OW, CO], 'float32');
   const pix = OH * OW;
@@ -368,20 +339,36 @@ export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, 
   return out;
 }
 
-/** x [N, H, W, CI] into the zeroed dst [N, HP, WP, CI] at (top, left); only what falls inside dst is copied. */
-function copyPadded(src: Float32Array, dst: Float32Array, N: number, H: number, W: number, CI: number, HP: number, WP: number, top: number, left: number): void {
+/**
+ * x as the windows read it: x itself when every window lies inside it, else a zero-padded copy [N, HP, WP, CI] that
+ * covers every window, with x at (top, left) and only what falls inside the copy copied. Hx, Wx: its height and width.
+ * The caller disposes `xs` when it is not x.
+ */
+function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info>): { xs: TensorInfo; Hx: number; Wx: number } {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW,
+    filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  const HP = (OH - 1) * SH + KH;
+  const WP = (OW - 1) * SW + KW;
+  if (!(top > 0 || left > 0 || HP > H || WP > W)) return { xs: x, Hx: H, Wx: W };
+  const xs = be.makeOutput([N, HP, WP, CI], 'float32');
+  const src = be.typedArrayFromHeap(x);
+  const dst = be.typedArrayFromHeap(xs);
   dst.fill(0);
   const h0 = Math.max(0, -top);
   const h1 = Math.min(H, HP - top);
   const w0 = Math.max(0, -left);
   const w1 = Math.min(W, WP - left);
-  if (w1 <= w0) return;
-  for (let n = 0; n < N; n++) {
-    for (let h = h0; h < h1; h++) {
-      const s = ((n * H + h) * W + w0) * CI;
-      dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+  if (w1 > w0) {
+    for (let n = 0; n < N; n++) {
+      for (let h = h0; h < h1; h++) {
+        const s = ((n * H + h) * W + w0) * CI;
+        dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+      }
     }
   }
+  return { xs, Hx: HP, Wx: WP };
 }
 
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
@@ -414,7 +401,7 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
     const KW2 = W + left + right - (OW - 1) * SW;
     const xt = callKernel(tf, 'Transpose', backend, { x }, { perm: [3, 1, 2, 0] });
     const dyt = callKernel(tf, 'Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
-    const pad: Explicit = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    const pad: ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
     const r = callKernel(tf, 'Conv2D', backend, { x: xt, filter: dyt }, { strides: 1, pad, dataFormat: 'NHWC', dilations: [SH, SW], dimRoundingMode: undefined });
     be.disposeData(xt.dataId);
     be.disposeData(dyt.dataId);

@@ -1,12 +1,14 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { offsetOf, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import type { Tf } from '../../../../nodes/lib/define';
+import type { ConvAttrs, TensorInfo, WasmBackend } from '../backend-types';
+import { heapOf, offsetOf } from './heap';
 import { asm, simdKernels } from './simd';
 import { forwardGemm } from './conv';
 
 /**
  * Forward `Conv2D` for a single input channel (a grayscale image's first layer: LeNet's 28×28×1 → 6@5×5), stride 1,
- * no dilation, 4 to 16 output channels. XNNPACK runs this shape at about a third of its usual rate (one input channel
- * leaves its micro-kernels little to do).
+ * no dilation, 4 to 16 output channels. XNNPACK runs this shape far below its usual rate (one input channel leaves
+ * its micro-kernels little to do).
  *
  * Per image, x is copied into a zero-padded buffer; then for each output row, blocks of PB pixels are computed at
  * once: per filter tap, NV weight vectors (channels 0–3, 4–7, …, the last one ending at CO, overlapping the previous
@@ -32,7 +34,7 @@ interface Plan {
 
 type Conv = (xp: number, w: number, out: number) => void;
 
-const { I32, V128, uleb, section, vec, name, get, set, i32, add, end, simd, v128Zero, forUp, mulAdd } = asm;
+const { I32, V128, uleb, get, set, i32, add, end, simd, v128Zero, forUp, mulAdd, i32s, fnCode, moduleBytes } = asm;
 const v128Load = (offset: number) => simd(0x00, 0x00, ...uleb(offset));
 const v128Store = (offset: number) => simd(0x0b, 0x00, ...uleb(offset));
 const load32Splat = (offset: number) => simd(0x09, 0x02, ...uleb(offset));
@@ -63,7 +65,7 @@ function convFunction(p: Plan, fused: boolean): number[] {
     }
     if (p.CO === 6 && pb % 2 === 0) {
       // Six channels: a pair of pixels is three whole vectors [p0 c0-3] [p0 c4-5, p1 c0-1] [p1 c2-5], stored without
-      // overlap (the overlapping stores cost about a third of the loop here).
+      // overlap (the overlapping stores are a large part of the loop's time here).
       for (let q = 0; q < pb; q += 2) {
         const a = ACC + q * 2;
         code.push(...get(OR), ...get(a), ...v128Store(q * 24));
@@ -85,21 +87,12 @@ function convFunction(p: Plan, fused: boolean): number[] {
     ...get(XR), ...i32((p.WX - p.OW) * 4), ...add, ...set(XR),
   ];
   const body = [...get(XP), ...set(XR), ...get(OUT), ...set(OR), ...forUp(H, i32(p.OH), row), ...end];
-  const fn = [...vec([[...uleb(4), I32], [...uleb(1 + p.NV + p.PB * p.NV), V128]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[4, I32], [1 + p.NV + p.PB * p.NV, V128]], body);
 }
 
 function compile(memory: WebAssembly.Memory, p: Plan): Conv {
-  const fnType = [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])];
-  const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('conv'), 0x00, 0]])),
-    // Relaxed SIMD's fused multiply-add measured no faster here for LeNet's conv1 (1.9 vs 2.0 ms): plain mul + add.
-    ...section(10, vec([convFunction(p, false)])),
-  ]);
+  // Relaxed SIMD's fused multiply-add is no faster here (LeNet's conv1): plain mul + add.
+  const bytes = moduleBytes([{ name: 'conv', params: i32s(3), code: convFunction(p, false), exported: true }]);
   return (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as { conv: Conv }).conv;
 }
 
@@ -123,15 +116,7 @@ function loopFor(memory: WebAssembly.Memory | undefined, p: Plan): Conv | null {
   return c;
 }
 
-interface Conv2DAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-  dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
-/** Most accumulators of a block (PB·NV): measured, 4 is fastest (LeNet conv1 at b64: 2.0 ms vs 2.8 with 6 or 8, 3.7 with 12). */
+/** Most accumulators of a block (PB·NV): on LeNet's conv1, 4 is faster than 6, 8 or 12. */
 const MAX_ACC = 4;
 const MAX_TAPS = 81;
 
@@ -139,9 +124,8 @@ const MAX_TAPS = 81;
  * `Conv2D` (float32, NHWC, no dilation, stride 1):
  * - one input channel and 4 to `maxChannels` (default 16) output channels: {@link Plan}'s generated loop;
  * - more input channels and `gemmChannels` (default 16 to 32) output channels: im2col and the gemmPairs SIMD loop
- *   ({@link forwardGemm}). Measured against XNNPACK (CPU ms, b64, inputs not in cache): LeNet's conv2
- *   14×14×6 → 16@5×5 valid 1.88 → 1.68 (b256 7.6 → 6.5); 16×16×16 → 16@3×3 same 4.71 → 4.40; 32×32×3 → 16@3×3 same
- *   5.07 → 3.98; 16×16×16 → 32@3×3 same 9.28 → 7.74; but with stride 2 slower (1.51 → 1.83), so strides stay stock.
+ *   ({@link forwardGemm}), which beats XNNPACK on LeNet's conv2 and on 3×3 'same' convolutions of 16 and 32 channels,
+ *   but not with stride 2, so strides stay stock.
  * Every other convolution goes to `stock`.
  */
 export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
@@ -151,13 +135,13 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-    const a = attrs as unknown as Conv2DAttrs;
+    const a = attrs as unknown as ConvAttrs;
     if (x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || (a.dataFormat ?? 'NHWC') !== 'NHWC') {
       return stock.kernelFunc(args);
     }
     if (x.shape[3] !== 1) {
       const co = filter.shape[3];
-      const simd = co >= Math.max(16, gemmMin) && co <= gemmMax ? simdKernels((backend as unknown as WasmBackend).wasm.asm?.memory) : null;
+      const simd = co >= Math.max(16, gemmMin) && co <= gemmMax ? simdKernels(heapOf(backend as unknown as WasmBackend)) : null;
       if (!simd) return stock.kernelFunc(args);
       const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
         a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
@@ -180,7 +164,7 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     const be = backend as unknown as WasmBackend;
     const NV = Math.ceil(CO / 4);
     const plan: Plan = { CO, KH, KW, OH, OW, WX: OW + KW - 1, NV, PB: Math.max(1, Math.min(8, Math.floor(MAX_ACC / NV))) };
-    const conv = loopFor(be.wasm.asm?.memory, plan);
+    const conv = loopFor(heapOf(be), plan);
     if (!conv) return stock.kernelFunc(args);
 
     const HX = OH + KH - 1;

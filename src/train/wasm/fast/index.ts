@@ -1,10 +1,10 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../../../../nodes/lib/define';
 import { wasmGradientKernels } from '../missing-gradients';
 import { FUSED_ADAM_KERNEL, fusedAdamKernel } from './adam';
 import { biasAddKernel } from './bias';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { conv2DSingleChannelKernel } from './conv1';
-import type { Tf } from './heap';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
 import { sumKernel } from './reduce';

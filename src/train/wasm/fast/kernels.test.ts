@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../node';
-import { mulberry32 } from '../../random';
+import { randomValues as rand, runKernel as run, worstRelativeError, type KernelInput as Input } from '../../testing/kernels';
 import { FAST_KERNEL_NAMES, fastAdam, registerFastKernels } from './index';
 import { simdKernels } from './simd';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, type InputGradOptions } from './conv';
@@ -12,26 +12,6 @@ import { conv2DSingleChannelKernel } from './conv1';
 
 const root = join(__dirname, '../../../..');
 
-/** Uniform values in [−1, 1); with `levels`, rounded to that many steps so pooling windows hold ties. */
-function rand(shape: number[], seed: number, levels = 0): Float32Array {
-  const r = mulberry32(seed);
-  const a = new Float32Array(shape.reduce((p, q) => p * q, 1));
-  for (let i = 0; i < a.length; i++) a[i] = levels ? Math.floor(r() * levels) / levels : r() * 2 - 1;
-  return a;
-}
-
-type Input = [Float32Array, number[]];
-
-/** Runs a kernel on one backend from plain arrays and returns its output values and shape. */
-async function run(backend: string, kernel: string, inputs: Record<string, Input>, attrs: object) {
-  await tf.setBackend(backend);
-  const ts = Object.fromEntries(Object.entries(inputs).map(([k, [d, s]]) => [k, tf.tensor(d, s)]));
-  const out = tf.engine().runKernel(kernel, ts, attrs as tf.NamedAttrMap) as tf.Tensor;
-  const res = { shape: out.shape, data: await out.data() };
-  tf.dispose([out, ...Object.values(ts)]);
-  return res;
-}
-
 /** Same kernel on cpu and on wasm (fast kernels registered): shapes equal, values within a relative tolerance. */
 async function matchesCpu(kernel: string, inputs: Record<string, Input>, attrs: object, tol = 1e-4) {
   const cpu = await run('cpu', kernel, inputs, attrs);
@@ -40,9 +20,7 @@ async function matchesCpu(kernel: string, inputs: Record<string, Input>, attrs: 
   expect(tf.memory().numTensors).toBe(before);
   expect(wasm.shape).toEqual(cpu.shape);
   expect(wasm.data.length).toBe(cpu.data.length);
-  let worst = 0;
-  for (let i = 0; i < cpu.data.length; i++) worst = Math.max(worst, Math.abs(wasm.data[i] - cpu.data[i]) / Math.max(1, Math.abs(cpu.data[i])));
-  expect(worst).toBeLessThan(tol);
+  expect(worstRelativeError(wasm.data, cpu.data)).toBeLessThan(tol);
   return cpu;
 }
 

@@ -1,10 +1,12 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { transpose2D, type TensorInfo, type WasmBackend } from './heap';
+import { product } from '../../../../nodes/lib/define';
+import type { TensorInfo, WasmBackend } from '../backend-types';
+import { transpose2D } from './heap';
 
 /**
  * `BatchMatMul` that keeps the XNNPACK path. tfjs-backend-wasm 4.22 runs a matrix product through XNNPACK only when
  * neither operand is transposed and both have batch 1; everything else (every Dense layer's two gradients:
- * dy·Wᵀ and xᵀ·dy) goes to a scalar blocked loop about ten times slower. This kernel writes the transposed operand
+ * dy·Wᵀ and xᵀ·dy) goes to a scalar blocked loop, many times slower. This kernel writes the transposed operand
  * out once (a tiled copy, cheap next to the product), or for A·Bᵀ with a large B computes (B·Aᵀ)ᵀ, and hands a plain
  * product to the stock kernel.
  * Batched products (rank > 2 with a batch above 1) go to the stock kernel unchanged.
@@ -14,8 +16,8 @@ export function batchMatMulKernel(stock: tfjs.KernelConfig): tfjs.KernelFunc {
     const { inputs, backend, attrs } = args;
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    const batchA = a.shape.slice(0, -2).reduce((p, q) => p * q, 1);
-    const batchB = b.shape.slice(0, -2).reduce((p, q) => p * q, 1);
+    const batchA = product(a.shape.slice(0, -2));
+    const batchB = product(b.shape.slice(0, -2));
     if ((!transposeA && !transposeB) || batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
       return stock.kernelFunc(args);
     }

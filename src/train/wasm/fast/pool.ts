@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { offsetOf, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import type { Tf } from '../../../../nodes/lib/define';
+import type { TensorInfo, WasmBackend } from '../backend-types';
+import { heapOf, offsetOf } from './heap';
 import { simdKernels } from './simd';
 
 /**
@@ -7,7 +9,7 @@ import { simdKernels } from './simd';
  * window order, as the cpu backend picks it) receives that window's dy. Every window is scanned per channel straight from the heap (no temporaries), so x and dy
  * are read from a few cache lines. With the hand-assembled wasm module of ./simd.ts the scan runs there, branch-free
  * (`select`); when the windows do not overlap and there are at least four channels, a vector loop handles four channels
- * at once and stores (rather than adds) each window's gradient, about 5× faster again. The JS loop is the fallback.
+ * at once and stores (rather than adds) each window's gradient, faster again. The JS loop is the fallback.
  * The stock wasm kernel loops over every input pixel and every window covering it.
  */
 export function maxPoolGradKernel(tf: Tf, options: { vectors?: boolean } = {}): tfjs.KernelFunc {
@@ -24,7 +26,7 @@ export function maxPoolGradKernel(tf: Tf, options: { vectors?: boolean } = {}): 
     const top = c.padInfo.top;
     const left = c.padInfo.left;
     const out = be.makeOutput(input.shape, 'float32');
-    const simd = simdKernels(be.wasm.asm?.memory);
+    const simd = simdKernels(heapOf(be));
     // Non-overlapping windows (LeNet's 2×2, stride 2) with at least four channels: four channels per vector.
     const vectorised = useVectors && SH >= KH && SW >= KW && C >= 4;
     const wasmLoop = vectorised ? simd?.maxPoolGradRowSimd : simd?.maxPoolGradRow;

@@ -1,5 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { offsetOf, type Tf, type TensorInfo, type WasmBackend } from './heap';
+import { product, type Tf } from '../../../../nodes/lib/define';
+import type { TensorInfo, WasmBackend } from '../backend-types';
+import { heapOf, offsetOf } from './heap';
 import { simdKernels, type SimdKernels } from './simd';
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -15,7 +17,7 @@ const BLOCK_CHUNKS = 1024;
 function sumRowsSimd(be: WasmBackend, x: TensorInfo, out: TensorInfo, C: number, sumPattern: SimdKernels['sumPattern']): void {
   const P = (C * 4) / gcd(C, 4);
   const acc = be.makeOutput([P], 'float32');
-  const n = x.shape.reduce((p, q) => p * q, 1);
+  const n = product(x.shape);
   const chunks = Math.floor(n / P);
   const totals = new Float64Array(C);
   const xOff = offsetOf(be, x);
@@ -52,7 +54,7 @@ export function sumKernel(tf: Tf, stock: tfjs.KernelConfig, options: { simd?: bo
     const be = backend as unknown as WasmBackend;
     const C = x.shape[r - 1];
     const out = be.makeOutput(keepDims ? [...x.shape.slice(0, -1).map(() => 1), C] : [C], 'float32');
-    const simd = useSimd ? simdKernels(be.wasm.asm?.memory) : null;
+    const simd = useSimd ? simdKernels(heapOf(be)) : null;
     if (simd) {
       sumRowsSimd(be, x, out, C, simd.sumPattern);
       return out;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../node';
-import { mulberry32 } from '../../random';
+import { randomValues as rand } from '../../testing/kernels';
 import { registerFastKernels } from './index';
 import { relaxedSimdSupported } from './simd';
 
@@ -13,13 +13,6 @@ import { relaxedSimdSupported } from './simd';
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const root = join(__dirname, '../../../..');
-
-function rand(shape: number[], seed: number): Float32Array {
-  const r = mulberry32(seed);
-  const a = new Float32Array(shape.reduce((p, q) => p * q, 1));
-  for (let i = 0; i < a.length; i++) a[i] = r() * 2 - 1;
-  return a;
-}
 
 /** One of the two conv gradients on `backend`, from seeded random inputs. */
 async function convGrad(kernel: 'Conv2DBackpropFilter' | 'Conv2DBackpropInput', backend: string, x: number[], k: number[], strides: number, pad: 'same' | 'valid') {

@@ -1,10 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { TensorInfo } from './heap';
-
-/** The part of the backend a zero-copy kernel needs (tfjs's own Reshape kernels use the same call). */
-interface RefCounting {
-  incRef(dataId: unknown): void;
-}
+import type { TensorInfo, WasmBackend } from '../backend-types';
 
 /**
  * `Identity` without a copy: the output shares the input's buffer, reference-counted, as the cpu backend's Identity
@@ -13,7 +8,7 @@ interface RefCounting {
  */
 export const identityKernel: tfjs.KernelFunc = ({ inputs, backend }) => {
   const { x } = inputs as { x: TensorInfo };
-  (backend as unknown as RefCounting).incRef(x.dataId);
+  (backend as unknown as WasmBackend).incRef(x.dataId); // as tfjs's own Reshape kernels do
   return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
 };
 

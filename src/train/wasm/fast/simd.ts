@@ -37,6 +37,47 @@ const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...bo
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
 const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
+/** One function of a generated module: its type, function, export and code entries all come from here. */
+export interface WasmFunction {
+  name: string;
+  /** Parameter types; no results (every loop here writes to the heap). */
+  params: number[];
+  /** Locals and instructions, as {@link fnCode} lays them out. */
+  code: number[];
+  /** In the export section under `name`; otherwise reachable only by `call` from the module's own functions. */
+  exported: boolean;
+}
+
+/** `n` i32 parameters: heap addresses, counts and byte strides. */
+const i32s = (n: number): number[] => new Array(n).fill(I32);
+
+/** A function's code: runs of locals (`[count, type]`) declared in order, then the body (which ends with `end`). */
+function fnCode(locals: [number, number][], body: number[]): number[] {
+  return [...vec(locals.map(([n, type]) => [...uleb(n), type])), ...body];
+}
+
+/**
+ * The module of `fns`, function i at index i, importing the heap as `env.memory` (min 1 page, no max). Each distinct
+ * signature is one type, in order of first use.
+ */
+function moduleBytes(fns: WasmFunction[]): Uint8Array<ArrayBuffer> {
+  const types: number[][] = [];
+  const typeIndex = fns.map((f) => {
+    const type = [0x60, ...vec(f.params.map((p) => [p])), ...vec([])];
+    const i = types.findIndex((t) => t.length === type.length && t.every((b, j) => b === type[j]));
+    return i >= 0 ? i : types.push(type) - 1;
+  });
+  const exported = fns.flatMap((f, i) => (f.exported ? [[...name(f.name), 0x00, ...uleb(i)]] : []));
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec(types)),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec(typeIndex.map((i) => uleb(i)))),
+    ...section(7, vec(exported)),
+    ...section(10, vec(fns.map((f) => [...uleb(f.code.length), ...f.code]))),
+  ]);
+}
+
 /** Instruction helpers (the subset the loops need). */
 const get = (i: number) => [0x20, ...uleb(i)];
 const set = (i: number) => [0x21, ...uleb(i)];
@@ -78,13 +119,8 @@ let relaxed: boolean | undefined;
 /** Whether this engine compiles relaxed SIMD's f32x4.relaxed_madd (Chrome ≥ 114; Node 20 only with a flag). */
 export function relaxedSimdSupported(): boolean {
   if (relaxed === undefined) {
-    const body = [...vec([]), ...v128Zero, ...v128Zero, ...v128Zero, ...f32x4RelaxedMadd, 0x1a /* drop */, ...end];
-    const bytes = new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-      ...section(1, vec([[0x60, ...vec([]), ...vec([])]])),
-      ...section(3, vec([[0]])),
-      ...section(10, vec([[...uleb(body.length), ...body]])),
-    ]);
+    const code = fnCode([], [...v128Zero, ...v128Zero, ...v128Zero, ...f32x4RelaxedMadd, 0x1a /* drop */, ...end]);
+    const bytes = moduleBytes([{ name: 'probe', params: [], code, exported: false }]);
     try {
       relaxed = WebAssembly.validate(bytes);
     } catch {
@@ -100,14 +136,33 @@ function countdown(counter: number, body: number[]): number[] {
 }
 
 /**
+ * The filterGrad loops' shared parameters 0..11 (x, dy, out, n, rows, cols, xCol, xRow, xImg, dyCol, dyRow, dyImg)
+ * and first i32 locals 12..17 (r, c, xr, dr, xp, dp).
+ */
+const [FG_X, FG_DY, FG_N, FG_ROWS, FG_COLS, FG_XCOL, FG_XROW, FG_XIMG, FG_DYCOL, FG_DYROW, FG_DYIMG] = [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+const [FG_R, FG_C, FG_XR, FG_DR, FG_XP, FG_DP] = [12, 13, 14, 15, 16, 17];
+
+/**
+ * The filterGrad loops' walk over images, rows and columns of the span: `inner` runs once per output position with
+ * xp at its x element and dp at its dy row, and must leave both where they were (the walk steps them).
+ */
+function filterGradWalk(inner: number[]): number[] {
+  const step = [...inner, ...get(FG_XP), ...get(FG_XCOL), ...add, ...set(FG_XP), ...get(FG_DP), ...get(FG_DYCOL), ...add, ...set(FG_DP)];
+  const row = [...get(FG_XR), ...set(FG_XP), ...get(FG_DR), ...set(FG_DP), ...get(FG_COLS), ...set(FG_C), ...countdown(FG_C, step),
+    ...get(FG_XR), ...get(FG_XROW), ...add, ...set(FG_XR), ...get(FG_DR), ...get(FG_DYROW), ...add, ...set(FG_DR)];
+  const image = [...get(FG_X), ...set(FG_XR), ...get(FG_DY), ...set(FG_DR), ...get(FG_ROWS), ...set(FG_R), ...countdown(FG_R, row),
+    ...get(FG_X), ...get(FG_XIMG), ...add, ...set(FG_X), ...get(FG_DY), ...get(FG_DYIMG), ...add, ...set(FG_DY)];
+  return countdown(FG_N, image);
+}
+
+/**
  * filterGradB(x, dy, out, n, rows, cols, xCol, xRow, xImg, dyCol, dyRow, dyImg) for B = 1..4 accumulators:
  * for every image, row and column of the window's in-bounds output span, acc[b] += x[·] · dy[·][4b .. 4b+3];
  * stores the B vectors at `out`. Strides are in bytes; x and dy point at the span's first element.
  */
 function filterGradFunction(B: number): number[] {
-  // Params 0..11; locals: 12 r, 13 c, 14 xr, 15 dr, 16 xp, 17 dp, 18 the splatted x (v128), 19.. acc[B] (v128).
-  const [X, DY, OUT, N, ROWS, COLS, XCOL, XROW, XIMG, DYCOL, DYROW, DYIMG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [R, C, XR, DR, XP, DP] = [12, 13, 14, 15, 16, 17];
+  // Locals after filterGradWalk's: 18 the splatted x (v128), 19.. acc[B] (v128).
+  const [OUT, XP, DP] = [2, FG_XP, FG_DP];
   const XV = 18;
   const ACC = 19;
   const inner: number[] = [...get(XP), ...f32Load, ...f32x4Splat, ...set(XV)];
@@ -116,19 +171,12 @@ function filterGradFunction(B: number): number[] {
   for (let b = 0; b < B; b++) {
     inner.push(...get(ACC + b), ...get(XV), ...get(DP), ...simd(0x00, 0x00, 16 * b), ...f32x4Mul, ...f32x4Add, ...set(ACC + b));
   }
-  inner.push(...get(XP), ...get(XCOL), ...add, ...set(XP), ...get(DP), ...get(DYCOL), ...add, ...set(DP));
-  const row = [...get(XR), ...set(XP), ...get(DR), ...set(DP), ...get(COLS), ...set(C), ...countdown(C, inner),
-    ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(DR), ...get(DYROW), ...add, ...set(DR)];
-  const image = [...get(X), ...set(XR), ...get(DY), ...set(DR), ...get(ROWS), ...set(R), ...countdown(R, row),
-    ...get(X), ...get(XIMG), ...add, ...set(X), ...get(DY), ...get(DYIMG), ...add, ...set(DY)];
   const body: number[] = [];
   for (let b = 0; b < B; b++) body.push(...v128Zero, ...set(ACC + b));
-  body.push(...countdown(N, image));
+  body.push(...filterGradWalk(inner));
   for (let b = 0; b < B; b++) body.push(...get(OUT), ...get(ACC + b), ...simd(0x0b, 0x00, 16 * b));
   body.push(...end);
-  const locals = vec([[...uleb(6), I32], [...uleb(B + 1), V128]]);
-  const fn = [...locals, ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[6, I32], [B + 1, V128]], body);
 }
 
 /**
@@ -138,8 +186,7 @@ function filterGradFunction(B: number): number[] {
  * (tap-major). Every tap must have the same in-bounds span (callers pad x).
  */
 function filterGradMultiFunction(B: number, T: number, fused: boolean): number[] {
-  const [X, DY, OUT, N, ROWS, COLS, XCOL, XROW, XIMG, DYCOL, DYROW, DYIMG] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [R, C, XR, DR, XP, DP] = [12, 13, 14, 15, 16, 17];
+  const [OUT, XP, DP] = [2, FG_XP, FG_DP];
   const XV = 18;
   const DV = 19;
   const ACC = DV + B;
@@ -149,19 +196,12 @@ function filterGradMultiFunction(B: number, T: number, fused: boolean): number[]
     inner.push(...get(XP), ...simd(0x09, 0x02, ...uleb(4 * t)), ...set(XV)); // v128.load32_splat
     for (let b = 0; b < B; b++) inner.push(...mulAdd(fused, get(ACC + t * B + b), get(XV), get(DV + b)), ...set(ACC + t * B + b));
   }
-  inner.push(...get(XP), ...get(XCOL), ...add, ...set(XP), ...get(DP), ...get(DYCOL), ...add, ...set(DP));
-  const row = [...get(XR), ...set(XP), ...get(DR), ...set(DP), ...get(COLS), ...set(C), ...countdown(C, inner),
-    ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(DR), ...get(DYROW), ...add, ...set(DR)];
-  const image = [...get(X), ...set(XR), ...get(DY), ...set(DR), ...get(ROWS), ...set(R), ...countdown(R, row),
-    ...get(X), ...get(XIMG), ...add, ...set(X), ...get(DY), ...get(DYIMG), ...add, ...set(DY)];
   const body: number[] = [];
   for (let a = 0; a < T * B; a++) body.push(...v128Zero, ...set(ACC + a));
-  body.push(...countdown(N, image));
+  body.push(...filterGradWalk(inner));
   for (let a = 0; a < T * B; a++) body.push(...get(OUT), ...get(ACC + a), ...simd(0x0b, 0x00, ...uleb(16 * a)));
   body.push(...end);
-  const locals = vec([[...uleb(6), I32], [...uleb(1 + B + T * B), V128]]);
-  const fn = [...locals, ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[6, I32], [1 + B + T * B, V128]], body);
 }
 
 /**
@@ -196,13 +236,12 @@ function gemmPairsFunction(fused: boolean): number[] {
     ...get(CA), ...get(KKB), ...add, ...set(CA), ...get(CB), ...get(KKB), ...add, ...set(CB),
   ];
   const body = [...get(KK), ...i32(4), ...i32Mul, ...set(KKB), ...forUp(R, get(ROWS), row), ...end];
-  const fn = [...vec([[...uleb(8), I32], [...uleb(2 + 4 + 8), V128]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[8, I32], [2 + 4 + 8, V128]], body);
 }
 
 /**
- * Most taps per filterGradMulti call for B = 1..4 accumulator groups (T·B accumulators, at most 8: measured on LeNet's
- * filter gradients, 8 accumulators beat 12 by 25% — V8 spills — and 4 by 20%).
+ * Most taps per filterGradMulti call for B = 1..4 accumulator groups (T·B accumulators, at most 8: on LeNet's filter
+ * gradients 8 accumulators beat 12, where V8 spills, and beat 4).
  */
 export const MULTI_TAPS = [8, 4, 2, 2] as const;
 
@@ -257,9 +296,7 @@ function maxPoolGradFunction(): number[] {
     ...forUp(K, get(C), channel),
   ];
   const body = [...get(C), ...i32(4), ...i32Mul, ...set(CB), ...forUp(OWI, get(OW), column), ...end];
-  const locals = vec([[...uleb(12), I32], [...uleb(2), F32]]);
-  const fn = [...locals, ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[12, I32], [2, F32]], body);
 }
 
 /**
@@ -275,8 +312,7 @@ function addPatternFunction(): number[] {
   ];
   const chunk = [...get(PAT), ...set(PP), ...forUp(J, get(VECS), vector)];
   const body = [...forUp(CI, get(CHUNKS), chunk), ...end];
-  const fn = [...vec([[...uleb(3), I32]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[3, I32]], body);
 }
 
 /** `while (cond) body` where `cond` leaves an i32 on the stack. */
@@ -319,8 +355,7 @@ function col2imFunction(im2col = false): number[] {
   const row = [...get(ROWP), ...set(PIXP), ...get(OW), ...set(OWI), ...countdown(OWI, pixel), ...get(ROWP), ...get(ROWB), ...add, ...set(ROWP)];
   const image = [...get(IMGP), ...set(ROWP), ...get(OH), ...set(OHI), ...countdown(OHI, row), ...get(IMGP), ...get(IMG), ...add, ...set(IMGP)];
   const body = [...get(BUF), ...set(IMGP), ...get(N), ...set(NI), ...countdown(NI, image), ...end];
-  const fn = [...vec([[...uleb(9), I32]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[9, I32]], body);
 }
 
 /**
@@ -336,8 +371,7 @@ function sumPatternFunction(): number[] {
   ];
   const chunk = [...get(ACC), ...set(A), ...forUp(J, get(VECS), vector)];
   const body = [...forUp(CI, get(CHUNKS), chunk), ...end];
-  const fn = [...vec([[...uleb(3), I32]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[3, I32]], body);
 }
 
 /**
@@ -399,36 +433,29 @@ function maxPoolGradSimdFunction(): number[] {
     ...f32NegInf, ...f32x4Splat, ...set(NEGINF),
     ...forUp(OWI, get(OW), column), ...end,
   ];
-  const fn = [...vec([[...uleb(12), I32], [...uleb(7), V128]]), ...body];
-  return [...uleb(fn.length), ...fn];
+  return fnCode([[12, I32], [7, V128]], body);
 }
 
-function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
-  const fnType = (n: number) => [0x60, ...vec(new Array(n).fill(0).map(() => [I32])), ...vec([])];
-  const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]); // memory, min 1 page, no max
-  const multi = MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) => [i + 1, t + 1]));
-  const funcs = vec([[0], [0], [0], [0], [1], [2], [1], [3], [1], ...multi.map(() => [0]), [4], [1]]);
-  const exports = vec([
-    ...[1, 2, 3, 4].map((b, i) => [...name(`filterGrad${b}`), 0x00, ...uleb(i)]),
-    [...name('maxPoolGradRow'), 0x00, ...uleb(4)],
-    [...name('addPattern'), 0x00, ...uleb(5)],
-    [...name('col2im'), 0x00, ...uleb(6)],
-    [...name('sumPattern'), 0x00, ...uleb(7)],
-    [...name('maxPoolGradRowSimd'), 0x00, ...uleb(8)],
-    ...multi.map(([b, t], i) => [...name(`filterGradMulti${b}_${t}`), 0x00, ...uleb(9 + i)]),
-    [...name('gemmPairs'), 0x00, ...uleb(9 + multi.length)],
-    [...name('im2col'), 0x00, ...uleb(10 + multi.length)],
-  ]);
-  const code = vec([...[1, 2, 3, 4].map((b) => filterGradFunction(b)), maxPoolGradFunction(), addPatternFunction(), col2imFunction(), sumPatternFunction(),
-    maxPoolGradSimdFunction(), ...multi.map(([b, t]) => filterGradMultiFunction(b, t, fused)), gemmPairsFunction(fused), col2imFunction(true)]);
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([fnType(12), fnType(11), fnType(5), fnType(4), fnType(10)])),
-    ...section(2, imports),
-    ...section(3, funcs),
-    ...section(7, exports),
-    ...section(10, code),
-  ]);
+/** The kernels' module, one entry per function: adding a kernel is adding a row here (and its field in SimdKernels). */
+function kernelTable(fused: boolean): WasmFunction[] {
+  const kernel = (name: string, params: number, code: number[]): WasmFunction => ({ name, params: i32s(params), code, exported: true });
+  return [
+    ...[1, 2, 3, 4].map((b) => kernel(`filterGrad${b}`, 12, filterGradFunction(b))),
+    kernel('maxPoolGradRow', 11, maxPoolGradFunction()),
+    kernel('addPattern', 5, addPatternFunction()),
+    kernel('col2im', 11, col2imFunction()),
+    kernel('sumPattern', 4, sumPatternFunction()),
+    kernel('maxPoolGradRowSimd', 11, maxPoolGradSimdFunction()),
+    ...MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) =>
+      kernel(`filterGradMulti${i + 1}_${t + 1}`, 12, filterGradMultiFunction(i + 1, t + 1, fused)))),
+    kernel('gemmPairs', 10, gemmPairsFunction(fused)),
+    kernel('im2col', 11, col2imFunction(true)),
+  ];
+}
+
+/** The kernels' module bytes, relaxed SIMD's fused multiply-add in the loops that have one when `fused`. */
+export function buildModule(fused: boolean): Uint8Array<ArrayBuffer> {
+  return moduleBytes(kernelTable(fused));
 }
 
 type FilterGrad = (x: number, dy: number, out: number, n: number, rows: number, cols: number, xCol: number, xRow: number,
@@ -493,6 +520,6 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
 
 /** The assembler helpers, for modules generated elsewhere (./conv1.ts specialises its loops to one shape). */
 export const asm = {
-  I32, V128, uleb, section, vec, name, get, set, i32, add, sub, i32Mul, block, loop, end, br, brIf, eqz, i32GeS, f32Load,
-  simd, v128Zero, f32x4Splat, f32x4Add, f32x4Mul, forUp, countdown, mulAdd,
+  I32, V128, uleb, get, set, i32, add, sub, i32Mul, block, loop, end, br, brIf, eqz, i32GeS, f32Load,
+  simd, v128Zero, f32x4Splat, f32x4Add, f32x4Mul, forUp, countdown, mulAdd, i32s, fnCode, moduleBytes,
 };
