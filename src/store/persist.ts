@@ -1,4 +1,5 @@
-import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
+// lz-string is CommonJS: Node's ESM loader (tsx, the fuzzer) offers only its default export; Vite accepts both.
+import LZString from 'lz-string';
 import { parseProject, serializeProject } from '../graph/project';
 import type { ProjectFileV1 } from '../graph/types';
 import { emptyProject, freshId, useDocStore } from './doc';
@@ -131,12 +132,12 @@ export function openProject(p: ProjectFileV1, id = freshId('p')): void {
 
 /** A URL that opens the given project: the file, lz-string compressed, in the hash. */
 export function shareUrl(p: ProjectFileV1, base = `${location.origin}${location.pathname}`): string {
-  return `${base}${SHARE_PREFIX}${compressToEncodedURIComponent(serializeProject(p))}`;
+  return `${base}${SHARE_PREFIX}${LZString.compressToEncodedURIComponent(serializeProject(p))}`;
 }
 
 /** Decodes a `#share=` hash; an error message when it is not a readable project. */
 export function decodeShare(hash: string): { ok: true; project: ProjectFileV1 } | { ok: false; error: string } {
-  const text = decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
+  const text = LZString.decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
   if (!text) return { ok: false, error: 'the shared link is damaged (it could not be decompressed)' };
   let data: unknown;
   try {
