@@ -1,3 +1,4 @@
+import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
 import { sequentialGraph } from '../graph/build';
 import { emptyProject } from './doc';
@@ -23,6 +24,17 @@ describe('share links', () => {
     const bad = decodeShare(new URL(shareUrl({ ...project, graph: { nodes: [], edges: [{ id: 'e', source: 'a', target: 'b', targetIndex: 0 }] } }, 'http://x/')).hash);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/invalid project/);
+  });
+
+  // Found by `npm run fuzz`: links skipped the limits a file import enforces, so a link opened what an import refuses.
+  it('refuses what a file import refuses: huge sizes, deep nesting, a Keras model', () => {
+    const link = (text: string) => `#share=${LZString.compressToEncodedURIComponent(text)}`;
+    const huge = { ...project, graph: sequentialGraph([{ kind: 'Input', params: { shape: [8, 8, 1] } }, { kind: 'Dense', params: { units: 1e21 } }]) };
+    expect(decodeShare(link(JSON.stringify(huge)))).toMatchObject({ ok: false, error: expect.stringMatching(/units is 1,000,000,000,000,000,000,000; sizes above 100,000 are refused/) });
+    const deep = JSON.stringify({ ...project, graph: { ...project.graph, nodes: [{ ...project.graph.nodes[0], params: { shape: [8, 8, 1], note: JSON.parse(`${'['.repeat(100)}1${']'.repeat(100)}`) } }] } });
+    expect(decodeShare(link(deep))).toMatchObject({ ok: false, error: expect.stringMatching(/nested deeper than 64 levels/) });
+    const keras = JSON.stringify({ class_name: 'Sequential', config: { layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 4] } }] } });
+    expect(decodeShare(link(keras))).toMatchObject({ ok: false, error: expect.stringMatching(/Keras model, not a Convas project/) });
   });
 });
 

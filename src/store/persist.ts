@@ -1,4 +1,6 @@
-import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from 'lz-string';
+// lz-string is CommonJS: Node's ESM loader (tsx, the fuzzer) offers only its default export; Vite accepts both.
+import LZString from 'lz-string';
+import { importText } from '../graph/import';
 import { parseProject, serializeProject } from '../graph/project';
 import type { ProjectFileV1 } from '../graph/types';
 import { emptyProject, freshId, useDocStore } from './doc';
@@ -131,21 +133,25 @@ export function openProject(p: ProjectFileV1, id = freshId('p')): void {
 
 /** A URL that opens the given project: the file, lz-string compressed, in the hash. */
 export function shareUrl(p: ProjectFileV1, base = `${location.origin}${location.pathname}`): string {
-  return `${base}${SHARE_PREFIX}${compressToEncodedURIComponent(serializeProject(p))}`;
+  return `${base}${SHARE_PREFIX}${LZString.compressToEncodedURIComponent(serializeProject(p))}`;
 }
 
-/** Decodes a `#share=` hash; an error message when it is not a readable project. */
+/**
+ * Decodes a `#share=` hash; an error message when it is not a readable project. A link comes from someone else,
+ * so it passes the same checks as an imported file (`importText`: nesting depth, sizes, forbidden keys).
+ */
 export function decodeShare(hash: string): { ok: true; project: ProjectFileV1 } | { ok: false; error: string } {
-  const text = decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
+  const text = LZString.decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
   if (!text) return { ok: false, error: 'the shared link is damaged (it could not be decompressed)' };
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    JSON.parse(text);
   } catch {
     return { ok: false, error: 'the shared link is damaged (not valid JSON)' };
   }
-  const r = parseProject(data);
-  return r.ok ? { ok: true, project: r.value } : { ok: false, error: `the shared link holds an invalid project: ${r.errors.join('; ')}` };
+  const r = importText(text);
+  if (!r.ok) return { ok: false, error: `the shared link holds an invalid project: ${r.errors.join('; ')}` };
+  if (r.value.source !== 'convas') return { ok: false, error: 'the shared link holds a Keras model, not a Convas project' };
+  return { ok: true, project: r.value.project };
 }
 
 /** Opens a `#share=` hash as a new project (the user's own projects stay as they are); returns what to tell the user. */
