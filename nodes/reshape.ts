@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLayerKind, fmtShape, product } from './lib/define';
 import { applyLayer } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 const dim = z
   .number()
@@ -50,4 +51,9 @@ export const reshape = defineLayerKind({
   toKeras: (p) => ({ target_shape: p.targetShape }),
   // tfjs writes the free dimension as null, Keras as -1.
   fromKeras: (c) => ({ targetShape: Array.isArray(c.target_shape) ? c.target_shape.map((d) => (d === null ? -1 : d)) : c.target_shape }),
+  toPyTorch: (c) => torchExpr(c, `to_first(to_last(${c.inputs[0]}).reshape(-1, ${[...c.out].join(', ')}))`, ['layout']),
+  testing: {
+    samples: [{ params: { targetShape: [36, -1] }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [2, 3], params: (d, [x]) => ({ targetShape: d.bool() ? [-1] : [product(x)] }) },
+  },
 });

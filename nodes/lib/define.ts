@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { PyTorchCode, PyTorchContext } from './pytorch';
 
 /** A tensor shape without the batch dimension, channels-last: `[h, w, c]`, `[length, c]` or `[units]`. */
 export type Shape = readonly number[];
@@ -42,6 +43,39 @@ export interface SpatialFilters {
   dims: 1 | 2;
   /** `dense` [k…, C_in, C_out]; `depthwise` [k…, C, m]; `separable` depthwise then 1×1; `transposed` [k…, C_out, C_in]. */
   layout: 'dense' | 'depthwise' | 'separable' | 'transposed';
+}
+
+/**
+ * Random choices for a property-test generator. The property test backs them with fast-check draws, so a failing
+ * graph shrinks; `nodes/` never imports fast-check.
+ */
+export interface Draw {
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number;
+  bool(): boolean;
+  pick<T>(xs: readonly T[]): T;
+}
+
+/** Valid, preferably non-default params with input shapes they fit. */
+export interface LayerSample {
+  params: Record<string, unknown>;
+  inputs: Shape[];
+}
+
+/** What the registry-wide tests need from every kind (optional in the type, required by `nodes/kinds.test.ts`). */
+export interface LayerTesting {
+  /**
+   * At least one sample. `nodes/kinds.test.ts` round-trips each through Keras configs (ours and tfjs' own model.json),
+   * `nodes/conformance.test.ts` compares its shape, counts and MACs with tfjs; for a kind without inputs `inputs` is `[]`.
+   */
+  samples: LayerSample[];
+  /**
+   * Random params for `src/compile/property.test.ts`, which adds the kind to random graphs and compares the compiled
+   * tfjs model with `inferGraph`. `ranks`: input ranks the kind accepts. `params(draw, inputs)` may return params that
+   * do not fit `inputs` (the step is then dropped); merges get two inputs of the same shape; a kind without inputs
+   * (Input) gets the shape of some tensor as a hint and is added unconnected.
+   */
+  random: { ranks: number[]; params(d: Draw, inputs: Shape[]): Record<string, unknown> };
 }
 
 export interface ParamCount {
@@ -93,6 +127,14 @@ export interface LayerKind<P = any> {
    * so this only maps names; it throws an `Error` for a config it cannot represent.
    */
   fromKeras(config: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * PyTorch code for the layer (`src/export/pytorch-script.ts` assembles the module; helpers in `lib/pytorch.ts`).
+   * Omitted: the export refuses a graph with this kind, naming the layer. Throws naming the layer for params PyTorch
+   * cannot express.
+   */
+  toPyTorch?(ctx: PyTorchContext<P>): PyTorchCode;
+  /** Test samples and a random-params generator; see `LayerTesting`. */
+  testing?: LayerTesting;
   /** Migrations of stored params, index i upgrades version i+1 to i+2. */
   migrations?: Array<(old: Record<string, unknown>) => Record<string, unknown>>;
 }
