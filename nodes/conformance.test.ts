@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { macsFromWeights } from './testing/macs-oracle';
 import { getLayerKind, isError, type LayerKind, type Shape, type SymbolicTensor } from './index';
 
 beforeAll(async () => {
@@ -91,28 +92,6 @@ for (const inputs of pairs) {
 }
 add('Dense', grid({ units: [1, 4], useBias: [true, false] }), [[6], ...seq, ...img]);
 
-/**
- * MACs read off the tfjs layer's kernel shapes and output shape alone, independent of the kinds' formulas:
- * every output value of a conv/dense costs (kernel size without its output axis) multiply-accumulates.
- */
-function macsFromWeights(layer: tf.layers.Layer, inputs: Shape[], out: readonly number[]): number {
-  const w = layer.trainableWeights.map((v) => v.shape as number[]);
-  switch (layer.getClassName()) {
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Dense':
-      return prod(out) * (prod(w[0]) / w[0][w[0].length - 1]);
-    case 'DepthwiseConv2D': // [kh, kw, cin, multiplier]
-      return prod(out) * w[0][0] * w[0][1];
-    case 'SeparableConv2D': // depthwise [kh, kw, cin, m], pointwise [1, 1, cin·m, filters]
-      return prod(out.slice(0, -1)) * prod(w[0]) + prod(out) * w[1][2];
-    case 'Conv2DTranspose': // [kh, kw, cout, cin]: each input pixel scatters kh·kw·cout·cin
-      return prod(inputs[0].slice(0, -1)) * prod(w[0]);
-    default:
-      return 0;
-  }
-}
-
 function buildWithTf(kind: LayerKind, params: unknown, shapes: Shape[]): { out?: number[]; layer?: tf.layers.Layer; error?: string } {
   try {
     // A fixed batch of 1 makes tfjs resolve every dimension (Reshape leaves -1 unresolved with an unknown batch).
@@ -154,7 +133,9 @@ describe('every kind agrees with tfjs on shapes and counts', () => {
         expect(count.trainable, `${label} trainable`).toBe(weightsSize(theirs.layer!.trainableWeights));
         expect(count.nonTrainable, `${label} non-trainable`).toBe(weightsSize(theirs.layer!.nonTrainableWeights));
         expect(count.trainable + count.nonTrainable, `${label} countParams`).toBe(theirs.layer!.countParams());
-        expect(kind.macs?.(c.inputs, ours.shape, p) ?? 0, `${label} MACs`).toBe(macsFromWeights(theirs.layer!, c.inputs, ours.shape));
+        expect(kind.macs?.(c.inputs, ours.shape, p) ?? 0, `${label} MACs`).toBe(
+          macsFromWeights(kind, theirs.layer!.trainableWeights.map((w) => w.shape as number[]), c.inputs[0] ?? [], ours.shape),
+        );
       }
       expect(valid, `${name}: the grid must contain valid cases`).toBeGreaterThan(0);
     });

@@ -20,6 +20,7 @@ export const dense = defineLayerKind({
     description: 'Fully connected layer; on inputs of rank > 1 it acts on the last axis.',
     summary: (p) => `${p.units}${p.activation === 'linear' ? '' : ` ${p.activation}`}`,
   },
+  denseKernel: true,
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length < 1) return rankError('Dense', 'an input of rank ≥ 1', x);

@@ -108,6 +108,8 @@ export interface LayerKind<P = any> {
   };
   /** Present when the layer learns spatial filters (see `SpatialFilters`). */
   spatialFilters?: SpatialFilters;
+  /** Set when the layer's main weight is a [C_in, C_out] matrix applied along the last axis (Dense): same maths as a `dense` filter bank with no spatial extent. */
+  denseKernel?: boolean;
   /** How many inputs the node takes: Input `{0,0}`, most layers `{1,1}`, merges `{2, Infinity}`. */
   inputs: { min: number; max: number };
   /** Output shape for the given input shapes, or an error. Never throws. */
