@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { macsFromWeights } from './testing/macs-oracle';
-import { getLayerKind, isError, type LayerKind, type Shape, type SymbolicTensor } from './index';
+import { getLayerKind, isError, layerKinds, type LayerKind, type Shape, type SymbolicTensor } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -91,6 +91,8 @@ for (const inputs of pairs) {
   cases.push({ kind: 'Add', params: {}, inputs, stricter: ranks }, { kind: 'Multiply', params: {}, inputs, stricter: ranks });
 }
 add('Dense', grid({ units: [1, 4], useBias: [true, false] }), [[6], ...seq, ...img]);
+// Every kind's own samples (`testing.samples` in its file), so a new kind is compared with tfjs without a grid here.
+for (const k of layerKinds) for (const s of k.testing?.samples ?? []) cases.push({ kind: k.kind, params: s.params, inputs: s.inputs });
 
 function buildWithTf(kind: LayerKind, params: unknown, shapes: Shape[]): { out?: number[]; layer?: tf.layers.Layer; error?: string } {
   try {

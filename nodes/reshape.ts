@@ -54,6 +54,7 @@ export const reshape = defineLayerKind({
   toPyTorch: (c) => torchExpr(c, `to_first(to_last(${c.inputs[0]}).reshape(-1, ${[...c.out].join(', ')}))`, ['layout']),
   testing: {
     samples: [{ params: { targetShape: [36, -1] }, inputs: [[12, 12, 3]] }],
-    random: { ranks: [2, 3], params: (d, [x]) => ({ targetShape: d.bool() ? [-1] : [product(x)] }) },
+    // No -1 here: with an unknown batch size tfjs leaves it unresolved in the compiled model's shapes.
+    random: { ranks: [2, 3], params: (d, [x]) => ({ targetShape: d.bool() ? [product(x)] : [x[0], product(x.slice(1))] }) },
   },
 });
