@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { macsFromWeights } from './testing/macs-oracle';
-import { getLayerKind, isError, layerKinds, type LayerKind, type Shape, type SymbolicTensor } from './index';
+import { fmtShape, getLayerKind, isError, layerKinds, product, type LayerKind, type Shape, type SymbolicTensor } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,8 +28,7 @@ function grid<T extends Record<string, readonly unknown[]>>(axes: T): Array<{ [K
   return out as Array<{ [K in keyof T]: T[K][number] }>;
 }
 
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const weightsSize = (ws: { shape: readonly (number | null)[] }[]) => ws.reduce((a, w) => a + prod(w.shape as number[]), 0);
+const weightsSize = (ws: { shape: readonly (number | null)[] }[]) => ws.reduce((a, w) => a + product(w.shape as number[]), 0);
 
 const img = [[7, 7, 3], [8, 5, 2], [3, 3, 4], [1, 1, 2]] as const;
 const seq = [[10, 3], [4, 2], [1, 5]] as const;
@@ -118,7 +117,7 @@ describe('every kind agrees with tfjs on shapes and counts', () => {
       expect(kind, name).toBeDefined();
       let valid = 0;
       for (const c of list) {
-        const label = `${name} ${JSON.stringify(c.params)} on ${c.inputs.map((s) => s.join('×')).join(', ')}`;
+        const label = `${name} ${JSON.stringify(c.params)} on ${c.inputs.map(fmtShape).join(', ')}`;
         const p = kind.params.parse(c.params);
         const ours = kind.inferShape(c.inputs, p);
         const theirs = buildWithTf(kind, p, c.inputs);

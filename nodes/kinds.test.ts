@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getLayerKind, getLayerKindByKerasClass, isError, layerKinds, type LayerKind, type Shape } from './index';
+import { fmtShape, getLayerKind, getLayerKindByKerasClass, isError, layerKinds, type LayerKind, type Shape } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -314,7 +314,7 @@ describe('errors name what is wrong', () => {
     ['Flatten', {}, [[6]], undefined, /vector is already flat/],
   ];
   for (const [name, params, inputs, field, message] of shapeErrors) {
-    it(`${name} on ${inputs.map((s) => s.join('×')).join(', ')}: ${message.source}`, () => {
+    it(`${name} on ${inputs.map(fmtShape).join(', ')}: ${message.source}`, () => {
       const k = kind(name);
       const r = k.inferShape(inputs, k.params.parse(params));
       expect(isError(r)).toBe(true);

@@ -8,6 +8,9 @@ const dim = z
   .int('targetShape entries must be whole numbers')
   .refine((d) => d === -1 || d >= 1, 'targetShape entries must be ≥ 1, or -1 for "whatever is left"');
 
+/** `[7, -1]` → `7×?`. */
+const fmtTarget = (s: readonly number[]) => s.map((d) => (d === -1 ? '?' : d)).join('×');
+
 export const reshape = defineLayerKind({
   kind: 'Reshape',
   kerasClass: 'Reshape',
@@ -24,14 +27,14 @@ export const reshape = defineLayerKind({
     label: 'Reshape',
     category: 'reshape',
     description: 'Rearranges the values into `targetShape` (batch left out); one entry may be -1 to take whatever is left.',
-    summary: (p) => `→ ${p.targetShape.map((d) => (d === -1 ? '?' : d)).join('×')}`,
+    summary: (p) => `→ ${fmtTarget(p.targetShape)}`,
   },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     const total = product(x);
     const known = product(p.targetShape.filter((d) => d !== -1));
     const free = p.targetShape.indexOf(-1);
-    const target = p.targetShape.map((d) => (d === -1 ? '?' : d)).join('×');
+    const target = fmtTarget(p.targetShape);
     if (free === -1 ? known !== total : total % known !== 0) {
       return {
         error: {

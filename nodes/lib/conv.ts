@@ -1,4 +1,4 @@
-import type { LayerError } from './define';
+import { fmtShape, product, type LayerError } from './define';
 import { convPadding, requireChannelsLast, unwrap1 } from './keras';
 import { py, samePadding, torchActivation, type PyTorchCode, type PyTorchContext } from './pytorch';
 
@@ -31,11 +31,11 @@ export function windowOutput(
     const out = convOutputLength(spatial[i], kernel[i], strides[i], padding, dilation[i]);
     if (out < 1) {
       const dk = kernel.map((k, j) => k + (k - 1) * (dilation[j] - 1));
-      const dil = dilation.some((d) => d > 1) ? ` (dilated to ${dk.join('×')})` : '';
+      const dil = dilation.some((d) => d > 1) ? ` (dilated to ${fmtShape(dk)})` : '';
       return {
         error: {
           code: 'kernel-too-large',
-          message: `${what} ${kernel.join('×')}${dil} is larger than the ${spatial.join('×')} input (padding ${padding})`,
+          message: `${what} ${fmtShape(kernel)}${dil} is larger than the ${fmtShape(spatial)} input (padding ${padding})`,
           param: what === 'kernel' ? 'kernelSize' : 'poolSize',
         },
       };
@@ -49,7 +49,7 @@ export function rankError(kind: string, expected: string, got: readonly number[]
   return {
     error: {
       code: 'rank-mismatch',
-      message: `${kind} expects ${expected}, got shape ${got.length ? got.join('×') : '(scalar)'} (rank ${got.length})`,
+      message: `${kind} expects ${expected}, got shape ${got.length ? fmtShape(got) : '(scalar)'} (rank ${got.length})`,
     },
   };
 }
@@ -76,7 +76,7 @@ const sizes = (v: Size): number[] => (typeof v === 'number' ? [v] : [...v]);
 /** `s2`, or `s2×1` when the strides differ. */
 export const fmtStrides = (s: Size): string => {
   const a = sizes(s);
-  return a.every((d) => d === a[0]) ? `s${a[0]}` : `s${a.join('×')}`;
+  return a.every((d) => d === a[0]) ? `s${a[0]}` : `s${fmtShape(a)}`;
 };
 
 /** ` relu`, or nothing for `linear`: the end of a summary. */
@@ -96,7 +96,7 @@ export function stridesDilationError(p: ConvParams): { error: LayerError } | und
 
 /** Bias add and (non-linear) activation: one op each per output value. Also Dense's. */
 export const biasActivationElementwise = (out: readonly number[], p: { useBias: boolean; activation: string }): number =>
-  out.reduce((a, b) => a * b, 1) * ((p.useBias ? 1 : 0) + (p.activation === 'linear' ? 0 : 1));
+  product(out) * ((p.useBias ? 1 : 0) + (p.activation === 'linear' ? 0 : 1));
 
 /** The tfjs layer args: our params are tfjs' own camelCase names (arrays copied: tfjs may rewrite them). */
 export function tfConvArgs<P extends ConvParams>(p: P, name: string): P & { name: string } {

@@ -151,3 +151,7 @@ export const isError = (r: InferResult): r is { error: LayerError } => 'error' i
 export const product = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
 export const fmtShape = (s: Shape): string => s.join('×');
+
+/** Equal shapes (both missing counts as equal). */
+export const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]));

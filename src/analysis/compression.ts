@@ -1,4 +1,4 @@
-import { getLayerKind } from '../../nodes/index';
+import { fmtShape, getLayerKind, product } from '../../nodes/index';
 import type { WeightSnapshot } from '../train/weights';
 import { separableSaving, type SeparableSaving } from '../graph/transform';
 import type { Graph, GraphInference } from '../graph/types';
@@ -54,8 +54,8 @@ export interface CompressionOptions {
  */
 export function filterRows(kernel: Float32Array | readonly number[], shape: readonly number[]): { rows: Float64Array; filters: number; size: number } {
   const filters = shape[shape.length - 1];
-  const size = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  if (kernel.length !== filters * size) throw new Error(`kernel has ${kernel.length} values, shape ${shape.join('×')} needs ${filters * size}`);
+  const size = product(shape.slice(0, -1));
+  if (kernel.length !== filters * size) throw new Error(`kernel has ${kernel.length} values, shape ${fmtShape(shape)} needs ${filters * size}`);
   const rows = new Float64Array(filters * size);
   for (let i = 0; i < size; i++) for (let f = 0; f < filters; f++) rows[f * size + i] = kernel[i * filters + f];
   return { rows, filters, size };
@@ -137,7 +137,7 @@ export function analyseCompression(
     if (!weights) row.weightsNote = 'train the model (or import weights) to analyse its filters';
     else if (!kernel) row.weightsNote = `the trained weights have no kernel for "${node.name}"; retrain after editing`;
     else if (kernel.shape[rank - 2] !== cin || kernel.shape[rank - 1] !== cout) {
-      row.weightsNote = `the trained kernel is ${kernel.shape.join('×')} but the layer now needs …×${cin}×${cout}; retrain after editing`;
+      row.weightsNote = `the trained kernel is ${fmtShape(kernel.shape)} but the layer now needs …×${cin}×${cout}; retrain after editing`;
     } else row.weights = analyseKernel(kernel.data, kernel.shape, opts);
     // The separable rewrite (graph/transform) replaces a dense 2-D filter bank.
     if (filters.dims === 2) {

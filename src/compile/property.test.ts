@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getLayerKind, layerKinds, type Draw, type Shape } from '../../nodes/index';
+import { getLayerKind, layerKinds, product, type Draw, type Shape } from '../../nodes/index';
 import { ACTIVATIONS } from '../../nodes/lib/schema';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { inferGraph, parseParams } from '../graph/infer';
@@ -224,7 +224,7 @@ const BREAKERS: Breaker[] = [
     },
   },
   { ranks: [1, 2, 3], apply: (b, x, _s, st) => b.add(st.flag ? 'Add' : 'Concatenate', {}, [x]) },
-  { ranks: [2, 3], apply: (b, x, s) => b.add('Reshape', { targetShape: [s.reduce((p, d) => p * d, 1) + 1] }, [x]) },
+  { ranks: [2, 3], apply: (b, x, s) => b.add('Reshape', { targetShape: [product(s) + 1] }, [x]) },
   { ranks: [3], when: (s) => s[0] >= 4 && s[1] >= 4, apply: (b, x) => b.add('Conv2D', { filters: 2, kernelSize: 2, strides: 2, dilationRate: 2 }, [x]) },
   { ranks: [3], apply: (b, x, s) => b.add('SeparableConv2D', { filters: 2, kernelSize: [1, s[1] + 1] }, [x]) },
   { ranks: [1, 2], apply: (b, x) => b.add('Conv2DTranspose', { filters: 2, kernelSize: 2 }, [x]) },

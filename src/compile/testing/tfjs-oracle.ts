@@ -1,5 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { getLayerKind, type SymbolicTensor, type Tf } from '../../../nodes/index';
+import { fmtShape, getLayerKind, product, type SymbolicTensor, type Tf } from '../../../nodes/index';
 import { macsFromWeights } from '../../../nodes/testing/macs-oracle';
 import { parseParams } from '../../graph/infer';
 import { distinctInputs } from '../compile';
@@ -10,8 +10,6 @@ import type { Graph, GraphInference } from '../../graph/types';
  * Helpers that use tfjs as the oracle for our inference: the preset and property tests compare what a
  * compiled model says (params, output shapes, MACs read from its kernels) with what `inferGraph` said.
  */
-
-const prod = (xs: readonly (number | null)[]) => xs.reduce<number>((a, b) => a * (b ?? 1), 1);
 
 function outShape(layer: tfjs.layers.Layer): number[] {
   const s = layer.outputShape as (number | null)[];
@@ -42,7 +40,7 @@ export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf:
   if (model.countParams() !== inf.totals.params) {
     problems.push(`params: tfjs ${model.countParams()} vs ours ${inf.totals.params}`);
   }
-  const trainable = model.trainableWeights.reduce((a, v) => a + prod(v.shape), 0);
+  const trainable = model.trainableWeights.reduce((a, v) => a + product(v.shape as number[]), 0);
   if (trainable !== inf.totals.trainableParams) {
     problems.push(`trainable params: tfjs ${trainable} vs ours ${inf.totals.trainableParams}`);
   }
@@ -57,7 +55,7 @@ export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf:
     }
     const theirs = outShape(layer);
     if (JSON.stringify(theirs) !== JSON.stringify(ours.outputShape)) {
-      problems.push(`${node.name} (${node.kind}): tfjs shape ${theirs.join('×')} vs ours ${ours.outputShape?.join('×')}`);
+      problems.push(`${node.name} (${node.kind}): tfjs shape ${fmtShape(theirs)} vs ours ${ours.outputShape && fmtShape(ours.outputShape)}`);
     }
     const count = layer.countParams();
     if (count !== ours.count.trainable + ours.count.nonTrainable) {
