@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
-import { activation as activationParam } from './lib/schema';
+import { ACTIVATIONS, activation as activationParam } from './lib/schema';
 import { applyLayer } from './lib/keras';
+import { torchActivation, torchExpr } from './lib/pytorch';
 
 /**
  * Reads Keras' `ReLU` layer config (`max_value`, `negative_slope`, `threshold`) as an Activation:
@@ -37,4 +38,9 @@ export const activation = defineLayerKind({
   build: (tf, p, name, [x]) => applyLayer(tf.layers.activation({ activation: p.activation, name }), x),
   toKeras: (p) => ({ activation: p.activation }),
   fromKeras: (c) => ('activation' in c ? { activation: c.activation } : fromReluLayer(c)),
+  toPyTorch: (c) => torchExpr(c, torchActivation(c.p.activation, c.inputs[0], c.name)),
+  testing: {
+    samples: [{ params: { activation: 'elu' }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [1, 2, 3], params: (d) => ({ activation: d.pick(ACTIVATIONS) }) },
+  },
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
 import { broadcastShapes } from './lib/merge';
+import { applyLayer } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 export const add = defineLayerKind({
   kind: 'Add',
@@ -16,8 +18,9 @@ export const add = defineLayerKind({
   inputs: { min: 2, max: Infinity },
   inferShape: (inputs) => broadcastShapes('Add', inputs),
   elementwise: (inputs, out) => product(out) * (inputs.length - 1),
-  build: (tf, _p, name, xs) => tf.layers.add({ name }).apply(xs) as ReturnType<typeof tf.input>,
+  build: (tf, _p, name, xs) => applyLayer(tf.layers.add({ name }), xs),
   toKeras: () => ({}),
   fromKeras: () => ({}),
+  toPyTorch: (c) => torchExpr(c, c.inputs.join(' + ')),
+  testing: { samples: [{ params: {}, inputs: [[4, 4, 3], [4, 4, 3]] }], random: { ranks: [1, 2, 3], params: () => ({}) } },
 });
-

@@ -65,4 +65,31 @@ export const batchNormalization = defineLayerKind({
     if (Array.isArray(axis)) throw new Error(`BatchNormalization axis ${JSON.stringify(c.axis)} (several axes) is not supported; Convas normalises over one axis`);
     return { axis, momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale };
   },
+  toPyTorch: ({ p, inShapes, inputs, self, v, name }) => {
+    const rank = inShapes[0].length;
+    if (p.axis !== -1 && p.axis !== rank) {
+      throw new Error(`layer "${name}": BatchNormalization over axis ${p.axis} (not the channel axis) has no PyTorch BatchNorm equivalent`);
+    }
+    const c = inShapes[0][rank - 1];
+    const bn = rank === 3 ? 'nn.BatchNorm2d' : 'nn.BatchNorm1d';
+    // Keras keeps momentum for the old value (0.99); PyTorch's momentum weighs the new batch (0.01).
+    const mom = +(1 - p.momentum).toPrecision(12);
+    const affine = p.center && p.scale;
+    const init = [`${self} = ${bn}(${c}, eps=${p.epsilon}, momentum=${mom}${affine ? '' : ', affine=False'})`];
+    let e = `${self}(${inputs[0]})`;
+    const view = rank === 3 ? '.view(1, -1, 1, 1)' : rank === 2 ? '.view(1, -1, 1)' : '';
+    if (!affine && p.scale) {
+      init.push(`${self}_gamma = nn.Parameter(torch.ones(${c}))`);
+      e = `${e} * ${self}_gamma${view}`;
+    }
+    if (!affine && p.center) {
+      init.push(`${self}_beta = nn.Parameter(torch.zeros(${c}))`);
+      e = `${e} + ${self}_beta${view}`;
+    }
+    return { init, forward: [`${v} = ${e}`] };
+  },
+  testing: {
+    samples: [{ params: { momentum: 0.9, epsilon: 1e-5, center: false, scale: true }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [1, 2, 3], params: (d) => (d.bool() ? {} : { center: d.bool(), scale: d.bool() }) },
+  },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLayerKind, fmtShape, type InferResult, type Shape } from './lib/define';
 import { applyLayer } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 /** Joins inputs along Keras `axis` (the batch axis is 0, so axis k ≥ 1 is our index k − 1; negatives count from the end). */
 function concatShapes(inputs: Shape[], axis: number): InferResult {
@@ -49,4 +50,15 @@ export const concatenate = defineLayerKind({
   build: (tf, p, name, xs) => applyLayer(tf.layers.concatenate({ axis: p.axis, name }), xs),
   toKeras: (p) => ({ axis: p.axis }),
   fromKeras: (c) => ({ axis: c.axis }),
+  toPyTorch: (c) => {
+    const r = c.inShapes[0].length;
+    const a = c.p.axis;
+    const i = a < 0 ? r + 1 + a : a;
+    const dim = r === 1 || i === r ? 1 : i + 1;
+    return torchExpr(c, `torch.cat([${c.inputs.join(', ')}], dim=${dim})`);
+  },
+  testing: {
+    samples: [{ params: { axis: 2 }, inputs: [[4, 4, 3], [4, 2, 3]] }],
+    random: { ranks: [1, 2, 3], params: (d, [x]) => ({ axis: d.bool() ? -1 : d.int(1, x.length) }) },
+  },
 });

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getLayerKind, isError, type LayerKind, type Shape, type SymbolicTensor } from './index';
+import { macsFromWeights } from './testing/macs-oracle';
+import { fmtShape, getLayerKind, isError, layerKinds, product, type LayerKind, type Shape, type SymbolicTensor } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -27,8 +28,7 @@ function grid<T extends Record<string, readonly unknown[]>>(axes: T): Array<{ [K
   return out as Array<{ [K in keyof T]: T[K][number] }>;
 }
 
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const weightsSize = (ws: { shape: readonly (number | null)[] }[]) => ws.reduce((a, w) => a + prod(w.shape as number[]), 0);
+const weightsSize = (ws: { shape: readonly (number | null)[] }[]) => ws.reduce((a, w) => a + product(w.shape as number[]), 0);
 
 const img = [[7, 7, 3], [8, 5, 2], [3, 3, 4], [1, 1, 2]] as const;
 const seq = [[10, 3], [4, 2], [1, 5]] as const;
@@ -90,28 +90,8 @@ for (const inputs of pairs) {
   cases.push({ kind: 'Add', params: {}, inputs, stricter: ranks }, { kind: 'Multiply', params: {}, inputs, stricter: ranks });
 }
 add('Dense', grid({ units: [1, 4], useBias: [true, false] }), [[6], ...seq, ...img]);
-
-/**
- * MACs read off the tfjs layer's kernel shapes and output shape alone, independent of the kinds' formulas:
- * every output value of a conv/dense costs (kernel size without its output axis) multiply-accumulates.
- */
-function macsFromWeights(layer: tf.layers.Layer, inputs: Shape[], out: readonly number[]): number {
-  const w = layer.trainableWeights.map((v) => v.shape as number[]);
-  switch (layer.getClassName()) {
-    case 'Conv1D':
-    case 'Conv2D':
-    case 'Dense':
-      return prod(out) * (prod(w[0]) / w[0][w[0].length - 1]);
-    case 'DepthwiseConv2D': // [kh, kw, cin, multiplier]
-      return prod(out) * w[0][0] * w[0][1];
-    case 'SeparableConv2D': // depthwise [kh, kw, cin, m], pointwise [1, 1, cin·m, filters]
-      return prod(out.slice(0, -1)) * prod(w[0]) + prod(out) * w[1][2];
-    case 'Conv2DTranspose': // [kh, kw, cout, cin]: each input pixel scatters kh·kw·cout·cin
-      return prod(inputs[0].slice(0, -1)) * prod(w[0]);
-    default:
-      return 0;
-  }
-}
+// Every kind's own samples (`testing.samples` in its file), so a new kind is compared with tfjs without a grid here.
+for (const k of layerKinds) for (const s of k.testing?.samples ?? []) cases.push({ kind: k.kind, params: s.params, inputs: s.inputs });
 
 function buildWithTf(kind: LayerKind, params: unknown, shapes: Shape[]): { out?: number[]; layer?: tf.layers.Layer; error?: string } {
   try {
@@ -137,7 +117,7 @@ describe('every kind agrees with tfjs on shapes and counts', () => {
       expect(kind, name).toBeDefined();
       let valid = 0;
       for (const c of list) {
-        const label = `${name} ${JSON.stringify(c.params)} on ${c.inputs.map((s) => s.join('×')).join(', ')}`;
+        const label = `${name} ${JSON.stringify(c.params)} on ${c.inputs.map(fmtShape).join(', ')}`;
         const p = kind.params.parse(c.params);
         const ours = kind.inferShape(c.inputs, p);
         const theirs = buildWithTf(kind, p, c.inputs);
@@ -154,7 +134,9 @@ describe('every kind agrees with tfjs on shapes and counts', () => {
         expect(count.trainable, `${label} trainable`).toBe(weightsSize(theirs.layer!.trainableWeights));
         expect(count.nonTrainable, `${label} non-trainable`).toBe(weightsSize(theirs.layer!.nonTrainableWeights));
         expect(count.trainable + count.nonTrainable, `${label} countParams`).toBe(theirs.layer!.countParams());
-        expect(kind.macs?.(c.inputs, ours.shape, p) ?? 0, `${label} MACs`).toBe(macsFromWeights(theirs.layer!, c.inputs, ours.shape));
+        expect(kind.macs?.(c.inputs, ours.shape, p) ?? 0, `${label} MACs`).toBe(
+          macsFromWeights(kind, theirs.layer!.trainableWeights.map((w) => w.shape as number[]), c.inputs[0] ?? [], ours.shape),
+        );
       }
       expect(valid, `${name}: the grid must contain valid cases`).toBeGreaterThan(0);
     });

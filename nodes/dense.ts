@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
-import { activation, posInt } from './lib/schema';
-import { rankError } from './lib/conv';
+import { ACTIVATIONS, activation, posInt } from './lib/schema';
+import { biasActivationElementwise, rankError } from './lib/conv';
+import { applyLayer } from './lib/keras';
+import { py, torchActivation } from './lib/pytorch';
 
 export const dense = defineLayerKind({
   kind: 'Dense',
@@ -18,6 +20,7 @@ export const dense = defineLayerKind({
     description: 'Fully connected layer; on inputs of rank > 1 it acts on the last axis.',
     summary: (p) => `${p.units}${p.activation === 'linear' ? '' : ` ${p.activation}`}`,
   },
+  denseKernel: true,
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     if (x.length < 1) return rankError('Dense', 'an input of rank ≥ 1', x);
@@ -25,9 +28,19 @@ export const dense = defineLayerKind({
   },
   count: ([x], _out, p) => ({ trainable: x[x.length - 1] * p.units + (p.useBias ? p.units : 0), nonTrainable: 0 }),
   macs: ([x], out) => product(out) * x[x.length - 1],
-  elementwise: (_in, out, p) => product(out) * ((p.useBias ? 1 : 0) + (p.activation === 'linear' ? 0 : 1)),
-  build: (tf, p, name, [x]) =>
-    tf.layers.dense({ units: p.units, activation: p.activation, useBias: p.useBias, name }).apply(x) as ReturnType<typeof tf.input>,
+  elementwise: (_in, out, p) => biasActivationElementwise(out, p),
+  build: (tf, p, name, [x]) => applyLayer(tf.layers.dense({ units: p.units, activation: p.activation, useBias: p.useBias, name }), x),
   toKeras: (p) => ({ units: p.units, activation: p.activation, use_bias: p.useBias }),
   fromKeras: (c) => ({ units: c.units, activation: c.activation, useBias: c.use_bias }),
+  toPyTorch: ({ p, inShapes, inputs, self, v, name }) => {
+    const x = inShapes[0];
+    const init = [`${self} = nn.Linear(${x[x.length - 1]}, ${p.units}, bias=${py(p.useBias)})`];
+    if (x.length === 1) return { init, forward: [`${v} = ${torchActivation(p.activation, `${self}(${inputs[0]})`, name)}`] };
+    // Keras' Dense on rank > 1 acts on the last (channel) axis.
+    return { init, forward: [`${v} = ${torchActivation(p.activation, `to_first(${self}(to_last(${inputs[0]})))`, name)}`], helpers: ['layout'] };
+  },
+  testing: {
+    samples: [{ params: { units: 120, activation: 'selu', useBias: false }, inputs: [[400]] }],
+    random: { ranks: [1, 2, 3], params: (d) => ({ units: d.int(1, 6), activation: d.pick(ACTIVATIONS) }) },
+  },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLayerKind } from './lib/define';
 import { applyLayer } from './lib/keras';
+import { torchModule } from './lib/pytorch';
 
 /** Dropout rate: Keras allows [0, 1]; 1 would drop everything, so Convas asks for [0, 1). */
 export const dropoutRate = z.number().min(0, 'rate must be ≥ 0').lt(1, 'rate must be < 1').default(0.5);
@@ -25,5 +26,10 @@ export const dropout = defineLayerKind({
       throw new Error(`Dropout noise_shape ${JSON.stringify(c.noise_shape)} is not supported (use SpatialDropout2D to drop whole channels)`);
     }
     return { rate: c.rate };
+  },
+  toPyTorch: (c) => torchModule(c, `nn.Dropout(p=${c.p.rate})`),
+  testing: {
+    samples: [{ params: { rate: 0.25 }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [1, 2, 3], params: (d) => ({ rate: d.int(0, 9) / 10 }) },
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
 import { rankError } from './lib/conv';
 import { applyLayer, requireChannelsLast } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 export const flatten = defineLayerKind({
   kind: 'Flatten',
@@ -23,4 +24,7 @@ export const flatten = defineLayerKind({
     requireChannelsLast(c, 'Flatten');
     return {};
   },
+  // Keras flattens H×W×C (channels last); permuting first keeps Dense weights interchangeable with Keras.
+  toPyTorch: (c) => torchExpr(c, `torch.flatten(to_last(${c.inputs[0]}), 1)`, ['layout']),
+  testing: { samples: [{ params: {}, inputs: [[12, 12, 3]] }], random: { ranks: [2, 3], params: () => ({}) } },
 });

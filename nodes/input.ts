@@ -28,4 +28,10 @@ export const input = defineLayerKind({
     }
     return { shape };
   },
+  // The input itself; the script's forward() takes it as an argument.
+  toPyTorch: () => ({ init: [], forward: [] }),
+  testing: {
+    samples: [{ params: { shape: [20, 3] }, inputs: [] }],
+    random: { ranks: [1, 2, 3], params: (_d, [x]) => ({ shape: [...x].reverse() }) },
+  },
 });

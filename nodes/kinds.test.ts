@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getLayerKind, getLayerKindByKerasClass, isError, layerKinds, type LayerKind, type Shape } from './index';
+import { fmtShape, getLayerKind, getLayerKindByKerasClass, isError, layerKinds, type LayerKind, type Shape } from './index';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -16,58 +16,50 @@ const kind = (k: string): LayerKind => {
   return d;
 };
 
-/** Non-default params for each kind, with an input shape they fit. */
-const samples: Array<{ kind: string; params: Record<string, unknown>; inputs: Shape[] }> = [
-  { kind: 'Input', params: { shape: [20, 3] }, inputs: [] },
-  { kind: 'Conv1D', params: { filters: 5, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh', useBias: false }, inputs: [[20, 3]] },
-  { kind: 'Conv1D', params: { filters: 2, kernelSize: 3, dilationRate: 2, activation: 'linear' }, inputs: [[20, 3]] },
-  { kind: 'Conv2D', params: { filters: 6, kernelSize: [5, 3], strides: [2, 1], padding: 'same', activation: 'gelu' }, inputs: [[12, 12, 3]] },
-  { kind: 'DepthwiseConv2D', params: { kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu6', useBias: false }, inputs: [[12, 12, 3]] },
-  { kind: 'SeparableConv2D', params: { filters: 7, kernelSize: [3, 2], depthMultiplier: 2, dilationRate: 2, activation: 'swish' }, inputs: [[12, 12, 3]] },
-  { kind: 'Conv2DTranspose', params: { filters: 4, kernelSize: 3, strides: [2, 1], padding: 'valid', activation: 'sigmoid' }, inputs: [[6, 6, 3]] },
-  { kind: 'MaxPooling1D', params: { poolSize: 3, strides: 1, padding: 'same' }, inputs: [[20, 3]] },
-  { kind: 'AveragePooling1D', params: { poolSize: 4 }, inputs: [[20, 3]] },
-  { kind: 'MaxPooling2D', params: { poolSize: [3, 2], strides: [1, 2], padding: 'same' }, inputs: [[12, 12, 3]] },
-  { kind: 'AveragePooling2D', params: { poolSize: 3 }, inputs: [[12, 12, 3]] },
-  { kind: 'GlobalAveragePooling1D', params: {}, inputs: [[20, 3]] },
-  { kind: 'GlobalMaxPooling1D', params: {}, inputs: [[20, 3]] },
-  { kind: 'GlobalAveragePooling2D', params: {}, inputs: [[12, 12, 3]] },
-  { kind: 'GlobalMaxPooling2D', params: {}, inputs: [[12, 12, 3]] },
-  { kind: 'ZeroPadding2D', params: { padding: [[1, 2], [0, 3]] }, inputs: [[12, 12, 3]] },
-  { kind: 'BatchNormalization', params: { momentum: 0.9, epsilon: 1e-5, center: false, scale: true }, inputs: [[12, 12, 3]] },
-  { kind: 'Activation', params: { activation: 'elu' }, inputs: [[12, 12, 3]] },
-  { kind: 'LeakyReLU', params: { alpha: 0.1 }, inputs: [[12, 12, 3]] },
-  { kind: 'Dropout', params: { rate: 0.25 }, inputs: [[12, 12, 3]] },
-  { kind: 'SpatialDropout2D', params: { rate: 0.2 }, inputs: [[12, 12, 3]] },
-  { kind: 'Flatten', params: {}, inputs: [[12, 12, 3]] },
-  { kind: 'Reshape', params: { targetShape: [36, -1] }, inputs: [[12, 12, 3]] },
-  { kind: 'Dense', params: { units: 120, activation: 'selu', useBias: false }, inputs: [[400]] },
-  { kind: 'Add', params: {}, inputs: [[4, 4, 3], [4, 4, 3]] },
-  { kind: 'Multiply', params: {}, inputs: [[4, 4, 3], [4, 4, 1]] },
-  { kind: 'Concatenate', params: { axis: 2 }, inputs: [[4, 4, 3], [4, 2, 3]] },
-];
+/** Every kind's own samples (`testing.samples` in its file): non-default params with an input shape they fit. */
+const samples: Array<{ kind: string; params: Record<string, unknown>; inputs: Shape[] }> = layerKinds.flatMap((k) =>
+  (k.testing?.samples ?? []).map((s) => ({ kind: k.kind, params: s.params, inputs: s.inputs })),
+);
 
 /** The model.json layer entry tfjs itself writes for one of our nodes (snake_case config, Keras class name). */
 function tfjsLayerJson(k: LayerKind, p: unknown, inputs: Shape[]): { class_name: string; config: Record<string, unknown> } {
   const ins = inputs.map((s) => tf.input({ shape: [...s] }));
   const y = k.build(tf, p, 'probe', ins);
-  const model = tf.model({ inputs: k.kind === 'Input' ? y : ins, outputs: y });
+  const model = tf.model({ inputs: k.inputs.max === 0 ? y : ins, outputs: y });
   const json = model.toJSON(undefined, false) as unknown as { config: { layers: Array<{ class_name: string; config: Record<string, unknown> }> } };
   return json.config.layers.find((l) => l.config.name === 'probe')!;
 }
 
 describe('registry', () => {
-  it('holds every kind the issue lists, once, with unique Keras classes and aliases', () => {
-    const expected = [
+  it('holds each kind once, with unique Keras classes and aliases', () => {
+    const ids = layerKinds.map((k) => k.kind);
+    expect(new Set(ids).size).toBe(ids.length);
+    const classes = layerKinds.flatMap((k) => [k.kerasClass, ...(k.kerasAliases ?? [])]);
+    expect(new Set(classes).size).toBe(classes.length);
+    for (const k of layerKinds) expect(getLayerKindByKerasClass(k.kerasClass)).toBe(k);
+  });
+
+  it('never loses a kind: project files store these ids', () => {
+    const stored = [
       'Input', 'Conv1D', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'Conv2DTranspose', 'MaxPooling1D', 'MaxPooling2D',
       'AveragePooling1D', 'AveragePooling2D', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D',
       'GlobalMaxPooling2D', 'ZeroPadding2D', 'BatchNormalization', 'Activation', 'LeakyReLU', 'Dropout', 'SpatialDropout2D',
       'Flatten', 'Reshape', 'Dense', 'Add', 'Concatenate', 'Multiply',
     ];
-    expect([...layerKinds.map((k) => k.kind)].sort()).toEqual([...expected].sort());
-    const classes = layerKinds.flatMap((k) => [k.kerasClass, ...(k.kerasAliases ?? [])]);
-    expect(new Set(classes).size).toBe(classes.length);
-    for (const k of layerKinds) expect(getLayerKindByKerasClass(k.kerasClass)).toBe(k);
+    expect(layerKinds.map((k) => k.kind)).toEqual(expect.arrayContaining(stored));
+  });
+
+  it.each(layerKinds.map((k) => [k.kind, k] as const))('%s carries what the registry-wide tests need (testing.samples, testing.random)', (_name, k) => {
+    expect(k.testing, `${k.kind}: add \`testing: { samples, random }\` to its file (see nodes/README.md)`).toBeDefined();
+    expect(k.testing!.samples.length, `${k.kind}: testing.samples is empty`).toBeGreaterThan(0);
+    for (const s of k.testing!.samples) {
+      expect(s.inputs.length, `${k.kind}: a sample needs ${k.inputs.min}…${k.inputs.max} inputs`).toBeGreaterThanOrEqual(k.inputs.min);
+      expect(s.inputs.length).toBeLessThanOrEqual(k.inputs.max);
+      const r = k.inferShape(s.inputs, k.params.parse(s.params));
+      expect(isError(r) ? r.error.message : 'ok', `${k.kind} sample ${JSON.stringify(s.params)}`).toBe('ok');
+    }
+    expect(k.testing!.random.ranks.length, `${k.kind}: testing.random.ranks is empty`).toBeGreaterThan(0);
+    expect(typeof k.testing!.random.params).toBe('function');
   });
 
   it('indexes aliases: ReLU → Activation, MaxPool2D → MaxPooling2D', () => {
@@ -127,7 +119,7 @@ describe('Keras configs', () => {
   it('tfjs loads every config we write (as model.json) into a layer with our shape and counts', async () => {
     for (const s of samples) {
       const k = kind(s.kind);
-      if (s.kind === 'Input' || s.kind === 'SpatialDropout2D') continue; // Input is the model's own; tfjs has no SpatialDropout2D
+      if (k.inputs.max === 0 || s.kind === 'SpatialDropout2D') continue; // an Input is the model's own; tfjs has no SpatialDropout2D
       const p = k.params.parse(s.params);
       const inputs = s.inputs.map((shape, i) => ({
         class_name: 'InputLayer',
@@ -322,7 +314,7 @@ describe('errors name what is wrong', () => {
     ['Flatten', {}, [[6]], undefined, /vector is already flat/],
   ];
   for (const [name, params, inputs, field, message] of shapeErrors) {
-    it(`${name} on ${inputs.map((s) => s.join('×')).join(', ')}: ${message.source}`, () => {
+    it(`${name} on ${inputs.map(fmtShape).join(', ')}: ${message.source}`, () => {
       const k = kind(name);
       const r = k.inferShape(inputs, k.params.parse(params));
       expect(isError(r)).toBe(true);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
 import { applyLayer } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 export const leakyRelu = defineLayerKind({
   kind: 'LeakyReLU',
@@ -20,4 +21,9 @@ export const leakyRelu = defineLayerKind({
   toKeras: (p) => ({ alpha: p.alpha }),
   // Keras 3 renamed alpha to negative_slope.
   fromKeras: (c) => ({ alpha: c.alpha ?? c.negative_slope }),
+  toPyTorch: (c) => torchExpr(c, `F.leaky_relu(${c.inputs[0]}, negative_slope=${c.p.alpha})`),
+  testing: {
+    samples: [{ params: { alpha: 0.1 }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [1, 2, 3], params: (d) => ({ alpha: d.int(0, 5) / 10 }) },
+  },
 });

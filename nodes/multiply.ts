@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
 import { broadcastShapes } from './lib/merge';
 import { applyLayer } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 export const multiply = defineLayerKind({
   kind: 'Multiply',
@@ -20,4 +21,6 @@ export const multiply = defineLayerKind({
   build: (tf, _p, name, xs) => applyLayer(tf.layers.multiply({ name }), xs),
   toKeras: () => ({}),
   fromKeras: () => ({}),
+  toPyTorch: (c) => torchExpr(c, c.inputs.join(' * ')),
+  testing: { samples: [{ params: {}, inputs: [[4, 4, 3], [4, 4, 1]] }], random: { ranks: [1, 2, 3], params: () => ({}) } },
 });

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { defineLayerKind, fmtShape, product } from './lib/define';
 import { applyLayer } from './lib/keras';
+import { torchExpr } from './lib/pytorch';
 
 const dim = z
   .number()
   .int('targetShape entries must be whole numbers')
   .refine((d) => d === -1 || d >= 1, 'targetShape entries must be ≥ 1, or -1 for "whatever is left"');
+
+/** `[7, -1]` → `7×?`. */
+const fmtTarget = (s: readonly number[]) => s.map((d) => (d === -1 ? '?' : d)).join('×');
 
 export const reshape = defineLayerKind({
   kind: 'Reshape',
@@ -23,14 +27,14 @@ export const reshape = defineLayerKind({
     label: 'Reshape',
     category: 'reshape',
     description: 'Rearranges the values into `targetShape` (batch left out); one entry may be -1 to take whatever is left.',
-    summary: (p) => `→ ${p.targetShape.map((d) => (d === -1 ? '?' : d)).join('×')}`,
+    summary: (p) => `→ ${fmtTarget(p.targetShape)}`,
   },
   inputs: { min: 1, max: 1 },
   inferShape([x], p) {
     const total = product(x);
     const known = product(p.targetShape.filter((d) => d !== -1));
     const free = p.targetShape.indexOf(-1);
-    const target = p.targetShape.map((d) => (d === -1 ? '?' : d)).join('×');
+    const target = fmtTarget(p.targetShape);
     if (free === -1 ? known !== total : total % known !== 0) {
       return {
         error: {
@@ -50,4 +54,10 @@ export const reshape = defineLayerKind({
   toKeras: (p) => ({ target_shape: p.targetShape }),
   // tfjs writes the free dimension as null, Keras as -1.
   fromKeras: (c) => ({ targetShape: Array.isArray(c.target_shape) ? c.target_shape.map((d) => (d === null ? -1 : d)) : c.target_shape }),
+  toPyTorch: (c) => torchExpr(c, `to_first(to_last(${c.inputs[0]}).reshape(-1, ${[...c.out].join(', ')}))`, ['layout']),
+  testing: {
+    samples: [{ params: { targetShape: [36, -1] }, inputs: [[12, 12, 3]] }],
+    // No -1 here: with an unknown batch size tfjs leaves it unresolved in the compiled model's shapes.
+    random: { ranks: [2, 3], params: (d, [x]) => ({ targetShape: d.bool() ? [product(x)] : [x[0], product(x.slice(1))] }) },
+  },
 });

@@ -3,6 +3,7 @@ import { defineLayerKind, type SymbolicTensor } from './lib/define';
 import { rankError } from './lib/conv';
 import { applyLayer, requireChannelsLast } from './lib/keras';
 import { dropoutRate } from './dropout';
+import { torchModule } from './lib/pytorch';
 
 export const spatialDropout2d = defineLayerKind({
   kind: 'SpatialDropout2D',
@@ -25,5 +26,10 @@ export const spatialDropout2d = defineLayerKind({
   fromKeras: (c) => {
     requireChannelsLast(c, 'SpatialDropout2D');
     return { rate: c.rate };
+  },
+  toPyTorch: (c) => torchModule(c, `nn.Dropout2d(p=${c.p.rate})`),
+  testing: {
+    samples: [{ params: { rate: 0.2 }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [3], params: (d) => ({ rate: d.int(0, 9) / 10 }) },
   },
 });

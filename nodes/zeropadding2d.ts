@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind } from './lib/define';
 import { rankError } from './lib/conv';
 import { applyLayer, requireChannelsLast } from './lib/keras';
+import { py, torchModule } from './lib/pytorch';
 
 const nonNeg = z.number().int().min(0);
 type Pad = [[number, number], [number, number]];
@@ -36,5 +37,13 @@ export const zeroPadding2d = defineLayerKind({
   fromKeras: (c) => {
     requireChannelsLast(c, 'ZeroPadding2D');
     return { padding: c.padding };
+  },
+  toPyTorch: (c) => {
+    const [[t, b], [l, r]] = c.p.padding;
+    return torchModule(c, `nn.ZeroPad2d(${py([l, r, t, b])})`);
+  },
+  testing: {
+    samples: [{ params: { padding: [[1, 2], [0, 3]] }, inputs: [[12, 12, 3]] }],
+    random: { ranks: [3], params: (d) => ({ padding: d.bool() ? d.int(0, 2) : [[d.int(0, 2), d.int(0, 2)], [d.int(0, 2), d.int(0, 2)]] }) },
   },
 });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { PyTorchCode, PyTorchContext } from './pytorch';
 
 /** A tensor shape without the batch dimension, channels-last: `[h, w, c]`, `[length, c]` or `[units]`. */
 export type Shape = readonly number[];
@@ -44,6 +45,39 @@ export interface SpatialFilters {
   layout: 'dense' | 'depthwise' | 'separable' | 'transposed';
 }
 
+/**
+ * Random choices for a property-test generator. The property test backs them with fast-check draws, so a failing
+ * graph shrinks; `nodes/` never imports fast-check.
+ */
+export interface Draw {
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number;
+  bool(): boolean;
+  pick<T>(xs: readonly T[]): T;
+}
+
+/** Valid, preferably non-default params with input shapes they fit. */
+export interface LayerSample {
+  params: Record<string, unknown>;
+  inputs: Shape[];
+}
+
+/** What the registry-wide tests need from every kind (optional in the type, required by `nodes/kinds.test.ts`). */
+export interface LayerTesting {
+  /**
+   * At least one sample. `nodes/kinds.test.ts` round-trips each through Keras configs (ours and tfjs' own model.json),
+   * `nodes/conformance.test.ts` compares its shape, counts and MACs with tfjs; for a kind without inputs `inputs` is `[]`.
+   */
+  samples: LayerSample[];
+  /**
+   * Random params for `src/compile/property.test.ts`, which adds the kind to random graphs and compares the compiled
+   * tfjs model with `inferGraph`. `ranks`: input ranks the kind accepts. `params(draw, inputs)` may return params that
+   * do not fit `inputs` (the step is then dropped); merges get two inputs of the same shape; a kind without inputs
+   * (Input) gets the shape of some tensor as a hint and is added unconnected.
+   */
+  random: { ranks: number[]; params(d: Draw, inputs: Shape[]): Record<string, unknown> };
+}
+
 export interface ParamCount {
   trainable: number;
   nonTrainable: number;
@@ -74,6 +108,8 @@ export interface LayerKind<P = any> {
   };
   /** Present when the layer learns spatial filters (see `SpatialFilters`). */
   spatialFilters?: SpatialFilters;
+  /** Set when the layer's main weight is a [C_in, C_out] matrix applied along the last axis (Dense): same maths as a `dense` filter bank with no spatial extent. */
+  denseKernel?: boolean;
   /** How many inputs the node takes: Input `{0,0}`, most layers `{1,1}`, merges `{2, Infinity}`. */
   inputs: { min: number; max: number };
   /** Output shape for the given input shapes, or an error. Never throws. */
@@ -93,6 +129,14 @@ export interface LayerKind<P = any> {
    * so this only maps names; it throws an `Error` for a config it cannot represent.
    */
   fromKeras(config: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * PyTorch code for the layer (`src/export/pytorch-script.ts` assembles the module; helpers in `lib/pytorch.ts`).
+   * Omitted: the export refuses a graph with this kind, naming the layer. Throws naming the layer for params PyTorch
+   * cannot express.
+   */
+  toPyTorch?(ctx: PyTorchContext<P>): PyTorchCode;
+  /** Test samples and a random-params generator; see `LayerTesting`. */
+  testing?: LayerTesting;
   /** Migrations of stored params, index i upgrades version i+1 to i+2. */
   migrations?: Array<(old: Record<string, unknown>) => Record<string, unknown>>;
 }
@@ -107,3 +151,7 @@ export const isError = (r: InferResult): r is { error: LayerError } => 'error' i
 export const product = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
 export const fmtShape = (s: Shape): string => s.join('×');
+
+/** Equal shapes (both missing counts as equal). */
+export const sameShape = (a: Shape | undefined, b: Shape | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((d, i) => d === b[i]));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineLayerKind, product, type LayerKind, type Shape } from './define';
 import { fmtPair, padding, posInt } from './schema';
-import { rankError, windowOutput } from './conv';
+import { fmtStrides, rankError, windowOutput } from './conv';
+import { py, samePadding, torchExpr, torchModule, type PyTorchCode, type PyTorchContext } from './pytorch';
 import { applyLayer, orDefault, requireChannelsLast, unwrap1 } from './keras';
 
 /** A 2-D pooling stride: `null` (the default) means "same as the pool size", as in Keras. `.nullable()` outside the
@@ -20,7 +21,19 @@ const pool2 = z
 /** `n` or `[n]` → `[n, n]`, for comparing Keras size fields; anything else is left alone. */
 const pair2 = (v: unknown): unknown => (typeof v === 'number' ? [v, v] : v);
 
-const fmtStride = (s: readonly [number, number]) => (s[0] === s[1] ? `s${s[0]}` : `s${fmtPair(s)}`);
+/** PyTorch max/average pooling over 1 or 2 spatial axes; TF 'same' as explicit padding (-inf for max; for average
+ * a helper that does not count padded cells). */
+function poolToPyTorch(c: PyTorchContext<unknown>, max: boolean, k: number[], s: number[], same: boolean): PyTorchCode {
+  const { self, v } = c;
+  const x = c.inputs[0];
+  const pool = `nn.${max ? 'Max' : 'Avg'}Pool${k.length}d(kernel_size=${py(k)}, stride=${py(s)})`;
+  if (same) {
+    const { module } = samePadding(c.inShapes[0].slice(0, -1), k, s, [1, 1], max ? '-inf' : 'zero');
+    if (module && max) return { init: [`${self}_pad = ${module}`, `${self} = ${pool}`], forward: [`${v} = ${self}(${self}_pad(${x}))`] };
+    if (module) return { ...torchModule(c, `AvgPoolSame(${module}, ${pool})`), helpers: ['avgpool-same'] };
+  }
+  return torchModule(c, pool);
+}
 
 /** MaxPooling2D / AveragePooling2D: one definition, two Keras classes. */
 export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
@@ -37,7 +50,7 @@ export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
       description: max
         ? 'Keeps the largest value of each window, shrinking H×W; strides default to the pool size.'
         : 'Averages each window, shrinking H×W; strides default to the pool size.',
-      summary: (p) => `${fmtPair(p.poolSize)} ${fmtStride(p.strides ?? p.poolSize)}${p.padding === 'same' ? ' same' : ''}`,
+      summary: (p) => `${fmtPair(p.poolSize)} ${fmtStrides(p.strides ?? p.poolSize)}${p.padding === 'same' ? ' same' : ''}`,
     },
     inputs: { min: 1, max: 1 },
     inferShape([x], p) {
@@ -56,6 +69,17 @@ export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
       // Keras and tfjs write the resolved strides; equal to the pool size means "the default".
       const same = JSON.stringify(pair2(c.strides)) === JSON.stringify(pair2(c.pool_size));
       return { poolSize: c.pool_size, strides: same ? undefined : orDefault(c.strides), padding: c.padding };
+    },
+    toPyTorch: (c) => poolToPyTorch(c, max, c.p.poolSize, c.p.strides ?? c.p.poolSize, c.p.padding === 'same'),
+    testing: {
+      samples: [{ params: max ? { poolSize: [3, 2], strides: [1, 2], padding: 'same' } : { poolSize: 3 }, inputs: [[12, 12, 3]] }],
+      random: {
+        ranks: [3],
+        params: (d) =>
+          d.bool()
+            ? { poolSize: d.int(1, 3), padding: d.pick(['same', 'valid']) }
+            : { poolSize: [d.int(1, 4), 2], strides: d.int(1, 2), padding: d.pick(['same', 'valid']) },
+      },
     },
   });
 }
@@ -98,6 +122,11 @@ export function pooling1d(kind: 'MaxPooling1D' | 'AveragePooling1D') {
       const strides = orDefault(unwrap1(c.strides));
       return { poolSize, strides: strides === poolSize ? undefined : strides, padding: c.padding };
     },
+    toPyTorch: (c) => poolToPyTorch(c, max, [c.p.poolSize], [c.p.strides ?? c.p.poolSize], c.p.padding === 'same'),
+    testing: {
+      samples: [{ params: max ? { poolSize: 3, strides: 1, padding: 'same' } : { poolSize: 4 }, inputs: [[20, 3]] }],
+      random: { ranks: [2], params: (d) => ({ poolSize: d.int(1, 4), padding: d.pick(['same', 'valid']) }) },
+    },
   });
 }
 
@@ -136,5 +165,7 @@ export function globalPooling(kind: 'GlobalAveragePooling1D' | 'GlobalMaxPooling
       if (c.keepdims === true) throw new Error(`${kind} keepdims=true is not supported (tfjs 4.22 has no keepdims)`);
       return {};
     },
+    toPyTorch: (c) => torchExpr(c, `${c.inputs[0]}.${max ? 'amax' : 'mean'}(dim=${rank === 3 ? '(2, 3)' : '2'})`),
+    testing: { samples: [{ params: {}, inputs: [rank === 3 ? [12, 12, 3] : [20, 3]] }], random: { ranks: [rank], params: () => ({}) } },
   }) as LayerKind<Record<string, never>>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fmtShape } from './define';
 
 export const posInt = z.number().int().min(1);
 
@@ -16,4 +17,4 @@ export type ActivationName = (typeof ACTIVATIONS)[number];
 export const activation = (d: ActivationName = 'linear') => z.enum(ACTIVATIONS).default(d);
 
 /** `[3,3]` → `3×3`. */
-export const fmtPair = (p: readonly [number, number]) => `${p[0]}×${p[1]}`;
+export const fmtPair = (p: readonly [number, number]): string => fmtShape(p);

@@ -1,3 +1,4 @@
+import { fmtShape, getLayerKind, product } from '../../nodes/index';
 import type { WeightSnapshot } from '../train/weights';
 import { separableSaving, type SeparableSaving } from '../graph/transform';
 import type { Graph, GraphInference } from '../graph/types';
@@ -53,8 +54,8 @@ export interface CompressionOptions {
  */
 export function filterRows(kernel: Float32Array | readonly number[], shape: readonly number[]): { rows: Float64Array; filters: number; size: number } {
   const filters = shape[shape.length - 1];
-  const size = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-  if (kernel.length !== filters * size) throw new Error(`kernel has ${kernel.length} values, shape ${shape.join('×')} needs ${filters * size}`);
+  const size = product(shape.slice(0, -1));
+  if (kernel.length !== filters * size) throw new Error(`kernel has ${kernel.length} values, shape ${fmtShape(shape)} needs ${filters * size}`);
   const rows = new Float64Array(filters * size);
   for (let i = 0; i < size; i++) for (let f = 0; f < filters; f++) rows[f * size + i] = kernel[i * filters + f];
   return { rows, filters, size };
@@ -103,10 +104,14 @@ export function analyseKernel(kernel: Float32Array, shape: readonly number[], op
   };
 }
 
-const CONV_KINDS = new Set(['Conv2D', 'Conv1D']);
+/** Kinds whose main weight is a dense filter bank [k…, C_in, C_out] (Conv1D, Conv2D): the filters this analysis reads. */
+const denseFilters = (kind: string) => {
+  const f = getLayerKind(kind)?.spatialFilters;
+  return f?.layout === 'dense' ? f : undefined;
+};
 
 /**
- * The compression panel's table: every valid Conv2D/Conv1D in topological order, with weight statistics when
+ * The compression panel's table: every valid layer with a dense filter bank (Conv2D, Conv1D) in topological order, with weight statistics when
  * `weights` holds the layer (matched by name and kernel shape) and, for Conv2D, the depthwise-separable saving.
  */
 export function analyseCompression(
@@ -121,19 +126,21 @@ export function analyseCompression(
   for (const id of inference.order) {
     const node = byId.get(id)!;
     const inf = inference.nodes[id];
-    if (!CONV_KINDS.has(node.kind) || inf.status !== 'ok' || (opts.nodeIds && !opts.nodeIds.has(id))) continue;
+    const filters = denseFilters(node.kind);
+    if (!filters || inf.status !== 'ok' || (opts.nodeIds && !opts.nodeIds.has(id))) continue;
     const row: ConvCompression = { nodeId: id, name: node.name, kind: node.kind };
     const layer = snap.get(node.name);
-    const rank = node.kind === 'Conv2D' ? 4 : 3;
+    const rank = filters.dims + 2;
     const kernel = layer?.tensors.find((t) => t.shape.length === rank);
     const cin = inf.inputShapes[0][inf.inputShapes[0].length - 1];
     const cout = inf.outputShape![inf.outputShape!.length - 1];
     if (!weights) row.weightsNote = 'train the model (or import weights) to analyse its filters';
     else if (!kernel) row.weightsNote = `the trained weights have no kernel for "${node.name}"; retrain after editing`;
     else if (kernel.shape[rank - 2] !== cin || kernel.shape[rank - 1] !== cout) {
-      row.weightsNote = `the trained kernel is ${kernel.shape.join('×')} but the layer now needs …×${cin}×${cout}; retrain after editing`;
+      row.weightsNote = `the trained kernel is ${fmtShape(kernel.shape)} but the layer now needs …×${cin}×${cout}; retrain after editing`;
     } else row.weights = analyseKernel(kernel.data, kernel.shape, opts);
-    if (node.kind === 'Conv2D') {
+    // The separable rewrite (graph/transform) replaces a dense 2-D filter bank.
+    if (filters.dims === 2) {
       try {
         row.separable = {
           plain: separableSaving(graph, id, inf, { batchNorm: false }),

@@ -1,3 +1,4 @@
+import { product } from '../../nodes/index';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../../presets/index';
@@ -71,7 +72,7 @@ describe.each([
     const json = JSON.parse(JSON.stringify(art.modelJson)) as tf.io.ModelJSON;
     expect(json.weightsManifest[0].paths).toEqual(['./My-net.weights.bin']);
     const specs = json.weightsManifest.flatMap((g) => g.weights);
-    expect(art.weightsBin.byteLength).toBe(specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0));
+    expect(art.weightsBin.byteLength).toBe(specs.reduce((s, w) => s + 4 * product(w.shape), 0));
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(json.modelTopology, specs, art.weightsBin.slice(0)));
     expect(Array.from(predict(loaded, inShape, 5))).toEqual(Array.from(expected));
     loaded.dispose();

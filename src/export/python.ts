@@ -1,4 +1,5 @@
 import { getLayerKind } from '../../nodes/index';
+import { py } from '../../nodes/lib/pytorch';
 import { inferGraph } from '../graph/infer';
 import { incomingEdges } from '../graph/topo';
 import type { Graph, GraphInference, GraphNode, NodeInference, ProjectFileV1 } from '../graph/types';
@@ -64,23 +65,8 @@ export function pythonNames(nodes: readonly GraphNode[]): Map<string, string> {
   return out;
 }
 
-/** A JS value as a Python literal: arrays become tuples, `null` None, booleans True/False. */
-export function py(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) return v > 0 ? "float('inf')" : v < 0 ? "float('-inf')" : "float('nan')";
-    return String(v);
-  }
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (Array.isArray(v)) return v.length === 1 ? `(${py(v[0])},)` : `(${v.map(py).join(', ')})`;
-  if (typeof v === 'object') {
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${JSON.stringify(k)}: ${py(x)}`)
-      .join(', ')}}`;
-  }
-  throw new Error(`cannot write ${typeof v} as a Python literal`);
-}
+/** A JS value as a Python literal (shared with the kinds' PyTorch code). */
+export { py };
 
 /** A string safe inside a Python `#` comment or docstring line. */
 export const pyComment = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/"""/g, "'''").replace(/\\/g, '/');

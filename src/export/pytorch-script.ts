@@ -1,223 +1,24 @@
 import type { ProjectFileV1 } from '../graph/types';
+import { getLayerKind } from '../../nodes/index';
+import { PYTORCH_HELPERS, tfSamePads, type PyTorchCode, type PyTorchHelper } from '../../nodes/lib/pytorch';
 import { headLoss, layerTable, py, pyComment, scriptModel, type ScriptLayer, type ScriptModel } from './python';
 
-type Pads = [before: number, after: number];
+/** TensorFlow's 'same' padding for one axis (the kinds' PyTorch code uses it; re-exported for the tests). */
+export { tfSamePads };
 
-/** TensorFlow's 'same' padding for one axis: output ceil(n/s); the odd extra row or column goes after (bottom/right). */
-export function tfSamePads(n: number, k: number, s: number, d = 1): Pads {
-  const out = Math.ceil(n / s);
-  const total = Math.max((out - 1) * s + (k - 1) * d + 1 - n, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
-
-const ACT: Record<string, (e: string) => string> = {
-  linear: (e) => e,
-  relu: (e) => `F.relu(${e})`,
-  relu6: (e) => `F.relu6(${e})`,
-  elu: (e) => `F.elu(${e})`,
-  selu: (e) => `F.selu(${e})`,
-  gelu: (e) => `F.gelu(${e})`,
-  swish: (e) => `F.silu(${e})`,
-  sigmoid: (e) => `torch.sigmoid(${e})`,
-  tanh: (e) => `torch.tanh(${e})`,
-  softmax: (e) => `F.softmax(${e}, dim=1)`, // Keras' softmax runs over the last (channel) axis, dim 1 in NCHW
-};
-
-function act(name: unknown, e: string, layer: string): string {
-  const f = ACT[String(name ?? 'linear')];
-  if (!f) throw new Error(`layer "${layer}": activation ${String(name)} has no PyTorch equivalent here`);
-  return f(e);
-}
-
-const pair = (v: unknown): [number, number] => {
-  const a = v as readonly number[];
-  return [a[0], a[1]];
-};
-
-interface Emitted {
-  init: string[];
-  forward: string[];
-  helpers?: Array<'avgpool-same' | 'layout'>;
-}
-
-/** Padding modules for 'same' windows; PyTorch's own padding='same' refuses stride > 1 and pads differently for even kernels. */
-function samePadding(
-  spatial: readonly number[],
-  k: readonly number[],
-  s: readonly number[],
-  d: readonly number[],
-  value: 'zero' | '-inf',
-): { pads: Pads[]; module?: string } {
-  const pads = spatial.map((n, i) => tfSamePads(n, k[i], s[i], d[i]));
-  if (pads.every(([a, b]) => a === 0 && b === 0)) return { pads };
-  // nn.*PadNd takes (left, right) for 1-D, (left, right, top, bottom) for 2-D: last axis first.
-  const order = [...pads].reverse().flat();
-  const dims = spatial.length;
-  const fill = value === 'zero' ? '0.0' : "float('-inf')";
-  return { pads, module: `nn.ConstantPad${dims}d(${py(order)}, ${fill})` };
-}
-
-function emitLayer(l: ScriptLayer): Emitted {
-  const p = l.inf.params;
-  const x = l.inputs;
-  const inShape = l.inf.inputShapes[0] ?? [];
-  const out = l.inf.outputShape;
-  const v = l.v;
-  const self = `self.${v}`;
-  const name = l.node.name;
-  switch (l.node.kind) {
-    case 'Input':
-      return { init: [], forward: [] };
-    case 'Conv2D':
-    case 'Conv1D':
-    case 'DepthwiseConv2D':
-    case 'SeparableConv2D': {
-      const two = l.node.kind !== 'Conv1D';
-      const spatial = inShape.slice(0, -1);
-      const cin = inShape[inShape.length - 1];
-      const k = two ? pair(p.kernelSize) : [p.kernelSize as number];
-      const s = two ? pair(p.strides) : [p.strides as number];
-      const d = 'dilationRate' in p ? (two ? pair(p.dilationRate) : [p.dilationRate as number]) : spatial.map(() => 1);
-      const init: string[] = [];
-      const fwd: string[] = [];
-      let input = x[0];
-      let padArg = '';
-      if (p.padding === 'same') {
-        const { pads, module } = samePadding(spatial, k, s, d, 'zero');
-        if (pads.every(([a, b]) => a === b)) {
-          if (pads.some(([a]) => a > 0)) padArg = `, padding=${py(pads.map(([a]) => a))}`;
-        } else {
-          init.push(`${self}_pad = ${module}  # TF 'same': the extra row/column goes after`);
-          fwd.push(`${v} = ${self}_pad(${input})`);
-          input = v;
-        }
-      }
-      const conv = two ? 'nn.Conv2d' : 'nn.Conv1d';
-      const geom = `kernel_size=${py(k)}, stride=${py(s)}${padArg}${d.some((q) => q > 1) ? `, dilation=${py(d)}` : ''}`;
-      const bias = `bias=${py(p.useBias)}`;
-      if (l.node.kind === 'SeparableConv2D') {
-        const mid = cin * (p.depthMultiplier as number);
-        init.push(`${self}_depthwise = ${conv}(${cin}, ${mid}, ${geom}, groups=${cin}, bias=False)`);
-        init.push(`${self}_pointwise = ${conv}(${mid}, ${p.filters as number}, kernel_size=1, ${bias})`);
-        fwd.push(`${v} = ${act(p.activation, `${self}_pointwise(${self}_depthwise(${input}))`, name)}`);
-      } else if (l.node.kind === 'DepthwiseConv2D') {
-        init.push(`${self} = ${conv}(${cin}, ${cin * (p.depthMultiplier as number)}, ${geom}, groups=${cin}, ${bias})`);
-        fwd.push(`${v} = ${act(p.activation, `${self}(${input})`, name)}`);
-      } else {
-        init.push(`${self} = ${conv}(${cin}, ${p.filters as number}, ${geom}, ${bias})`);
-        fwd.push(`${v} = ${act(p.activation, `${self}(${input})`, name)}`);
-      }
-      return { init, forward: fwd };
-    }
-    case 'Conv2DTranspose': {
-      const [h, w, cin] = inShape;
-      const k = pair(p.kernelSize);
-      const s = pair(p.strides);
-      const op = [Math.max(s[0] - k[0], 0), Math.max(s[1] - k[1], 0)];
-      const init = [
-        `${self} = nn.ConvTranspose2d(${cin}, ${p.filters as number}, kernel_size=${py(k)}, stride=${py(s)}${op.some((q) => q > 0) ? `, output_padding=${py(op)}` : ''}, bias=${py(p.useBias)})`,
-      ];
-      let e = `${self}(${x[0]})`;
-      if (p.padding === 'same') {
-        // TF crops floor((k - s) / 2) from the start and keeps n·s; PyTorch's `padding` would crop the other way for odd k - s.
-        const t = Math.floor(Math.max(k[0] - s[0], 0) / 2);
-        const le = Math.floor(Math.max(k[1] - s[1], 0) / 2);
-        if (Math.max(k[0] - s[0], 0) > 0 || Math.max(k[1] - s[1], 0) > 0) e = `${e}[:, :, ${t}:${t + h * s[0]}, ${le}:${le + w * s[1]}]`;
-      }
-      return { init, forward: [`${v} = ${act(p.activation, e, name)}`] };
-    }
-    case 'MaxPooling2D':
-    case 'AveragePooling2D':
-    case 'MaxPooling1D':
-    case 'AveragePooling1D': {
-      const two = l.node.kind.endsWith('2D');
-      const max = l.node.kind.startsWith('Max');
-      const k = two ? pair(p.poolSize) : [p.poolSize as number];
-      const s = two ? pair(p.strides ?? p.poolSize) : [(p.strides ?? p.poolSize) as number];
-      const spatial = inShape.slice(0, -1);
-      const pool = `nn.${max ? 'Max' : 'Avg'}Pool${two ? 2 : 1}d(kernel_size=${py(k)}, stride=${py(s)})`;
-      if (p.padding === 'same') {
-        const { module } = samePadding(spatial, k, s, [1, 1], max ? '-inf' : 'zero');
-        if (module && max) {
-          return { init: [`${self}_pad = ${module}`, `${self} = ${pool}`], forward: [`${v} = ${self}(${self}_pad(${x[0]}))`] };
-        }
-        if (module) {
-          return { init: [`${self} = AvgPoolSame(${module}, ${pool})`], forward: [`${v} = ${self}(${x[0]})`], helpers: ['avgpool-same'] };
-        }
-      }
-      return { init: [`${self} = ${pool}`], forward: [`${v} = ${self}(${x[0]})`] };
-    }
-    case 'GlobalAveragePooling2D':
-    case 'GlobalMaxPooling2D':
-    case 'GlobalAveragePooling1D':
-    case 'GlobalMaxPooling1D': {
-      const dims = l.node.kind.endsWith('2D') ? '(2, 3)' : '2';
-      const op = l.node.kind.startsWith('GlobalMax') ? 'amax' : 'mean';
-      return { init: [], forward: [`${v} = ${x[0]}.${op}(dim=${dims})`] };
-    }
-    case 'ZeroPadding2D': {
-      const [[t, b], [le, r]] = p.padding as [[number, number], [number, number]];
-      return { init: [`${self} = nn.ZeroPad2d(${py([le, r, t, b])})`], forward: [`${v} = ${self}(${x[0]})`] };
-    }
-    case 'BatchNormalization': {
-      const rank = inShape.length;
-      const axis = p.axis as number;
-      if (axis !== -1 && axis !== rank) {
-        throw new Error(`layer "${name}": BatchNormalization over axis ${axis} (not the channel axis) has no PyTorch BatchNorm equivalent`);
-      }
-      const c = inShape[rank - 1];
-      const bn = rank === 3 ? 'nn.BatchNorm2d' : 'nn.BatchNorm1d';
-      // Keras keeps momentum for the old value (0.99); PyTorch's momentum weighs the new batch (0.01).
-      const mom = +(1 - (p.momentum as number)).toPrecision(12);
-      const affine = p.center === true && p.scale === true;
-      const init = [`${self} = ${bn}(${c}, eps=${p.epsilon as number}, momentum=${mom}${affine ? '' : ', affine=False'})`];
-      let e = `${self}(${x[0]})`;
-      const view = rank === 3 ? '.view(1, -1, 1, 1)' : rank === 2 ? '.view(1, -1, 1)' : '';
-      if (!affine && p.scale === true) {
-        init.push(`${self}_gamma = nn.Parameter(torch.ones(${c}))`);
-        e = `${e} * ${self}_gamma${view}`;
-      }
-      if (!affine && p.center === true) {
-        init.push(`${self}_beta = nn.Parameter(torch.zeros(${c}))`);
-        e = `${e} + ${self}_beta${view}`;
-      }
-      return { init, forward: [`${v} = ${e}`] };
-    }
-    case 'Activation':
-      return { init: [], forward: [`${v} = ${act(p.activation, x[0], name)}`] };
-    case 'LeakyReLU':
-      return { init: [], forward: [`${v} = F.leaky_relu(${x[0]}, negative_slope=${p.alpha as number})`] };
-    case 'Dropout':
-      return { init: [`${self} = nn.Dropout(p=${p.rate as number})`], forward: [`${v} = ${self}(${x[0]})`] };
-    case 'SpatialDropout2D':
-      return { init: [`${self} = nn.Dropout2d(p=${p.rate as number})`], forward: [`${v} = ${self}(${x[0]})`] };
-    case 'Flatten':
-      // Keras flattens H×W×C (channels last); permuting first keeps Dense weights interchangeable with Keras.
-      return { init: [], forward: [`${v} = torch.flatten(to_last(${x[0]}), 1)`], helpers: ['layout'] };
-    case 'Reshape':
-      return { init: [], forward: [`${v} = to_first(to_last(${x[0]}).reshape(-1, ${[...out].join(', ')}))`], helpers: ['layout'] };
-    case 'Dense': {
-      const fin = inShape[inShape.length - 1];
-      const init = [`${self} = nn.Linear(${fin}, ${p.units as number}, bias=${py(p.useBias)})`];
-      if (inShape.length === 1) return { init, forward: [`${v} = ${act(p.activation, `${self}(${x[0]})`, name)}`] };
-      // Keras' Dense on rank > 1 acts on the last (channel) axis.
-      return { init, forward: [`${v} = ${act(p.activation, `to_first(${self}(to_last(${x[0]})))`, name)}`], helpers: ['layout'] };
-    }
-    case 'Add':
-      return { init: [], forward: [`${v} = ${x.join(' + ')}`] };
-    case 'Multiply':
-      return { init: [], forward: [`${v} = ${x.join(' * ')}`] };
-    case 'Concatenate': {
-      const r = inShape.length;
-      const a = p.axis as number;
-      const i = a < 0 ? r + 1 + a : a;
-      const dim = r === 1 || i === r ? 1 : i + 1;
-      return { init: [], forward: [`${v} = torch.cat([${x.join(', ')}], dim=${dim})`] };
-    }
-    default:
-      throw new Error(`layer "${name}": ${l.node.kind} has no PyTorch export yet`);
-  }
+/** One layer's PyTorch code, from its kind's `toPyTorch`; a kind without one cannot be exported. */
+function emitLayer(l: ScriptLayer): PyTorchCode {
+  const kind = getLayerKind(l.node.kind);
+  if (!kind?.toPyTorch) throw new Error(`layer "${l.node.name}": ${l.node.kind} has no PyTorch export yet`);
+  return kind.toPyTorch({
+    p: l.inf.params,
+    inputs: l.inputs,
+    inShapes: l.inf.inputShapes,
+    out: l.inf.outputShape,
+    v: l.v,
+    self: `self.${l.v}`,
+    name: l.node.name,
+  });
 }
 
 /** The model input as PyTorch lays it out: (C, H, W), (C, L) or (F,). */
@@ -296,36 +97,7 @@ export function pytorchScript(project: ProjectFileV1, opts: { datasetId?: string
     `VALIDATION_SPLIT = ${t.validationSplit}`,
     '',
   ];
-  if (helpers.has('layout')) {
-    lines.push(
-      '',
-      'def to_last(x):',
-      '    """(N, C, ...) -> (N, ..., C): the Keras layout."""',
-      '    return x if x.dim() <= 2 else x.movedim(1, -1)',
-      '',
-      '',
-      'def to_first(x):',
-      '    """(N, ..., C) -> (N, C, ...)."""',
-      '    return x if x.dim() <= 2 else x.movedim(-1, 1)',
-      '',
-    );
-  }
-  if (helpers.has('avgpool-same')) {
-    lines.push(
-      '',
-      'class AvgPoolSame(nn.Module):',
-      '    """Keras average pooling with padding=\'same\': padded cells do not count in the average."""',
-      '',
-      '    def __init__(self, pad, pool):',
-      '        super().__init__()',
-      '        self.pad, self.pool = pad, pool',
-      '',
-      '    def forward(self, x):',
-      '        ones = torch.ones_like(x[:, :1])',
-      '        return self.pool(self.pad(x)) / self.pool(self.pad(ones))',
-      '',
-    );
-  }
+  for (const h of Object.keys(PYTORCH_HELPERS) as PyTorchHelper[]) if (helpers.has(h)) lines.push(...PYTORCH_HELPERS[h]);
   lines.push(
     '',
     `class ${className}(nn.Module):`,

@@ -1,3 +1,4 @@
+import { product } from '../../nodes/index';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,11 +111,11 @@ function torchParams(src: string): { total: number; trainable: number } {
     let m;
     if ((m = /nn\.Conv([12])d\((\d+), (\d+), kernel_size=(?:\(([\d, ]+)\)|(\d+))(.*)\)$/.exec(line))) {
       const [cin, cout] = [Number(m[2]), Number(m[3])];
-      const k = m[4] ? ints(m[4]).reduce((a, b) => a * b, 1) : Number(m[5]) ** Number(m[1]);
+      const k = m[4] ? product(ints(m[4])) : Number(m[5]) ** Number(m[1]);
       const groups = Number(/groups=(\d+)/.exec(m[6])?.[1] ?? 1);
       trainable += (cin / groups) * cout * k + (/bias=True/.test(m[6]) ? cout : 0);
     } else if ((m = /nn\.ConvTranspose2d\((\d+), (\d+), kernel_size=\(([\d, ]+)\)(.*)\)$/.exec(line))) {
-      trainable += Number(m[1]) * Number(m[2]) * ints(m[3]).reduce((a, b) => a * b, 1) + (/bias=True/.test(m[4]) ? Number(m[2]) : 0);
+      trainable += Number(m[1]) * Number(m[2]) * product(ints(m[3])) + (/bias=True/.test(m[4]) ? Number(m[2]) : 0);
     } else if ((m = /nn\.Linear\((\d+), (\d+), bias=(True|False)\)/.exec(line))) {
       trainable += Number(m[1]) * Number(m[2]) + (m[3] === 'True' ? Number(m[2]) : 0);
     } else if ((m = /nn\.BatchNorm[12]d\((\d+),(.*)\)/.exec(line))) {

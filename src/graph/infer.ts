@@ -1,4 +1,4 @@
-import { getLayerKind, product, type LayerError, type LayerKind, type Shape } from '../../nodes/index';
+import { fmtShape, getLayerKind, product, type LayerError, type LayerKind, type Shape } from '../../nodes/index';
 import { incomingEdges, topologicalOrder } from './topo';
 import type { Graph, GraphInference, GraphIssue, GraphTotals, NodeInference } from './types';
 
@@ -122,7 +122,7 @@ export function inferGraph(graph: Graph): GraphInference {
     const out = result.shape;
     const bad = out.find((d) => !Number.isInteger(d) || d < 1);
     if (bad !== undefined) {
-      fail(id, { code: 'empty-output', message: `output shape ${out.join('×')} has a dimension below 1` }, inputShapes);
+      fail(id, { code: 'empty-output', message: `output shape ${fmtShape(out)} has a dimension below 1` }, inputShapes);
       continue;
     }
     const macs = kind.macs?.(inputShapes, out, p) ?? 0;

@@ -1,3 +1,4 @@
+import { sameShape } from '../../nodes/index';
 import { inferGraph } from '../graph/infer';
 import type { Graph, GraphInference, NodeInference } from '../graph/types';
 
@@ -15,9 +16,6 @@ function sameStructure(a: Graph, b: Graph): boolean {
   }
   return true;
 }
-
-const sameShape = (a: readonly number[] | undefined, b: readonly number[] | undefined) =>
-  a === b || (!!a && !!b && a.length === b.length && a.every((d, i) => d === b[i]));
 
 function sameNode(a: NodeInference, b: NodeInference): boolean {
   return (

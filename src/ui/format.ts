@@ -1,5 +1,7 @@
 /** Display helpers shared by the canvas, the summary and the status bar. */
 
+import { fmtShape } from '../../nodes/index';
+
 // One formatter: `toLocaleString` builds a new Intl.NumberFormat on every call, which shows up while dragging.
 const intFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
@@ -37,7 +39,7 @@ export function fmtBytes(b: number): string {
   return `${trim(v)} ${units[i]}`;
 }
 
-export const fmtShapeX = (s: readonly number[] | undefined): string => (s ? s.join('×') : '—');
+export const fmtShapeX = (s: readonly number[] | undefined): string => (s ? fmtShape(s) : '—');
 
 /** Descriptions mark code with backticks; plain-text places (tooltips) drop them. */
 export const plainText = (s: string): string => s.replace(/`/g, '');

@@ -1,5 +1,6 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { getLayerKind, type SymbolicTensor, type Tf } from '../../../nodes/index';
+import { fmtShape, getLayerKind, product, type SymbolicTensor, type Tf } from '../../../nodes/index';
+import { macsFromWeights } from '../../../nodes/testing/macs-oracle';
 import { parseParams } from '../../graph/infer';
 import { distinctInputs } from '../compile';
 import { incomingEdges, topologicalOrder } from '../../graph/topo';
@@ -10,41 +11,25 @@ import type { Graph, GraphInference } from '../../graph/types';
  * compiled model says (params, output shapes, MACs read from its kernels) with what `inferGraph` said.
  */
 
-const prod = (xs: readonly (number | null)[]) => xs.reduce<number>((a, b) => a * (b ?? 1), 1);
-
 function outShape(layer: tfjs.layers.Layer): number[] {
   const s = layer.outputShape as (number | null)[];
   return s.slice(1) as number[];
 }
 
 /**
- * MACs of a tfjs model computed from its weights' shapes and each layer's output shape alone,
- * independently of the kinds' `macs` formulas (conv and dense maths, bias excluded).
+ * MACs of a tfjs model computed from its weights' shapes and each layer's input/output shapes alone, independently of
+ * the kinds' `macs` formulas (conv and dense maths, bias excluded); the formula follows the kind's capability
+ * (`nodes/testing/macs-oracle.ts`). Layers are matched to the graph's nodes by name.
  */
-export function tfjsMacs(model: tfjs.LayersModel): Map<string, number> {
+export function tfjsMacs(model: tfjs.LayersModel, graph: Graph): Map<string, number> {
+  const kinds = new Map(graph.nodes.map((n) => [n.name, getLayerKind(n.kind)]));
   const out = new Map<string, number>();
   for (const layer of model.layers) {
-    const cls = layer.getClassName();
+    const kind = kinds.get(layer.name);
     const w = layer.weights.map((v) => v.shape as number[]);
-    const o = outShape(layer);
-    let macs = 0;
-    if (cls === 'Conv1D' || cls === 'Conv2D' || cls === 'Dense') {
-      // kernel [...k, cin, cout]: each output value takes prod(k)·cin multiply-accumulates.
-      const k = w[0];
-      macs = prod(o) * (prod(k) / k[k.length - 1]);
-    } else if (cls === 'DepthwiseConv2D') {
-      const k = w[0]; // [kh, kw, cin, multiplier]
-      macs = prod(o) * k[0] * k[1];
-    } else if (cls === 'SeparableConv2D') {
-      const [dk, pk] = w; // depthwise [kh, kw, cin, m], pointwise [1, 1, cin·m, cout]
-      const spatial = prod(o.slice(0, -1));
-      macs = spatial * dk[2] * dk[3] * dk[0] * dk[1] + prod(o) * pk[2];
-    } else if (cls === 'Conv2DTranspose') {
-      const k = w[0]; // [kh, kw, cout, cin]: every input pixel scatters a kh·kw·cout patch
-      const input = (layer.input as SymbolicTensor).shape.slice(1) as number[];
-      macs = prod(input.slice(0, -1)) * k[0] * k[1] * k[2] * k[3];
-    }
-    out.set(layer.name, macs);
+    const x = layer.input as SymbolicTensor | SymbolicTensor[];
+    const input = (Array.isArray(x) ? x[0] : x).shape.slice(1) as number[];
+    out.set(layer.name, kind && w.length ? macsFromWeights(kind, w, input, outShape(layer)) : 0);
   }
   return out;
 }
@@ -55,11 +40,11 @@ export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf:
   if (model.countParams() !== inf.totals.params) {
     problems.push(`params: tfjs ${model.countParams()} vs ours ${inf.totals.params}`);
   }
-  const trainable = model.trainableWeights.reduce((a, v) => a + prod(v.shape), 0);
+  const trainable = model.trainableWeights.reduce((a, v) => a + product(v.shape as number[]), 0);
   if (trainable !== inf.totals.trainableParams) {
     problems.push(`trainable params: tfjs ${trainable} vs ours ${inf.totals.trainableParams}`);
   }
-  const macs = tfjsMacs(model);
+  const macs = tfjsMacs(model, graph);
   for (const node of graph.nodes) {
     const ours = inf.nodes[node.id];
     // An Input nothing reads is a model input but not in model.layers (tfjs collects layers from the outputs).
@@ -70,7 +55,7 @@ export function compareWithInference(model: tfjs.LayersModel, graph: Graph, inf:
     }
     const theirs = outShape(layer);
     if (JSON.stringify(theirs) !== JSON.stringify(ours.outputShape)) {
-      problems.push(`${node.name} (${node.kind}): tfjs shape ${theirs.join('×')} vs ours ${ours.outputShape?.join('×')}`);
+      problems.push(`${node.name} (${node.kind}): tfjs shape ${fmtShape(theirs)} vs ours ${ours.outputShape && fmtShape(ours.outputShape)}`);
     }
     const count = layer.countParams();
     if (count !== ours.count.trainable + ours.count.nonTrainable) {

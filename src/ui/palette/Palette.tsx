@@ -1,26 +1,15 @@
 import { useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { layerKinds, type Category, type LayerKind } from '../../../nodes/index';
+import type { LayerKind } from '../../../nodes/index';
 import { NODE_SIZE } from '../../graph/layout';
 import type { GraphNode, XY } from '../../graph/types';
 import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
 import { plainText } from '../format';
+import { CATEGORY_LABELS, paletteGroups } from './groups';
 
-export const CATEGORY_LABELS: Record<Category, string> = {
-  input: 'Input',
-  conv: 'Convolution',
-  pool: 'Pooling',
-  norm: 'Normalization',
-  activation: 'Activation',
-  regularization: 'Regularization',
-  reshape: 'Reshape',
-  dense: 'Dense',
-  merge: 'Merge',
-};
-
-const ORDER = Object.keys(CATEGORY_LABELS) as Category[];
+export { CATEGORY_LABELS };
 
 /** The first place at or beside `pos` (to the right when the graph flows down, below otherwise) that no layer covers. */
 export function freeSpot(nodes: readonly GraphNode[], pos: XY, down: boolean): XY {
@@ -66,14 +55,7 @@ export function useAddLayer() {
 export function Palette() {
   const [query, setQuery] = useState('');
   const add = useAddLayer();
-  const groups = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    const byName = (k: LayerKind) =>
-      !q || k.ui.label.toLowerCase().includes(q) || k.kind.toLowerCase().includes(q) || CATEGORY_LABELS[k.ui.category].toLowerCase().includes(q);
-    // Names first; descriptions only when no name matches ("residual" finds Add).
-    const match = layerKinds.some(byName) ? byName : (k: LayerKind) => k.ui.description.toLowerCase().includes(q);
-    return ORDER.map((cat) => ({ cat, kinds: layerKinds.filter((k) => k.ui.category === cat && match(k)) })).filter((g) => g.kinds.length);
-  }, [query]);
+  const groups = useMemo(() => paletteGroups(query), [query]);
 
   const onDragStart = (e: DragEvent, kind: LayerKind) => {
     e.dataTransfer.setData(KIND_MIME, kind.kind);

@@ -1,3 +1,4 @@
+import { fmtShape } from '../../../nodes/index';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { inferGraph } from '../../graph/infer';
@@ -238,7 +239,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         <div className="field-control">
           <select id="train-dataset" data-testid="train-dataset" value={settings.datasetId} disabled={active} onChange={(e) => set({ datasetId: e.target.value as TrainSettings['datasetId'] })}>
             {datasetList.map((d) => (
-              <option key={d.id} value={d.id}>{d.name} ({d.inputShape.join('×')}, {d.numClasses} classes)</option>
+              <option key={d.id} value={d.id}>{d.name} ({fmtShape(d.inputShape)}, {d.numClasses} classes)</option>
             ))}
           </select>
           <div className="train-hint">{dataset.description}</div>
