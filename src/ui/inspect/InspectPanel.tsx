@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { getLayerKind } from '../../../nodes/index';
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList, fetchReader, loadDataset, type Dataset, type DatasetId } from '../../train/datasets/index';
+import { modelInput } from '../../train/datasets/input';
 import { useTrainingStore } from '../../store/training';
 import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
@@ -128,7 +129,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
     if (!dsInfo) return null;
     if (ds && ds.id === dsInfo.id && ds.test.n >= Math.min(evalLimit, 10000)) return ds;
     try {
-      const loaded = await loadTestSplit(dsInfo.id, Math.max(evalLimit, 1000));
+      const loaded = await loadTestSplit(dsInfo.id as DatasetId, Math.max(evalLimit, 1000));
       setDs(loaded);
       return loaded;
     } catch (e) {
@@ -145,10 +146,9 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
       if (!d) return;
       const n = d.test.n;
       const k = ((i % n) + n) % n;
-      const size = d.inputShape.reduce((a, b) => a * b, 1);
       wanted.current = k;
       setIndex(k);
-      setSample({ data: d.test.x.slice(k * size, (k + 1) * size), label: d.test.y[k], source: `${dsInfo!.name} test #${k}` });
+      setSample({ data: modelInput(d, 'test', k, k + 1), label: d.test.y[k], source: `${dsInfo!.name} test #${k}` });
     },
     [loadDs, dsInfo],
   );
