@@ -63,7 +63,7 @@ describe('trainModel with augmentation', () => {
   const graph = sequentialGraph([{ kind: 'Input', params: { shape: [4, 4, 1] } }, { kind: 'Flatten' }, { kind: 'Dense', params: { units: 2, activation: 'softmax' } }]);
   const settings = (patch: Partial<TrainSettings>): TrainSettings => ({ ...defaultTrainSettings, batchSize: 8, epochs: 2, validationSplit: 0.25, ...patch });
   const key = (a: ArrayLike<number>) => Array.from(a, (v) => v.toFixed(5)).join(',');
-  const mirror = (a: Float32Array) => Float32Array.from(a, (_, i) => a[Math.floor(i / 4) * 4 + 3 - (i % 4)]);
+  const mirror = (a: Float32Array | Uint8Array) => Float32Array.from(a, (_, i) => a[Math.floor(i / 4) * 4 + 3 - (i % 4)]);
 
   /** Trains and records every row the model saw, split into training rows (apply) and evaluation rows (predictOnBatch). */
   async function seen(ds: Dataset, s: TrainSettings) {
