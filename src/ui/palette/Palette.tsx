@@ -7,6 +7,7 @@ import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
 import { plainText } from '../format';
+import './palette.css';
 
 export const CATEGORY_LABELS: Record<Category, string> = {
   input: 'Input',
