@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Graph } from '../graph/types';
 import type { ReplicaPlan } from './replicas';
-import type { WeightSnapshot } from './weights';
+import type { WeightSnapshot } from '../compile/weights';
 
 /**
  * Messages between the main thread and the training worker (src/train/worker.ts). The main thread only draws:
