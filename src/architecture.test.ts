@@ -40,7 +40,7 @@ function* sources(dir: string): Generator<string> {
 /** Every relative import (and `new URL('./x.ts', import.meta.url)` worker entry) of the app's own code, as [from, to] paths. */
 function imports(): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  const spec = /(?:from\s+|import\s*\(\s*|new URL\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+  const spec = /(?:from\s+|import\s*\(\s*|import\s+|new URL\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
   for (const dir of ['nodes', 'src', 'presets']) {
     for (const file of sources(dir)) {
       for (const m of readFileSync(join(root, file), 'utf8').matchAll(spec)) {
