@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
-import './ui/styles/app.css';
+import './ui/styles/base.css';
 import { App } from './ui/App';
 import { boot, startAutosave, watchShareLinks } from './store/persist';
 import { useUiStore } from './store/ui';

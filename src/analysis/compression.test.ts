@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
-import type { WeightSnapshot } from '../train/weights';
+import type { WeightSnapshot } from '../compile/weights';
 import { analyseCompression, analyseKernel, duplicatePairs, filterRows, sparsity } from './compression';
 import { effectiveRank, singularValues, symmetricEigenvalues } from './linalg';
 

@@ -1,5 +1,5 @@
 import { fmtShape, getLayerKind, product } from '../../nodes/index';
-import type { WeightSnapshot } from '../train/weights';
+import type { WeightSnapshot } from '../compile/weights';
 import { separableSaving, type SeparableSaving } from '../graph/transform';
 import type { Graph, GraphInference } from '../graph/types';
 import { effectiveRank, gramRows, singularValues } from './linalg';

@@ -5,7 +5,7 @@ import { getPreset } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
 import type { Graph, ProjectFileV1 } from '../graph/types';
 import { compileGraph } from '../compile/compile';
-import { snapshotWeights } from '../train/weights';
+import { snapshotWeights } from '../compile/weights';
 import { artifactBaseName, buildModel, exportArtifacts, importArtifacts } from './artifacts';
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph } from '../compile/compile';
 import { importText } from '../graph/import';
 import type { Graph, ProjectFileV1 } from '../graph/types';
-import { applyWeights, snapshotWeights, type WeightSnapshot } from '../train/weights';
+import { applyWeights, snapshotWeights, type WeightSnapshot } from '../compile/weights';
 
 type Tf = typeof tfjs;
 

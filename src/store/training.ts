@@ -9,7 +9,7 @@ import {
   type StopReason,
   type TrainSettings,
 } from '../train/protocol';
-import type { WeightSnapshot } from '../train/weights';
+import type { WeightSnapshot } from '../compile/weights';
 
 export type { RunInfo };
 

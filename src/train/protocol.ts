@@ -4,7 +4,7 @@ import type { Augmentation } from '../data/types';
 import type { Graph } from '../graph/types';
 import { DATASET_IDS } from './datasets/types';
 import type { ReplicaPlan } from './replicas';
-import type { WeightSnapshot } from './weights';
+import type { WeightSnapshot } from '../compile/weights';
 
 /**
  * Messages between the main thread and the training worker (src/train/worker.ts). The main thread only draws:

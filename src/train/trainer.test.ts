@@ -8,7 +8,7 @@ import { fsReader } from './datasets/node';
 import { defaultTrainSettings, type TrainSettings } from './protocol';
 import { evaluate, lossForModel, splitIndices, trainModel, type TrainControl } from './trainer';
 import { nodeWasm } from './wasm/node';
-import { snapshotWeights } from './weights';
+import { snapshotWeights } from '../compile/weights';
 
 const root = join(__dirname, '../..');
 const readFile = fsReader(root);

@@ -18,7 +18,7 @@ import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
 import { registerCpuGradients } from './cpu/filter-gradient';
 import { configureBrowserWasm } from './wasm/browser';
-import { snapshotWeights } from './weights';
+import { snapshotWeights } from '../compile/weights';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);

@@ -4,6 +4,7 @@ import { flushAutosave, listProjects } from '../store/persist';
 import { useUiStore } from '../store/ui';
 import * as act from './actions';
 import { mod } from './Toolbar';
+import './styles/overlays.css';
 
 function Dialog({ title, onClose, children, testid }: { title: string; onClose(): void; children: ReactNode; testid: string }) {
   useEffect(() => {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import './styles/toolbar.css';
 
 /** A toolbar button that opens a dropdown; closes on outside click, Escape or after a choice. */
 export function Menu({

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useUiStore, type PanelTab } from '../store/ui';
 import { Inspector } from './layer-form/Inspector';
 import { Summary } from './summary/Summary';
+import './styles/side-panel.css';
 
 export interface ExtraTab {
   id: PanelTab;

@@ -1,6 +1,7 @@
 import { useInference } from '../store/doc';
 import { useUiStore } from '../store/ui';
 import { fmtBytes, fmtCompact, fmtInt } from './format';
+import './styles/status-bar.css';
 
 /** Always-visible totals of the current graph and its validity. */
 export function StatusBar() {

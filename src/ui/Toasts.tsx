@@ -1,4 +1,5 @@
 import { useUiStore } from '../store/ui';
+import './styles/toasts.css';
 
 /** Transient messages: refused connections, import errors, confirmations. */
 export function Toasts() {

@@ -7,6 +7,7 @@ import { fmtInt } from './format';
 import { Icon } from './Icon';
 import { Menu, MenuItem } from './Menu';
 import { presetList } from './presets';
+import './styles/toolbar.css';
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 export const mod = isMac ? '⌘' : 'Ctrl';

@@ -22,7 +22,7 @@ export function fmtCompact(n: number): string {
 }
 
 function trim(x: number): string {
-  const s = Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 10 ? x.toFixed(2) : x.toFixed(2);
+  const s = x.toFixed(Math.abs(x) >= 100 ? 1 : 2);
   return s.replace(/\.?0+$/, '');
 }
 

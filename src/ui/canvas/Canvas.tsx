@@ -22,6 +22,7 @@ import { beginDrag, endDrag, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
+import './canvas.css';
 
 /** Built once from the registry (React Flow warns when nodeTypes changes between renders). */
 const nodeTypes: NodeTypes = Object.fromEntries([...layerKinds.map((k) => [k.kind, LayerNode]), ['unknown', LayerNode]]);

@@ -4,6 +4,7 @@ import { getLayerKind } from '../../../nodes/index';
 import type { GraphNode, NodeInference } from '../../graph/types';
 import type { LayoutDirection } from '../../graph/layout';
 import { fmtCompact, fmtInt, fmtShapeX, plainText } from '../format';
+import './layer-node.css';
 
 export interface LayerData extends Record<string, unknown> {
   node: GraphNode;

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { analyseCompression, type ConvCompression } from '../../analysis/compression';
 import { toSeparable } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
-import type { WeightSnapshot } from '../../train/weights';
+import type { WeightSnapshot } from '../../compile/weights';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;

@@ -1,17 +1,18 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { getLayerKind } from '../../../nodes/index';
+import { useMemo, useState, type ReactNode } from 'react';
+import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
 import type { Graph, GraphInference } from '../../graph/types';
-import { datasetList, fetchReader, loadDataset, type Dataset, type DatasetId } from '../../train/datasets/index';
-import { modelInput } from '../../train/datasets/input';
+import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
 import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
-import { evaluate, Evaluation, type EvalResult } from './Evaluation';
+import { Evaluation } from './Evaluation';
 import { Explainer } from './Explainer';
 import { drawImage, drawPlane, drawSeries } from './heatmap';
 import { Tile } from './Tile';
+import { useActivations, type Sample } from './useActivations';
 import { useInspectModel } from './useInspectModel';
+import { useEvaluation, useTestSet } from './useTestSet';
 import './inspect.css';
 
 export interface InspectPanelProps {
@@ -20,20 +21,6 @@ export interface InspectPanelProps {
   /** Replaces the graph as one undoable edit (the separable transform). */
   onReplaceGraph(g: Graph): void;
   selectedNodeId?: string;
-}
-
-interface Sample {
-  data: Float32Array;
-  label?: number;
-  source: string;
-}
-
-interface Activation {
-  nodeId: string;
-  name: string;
-  kind: string;
-  shape: number[];
-  data: Float32Array;
 }
 
 const MAX_CHANNELS = 32;
@@ -52,24 +39,6 @@ function Section({ title, children, testid, open = true }: { title: string; chil
   );
 }
 
-/**
- * The test split only: the prepared datasets' loader also fetches the 47 MB training file, which inspection never needs.
- * Generated datasets (X/O, waveforms) come from `loadDataset` as they are cheap.
- */
-async function loadTestSplit(id: DatasetId, limit: number): Promise<Dataset> {
-  if (id !== 'mnist' && id !== 'fashion-mnist') return loadDataset(id, { testLimit: limit, trainLimit: 0 });
-  const read = fetchReader(import.meta.env.BASE_URL);
-  const meta = JSON.parse(new TextDecoder().decode(await read(id, 'meta.json'))) as { inputShape: number[]; numClasses: number; classNames: string[]; test: { n: number } };
-  const size = meta.inputShape.reduce((a, b) => a * b, 1);
-  const [images, labels] = await Promise.all([read(id, 'test-images.u8'), read(id, 'test-labels.u8')]);
-  if (images.length !== meta.test.n * size || labels.length !== meta.test.n) throw new Error(`${id}: the test files do not match meta.json; run \`node scripts/prepare.mjs\``);
-  const n = Math.min(limit, meta.test.n);
-  const x = new Float32Array(n * size);
-  for (let i = 0; i < x.length; i++) x[i] = images[i] / 255;
-  const empty = { x: new Float32Array(0), y: new Uint8Array(0), n: 0 };
-  return { id, inputShape: meta.inputShape, numClasses: meta.numClasses, classNames: meta.classNames, train: empty, test: { x, y: labels.slice(0, n), n } };
-}
-
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
@@ -77,6 +46,7 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
  * layer's feature maps and the top-k prediction; learned filters; confusion matrix, per-class accuracy and
  * misclassified images after training; the compression analysis with the one-click separable transform; and the
  * X-versus-O convolution explainer. Uses the trained weights of the Train tab when they fit the graph.
+ * The tfjs work lives in `analysis/activations` and the hooks; this component holds view state only.
  */
 export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
   const weights = useTrainingStore((s) => s.weights);
@@ -92,124 +62,21 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const [mode, setMode] = useState<'draw' | 'dataset'>('draw');
   const source = canDraw ? mode : 'dataset';
   const [sample, setSample] = useState<Sample | null>(null);
-  const [ds, setDs] = useState<Dataset | null>(null);
-  const [dsError, setDsError] = useState<string | null>(null);
-  const [index, setIndex] = useState(0);
-  // The index a click asked for, ahead of the (async) load: quick ◀/▶ clicks step from it, not from a stale render.
-  const wanted = useRef(0);
-  const [acts, setActs] = useState<{ layers: Activation[]; output: Float32Array; source: string } | null>(null);
-  const [runError, setRunError] = useState<string | null>(null);
   const [evalLimit, setEvalLimit] = useState(1000);
-  const [evalState, setEvalState] = useState<{ running: boolean; done: number; result?: EvalResult; error?: string }>({ running: false, done: 0 });
   const [filterLayer, setFilterLayer] = useState<string | undefined>(undefined);
   const heavy = inference.totals.macs > AUTO_RUN_MACS;
 
-  // The layers whose maps we show: conv and pooling with spatial outputs (H×W×C or L×C).
-  const mapNodes = useMemo(
-    () =>
-      inference.order
-        .map((id) => graph.nodes.find((n) => n.id === id)!)
-        .filter((n) => {
-          const cat = getLayerKind(n.kind)?.ui.category;
-          const s = inference.nodes[n.id].outputShape;
-          return (cat === 'conv' || cat === 'pool') && s && s.length >= 2;
-        }),
-    [graph, inference],
-  );
-  const convNodes = useMemo(() => mapNodes.filter((n) => n.kind === 'Conv2D' || n.kind === 'Conv1D' || n.kind === 'DepthwiseConv2D'), [mapNodes]);
-
-  useEffect(() => setActs(null), [m.model]);
-  useEffect(() => {
-    setDs(null);
-    setDsError(null);
-    setEvalState({ running: false, done: 0 });
-  }, [dsInfo?.id]);
-
-  const loadDs = useCallback(async () => {
-    if (!dsInfo) return null;
-    if (ds && ds.id === dsInfo.id && ds.test.n >= Math.min(evalLimit, 10000)) return ds;
-    try {
-      const loaded = await loadTestSplit(dsInfo.id as DatasetId, Math.max(evalLimit, 1000));
-      setDs(loaded);
-      return loaded;
-    } catch (e) {
-      setDsError(`Could not load ${dsInfo.name}: ${(e as Error).message}`);
-      return null;
-    }
-  }, [dsInfo, ds, evalLimit]);
-
-  const pickTest = useCallback(
-    async (i: number) => {
-      wanted.current = i;
-      const d = await loadDs();
-      if (wanted.current !== i) return;
-      if (!d) return;
-      const n = d.test.n;
-      const k = ((i % n) + n) % n;
-      wanted.current = k;
-      setIndex(k);
-      setSample({ data: modelInput(d, 'test', k, k + 1), label: d.test.y[k], source: `${dsInfo!.name} test #${k}` });
-    },
-    [loadDs, dsInfo],
-  );
-
-  const run = useCallback(
-    (s: Sample) => {
-      if (m.status !== 'ready' || !m.tf || !m.model || !inShape) return;
-      const tf = m.tf;
-      const model = m.model;
-      try {
-        const outs = mapNodes.map((n) => model.getLayer(n.name).output as tfjs.SymbolicTensor);
-        const probe = tf.model({ inputs: model.inputs, outputs: [...outs, model.outputs[0]] });
-        const size = inShape.reduce((a, b) => a * b, 1);
-        const c = inShape[inShape.length - 1];
-        // A drawing is one grey plane: copy it into every channel.
-        const x = s.data.length === size ? s.data : Float32Array.from({ length: size }, (_v, i) => s.data[Math.floor(i / c)]);
-        const res = tf.tidy(() => {
-          const r = probe.predict(tf.tensor(x, [1, ...inShape]));
-          const list = Array.isArray(r) ? r : [r];
-          return list.map((t) => ({ shape: t.shape.slice(1) as number[], data: t.dataSync() as Float32Array }));
-        });
-        setActs({
-          layers: mapNodes.map((n, i) => ({ nodeId: n.id, name: n.name, kind: n.kind, shape: res[i].shape, data: res[i].data })),
-          output: res[res.length - 1].data,
-          source: s.source,
-        });
-        setRunError(null);
-      } catch (e) {
-        setRunError((e as Error).message);
-      }
-    },
-    [m, inShape, mapNodes],
-  );
-
-  useEffect(() => {
-    if (sample && !heavy) run(sample);
-  }, [sample, run, heavy]);
-
-  const classNames = ds && acts && acts.output.length === ds.numClasses ? ds.classNames : undefined;
-  const topk = useMemo(() => {
-    if (!acts) return [];
-    const out = acts.output;
-    if (out.length === 1) return [{ k: 1, p: out[0] }, { k: 0, p: 1 - out[0] }];
-    return [...out].map((p, k) => ({ k, p })).sort((a, b) => b.p - a.p).slice(0, 5);
-  }, [acts]);
-
-  const filterNodes = convNodes.filter((n) => n.kind === 'Conv2D');
+  const mapNodes = useMemo(() => featureMapNodes(graph, inference), [graph, inference]);
+  const filterNodes = useMemo(() => filterNodesOf(mapNodes), [mapNodes]);
   const shownFilter = filterNodes.find((n) => n.id === (filterLayer ?? selectedNodeId)) ?? filterNodes[0];
 
-  const runEval = async () => {
-    if (!m.tf || !m.model) return;
-    const d = await loadDs();
-    if (!d) return;
-    setEvalState({ running: true, done: 0 });
-    try {
-      const result = await evaluate(m.tf, m.model, d, evalLimit, (done) => setEvalState((s) => ({ ...s, done })));
-      setEvalState({ running: false, done: result.n, result });
-    } catch (e) {
-      setEvalState({ running: false, done: 0, error: (e as Error).message });
-    }
-  };
+  const { acts, error: runError, run } = useActivations(m, inShape, mapNodes, sample, !heavy);
+  const test = useTestSet(dsInfo, evalLimit, setSample);
+  const [evalState, runEval] = useEvaluation(m, test, dsInfo?.id, evalLimit);
+  const { ds, error: dsError, index, pick: pickTest } = test;
+
+  const classNames = ds && acts && acts.output.length === ds.numClasses ? ds.classNames : undefined;
+  const topk = useMemo(() => (acts ? topK(acts.output) : []), [acts]);
 
   return (
     <div className="ins" data-testid="inspect-panel">
@@ -264,11 +131,11 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                     <Tile size={200} height={75} title={sample.source} draw={(c) => drawSeries(c, sample.data, inShape[0], inShape[1])} />
                   )}
                   <div className="ins-row">
-                    <button className="btn" onClick={() => void pickTest(wanted.current - 1)} aria-label="Previous image">
+                    <button className="btn" onClick={() => void test.step(-1)} aria-label="Previous image">
                       ◀
                     </button>
                     <span className="small" data-testid="input-index">#{index}</span>
-                    <button className="btn" onClick={() => void pickTest(wanted.current + 1)} aria-label="Next image" data-testid="input-next">
+                    <button className="btn" onClick={() => void test.step(1)} aria-label="Next image" data-testid="input-next">
                       ▶
                     </button>
                     <button className="btn" onClick={() => void pickTest(Math.floor(Math.random() * (ds?.test.n ?? 1000)))}>
@@ -394,32 +261,22 @@ function FeatureMapGrid({ a, highlight }: { a: Activation; highlight: boolean })
 }
 
 function FilterGrid({ model, name }: { model: tfjs.LayersModel; name: string }) {
-  const kernel = useMemo(() => {
-    try {
-      const w = model.getLayer(name).getWeights()[0];
-      return { shape: w.shape, data: w.dataSync() as Float32Array };
-    } catch {
-      return null;
-    }
-  }, [model, name]);
+  const kernel = useMemo(() => layerKernel(model, name), [model, name]);
   const [all, setAll] = useState(false);
-  if (!kernel || kernel.shape.length !== 4) return <p className="muted small">No kernel.</p>;
+  // Before the early return: the hooks run in the same order whether or not the layer has a kernel.
+  const draws = useMemo(() => {
+    if (!kernel) return [];
+    const [kh, kw, , cout] = kernel.shape;
+    const amp = kernelAmplitude(kernel);
+    return Array.from({ length: cout }, (_v, f) => (canvas: HTMLCanvasElement) => {
+      const img = filterImage(kernel, f);
+      if (img.channels === 3) drawImage(canvas, img.data, kh, kw, 3);
+      else drawPlane(canvas, kh, kw, (i) => img.data[i], 'diverging', [-amp, amp]);
+    });
+  }, [kernel]);
+  if (!kernel) return <p className="muted small">No kernel.</p>;
   const [kh, kw, cin, cout] = kernel.shape;
-  const amp = kernel.data.reduce((s, v) => Math.max(s, Math.abs(v)), 0) || 1;
   const shown = all ? cout : Math.min(cout, 64);
-  const draws = useMemo(() => Array.from({ length: cout }, (_v, f) => (canvas: HTMLCanvasElement) => {
-    if (cin === 3) {
-      const rgb = new Float32Array(kh * kw * 3);
-      for (let i = 0; i < kh * kw; i++) for (let ch = 0; ch < 3; ch++) rgb[i * 3 + ch] = kernel.data[(i * cin + ch) * cout + f];
-      drawImage(canvas, rgb, kh, kw, 3);
-    } else {
-      drawPlane(canvas, kh, kw, (i) => {
-        let s = 0;
-        for (let ch = 0; ch < cin; ch++) s += kernel.data[(i * cin + ch) * cout + f];
-        return s / cin;
-      }, 'diverging', [-amp, amp]);
-    }
-  }), [kernel, kh, kw, cin, cout, amp]);
   return (
     <div data-testid="filter-grid">
       <p className="small muted">

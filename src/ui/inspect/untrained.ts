@@ -1,5 +1,5 @@
 import type { Graph } from '../../graph/types';
-import type { WeightSnapshot } from '../../train/weights';
+import type { WeightSnapshot } from '../../compile/weights';
 
 /** What makes two graphs the same model: layers, params and wiring — not positions or object identity. */
 export function modelKey(graph: Graph): string {

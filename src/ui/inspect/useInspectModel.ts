@@ -2,10 +2,10 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { useEffect, useState } from 'react';
 import { buildModel } from '../../export/artifacts';
 import type { Graph, GraphInference } from '../../graph/types';
-import type { WeightSnapshot } from '../../train/weights';
+import type { WeightSnapshot } from '../../compile/weights';
 import { loadTf, type Tf } from './tf';
 import { untrainedWeights } from './untrained';
-import { applyWeights, snapshotWeights } from '../../train/weights';
+import { applyWeights, snapshotWeights } from '../../compile/weights';
 
 export interface InspectModel {
   status: 'idle' | 'loading' | 'ready' | 'error';

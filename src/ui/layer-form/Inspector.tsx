@@ -5,6 +5,7 @@ import { nameProblem, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtCompact, fmtInt, fmtShapeX } from '../format';
 import { fieldLabel, fieldMessage, fieldsOf, readNumber, readNumbers, type Field } from './fields';
+import './layer-form.css';
 
 /** A text input that keeps what the user types while the stored value follows it, and resyncs on undo. */
 function DraftInput({

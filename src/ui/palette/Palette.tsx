@@ -8,6 +8,7 @@ import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
 import { plainText } from '../format';
 import { CATEGORY_LABELS, paletteGroups } from './groups';
+import './palette.css';
 
 export { CATEGORY_LABELS };
 

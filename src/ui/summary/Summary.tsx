@@ -5,6 +5,7 @@ import type { LayerMeta } from '../../store/inference';
 import { useInference, useLayerList } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtBytes, fmtCompact, fmtInt, fmtShapeX } from '../format';
+import './summary.css';
 
 const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: NodeInference | undefined; selected: boolean }) {
   const kind = getLayerKind(node.kind);

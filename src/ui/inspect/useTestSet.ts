@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { fetchReader, loadDataset, type Dataset, type DatasetId, type DatasetInfo } from '../../train/datasets/index';
+import { modelInput } from '../../train/datasets/input';
+import type { Sample } from './useActivations';
+import { evaluate, type EvalResult } from './Evaluation';
+import type { InspectModel } from './useInspectModel';
+
+/**
+ * The test split only: the prepared datasets' loader also fetches the 47 MB training file, which inspection never needs.
+ * Generated datasets (X/O, waveforms) come from `loadDataset` as they are cheap.
+ */
+async function loadTestSplit(id: DatasetId, limit: number): Promise<Dataset> {
+  if (id !== 'mnist' && id !== 'fashion-mnist') return loadDataset(id, { testLimit: limit, trainLimit: 0 });
+  const read = fetchReader(import.meta.env.BASE_URL);
+  const meta = JSON.parse(new TextDecoder().decode(await read(id, 'meta.json'))) as { inputShape: number[]; numClasses: number; classNames: string[]; test: { n: number } };
+  const size = meta.inputShape.reduce((a, b) => a * b, 1);
+  const [images, labels] = await Promise.all([read(id, 'test-images.u8'), read(id, 'test-labels.u8')]);
+  if (images.length !== meta.test.n * size || labels.length !== meta.test.n) throw new Error(`${id}: the test files do not match meta.json; run \`node scripts/prepare.mjs\``);
+  const n = Math.min(limit, meta.test.n);
+  const x = new Float32Array(n * size);
+  for (let i = 0; i < x.length; i++) x[i] = images[i] / 255;
+  const empty = { x: new Float32Array(0), y: new Uint8Array(0), n: 0 };
+  return { id, inputShape: meta.inputShape, numClasses: meta.numClasses, classNames: meta.classNames, train: empty, test: { x, y: labels.slice(0, n), n } };
+}
+
+export interface TestSet {
+  ds: Dataset | null;
+  error: string | null;
+  /** The index of the image shown. */
+  index: number;
+  /** Loads the test split (at least `limit` images) once; null when it cannot. */
+  load(): Promise<Dataset | null>;
+  /** Shows test image `i` (wrapping around) through `onSample`. */
+  pick(i: number): Promise<void>;
+  /** Shows the image `delta` after the one last asked for (quick clicks step from it, not from a stale render). */
+  step(delta: number): Promise<void>;
+}
+
+/** The test split of `info` loaded on demand, and the test image being looked at. */
+export function useTestSet(info: DatasetInfo | undefined, limit: number, onSample: (s: Sample) => void): TestSet {
+  const [ds, setDs] = useState<Dataset | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [index, setIndex] = useState(0);
+  // The index a click asked for, ahead of the (async) load.
+  const wanted = useRef(0);
+  useEffect(() => {
+    setDs(null);
+    setError(null);
+  }, [info?.id]);
+
+  const load = useCallback(async () => {
+    if (!info) return null;
+    if (ds && ds.id === info.id && ds.test.n >= Math.min(limit, 10000)) return ds;
+    try {
+      const loaded = await loadTestSplit(info.id as DatasetId, Math.max(limit, 1000));
+      setDs(loaded);
+      return loaded;
+    } catch (e) {
+      setError(`Could not load ${info.name}: ${(e as Error).message}`);
+      return null;
+    }
+  }, [info, ds, limit]);
+
+  const pick = useCallback(
+    async (i: number) => {
+      wanted.current = i;
+      const d = await load();
+      if (wanted.current !== i || !d) return;
+      const n = d.test.n;
+      const k = ((i % n) + n) % n;
+      wanted.current = k;
+      setIndex(k);
+      onSample({ data: modelInput(d, 'test', k, k + 1), label: d.test.y[k], source: `${info!.name} test #${k}` });
+    },
+    [load, info, onSample],
+  );
+  const step = useCallback((delta: number) => pick(wanted.current + delta), [pick]);
+  return { ds, error, index, load, pick, step };
+}
+
+export interface EvalState {
+  running: boolean;
+  done: number;
+  result?: EvalResult;
+  error?: string;
+}
+
+/** Evaluation of the model on the first `limit` test images; reset when the dataset changes. */
+export function useEvaluation(m: InspectModel, test: TestSet, datasetId: string | undefined, limit: number): [EvalState, () => Promise<void>] {
+  const [state, setState] = useState<EvalState>({ running: false, done: 0 });
+  useEffect(() => setState({ running: false, done: 0 }), [datasetId]);
+  const run = async () => {
+    if (!m.tf || !m.model) return;
+    const d = await test.load();
+    if (!d) return;
+    setState({ running: true, done: 0 });
+    try {
+      const result = await evaluate(m.tf, m.model, d, limit, (done) => setState((s) => ({ ...s, done })));
+      setState({ running: false, done: result.n, result });
+    } catch (e) {
+      setState({ running: false, done: 0, error: (e as Error).message });
+    }
+  };
+  return [state, run];
+}
