@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type * as tfjs from '@tensorflow/tfjs';
 import { compileGraph } from '../compile/compile';
 import { sequentialGraph } from '../graph/build';
+import { modelInput } from './datasets/input';
 import type { Dataset } from './datasets/types';
 import { defaultTrainSettings, type TrainSettings } from './protocol';
 import { mulberry32 } from './random';
@@ -43,6 +44,8 @@ describe('batchFiller', () => {
     const std = { ...ds, standardize: { mean: [0.5, 0.25], std: [0.5, 2] } };
     const { xs } = batchFiller(std, 'train', 'binaryCrossentropy')(null, 0, 2, new Float32Array(8), new Float32Array(2));
     [...xs].forEach((v, i) => expect(v).toBeCloseTo((x[i] / 255 - std.standardize.mean[i % 2]) / std.standardize.std[i % 2], 5));
+    // What Inspect feeds the model is what training batches hold.
+    expect(modelInput(std, 'train', 1, 2)).toEqual(xs.subarray(4, 8));
   });
 
   it('augments before scaling: a flipped uint8 sample is the mirror of the scaled one, padding is black', () => {
