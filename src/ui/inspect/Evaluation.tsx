@@ -1,4 +1,5 @@
 import type * as tfjs from '@tensorflow/tfjs';
+import { modelInput } from '../../train/datasets/input';
 import type { Dataset } from '../../train/datasets/types';
 import { drawImage } from './heatmap';
 import { Tile } from './Tile';
@@ -15,7 +16,6 @@ export interface EvalResult {
 /** Predicts the test split in batches (yielding to the browser between them) and tallies the confusion matrix. */
 export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, limit: number, onProgress?: (done: number) => void): Promise<EvalResult> {
   const n = Math.min(limit, ds.test.n);
-  const size = ds.inputShape.reduce((a, b) => a * b, 1);
   const k = ds.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   const misclassified: EvalResult['misclassified'] = [];
@@ -23,7 +23,7 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, lim
   for (let start = 0; start < n; start += batch) {
     const m = Math.min(batch, n - start);
     const probs = tf.tidy(() => {
-      const x = tf.tensor(ds.test.x.subarray(start * size, (start + m) * size), [m, ...ds.inputShape]);
+      const x = tf.tensor(modelInput(ds, 'test', start, start + m), [m, ...ds.inputShape]);
       return (model.predict(x) as tfjs.Tensor).dataSync() as Float32Array;
     });
     const width = probs.length / m;
@@ -124,7 +124,10 @@ function tileDraw(ds: Dataset, index: number, h: number, w: number, c: number) {
   let f = m.get(index);
   if (!f) {
     const size = h * w * c;
-    f = (canvas: HTMLCanvasElement) => drawImage(canvas, ds.test.x.subarray(index * size, (index + 1) * size), h, w, c);
+    // What the file held, in [0, 1]: image bytes scaled, never standardised (that would not draw as the image).
+    const raw = ds.test.x.subarray(index * size, (index + 1) * size);
+    const pixels = raw instanceof Uint8Array ? Float32Array.from(raw, (v) => v / 255) : raw;
+    f = (canvas: HTMLCanvasElement) => drawImage(canvas, pixels, h, w, c);
     m.set(index, f);
   }
   return f;
