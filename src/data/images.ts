@@ -82,11 +82,7 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedDat
   let shape = opts.imageShape;
   let autoChannels = false;
   let samples: Sample[] = found.map(f => ({ file: f.file, label: classNames.indexOf(f.cls), test: f.test }));
-  if (shape) {
-    const [h, w, c] = shape;
-    if (!(h >= 1 && w >= 1 && (c === 1 || c === 3) && Number.isInteger(h) && Number.isInteger(w)))
-      throw new DatasetImportError(`image shape [${shape.join(', ')}] is not [h, w, 1] or [h, w, 3]`);
-  } else {
+  if (!shape) {
     const sizes = new Map<string, number>();
     let allGray = true;
     const kept: Sample[] = [];
