@@ -1,7 +1,7 @@
 /** Times importDataset on a generated zip of 50,000 32×32 RGB PNGs in 10 class folders (npx tsx bench/import.bench.ts [count]). */
 import { zipSync, type Zippable } from 'fflate';
 import { importDataset } from '../src/data/import';
-import { decodePng, files, opts, png } from '../src/data/testing';
+import { decodePng, files, opts, png } from '../src/data/testing/fixtures';
 import type { DecodedImage, ImageDecoder } from '../src/data/types';
 
 const n = Number(process.argv[2] ?? 50_000);

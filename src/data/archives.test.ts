@@ -1,7 +1,7 @@
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { gunzipChecked, readTar, readZip } from './archives';
-import { tar } from './testing';
+import { tar } from './testing/fixtures';
 import { DatasetImportError } from './types';
 import { resolveLimits } from './util';
 

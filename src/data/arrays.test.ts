@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importDataset } from './import';
-import { decodePng, files, npy, opts } from './testing';
+import { decodePng, files, npy, opts } from './testing/fixtures';
 
 const deps = { decodeImage: decodePng };
 const range = (n: number, f: (i: number) => number = i => i) => Array.from({ length: n }, (_, i) => f(i));

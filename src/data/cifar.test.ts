@@ -1,7 +1,7 @@
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importDataset } from './import';
-import { cifarBatch, decodePng, files, opts, tar } from './testing';
+import { cifarBatch, decodePng, files, opts, tar } from './testing/fixtures';
 
 const deps = { decodeImage: decodePng };
 /** Pixel (r, c, ch) of record i: distinct enough to catch a transposition. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importDataset } from './import';
-import { decodePng, files, opts } from './testing';
+import { decodePng, files, opts } from './testing/fixtures';
 
 const deps = { decodeImage: decodePng };
 const csv = (text: string, o = {}) => importDataset(files({ 'data.csv': text }), opts({ testFraction: 0, ...o }), deps);

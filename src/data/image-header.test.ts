@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readImageHeader } from './image-header';
-import { png } from './testing';
+import { png } from './testing/fixtures';
 
 const bytes = (...parts: (number[] | string)[]) =>
   Uint8Array.from(parts.flatMap(p => (typeof p === 'string' ? [...p].map(c => c.charCodeAt(0)) : p)));

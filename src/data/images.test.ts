@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importDataset } from './import';
-import { decodePng, files, opts, png } from './testing';
+import { decodePng, files, opts, png } from './testing/fixtures';
 import { DatasetImportError, type InputFile } from './types';
 
 const deps = { decodeImage: decodePng };

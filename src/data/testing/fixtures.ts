@@ -1,8 +1,8 @@
 /** Fixture makers for the data tests (Node only): PNGs, .npy files, tar archives, CIFAR records, in-memory files. */
 import { decode, encode } from 'fast-png';
-import { NPY_ARRAYS, type NpyType } from './npy';
-import { defaultImportOptions, type DecodedImage, type ImageDecoder, type ImportOptions, type InputFile } from './types';
-import { memoryFile } from './util';
+import { NPY_ARRAYS, type NpyType } from '../npy';
+import { defaultImportOptions, type DecodedImage, type ImageDecoder, type ImportOptions, type InputFile } from '../types';
+import { memoryFile } from '../util';
 
 export const opts = (o: Partial<ImportOptions> = {}): ImportOptions => ({ ...defaultImportOptions, ...o });
 
