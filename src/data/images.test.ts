@@ -123,6 +123,18 @@ describe('image folders', () => {
     expect(err).toBeInstanceOf(DatasetImportError);
   });
 
+  it('reads small files once: the header pass keeps them for decoding', async () => {
+    let whole = 0;
+    const f = files(tree(['a', 'b'], 3)).map(x => ({ ...x, bytes: () => (whole++, x.bytes()) }));
+    const ds = await importDataset(f, opts(), deps);
+    expect(ds.train.n + ds.test.n).toBe(6);
+    expect(whole).toBe(0);
+  });
+
+  it('refuses an image shape that is not [h, w, 1 or 3]', async () => {
+    await expect(importDataset(files(tree(['a', 'b'], 1)), opts({ imageShape: [4, 4, 2] }), deps)).rejects.toThrow(/image shape \[4, 4, 2\] is not/);
+  });
+
   it('reports progress', async () => {
     const seen: string[] = [];
     const f: InputFile[] = files(tree(['a', 'b'], 150));
