@@ -41,11 +41,12 @@ describe('image folders', () => {
   });
 
   it('honours train/ and test/ (or val/) folders', async () => {
-    const t = { ...tree(['a', 'b'], 3, 'train/'), ...tree(['a', 'b'], 2, 'test/') };
+    const t = { ...tree(['a', 'b'], 3, 'train/'), ...tree(['a', 'b'], 2, 'test/'), 'train/labels.txt': 'a b' };
     const ds = await importDataset(files(t), opts(), deps);
     expect(ds.meta.split).toEqual({ from: 'files' });
     expect([ds.train.n, ds.test.n]).toEqual([6, 4]);
     expect(ds.meta.classNames).toEqual(['a', 'b']);
+    expect(ds.meta.notes.join(' ')).toMatch(/outside any class folder: train\/labels\.txt/);
     const v = await importDataset(files({ ...tree(['a', 'b'], 3, 'root/train/'), ...tree(['a', 'b'], 1, 'root/val/') }), opts(), deps);
     expect([v.train.n, v.test.n, v.meta.split.from]).toEqual([6, 2, 'files']);
   });

@@ -46,7 +46,7 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedDat
   const hasTrain = [...tops].some(t => TRAIN.has(t));
   const hasTest = [...tops].some(t => TEST.has(t));
   const hasVal = [...tops].some(t => VAL.has(t));
-  const splitFolders = hasTrain && (hasTest || hasVal) && parts.every(s => s.length < 2 || (s.length >= 3 && isSplitFolder(s[0])));
+  const splitFolders = hasTrain && (hasTest || hasVal) && parts.every(s => s.length < 2 || isSplitFolder(s[0]));
   const outside: string[] = [];
   const ignoredVal: string[] = [];
   const notImages: string[] = [];
