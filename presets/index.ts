@@ -1,4 +1,5 @@
 import type { ProjectFileV1 } from '../src/graph/types';
+import type { DatasetId } from '../src/train/datasets/types';
 import basicCnn from './basic-cnn.json';
 import calorimeterCnn from './calorimeter-cnn.json';
 import conv1dTimeseries from './conv1d-timeseries.json';
@@ -18,7 +19,7 @@ export interface PresetInfo {
   name: string;
   description: string;
   /** The dataset the preset trains on as it is, if any. */
-  dataset?: 'mnist' | 'fashion-mnist' | 'xo' | 'timeseries';
+  dataset?: DatasetId;
   /** Keras' counting convention (BatchNormalization: 2·C trainable + 2·C non-trainable); MACs of conv and dense only. */
   expected: { params: number; trainableParams: number; nonTrainableParams: number; macs: number };
 }
@@ -83,10 +84,12 @@ const table: Array<Omit<PresetInfo, 'name' | 'description'>> = [
   },
   {
     id: 'calorimeter-cnn',
+    dataset: 'calorimeter',
     expected: { params: 89_444, trainableParams: 89_444, nonTrainableParams: 0, macs: 2_867_456 },
   },
   {
     id: 'jet-image-cnn',
+    dataset: 'jet-images',
     expected: { params: 261_829, trainableParams: 261_829, nonTrainableParams: 0, macs: 12_544_640 },
   },
   {

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Graph } from '../graph/types';
-import type { DatasetId } from '../train/datasets/types';
+import type { TrainDatasetId } from '../train/datasets/types';
 import {
   defaultTrainSettings,
   type BackendName,
@@ -34,7 +34,7 @@ export interface RunOutcome {
 /** Training state shared by the Train and Inspect panels. The first four fields are the cross-team contract. */
 export interface TrainingState {
   status: TrainingStatus;
-  datasetId: DatasetId;
+  datasetId: TrainDatasetId;
   /** Weights of the last trained model, with the graph fingerprint (see {@link graphKey}) they belong to. */
   weights: WeightSnapshot | null;
   weightsGraphKey: string | null;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Graph } from '../graph/types';
+import { DATASET_IDS, RANDOM_DATASET } from './datasets/types';
 import type { ReplicaPlan } from './replicas';
 import type { WeightSnapshot } from './weights';
 
@@ -19,7 +20,13 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Training settings, validated at the boundary (the worker refuses a bad value naming the field). */
 export const trainSettingsSchema = z.object({
-  datasetId: z.enum(['mnist', 'fashion-mnist', 'xo', 'timeseries']),
+  /** A menu dataset, or `random` (uniform noise shaped by `randomSpec`: benches and tests). */
+  datasetId: z.enum([...DATASET_IDS, RANDOM_DATASET]),
+  /** With `datasetId: 'random'` only: the sample shape (channels-last, no batch dimension) and the class count. */
+  randomSpec: z.object({
+    inputShape: z.array(z.number().int().min(1).max(4096)).min(1).max(3),
+    numClasses: z.number().int().min(2).max(256),
+  }).optional(),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().positive().max(1e6),
   /** SGD momentum (0 = plain SGD); RMSprop momentum too. */
@@ -44,6 +51,9 @@ export const trainSettingsSchema = z.object({
    * most 4; 1 without cross-origin isolation (no SharedArrayBuffer) or without the fast kernels.
    */
   workers: z.number().int().min(1).max(16).optional(),
+}).refine((s) => (s.datasetId === RANDOM_DATASET) === (s.randomSpec !== undefined), {
+  message: 'randomSpec { inputShape, numClasses } goes with datasetId "random", and only with it',
+  path: ['randomSpec'],
 });
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 

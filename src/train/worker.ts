@@ -11,7 +11,7 @@ import { compileGraph, CompileError } from '../compile/compile';
 import { loadDataset, type Dataset } from './datasets/index';
 import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToFollower, type ToWorker, type TrainSettings } from './protocol';
 import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
-import { mulberry32 } from './random';
+import { withSeededMathRandom } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
 import { registerCpuGradients } from './cpu/filter-gradient';
@@ -49,7 +49,6 @@ const run: RunState = {
   running: false, starting: false, paused: false, stop: false, resumeWaiters: [],
   wasmConfigured: false, undoFastKernels: null, cachedDataset: null, probed: null,
 };
-const nativeRandom = Math.random;
 
 /** One event-loop turn without setTimeout's 4 ms clamp. */
 const channel = new MessageChannel();
@@ -214,21 +213,16 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     const backend = await chooseBackend(s.backend);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
-    const dsKey = JSON.stringify([s.datasetId, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
+    const dsKey = JSON.stringify([s.datasetId, s.randomSpec, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
     if (run.cachedDataset?.key !== dsKey) {
       run.cachedDataset = null; // let the old arrays go before the new ones arrive
-      run.cachedDataset = { key: dsKey, ds: await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
+      run.cachedDataset = { key: dsKey, ds: await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed, random: s.randomSpec }) };
     }
     const ds = run.cachedDataset.ds;
     if (run.stop) throw new StopBeforeStart();
     post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
-    // Seeded weight initialisation: tfjs initialisers draw their seeds from Math.random (this worker's own global).
-    Math.random = mulberry32(s.seed * 7919 + 17);
-    try {
-      model = compileGraph(tf, msg.graph);
-    } finally {
-      Math.random = nativeRandom;
-    }
+    // Seeded weight initialisation (this worker's own Math.random).
+    model = withSeededMathRandom(s.seed, () => compileGraph(tf, msg.graph));
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
     let replicas = replicasFor(s, backend);

@@ -1,5 +1,18 @@
-/** Ids of the datasets Convas can train on. */
-export type DatasetId = 'mnist' | 'fashion-mnist' | 'xo' | 'timeseries';
+/** Ids of the datasets in the menu, in menu order (the protocol's enum is built from this list). */
+export const DATASET_IDS = ['mnist', 'fashion-mnist', 'xo', 'timeseries', 'calorimeter', 'jet-images'] as const;
+/** Ids of the datasets Convas can train on from the menu. */
+export type DatasetId = (typeof DATASET_IDS)[number];
+/** Uniform noise of a shape and class count chosen by the caller (benches, tests): not in the menu. */
+export const RANDOM_DATASET = 'random';
+/** Any dataset a run can use: a menu dataset or random data. */
+export type TrainDatasetId = DatasetId | typeof RANDOM_DATASET;
+
+/** Shape and class count of the random dataset. */
+export interface RandomSpec {
+  /** Sample shape, channels-last, without the batch dimension. */
+  inputShape: number[];
+  numClasses: number;
+}
 
 /** One split of a dataset: `n` samples, `x` holds n × prod(inputShape) floats in [0, 1] (or ±, for series), `y` class indices. */
 export interface DatasetSplit {
@@ -10,7 +23,7 @@ export interface DatasetSplit {
 
 /** A classification dataset held in memory, channels-last, without the batch dimension in `inputShape`. */
 export interface Dataset {
-  id: DatasetId;
+  id: TrainDatasetId;
   inputShape: number[];
   numClasses: number;
   classNames: string[];
@@ -26,10 +39,12 @@ export interface LoadOptions {
   trainLimit?: number;
   /** Keep only the first `testLimit` test samples. */
   testLimit?: number;
-  /** Seed of generated datasets (xo, timeseries). Default 1. */
+  /** Seed of generated datasets (xo, timeseries, calorimeter, jet-images, random). Default 1. */
   seed?: number;
   /** How prepared files are read: defaults to `fetch(<baseUrl>datasets/<id>/<name>)`; Node tests pass an fs reader. */
   readFile?: FileReader;
+  /** The random dataset's shape and class count (required for `random`; it has trainLimit samples, default 2,048, and testLimit, default 256). */
+  random?: RandomSpec;
   /** URL prefix for the default fetch reader, e.g. `/` or `import.meta.env.BASE_URL`. Default `/`. */
   baseUrl?: string;
 }
