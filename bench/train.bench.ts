@@ -91,7 +91,7 @@ async function main() {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`http://127.0.0.1:${PORT}/bench/train.html`);
+    await page.goto(`http://127.0.0.1:${PORT}/bench/train.html`, { timeout: 120_000 }); // the dev server optimises deps on a first visit
     await page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true, null, { timeout: 120_000 });
     const isolated = await page.evaluate(() => crossOriginIsolated);
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
