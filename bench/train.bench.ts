@@ -104,7 +104,7 @@ async function main() {
     const rates: { backend: string; batch: number; rate: number; workers?: number }[] = [];
     for (const backend of BACKENDS) {
       try {
-        await train({ backend: backend as TrainSettings['backend'], batchSize: 64, trainLimit: 256, testLimit: 1, epochs: 1, validationSplit: 0 }); // warm-up
+        await train({ backend: backend as TrainSettings['backend'], batchSize: 64, trainLimit: Math.min(256, SAMPLES_ALL ?? 256), testLimit: 1, epochs: 1, validationSplit: 0 }); // warm-up
       } catch (e) {
         console.log(`  ${backend.padEnd(6)} unavailable: ${(e as Error).message}`);
         continue;
@@ -115,8 +115,10 @@ async function main() {
         ? [{ fastKernels: false, workers: 1, label: 'stock kernels' }, { fastKernels: true, workers: 1, label: 'fast kernels' }, { fastKernels: true, label: 'fast kernels' }]
         : [{ label: '' }];
       for (const { label, ...config } of configs) {
-        for (const batchSize of [64, 256]) {
-          const r = await train({ backend: backend as TrainSettings['backend'], batchSize, trainLimit: SAMPLES_ALL ?? SAMPLES[backend] ?? 1024, testLimit: 1, epochs: 1, validationSplit: 0, ...config });
+        const samples = SAMPLES_ALL ?? SAMPLES[backend] ?? 1024;
+        // A batch larger than the samples would be measured as one smaller batch: those sizes are left out.
+        for (const batchSize of [64, 256].filter((b) => b <= samples).concat(samples < 64 ? [samples] : [])) {
+          const r = await train({ backend: backend as TrainSettings['backend'], batchSize, trainLimit: samples, testLimit: 1, epochs: 1, validationSplit: 0, ...config });
           const extra = r.backend === 'wasm' ? ` (${label}, SIMD ${r.simd ? 'on' : 'off'}, ${r.workers ?? 1} worker${r.workers === 1 ? '' : 's'} × ${r.threads} thread${r.threads === 1 ? '' : 's'})` : '';
           console.log(`  ${r.backend.padEnd(6)} batch ${String(batchSize).padStart(3)}: ${fmt(r.samplesPerSec).padStart(6)} samples/s over ${fmt(r.trainSamples)} samples${extra}`);
           if (r.parallel) console.log(`         per step: ${r.parallel.ownMs.toFixed(1)} ms own slice, ${r.parallel.waitMs.toFixed(1)} ms waiting for the other workers, ${r.parallel.updateMs.toFixed(1)} ms averaging + update; a follower's slice ${r.parallel.followerMs.toFixed(1)} ms; ${r.parallel.soloSteps} of ${r.parallel.steps} steps solo`);
