@@ -1,20 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { layerNode, openEditor, selectLayer, setParam, totalParams, trackErrors } from './support/editor';
+import { layerNode, selectLayer, setParam, totalParams, trackErrors } from './support/editor';
+import { openTrain, settings, testAccuracy } from './support/train';
 
 test.setTimeout(180_000);
-
-async function openTrain(page: Page, preset: string): Promise<void> {
-  await openEditor(page, `/?preset=${preset}`);
-  await page.getByTestId('tab-train').click();
-  await expect(page.getByTestId('train-panel')).toBeVisible();
-}
-
-async function settings(page: Page, s: { limit?: string; epochs?: string; batch?: string; lr?: string }): Promise<void> {
-  if (s.limit) await page.getByTestId('train-limit').fill(s.limit);
-  if (s.epochs) await page.getByTestId('train-epochs-input').fill(s.epochs);
-  if (s.batch) await page.getByTestId('train-batch').fill(s.batch);
-  if (s.lr) await page.getByTestId('train-lr').fill(s.lr);
-}
 
 const status = (page: Page) => page.getByTestId('train-status');
 
@@ -47,7 +35,7 @@ test('LeNet-5 trains on a small MNIST subset: the loss falls and the curves draw
   const curves = page.getByTestId('train-loss-chart').locator('path.recharts-curve');
   expect(await curves.count()).toBeGreaterThanOrEqual(2);
   expect((await curves.first().getAttribute('d'))?.length ?? 0).toBeGreaterThan(50);
-  const acc = parseFloat((await page.getByTestId('train-test-acc').locator('b').innerText()).replace('%', ''));
+  const acc = await testAccuracy(page);
   expect(acc).toBeGreaterThan(70); // 1,843 training images × 2 epochs; chance is 10%
   await page.getByTestId('train-panel').screenshot({ path: 'test-results/train-panel.png' });
   expect(errors).toEqual([]);

@@ -5,6 +5,8 @@ import { compileGraph } from '../src/compile/compile';
 import { compareWithInference } from '../src/compile/testing/tfjs-oracle';
 import { inferGraph } from '../src/graph/infer';
 import { parseProject } from '../src/graph/project';
+import { checkCompatibility } from '../src/train/compat';
+import { datasetList } from '../src/train/datasets/index';
 import { getPreset, presetList } from './index';
 
 /**
@@ -44,6 +46,15 @@ beforeAll(async () => {
 describe('preset list', () => {
   it('holds the contract ids in menu order, lenet5 first', () => {
     expect(presetList.map((p) => p.id)).toEqual(IDS);
+  });
+
+  it("names only built-in datasets, and each fits its preset's Input and head", () => {
+    for (const p of presetList.filter((q) => q.dataset)) {
+      const info = datasetList.find((d) => d.id === p.dataset);
+      expect(info, `${p.id}: dataset ${p.dataset}`).toBeDefined();
+      const graph = getPreset(p.id)!.graph;
+      expect(checkCompatibility(graph, inferGraph(graph), info!), p.id).toEqual([]);
+    }
   });
 
   it('gives a fresh deep copy per call and undefined for unknown ids', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../presets/index';
+import { getPreset, presetList } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
 import type { Graph } from '../graph/types';
-import { checkCompatibility } from './compat';
+import { checkCompatibility, fittingDataset } from './compat';
 import { datasetList } from './datasets/index';
 
 const info = (id: string) => datasetList.find((d) => d.id === id)!;
@@ -12,10 +12,12 @@ const withParams = (g: Graph, name: string, patch: Record<string, unknown>): Gra
 });
 
 describe('checkCompatibility', () => {
-  it('each preset with a dataset fits it as shipped', () => {
-    for (const [preset, ds] of [['lenet5', 'mnist'], ['basic-cnn', 'xo'], ['conv1d-timeseries', 'timeseries']]) {
+  it('each preset with a dataset fits it as shipped (calorimeter-cnn and jet-image-cnn on their toy physics sets too)', () => {
+    const pairs = presetList.filter((p) => p.dataset).map((p) => [p.id, p.dataset!]);
+    expect(pairs).toEqual(expect.arrayContaining([['calorimeter-cnn', 'calorimeter'], ['jet-image-cnn', 'jet-images'], ['lenet5', 'mnist']]));
+    for (const [preset, ds] of pairs) {
       const g = getPreset(preset)!.graph;
-      expect(checkCompatibility(g, inferGraph(g), info(ds))).toEqual([]);
+      expect(checkCompatibility(g, inferGraph(g), info(ds)), preset).toEqual([]);
     }
   });
 
@@ -45,5 +47,13 @@ describe('checkCompatibility', () => {
     expect(w.fix?.patch).toEqual({ activation: 'softmax' });
     const b = withParams(getPreset('basic-cnn')!.graph, 'fc', { units: 1, activation: 'sigmoid' });
     expect(checkCompatibility(b, inferGraph(b), info('xo'))).toEqual([]);
+  });
+
+  it('fittingDataset: the physics presets find their toy sets, LeNet-5 MNIST, VGG-small nothing', () => {
+    const fit = (id: string) => {
+      const g = getPreset(id)!.graph;
+      return fittingDataset(g, inferGraph(g))?.id;
+    };
+    expect([fit('calorimeter-cnn'), fit('jet-image-cnn'), fit('lenet5'), fit('vgg-small')]).toEqual(['calorimeter', 'jet-images', 'mnist', undefined]);
   });
 });

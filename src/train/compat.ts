@@ -1,4 +1,5 @@
 import type { Graph, GraphInference } from '../graph/types';
+import { datasetList } from './datasets/index';
 import type { DatasetInfo } from './datasets/types';
 
 /** A one-click repair: apply `patch` to the params of node `nodeId` (H4's `onUpdateParams`). */
@@ -80,4 +81,12 @@ export function checkCompatibility(graph: Graph, inference: GraphInference, data
     });
   }
   return issues;
+}
+
+/**
+ * The first menu dataset the graph trains on as it is (no issue at all, warnings included), or undefined. The Train
+ * panel picks it when the chosen dataset does not fit; the training bench trains a preset on it.
+ */
+export function fittingDataset(graph: Graph, inference: GraphInference): DatasetInfo | undefined {
+  return datasetList.find((d) => checkCompatibility(graph, inference, d).length === 0);
 }

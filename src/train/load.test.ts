@@ -130,7 +130,7 @@ describe('trainSettingsSchema', () => {
   it('takes built-in ids and user-… ids, and names what it expected otherwise', () => {
     expect(parse({ datasetId: 'xo' }).success).toBe(true);
     expect(parse({ datasetId: 'user-lq3x-9ab2c1' }).success).toBe(true);
-    expect(message({ datasetId: 'cifar' })).toBe('datasetId: expected a built-in dataset (mnist, fashion-mnist, xo, timeseries) or an imported one (user-…), got "cifar"');
+    expect(message({ datasetId: 'cifar' })).toBe('datasetId: expected a built-in dataset (mnist, fashion-mnist, xo, timeseries, calorimeter, jet-images, random) or an imported one (user-…), got "cifar"');
     expect(parse({ datasetId: 'user-' }).success).toBe(false);
     expect(parse({ datasetId: 'user-a/b' }).success).toBe(false);
   });

@@ -1,26 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { product } from '../../nodes/lib/define';
 import { compileGraph } from '../compile/compile';
 import { getPreset, presetList } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
-import type { Dataset } from './datasets/types';
+import { randomDataset } from './datasets/generated';
 import { defaultTrainSettings } from './protocol';
-import { mulberry32 } from './random';
 import { trainModel } from './trainer';
 import { nodeWasm } from './wasm/node';
 
 const root = join(__dirname, '../..');
 /** Too heavy for a unit test on two shared cores (ImageNet-sized inputs); their layer kinds appear in smaller presets or in wasm/missing-gradients.test.ts. */
 const HEAVY = new Set(['vgg16', 'resnet18', 'resnet50', 'mobilenet']);
-
-function randomDataset(inputShape: number[], numClasses: number, n: number, seed: number): Dataset {
-  const r = mulberry32(seed);
-  const size = product(inputShape);
-  const split = () => ({ x: Float32Array.from({ length: n * size }, () => r()), y: Uint8Array.from({ length: n }, (_, i) => i % numClasses), n });
-  return { id: 'xo', inputShape, numClasses, classNames: [], train: split(), test: split() };
-}
 
 beforeAll(async () => {
   await nodeWasm(root, 1, { fastKernels: true });
@@ -33,7 +24,7 @@ describe('every light preset takes training steps on wasm (all gradient kernels 
     const inf = inferGraph(graph);
     const inputShape = [...inf.nodes[inf.inputs[0]].outputShape!];
     const outShape = inf.nodes[inf.outputs[0]].outputShape!;
-    const ds = randomDataset(inputShape, outShape[outShape.length - 1], 4, 3);
+    const ds = randomDataset({ inputShape, numClasses: outShape[outShape.length - 1] }, 3, 4, 4);
     const before = tf.memory().numTensors;
     const model = compileGraph(tf, graph);
     const w0 = model.getWeights().map((w) => w.dataSync().slice());

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { USER_DATASET_ID } from '../data/ids';
 import type { Augmentation } from '../data/types';
 import type { Graph } from '../graph/types';
-import { DATASET_IDS } from './datasets/types';
+import { DATASET_IDS, RANDOM_DATASET } from './datasets/types';
 import type { ReplicaPlan } from './replicas';
 import type { WeightSnapshot } from '../compile/weights';
 
@@ -30,12 +30,20 @@ export const augmentationSchema = z.object({
 }) satisfies z.ZodType<Augmentation>;
 
 const badDatasetId = (iss: { input?: unknown }) =>
-  `expected a built-in dataset (${DATASET_IDS.join(', ')}) or an imported one (user-…), got ${JSON.stringify(iss.input)}`;
+  `expected a built-in dataset (${[...DATASET_IDS, RANDOM_DATASET].join(', ')}) or an imported one (user-…), got ${JSON.stringify(iss.input)}`;
 
 /** Training settings, validated at the boundary (the worker refuses a bad value naming the field). */
 export const trainSettingsSchema = z.object({
-  /** A built-in dataset, or an imported one stored in this browser (`user-…`, src/data/store.ts). */
-  datasetId: z.union([z.enum(DATASET_IDS), z.string().regex(USER_DATASET_ID, { error: badDatasetId })], { error: badDatasetId }),
+  /**
+   * A menu dataset, an imported one stored in this browser (`user-…`, src/data/store.ts), or `random` (uniform noise
+   * shaped by `randomSpec`: benches and tests).
+   */
+  datasetId: z.union([z.enum([...DATASET_IDS, RANDOM_DATASET]), z.string().regex(USER_DATASET_ID, { error: badDatasetId })], { error: badDatasetId }),
+  /** With `datasetId: 'random'` only: the sample shape (channels-last, no batch dimension) and the class count. */
+  randomSpec: z.object({
+    inputShape: z.array(z.number().int().min(1).max(4096)).min(1).max(3),
+    numClasses: z.number().int().min(2).max(256),
+  }).optional(),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().positive().max(1e6),
   /** SGD momentum (0 = plain SGD); RMSprop momentum too. */
@@ -62,6 +70,9 @@ export const trainSettingsSchema = z.object({
   workers: z.number().int().min(1).max(16).optional(),
   /** Random flips, shifts and rotations of training images (never of validation or test samples); images only. */
   augment: augmentationSchema.optional(),
+}).refine((s) => (s.datasetId === RANDOM_DATASET) === (s.randomSpec !== undefined), {
+  message: 'randomSpec { inputShape, numClasses } goes with datasetId "random", and only with it',
+  path: ['randomSpec'],
 });
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 

@@ -29,3 +29,17 @@ export function permutation(n: number, rnd: () => number): Uint32Array {
   }
   return p;
 }
+
+/**
+ * Runs `fn` with Math.random seeded from `seed`, then restores it: tfjs initialisers draw their seeds from
+ * Math.random, so a model compiled inside gets the same initial weights for the same seed.
+ */
+export function withSeededMathRandom<T>(seed: number, fn: () => T): T {
+  const native = Math.random;
+  Math.random = mulberry32(seed * 7919 + 17);
+  try {
+    return fn();
+  } finally {
+    Math.random = native;
+  }
+}

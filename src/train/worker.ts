@@ -13,7 +13,7 @@ import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, 
 import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
 import { augmentationProblem } from './augment';
 import { datasetRevision, loadTrainingDataset } from './load';
-import { mulberry32 } from './random';
+import { withSeededMathRandom } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
 import { registerCpuGradients } from './cpu/filter-gradient';
@@ -51,7 +51,6 @@ const run: RunState = {
   running: false, starting: false, paused: false, stop: false, resumeWaiters: [],
   wasmConfigured: false, undoFastKernels: null, cachedDataset: null, probed: null,
 };
-const nativeRandom = Math.random;
 
 /** One event-loop turn without setTimeout's 4 ms clamp. */
 const channel = new MessageChannel();
@@ -216,23 +215,18 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     const backend = await chooseBackend(s.backend);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
-    const dsKey = JSON.stringify([s.datasetId, await datasetRevision(s.datasetId), s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
+    const dsKey = JSON.stringify([s.datasetId, await datasetRevision(s.datasetId), s.randomSpec, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
     if (run.cachedDataset?.key !== dsKey) {
       run.cachedDataset = null; // let the old arrays go before the new ones arrive
-      run.cachedDataset = { key: dsKey, ds: await loadTrainingDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
+      run.cachedDataset = { key: dsKey, ds: await loadTrainingDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed, random: s.randomSpec }) };
     }
     const ds = run.cachedDataset.ds;
     const augProblem = augmentationProblem(s.augment, ds.inputShape, `"${s.datasetId}"`);
     if (augProblem) throw new Error(augProblem); // before any follower starts
     if (run.stop) throw new StopBeforeStart();
     post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
-    // Seeded weight initialisation: tfjs initialisers draw their seeds from Math.random (this worker's own global).
-    Math.random = mulberry32(s.seed * 7919 + 17);
-    try {
-      model = compileGraph(tf, msg.graph);
-    } finally {
-      Math.random = nativeRandom;
-    }
+    // Seeded weight initialisation (this worker's own Math.random).
+    model = withSeededMathRandom(s.seed, () => compileGraph(tf, msg.graph));
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
     let replicas = replicasFor(s, backend);

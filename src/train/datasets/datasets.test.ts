@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { trainSettingsSchema, defaultTrainSettings } from '../protocol';
 import { generateTimeseries, generateXO, loadDataset } from './index';
 import { fsReader } from './node';
 
@@ -98,5 +99,33 @@ describe('generated datasets', () => {
     expect(mean(0)).toBeGreaterThan(0.5);
     expect(mean(1)).toBeGreaterThan(0.5);
     expect(Math.abs(mean(3))).toBeLessThan(0.2);
+  });
+
+  it('random: shape and classes from the spec, trainLimit samples, seeded, in [0, 1); refused without its spec', async () => {
+    const random = { inputShape: [4, 5, 3], numClasses: 7 };
+    const ds = await loadDataset('random', { random, trainLimit: 70, testLimit: 14, seed: 2 });
+    expect([ds.id, ds.inputShape, ds.numClasses, ds.train.n, ds.test.n]).toEqual(['random', [4, 5, 3], 7, 70, 14]);
+    expect(ds.train.x.length).toBe(70 * 60);
+    expect(counts(ds.train.y, 7)).toEqual(new Array(7).fill(10));
+    expect(ds.train.x.every((v) => v >= 0 && v < 1)).toBe(true);
+    expect((await loadDataset('random', { random, trainLimit: 70, testLimit: 14, seed: 2 })).train.x).toEqual(ds.train.x);
+    expect((await loadDataset('random', { random })).train.n).toBe(2048);
+    await expect(loadDataset('random')).rejects.toThrow(/needs its spec/);
+  });
+});
+
+describe('trainSettingsSchema datasetId', () => {
+  const parse = (patch: object) => trainSettingsSchema.safeParse({ ...defaultTrainSettings, ...patch });
+  it('takes the physics sets, and random with its spec only', () => {
+    expect(parse({ datasetId: 'calorimeter' }).success).toBe(true);
+    expect(parse({ datasetId: 'jet-images' }).success).toBe(true);
+    expect(parse({ datasetId: 'random', randomSpec: { inputShape: [32, 32, 3], numClasses: 10 } }).success).toBe(true);
+    const noSpec = parse({ datasetId: 'random' });
+    expect(noSpec.success).toBe(false);
+    expect(noSpec.error!.issues[0].path).toEqual(['randomSpec']);
+    expect(parse({ datasetId: 'mnist', randomSpec: { inputShape: [28, 28, 1], numClasses: 10 } }).success).toBe(false);
+    expect(parse({ datasetId: 'random', randomSpec: { inputShape: [0, 3], numClasses: 10 } }).success).toBe(false);
+    expect(parse({ datasetId: 'random', randomSpec: { inputShape: [8], numClasses: 1 } }).success).toBe(false);
+    expect(parse({ datasetId: 'cifar' }).success).toBe(false);
   });
 });

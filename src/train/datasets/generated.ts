@@ -1,5 +1,6 @@
 import { gaussian, mulberry32 } from '../random';
-import type { Dataset, DatasetSplit } from './types';
+import { product } from '../../../nodes/lib/define';
+import type { Dataset, DatasetSplit, RandomSpec } from './types';
 
 /** Class names of the generated sets, in label order. */
 export const XO_CLASSES = ['X', 'O'];
@@ -98,5 +99,25 @@ export function timeseriesDataset(seed = 1, trainN = 4000, testN = 800): Dataset
   return {
     id: 'timeseries', inputShape: [TIMESERIES_LENGTH, 1], numClasses: 4, classNames: TIMESERIES_CLASSES,
     train: generateTimeseries(trainN, seed * 2), test: generateTimeseries(testN, seed * 2 + 1),
+  };
+}
+
+/** Uniform noise in [0, 1) of `inputShape`, labels cycling through the classes: `n` samples. */
+function randomSplit(spec: RandomSpec, n: number, seed: number): DatasetSplit {
+  const rnd = mulberry32(seed);
+  const x = new Float32Array(n * product(spec.inputShape));
+  for (let i = 0; i < x.length; i++) x[i] = rnd();
+  return { x, y: Uint8Array.from({ length: n }, (_, i) => i % spec.numClasses), n };
+}
+
+/**
+ * Random data of any sample shape and class count: what benches and tests train a preset on when no dataset fits it
+ * (nothing to learn; speed and gradient checks only). 2,048 training and 256 test samples unless told.
+ */
+export function randomDataset(spec: RandomSpec, seed = 1, trainN = 2048, testN = 256): Dataset {
+  const classNames = Array.from({ length: spec.numClasses }, (_, i) => `class ${i}`);
+  return {
+    id: 'random', inputShape: [...spec.inputShape], numClasses: spec.numClasses, classNames,
+    train: randomSplit(spec, trainN, seed * 2), test: randomSplit(spec, testN, seed * 2 + 1),
   };
 }

@@ -1,14 +1,16 @@
-import { timeseriesDataset, xoDataset } from './generated';
+import { randomDataset, timeseriesDataset, xoDataset } from './generated';
+import { calorimeterDataset, jetImagesDataset } from './physics';
 import { loadPrepared } from './prepared';
 import { isUserDatasetId } from '../../data/ids';
-import type { Dataset, DatasetId, DatasetInfo, LoadOptions } from './types';
+import { RANDOM_DATASET, type Dataset, type DatasetId, type DatasetInfo, type LoadOptions } from './types';
 import { datasetFromImported } from './user';
 
-export type { Dataset, DatasetId, DatasetInfo, DatasetSplit, FileReader, LoadOptions } from './types';
-export { DATASET_IDS } from './types';
+export type { Dataset, DatasetId, DatasetInfo, DatasetSplit, FileReader, LoadOptions, RandomSpec, TrainDatasetId } from './types';
+export { DATASET_IDS, RANDOM_DATASET } from './types';
 export { datasetFromImported, datasetInfoFromMeta } from './user';
 export { fetchReader } from './prepared';
-export { generateTimeseries, generateXO } from './generated';
+export { generateTimeseries, generateXO, randomDataset } from './generated';
+export { generateCalorimeter, generateJetImages } from './physics';
 
 /** Every dataset, in menu order. */
 export const datasetList: DatasetInfo[] = [
@@ -16,6 +18,14 @@ export const datasetList: DatasetInfo[] = [
   { id: 'fashion-mnist', name: 'Fashion-MNIST', inputShape: [28, 28, 1], numClasses: 10, description: 'Clothing images, 60,000 train / 10,000 test (fixed split)' },
   { id: 'xo', name: 'X vs O (9×9)', inputShape: [9, 9, 1], numClasses: 2, description: 'Generated letters, shifted, rotated and noisy' },
   { id: 'timeseries', name: 'Waveforms (1D)', inputShape: [128, 1], numClasses: 4, description: 'Generated sine / square / sawtooth / noise series for Conv1D' },
+  {
+    id: 'calorimeter', name: 'Calorimeter showers (toy)', inputShape: [32, 32, 3], numClasses: 4,
+    description: 'SYNTHETIC TOY PHYSICS, not simulation: generated η×φ images in 3 depth layers of electron / photon / pi0 / jet showers, 10,000 train / 2,000 test',
+  },
+  {
+    id: 'jet-images', name: 'Jet images (toy)', inputShape: [40, 40, 1], numClasses: 5,
+    description: 'SYNTHETIC TOY PHYSICS, not simulation: generated η×φ pT images of light-quark / gluon / charm / bottom / top jets, 10,000 train / 2,000 test',
+  },
 ];
 
 export function isDatasetId(id: string): id is DatasetId {
@@ -34,16 +44,24 @@ function limited(ds: Dataset, opts: LoadOptions): Dataset {
 
 /**
  * Loads a dataset by id. MNIST and Fashion-MNIST come from the files scripts/prepare.mjs writes to public/datasets
- * (fetched in the browser, or read through `opts.readFile` in Node); X/O and waveforms are generated from `opts.seed`;
- * imported datasets (`user-…`) come from `opts.loadUser`. Throws naming the id when it is unknown.
+ * (fetched in the browser, or read through `opts.readFile` in Node); X/O, waveforms, the toy physics sets and
+ * `random` (shape and classes from `opts.random`) are generated from `opts.seed`; imported datasets (`user-…`) come
+ * from `opts.loadUser`. Throws naming the id when it is unknown, or when `random` comes without its spec.
  */
 export async function loadDataset(id: string, opts: LoadOptions = {}): Promise<Dataset> {
+  const seed = opts.seed ?? 1;
   if (isUserDatasetId(id)) {
     if (!opts.loadUser) throw new Error(`dataset "${id}" is an imported one, and no loader of imported datasets was given`);
     return limited(datasetFromImported(await opts.loadUser(id)), opts);
   }
-  if (!isDatasetId(id)) throw new Error(`unknown dataset "${id}" (known: ${datasetList.map((d) => d.id).join(', ')}, or an imported user-… id)`);
-  if (id === 'xo') return limited(xoDataset(opts.seed ?? 1), opts);
-  if (id === 'timeseries') return limited(timeseriesDataset(opts.seed ?? 1), opts);
+  if (id === RANDOM_DATASET) {
+    if (!opts.random) throw new Error('dataset "random" needs its spec: { inputShape, numClasses }');
+    return randomDataset(opts.random, seed, opts.trainLimit, opts.testLimit);
+  }
+  if (!isDatasetId(id)) throw new Error(`unknown dataset "${id}" (known: ${datasetList.map((d) => d.id).join(', ')}, ${RANDOM_DATASET}, or an imported user-… id)`);
+  if (id === 'xo') return limited(xoDataset(seed), opts);
+  if (id === 'timeseries') return limited(timeseriesDataset(seed), opts);
+  if (id === 'calorimeter') return calorimeterDataset(seed, opts.trainLimit, opts.testLimit);
+  if (id === 'jet-images') return jetImagesDataset(seed, opts.trainLimit, opts.testLimit);
   return loadPrepared(id, opts);
 }

@@ -1,8 +1,20 @@
 import type { ImportedDataset } from '../../data/types';
 
-/** Ids of the datasets built into Convas. */
-export const DATASET_IDS = ['mnist', 'fashion-mnist', 'xo', 'timeseries'] as const;
+/** Ids of the datasets in the menu, in menu order (the protocol's enum is built from this list). */
+export const DATASET_IDS = ['mnist', 'fashion-mnist', 'xo', 'timeseries', 'calorimeter', 'jet-images'] as const;
+/** Ids of the datasets Convas can train on from the menu. */
 export type DatasetId = (typeof DATASET_IDS)[number];
+/** Uniform noise of a shape and class count chosen by the caller (benches, tests): not in the menu. */
+export const RANDOM_DATASET = 'random';
+/** Any dataset a run can use: a menu dataset, random data, or an imported dataset stored in this browser. */
+export type TrainDatasetId = DatasetId | typeof RANDOM_DATASET | `user-${string}`;
+
+/** Shape and class count of the random dataset. */
+export interface RandomSpec {
+  /** Sample shape, channels-last, without the batch dimension. */
+  inputShape: number[];
+  numClasses: number;
+}
 
 /**
  * One split of a dataset: `n` samples, `x` holds n × prod(inputShape) values, `y` class indices. Float32 values are
@@ -39,10 +51,12 @@ export interface LoadOptions {
   trainLimit?: number;
   /** Keep only the first `testLimit` test samples. */
   testLimit?: number;
-  /** Seed of generated datasets (xo, timeseries). Default 1. */
+  /** Seed of generated datasets (xo, timeseries, calorimeter, jet-images, random). Default 1. */
   seed?: number;
   /** How prepared files are read: defaults to `fetch(<baseUrl>datasets/<id>/<name>)`; Node tests pass an fs reader. */
   readFile?: FileReader;
+  /** The random dataset's shape and class count (required for `random`; it has trainLimit samples, default 2,048, and testLimit, default 256). */
+  random?: RandomSpec;
   /** URL prefix for the default fetch reader, e.g. `/` or `import.meta.env.BASE_URL`. Default `/`. */
   baseUrl?: string;
   /**

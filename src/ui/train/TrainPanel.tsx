@@ -4,7 +4,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { inferGraph } from '../../graph/infer';
 import type { Graph } from '../../graph/types';
 import { trainingClient } from '../../store/training-client';
-import { checkCompatibility, type CompatIssue } from '../../train/compat';
+import { checkCompatibility, fittingDataset, type CompatIssue } from '../../train/compat';
 import { datasetList } from '../../train/datasets/index';
 import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type EpochMetrics, type TrainSettings } from '../../train/protocol';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
@@ -223,7 +223,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   // presets), pick that one; the user's choice is never overridden afterwards.
   useEffect(() => {
     if (!blocked || useTrainingStore.getState().status !== 'idle') return;
-    const fits = datasetList.find((d) => d.id !== settings.datasetId && checkCompatibility(graph, inference, d).length === 0);
+    const fits = fittingDataset(graph, inference); // never the chosen one: that one is blocked
     if (fits) updateTrainSettings({ datasetId: fits.id });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
