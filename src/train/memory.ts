@@ -43,6 +43,12 @@ export const MEMORY_BUDGET: Record<BackendName, number> = {
  */
 export const MAX_SHARED_BYTES = 256 * 2 ** 20;
 
+/** Why a data-parallel run stays on one worker, when its shared buffer of `bytes` is over MAX_SHARED_BYTES. */
+export function sharedBufferNote(bytes: number): string | undefined {
+  if (bytes <= MAX_SHARED_BYTES) return undefined;
+  return `the model is too large to share gradients between workers (${Math.round(bytes / 2 ** 20)} MB > ${MAX_SHARED_BYTES / 2 ** 20} MB)`;
+}
+
 const CONV_LIKE = new Set(['Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
 
 /**
@@ -186,9 +192,8 @@ export function estimateTrainingMemory(
   let shared = replicas > 1
     ? replicaBufferBytes({ replicas, varSizes: [p.trainable], sampleSize: p.sampleFloats, labelSize: p.labelFloats, maxRows: B })
     : 0;
-  let workersNote: string | undefined;
-  if (shared > MAX_SHARED_BYTES) {
-    workersNote = `the model is too large to share gradients between workers (${Math.round(shared / 2 ** 20)} MB > ${MAX_SHARED_BYTES / 2 ** 20} MB)`;
+  const workersNote = sharedBufferNote(shared);
+  if (workersNote) {
     replicas = 1;
     shared = 0;
   }
