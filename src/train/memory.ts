@@ -11,10 +11,10 @@ import { replicaBufferBytes } from './replicas';
  * - weights: 4 bytes per parameter (trainable and not); gradients: 4 per trainable parameter;
  * - optimizer slots: Adam 2 per trainable weight (m, v), SGD with momentum 1, plain SGD 0, RMSprop 2 (tfjs always
  *   makes the mean-square and the momentum slots; not centered);
- * - activations × batch: `engine.gradients` runs the backward pass in one tidy, so every tensor the forward pass
- *   produced on the way from the weights to the loss stays alive, and so does its gradient, until the whole backward
- *   pass ends. Each layer's output therefore counts with a factor per kind (activationFactor): 2 per tensor it
- *   creates (the tensor and its gradient) plus backward temporaries (ReLU's mask, BatchNorm's centred input, …);
+ * - activations × batch: the forward tensors the gradients need are kept on the tape, and `engine.gradients` runs
+ *   the whole backward pass in one tidy, so every gradient it computes (not only the largest) stays alive until the
+ *   pass ends. Each layer's output therefore counts with a factor per kind (activationFactor): 2 per tensor it keeps
+ *   (the tensor and its gradient) plus backward temporaries (ReLU's mask, BatchNorm's centred input, …);
  * - the update (UPDATE_TEMPORARIES): tfjs's stock Adam (cpu, webgl, or wasm without the fast kernels) computes every
  *   variable's update in one tidy, 14 temporaries per trainable weight alive at its end; the fused wasm Adam, SGD,
  *   momentum and RMSprop update one variable at a time (2–11 temporaries of the largest variable). Activations are
@@ -31,9 +31,10 @@ import { replicaBufferBytes } from './replicas';
  */
 export const MEMORY_BUDGET: Record<BackendName, number> = {
   wasm: 3.5 * 2 ** 30,
-  // WebGL textures: browsers do not say how much GPU memory a page may use; 2 GiB is what mid-range GPUs give a tab.
+  // WebGL textures: browsers do not tell a page how much GPU memory it may use; a stated 2 GiB, which mid-range GPUs
+  // (and SwiftShader) give.
   webgl: 2 * 2 ** 30,
-  // Typed arrays in the worker's JS heap; Chrome caps a renderer around 4 GiB, half of it for one step.
+  // Typed arrays in the worker's JS heap, which shares its process with the dataset and the page: a stated 2 GiB.
   cpu: 2 * 2 ** 30,
 };
 
