@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { getPreset } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
 import { defaultTrainSettings } from './protocol';
-import { describeEstimate, estimateTrainingMemory, formatBytes, MAX_SHARED_BYTES, MEMORY_BUDGET } from './memory';
+import { describeEstimate, estimateTrainingMemory, EVALUATION_BATCH, formatBytes, MAX_SHARED_BYTES, MEMORY_BUDGET } from './memory';
 
 const preset = (id: string) => {
   const graph = getPreset(id)!.graph;
@@ -24,6 +24,9 @@ describe('estimateTrainingMemory', () => {
     expect(smaller.fits).toBe(true);
     expect(estimateTrainingMemory(graph, inference, { ...defaultTrainSettings, batchSize: e.largestBatchThatFits + 1 }, 'wasm', 1).fits).toBe(false);
     expect(e.largestBatchThatFits).toBe(5);
+    // Validation and test passes shrink their batches too (a forward pass at 256 rows would not fit either).
+    expect(e.evaluationBatch).toBeGreaterThanOrEqual(5);
+    expect(e.evaluationBatch).toBeLessThan(EVALUATION_BATCH);
     expect(e.message).toBe(
       'A training step needs ≈ 20 GB per worker (weights 553 MB, gradients 553 MB, optimizer 1.1 GB, activations 18 GB at batch 64), ' +
       'more than the 3.8 GB budget of a wasm worker. Batch 5 fits.',
@@ -46,6 +49,7 @@ describe('estimateTrainingMemory', () => {
       expect(e.perWorker).toBeLessThan(e.limit / 100);
       expect(e.largestBatchThatFits).toBe(64);
       expect(e.message).toBe('');
+      expect(e.evaluationBatch).toBe(EVALUATION_BATCH);
     }
   });
 

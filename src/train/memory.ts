@@ -50,6 +50,9 @@ export function sharedBufferNote(bytes: number): string | undefined {
   return `the model is too large to share gradients between workers (${Math.round(bytes / 2 ** 20)} MB > ${MAX_SHARED_BYTES / 2 ** 20} MB)`;
 }
 
+/** Rows per validation and test batch when memory allows (trainer.ts's `evaluate`). */
+export const EVALUATION_BATCH = 256;
+
 const CONV_LIKE = new Set(['Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
 
 /**
@@ -108,6 +111,11 @@ export interface MemoryEstimate extends MemoryBreakdown {
   largestBatchThatFits: number;
   /** Why it does not fit, naming the figures; empty when it fits. */
   message: string;
+  /**
+   * Rows per batch of validation and test passes (at most 256, at least 1): a forward pass without gradients keeps
+   * only a layer's inputs and outputs, but at 256 rows VGG-16's first layers alone would take gigabytes.
+   */
+  evaluationBatch: number;
   /** Data-parallel runs whose shared buffer exceeds MAX_SHARED_BYTES train on one worker: why. */
   workersNote?: string;
 }
@@ -126,6 +134,8 @@ export function formatBytes(n: number): string {
 
 interface Parts {
   perSample: number;
+  /** Forward pass without gradients (evaluation), per sample. */
+  forwardPerSample: number;
   weights: number;
   gradients: number;
   optimizer: number;
@@ -137,12 +147,14 @@ interface Parts {
 
 function parts(graph: Graph, inference: GraphInference, s: Pick<TrainSettings, 'optimizer' | 'momentum' | 'fastKernels'>, backend: BackendName): Parts {
   let perSample = 0;
+  let forward = 0;
   let largestVar = 0;
   for (const n of graph.nodes) {
     const inf = inference.nodes[n.id];
     if (inf?.status !== 'ok' || !inf.outputShape) continue;
     perSample += 4 * activationFactor(n.kind, inf.params) * product(inf.outputShape);
     if (n.kind.startsWith('GlobalMaxPooling') && inf.inputShapes[0]) perSample += 4 * 1.25 * product(inf.inputShapes[0]);
+    forward = Math.max(forward, inf.inputShapes.reduce((a, x) => a + product(x), 0) + 3 * product(inf.outputShape));
     largestVar = Math.max(largestVar, inf.count.trainable);
   }
   const { params, trainableParams: P } = inference.totals;
@@ -152,6 +164,8 @@ function parts(graph: Graph, inference: GraphInference, s: Pick<TrainSettings, '
   const outputShape = inference.outputs.length ? inference.nodes[inference.outputs[0]]?.outputShape : undefined;
   return {
     perSample,
+    // tfjs-layers frees a layer's inputs once their last consumer ran; skip connections keep one more tensor: ×2.
+    forwardPerSample: 4 * 2 * forward,
     weights: 4 * params,
     gradients: 4 * P,
     optimizer: 4 * slots * P,
@@ -215,8 +229,9 @@ export function estimateTrainingMemory(
     weights: p.weights, gradients: p.gradients, optimizer: p.optimizer, activations: w.activations, update: p.update,
     input: w.input, perWorker: w.peak, shared, workers: replicas, total: replicas * w.peak + shared,
   };
+  const evaluationBatch = Math.max(1, Math.min(EVALUATION_BATCH, Math.floor((limit - p.weights - p.optimizer) / Math.max(1, p.forwardPerSample))));
   return {
-    ...breakdown, backend, batchSize: B, fits, limit, largestBatchThatFits: largest, workersNote,
+    ...breakdown, backend, batchSize: B, fits, limit, largestBatchThatFits: largest, evaluationBatch, workersNote,
     message: fits ? '' : memoryMessage(breakdown, backend, B, limit, largest),
   };
 }

@@ -213,10 +213,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     // Refuse a step that cannot fit before the dataset, the model or any follower takes memory (an invalid graph is
     // reported by compileGraph below).
     const inference = inferGraph(msg.graph);
-    if (inference.valid) {
-      const memory = estimateTrainingMemory(msg.graph, inference, s, backend, replicasFor(s, backend));
-      if (!memory.fits) throw new Error(memory.message);
-    }
+    const memory = inference.valid ? estimateTrainingMemory(msg.graph, inference, s, backend, replicasFor(s, backend)) : undefined;
+    if (memory && !memory.fits) throw new Error(memory.message);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
     const dsKey = JSON.stringify([s.datasetId, await datasetRevision(s.datasetId), s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
@@ -271,6 +269,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       },
       prepared: { loss, trainIdx, valIdx },
       parallel: leader,
+      evaluationBatch: memory?.evaluationBatch,
     });
     const parallel = leader && leader.timing.steps > 0
       ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps }
