@@ -70,7 +70,7 @@ describe('checkCompatibility with a memory estimate', () => {
     const inf = inferGraph(vgg);
     const memory = estimateTrainingMemory(vgg, inf, { ...defaultTrainSettings, batchSize: 64 }, 'cpu', 1);
     const [issue] = checkCompatibility(vgg, inf, imagenet, memory);
-    expect(issue.message).toMatch(/Even batch 1 does not fit/);
+    expect(issue.message).toMatch(/^Even at batch 1 a training step needs/);
     expect(issue.settingsFix).toBeUndefined();
   });
 

@@ -38,7 +38,7 @@ describe('estimateTrainingMemory', () => {
     const e = estimateTrainingMemory(graph, inference, { ...defaultTrainSettings, batchSize: 64 }, 'cpu', 1);
     expect(e.fits).toBe(false);
     expect(e.largestBatchThatFits).toBe(0);
-    expect(e.message).toMatch(/Even batch 1 does not fit/);
+    expect(e.message).toMatch(/^Even at batch 1 a training step needs ≈ 10 GB per worker \(weights 553 MB, gradients 553 MB, optimizer 1.1 GB, optimizer update 7.7 GB, activations 284 MB at batch 1\), more than the 2.1 GB budget of a cpu worker. The model is too large/);
   });
 
   it('LeNet-5 at batch 64 fits comfortably, on every backend', () => {
@@ -76,6 +76,7 @@ describe('estimateTrainingMemory', () => {
   it('formats a one-line summary', () => {
     expect(formatBytes(553_430_176)).toBe('553 MB');
     expect(formatBytes(1_234_000_000)).toBe('1.2 GB');
+    expect(formatBytes(9_960_000_000)).toBe('10 GB');
     const { graph, inference } = preset('lenet5');
     expect(describeEstimate(estimateTrainingMemory(graph, inference, defaultTrainSettings, 'wasm', 1))).toMatch(/^≈ .+ per step: weights 247 KB, .* at batch 64/);
   });

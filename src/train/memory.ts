@@ -129,7 +129,7 @@ export function formatBytes(n: number): string {
     v /= 1000;
     i++;
   }
-  return `${i > 0 && v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+  return `${i > 0 && v < 9.95 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 interface Parts {
@@ -195,7 +195,7 @@ function perWorker(p: Parts, rows: number) {
  * @example
  * const e = estimateTrainingMemory(vgg16, inferGraph(vgg16), { ...settings, batchSize: 64 }, 'wasm', 1);
  * e.fits;                 // false
- * e.largestBatchThatFits; // 10
+ * e.largestBatchThatFits; // 5
  */
 export function estimateTrainingMemory(
   graph: Graph, inference: GraphInference, settings: Pick<TrainSettings, 'optimizer' | 'momentum' | 'batchSize' | 'fastKernels'>,
@@ -232,16 +232,22 @@ export function estimateTrainingMemory(
   const evaluationBatch = Math.max(1, Math.min(EVALUATION_BATCH, Math.floor((limit - p.weights - p.optimizer) / Math.max(1, p.forwardPerSample))));
   return {
     ...breakdown, backend, batchSize: B, fits, limit, largestBatchThatFits: largest, evaluationBatch, workersNote,
-    message: fits ? '' : memoryMessage(breakdown, backend, B, limit, largest),
+    message: fits ? '' : memoryMessage(p, backend, B, limit, largest),
   };
 }
 
-function memoryMessage(b: MemoryBreakdown, backend: BackendName, batch: number, limit: number, largest: number): string {
-  const need = `A training step needs ≈ ${formatBytes(b.perWorker)} per worker (weights ${formatBytes(b.weights)}, gradients ${formatBytes(b.gradients)}, ` +
-    `optimizer ${formatBytes(b.optimizer)}, activations ${formatBytes(b.activations)} at batch ${batch}), more than the ${formatBytes(limit)} budget of a ${backend} worker.`;
+function memoryMessage(p: Parts, backend: BackendName, batch: number, limit: number, largest: number): string {
+  // Past batch 1, the figures at batch 1 say why: the model itself (and its optimizer) is too large.
+  const rows = largest > 0 ? batch : 1;
+  const w = perWorker(p, rows);
+  // The optimizer's update is named only when it, not the activations, sets the peak (tfjs's stock Adam on big models).
+  const update = p.update > w.activations ? `, optimizer update ${formatBytes(p.update)}` : '';
+  const figures = `≈ ${formatBytes(w.peak)} per worker (weights ${formatBytes(p.weights)}, gradients ${formatBytes(p.gradients)}, ` +
+    `optimizer ${formatBytes(p.optimizer)}${update}, activations ${formatBytes(w.activations)} at batch ${rows}), more than the ` +
+    `${formatBytes(limit)} budget of a ${backend} worker.`;
   return largest > 0
-    ? `${need} Batch ${largest} fits.`
-    : `${need} Even batch 1 does not fit: the model itself is too large for ${backend}; make it smaller.`;
+    ? `A training step needs ${figures} Batch ${largest} fits.`
+    : `Even at batch 1 a training step needs ${figures} The model is too large to train on ${backend}; make it smaller.`;
 }
 
 /** The Train panel's line: "≈ 1.2 GB per step: weights 530 MB, optimizer 1.1 GB, activations 3.4 GB at batch 64". */
