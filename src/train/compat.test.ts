@@ -4,6 +4,8 @@ import { inferGraph } from '../graph/infer';
 import type { Graph } from '../graph/types';
 import { checkCompatibility, fittingDataset } from './compat';
 import { datasetList } from './datasets/index';
+import { estimateTrainingMemory } from './memory';
+import { defaultTrainSettings } from './protocol';
 
 const info = (id: string) => datasetList.find((d) => d.id === id)!;
 const withParams = (g: Graph, name: string, patch: Record<string, unknown>): Graph => ({
@@ -55,5 +57,36 @@ describe('checkCompatibility', () => {
       return fittingDataset(g, inferGraph(g))?.id;
     };
     expect([fit('calorimeter-cnn'), fit('jet-image-cnn'), fit('lenet5'), fit('vgg-small')]).toEqual(['calorimeter', 'jet-images', 'mnist', undefined]);
+  });
+});
+
+describe('checkCompatibility with a memory estimate', () => {
+  const vgg = getPreset('vgg16')!.graph;
+  const imagenet = { ...info('mnist'), name: 'ImageNet-like', inputShape: [224, 224, 3], numClasses: 1000 };
+
+  it('VGG-16 at batch 64 on wasm: an error naming the figures, fixed by "Use batch 5"', () => {
+    const inf = inferGraph(vgg);
+    const memory = estimateTrainingMemory(vgg, inf, { ...defaultTrainSettings, batchSize: 64 }, 'wasm', 1);
+    const issues = checkCompatibility(vgg, inf, imagenet, memory);
+    expect(issues).toHaveLength(1);
+    expect(issues[0].severity).toBe('error');
+    expect(issues[0].message).toMatch(/≈ 20 GB per worker .* at batch 64\), more than the 3.8 GB budget of a wasm worker/);
+    expect(issues[0].settingsFix).toEqual({ patch: { batchSize: 5 }, label: 'Use batch 5' });
+    const fixed = estimateTrainingMemory(vgg, inf, { ...defaultTrainSettings, ...issues[0].settingsFix!.patch }, 'wasm', 1);
+    expect(checkCompatibility(vgg, inf, imagenet, fixed)).toEqual([]);
+  });
+
+  it('a model that does not fit at batch 1: a plain error without a fix', () => {
+    const inf = inferGraph(vgg);
+    const memory = estimateTrainingMemory(vgg, inf, { ...defaultTrainSettings, batchSize: 64 }, 'cpu', 1);
+    const [issue] = checkCompatibility(vgg, inf, imagenet, memory);
+    expect(issue.message).toMatch(/^Even at batch 1 a training step needs/);
+    expect(issue.settingsFix).toBeUndefined();
+  });
+
+  it('LeNet-5 on MNIST at batch 64 has no memory issue', () => {
+    const g = getPreset('lenet5')!.graph;
+    const inf = inferGraph(g);
+    expect(checkCompatibility(g, inf, info('mnist'), estimateTrainingMemory(g, inf, defaultTrainSettings, 'wasm', 2))).toEqual([]);
   });
 });

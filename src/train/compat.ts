@@ -1,6 +1,8 @@
 import type { Graph, GraphInference } from '../graph/types';
 import { datasetList } from './datasets/index';
 import type { DatasetInfo } from './datasets/types';
+import type { MemoryEstimate } from './memory';
+import type { TrainSettings } from './protocol';
 
 /** A one-click repair: apply `patch` to the params of node `nodeId` (H4's `onUpdateParams`). */
 export interface Fix {
@@ -9,12 +11,19 @@ export interface Fix {
   label: string;
 }
 
-/** Why a graph cannot train on a dataset as it is; `fix` when one param change repairs it. */
+/** A one-click repair of the training settings (a smaller batch). */
+export interface SettingsFix {
+  patch: Partial<TrainSettings>;
+  label: string;
+}
+
+/** Why a graph cannot train on a dataset as it is; `fix` when one param change repairs it, `settingsFix` when a setting does. */
 export interface CompatIssue {
   severity: 'error' | 'warning';
   message: string;
   nodeIds: string[];
   fix?: Fix;
+  settingsFix?: SettingsFix;
 }
 
 const dims = (s: readonly number[]) => s.join('×');
@@ -23,9 +32,10 @@ const dims = (s: readonly number[]) => s.join('×');
  * Checks that a graph can train on a dataset: one Input whose shape is the dataset's sample shape, one output whose
  * shape is [numClasses] (or [1] with a sigmoid for two classes). Each mismatch says what is wrong and, when one param
  * fixes it, offers that fix ("Set Input to 28×28×1", "Set dense_2 units to 10"). Graph errors come first: an invalid
- * graph cannot be compiled at all.
+ * graph cannot be compiled at all. With `memory` (./memory.ts's estimate for the chosen settings), a step that does not fit
+ * the backend is an error too, with "Use batch N" when a smaller batch fits.
  */
-export function checkCompatibility(graph: Graph, inference: GraphInference, dataset: DatasetInfo): CompatIssue[] {
+export function checkCompatibility(graph: Graph, inference: GraphInference, dataset: DatasetInfo, memory?: MemoryEstimate): CompatIssue[] {
   const issues: CompatIssue[] = [];
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const name = (id: string) => byId.get(id)?.name ?? id;
@@ -79,6 +89,10 @@ export function checkCompatibility(graph: Graph, inference: GraphInference, data
       nodeIds: [outId],
       fix: { nodeId: outId, patch: { activation: 'softmax' }, label: `Use softmax on ${out.name}` },
     });
+  }
+  if (memory && !memory.fits) {
+    const n = memory.largestBatchThatFits;
+    issues.push({ severity: 'error', message: memory.message, nodeIds: [], settingsFix: n > 0 ? { patch: { batchSize: n }, label: `Use batch ${n}` } : undefined });
   }
   return issues;
 }

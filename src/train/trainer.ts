@@ -8,6 +8,7 @@ import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } 
 import { mulberry32, permutation } from './random';
 import { applyAveraged, sliceGradients, type ReplicaLeader, type SliceResult } from './replicas';
 import { fastAdam } from './wasm/fast/index';
+import { EVALUATION_BATCH } from './memory';
 
 /** How the loop is steered from outside: the worker flips these from its message handler. */
 export interface TrainControl {
@@ -52,6 +53,8 @@ export interface TrainOptions {
   prepared?: PreparedData;
   /** The leader of a data-parallel run (./replicas.ts): each batch is split across its followers. */
   parallel?: ReplicaLeader;
+  /** Rows per validation and test batch (./memory.ts's evaluationBatch); EVALUATION_BATCH when absent. */
+  evaluationBatch?: number;
 }
 
 const clipEps = 1e-7;
@@ -178,7 +181,7 @@ export function disposeOptimizer(opt: tfjs.Optimizer): void {
 }
 
 /** Mean loss and accuracy of the model on samples (indices into `split`, or the first `n`), in batches without gradients. */
-export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = 256): Promise<{ loss: number; acc: number }> {
+export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = EVALUATION_BATCH): Promise<{ loss: number; acc: number }> {
   const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const xBuf = new Float32Array(batch * size);
@@ -211,7 +214,7 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
  * Everything per batch runs in tf.tidy / optimizer.minimize scopes: tensor count is flat across batches and epochs.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const { tf, model, ds, settings: s, control, callbacks: cb = {}, prepared, parallel } = options;
+  const { tf, model, ds, settings: s, control, callbacks: cb = {}, prepared, parallel, evaluationBatch } = options;
   const aug = isAugmenting(s.augment) ? s.augment : undefined;
   const problem = augmentationProblem(aug, ds.inputShape, `"${ds.id}"`);
   if (problem) throw new Error(problem);
@@ -315,9 +318,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           }
         }
       }
-      const val = valIdx.length > 0 ? await evaluate(tf, model, ds, 'train', valIdx, valIdx.length, kind) : undefined;
+      const val = valIdx.length > 0 ? await evaluate(tf, model, ds, 'train', valIdx, valIdx.length, kind, evaluationBatch) : undefined;
       const seconds = (performance.now() - e0) / 1000;
-      const t = s.testEachEpoch && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind) : undefined;
+      const t = s.testEachEpoch && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind, evaluationBatch) : undefined;
       epochsDone = epoch;
       cb.onEpoch?.({ epoch, loss: lossSum / n, acc: correctSum / n, valLoss: val?.loss, valAcc: val?.acc, testLoss: t?.loss, testAcc: t?.acc, seconds });
       await control.yieldToEvents();
@@ -326,7 +329,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         break;
       }
     }
-    const test = reason !== 'nan' && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind) : undefined;
+    const test = reason !== 'nan' && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind, evaluationBatch) : undefined;
     return { reason, message, epochsDone, test, seconds: (performance.now() - t0) / 1000 };
   } finally {
     disposeOptimizer(optimizer);

@@ -19,6 +19,8 @@ import { registerFastKernels } from './wasm/fast/index';
 import { registerCpuGradients } from './cpu/filter-gradient';
 import { configureBrowserWasm } from './wasm/browser';
 import { snapshotWeights } from '../compile/weights';
+import { inferGraph } from '../graph/infer';
+import { estimateTrainingMemory, sharedBufferNote } from './memory';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -112,12 +114,6 @@ async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extr
   })));
   return new ReplicaLeader(replicaLayout(buffer, plan));
 }
-
-/**
- * Largest shared buffer a data-parallel run may take (gradients are double-buffered per replica: 8 bytes per parameter
- * and replica). Bigger models, which would not train at a useful speed on wasm anyway, stay on one worker.
- */
-const MAX_SHARED_BYTES = 256 * 2 ** 20;
 
 function planFor(replicas: number, model: tf.LayersModel, s: TrainSettings, ds: Dataset, loss: LossKind): ReplicaPlan {
   return {
@@ -213,6 +209,11 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     if (s.fastKernels === false) run.undoFastKernels?.();
     else run.undoFastKernels = registerFastKernels(tf);
     const backend = await chooseBackend(s.backend);
+    // Refuse a step that cannot fit before the dataset, the model or any follower takes memory (an invalid graph is
+    // reported by compileGraph below).
+    const inference = inferGraph(msg.graph);
+    const memory = inference.valid ? estimateTrainingMemory(msg.graph, inference, s, backend, replicasFor(s, backend)) : undefined;
+    if (memory && !memory.fits) throw new Error(memory.message);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
     const dsKey = JSON.stringify([s.datasetId, await datasetRevision(s.datasetId), s.randomSpec, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
@@ -230,12 +231,8 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
     let replicas = replicasFor(s, backend);
-    let workersNote: string | undefined;
-    const sharedBytes = replicas > 1 ? replicaBufferBytes(planFor(replicas, model, s, ds, loss)) : 0;
-    if (sharedBytes > MAX_SHARED_BYTES) {
-      workersNote = `the model is too large to share gradients between workers (${Math.round(sharedBytes / 2 ** 20)} MB > ${MAX_SHARED_BYTES / 2 ** 20} MB)`;
-      replicas = 1;
-    }
+    let workersNote = sharedBufferNote(replicas > 1 ? replicaBufferBytes(planFor(replicas, model, s, ds, loss)) : 0);
+    if (workersNote) replicas = 1;
     if (replicas > 1) {
       post({ type: 'status', phase: 'compiling', message: `Starting ${replicas - 1} more training worker${replicas > 2 ? 's' : ''}…` });
       try {
@@ -266,6 +263,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       },
       prepared: { loss, trainIdx, valIdx },
       parallel: leader,
+      evaluationBatch: memory?.evaluationBatch,
     });
     const parallel = leader && leader.timing.steps > 0
       ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps }

@@ -6,7 +6,9 @@ import type { Graph } from '../../graph/types';
 import { trainingClient } from '../../store/training-client';
 import { checkCompatibility, fittingDataset, type CompatIssue } from '../../train/compat';
 import { datasetList } from '../../train/datasets/index';
-import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type EpochMetrics, type TrainSettings } from '../../train/protocol';
+import { describeEstimate, estimateTrainingMemory } from '../../train/memory';
+import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type BackendName, type EpochMetrics, type TrainSettings } from '../../train/protocol';
+import { replicaCount } from '../../train/replicas';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
 import { describeBackend, formatDuration, formatPercent, formatRate, parseNumber } from './format';
 import './train.css';
@@ -71,6 +73,11 @@ function Issues({ issues, onUpdateParams, disabled }: { issues: CompatIssue[]; o
           {i.fix && (
             <button className="btn outline" data-testid="train-fix" disabled={disabled} onClick={() => onUpdateParams(i.fix!.nodeId, i.fix!.patch)}>
               {i.fix.label}
+            </button>
+          )}
+          {i.settingsFix && (
+            <button className="btn outline" data-testid="train-fix" disabled={disabled} onClick={() => updateTrainSettings(i.settingsFix!.patch)}>
+              {i.settingsFix.label}
             </button>
           )}
         </li>
@@ -211,7 +218,18 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   const available = useTrainingStore((s) => s.available);
   const inference = useMemo(() => inferGraph(graph), [graph]);
   const dataset = datasetList.find((d) => d.id === settings.datasetId)!;
-  const issues = useMemo(() => checkCompatibility(graph, inference, dataset), [graph, inference, dataset]);
+  // The backend and workers a run would get: `auto` takes the first that initialises here (wasm until probed).
+  const backend: BackendName = settings.backend === 'auto' ? available?.[0] ?? 'wasm' : settings.backend;
+  const workers = replicaCount({
+    backend, fastKernels: settings.fastKernels, workers: settings.workers, batchSize: settings.batchSize,
+    cores: typeof navigator !== 'undefined' ? navigator.hardwareConcurrency : 1,
+    sharedMemory: typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined',
+  });
+  const memory = useMemo(
+    () => (inference.valid ? estimateTrainingMemory(graph, inference, settings, backend, workers) : undefined),
+    [graph, inference, settings, backend, workers],
+  );
+  const issues = useMemo(() => checkCompatibility(graph, inference, dataset, memory), [graph, inference, dataset, memory]);
   const blocked = issues.some((i) => i.severity === 'error');
   const active = status === 'training' || status === 'loading' || status === 'paused';
 
@@ -222,8 +240,10 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   // When the panel opens on a graph the chosen dataset does not fit but another fits as it is (the X/O or waveform
   // presets), pick that one; the user's choice is never overridden afterwards.
   useEffect(() => {
-    if (!blocked || useTrainingStore.getState().status !== 'idle') return;
-    const fits = fittingDataset(graph, inference); // never the chosen one: that one is blocked
+    // Only a dataset mismatch switches datasets: a step too large for memory is the batch's business.
+    const mismatched = checkCompatibility(graph, inference, dataset).some((i) => i.severity === 'error');
+    if (!mismatched || useTrainingStore.getState().status !== 'idle') return;
+    const fits = fittingDataset(graph, inference); // never the chosen one: that one does not fit
     if (fits) updateTrainSettings({ datasetId: fits.id });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -294,6 +314,8 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
           </div>
         </div>
       </details>
+
+      {memory && <div className="train-hint" data-testid="train-memory">Memory: {describeEstimate(memory)}</div>}
 
       <div className="train-actions">
         {!active && (
