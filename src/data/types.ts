@@ -11,6 +11,8 @@ export interface InputFile {
   path: string;
   size: number;
   bytes(): Promise<Uint8Array>;
+  /** Optional: at least the first `n` bytes (fewer if the file is shorter), for sniffing headers without reading the whole file (`File.slice`). */
+  head?(n: number): Promise<Uint8Array>;
 }
 
 /** Decoded pixels, RGBA row-major, as ImageData holds them. */
@@ -65,6 +67,19 @@ export const IMPORT_LIMITS = {
   /** Classes (labels are stored as one byte). */
   maxClasses: 256,
 };
+
+/** The limits an import checks (tests pass lower ones). */
+export type ImportLimits = { -readonly [K in keyof typeof IMPORT_LIMITS]: number };
+
+/** What `importDataset` is given besides the files and options. */
+export interface ImportDeps {
+  decodeImage: ImageDecoder;
+  onProgress?: ImportProgress;
+  /** The dataset's name; default: the single top-level file or folder picked, without its extension. */
+  name?: string;
+  /** Overrides of IMPORT_LIMITS (tests use small ones). */
+  limits?: Partial<ImportLimits>;
+}
 
 /** The description of an imported dataset: everything the Data panel lists and training needs, without the samples. */
 export interface DatasetMeta {

@@ -1,0 +1,107 @@
+import { DatasetImportError } from './types';
+
+/** Element types of .npy arrays Convas reads (numpy `descr` without the byte-order mark). */
+export type NpyType = 'b1' | 'u1' | 'i1' | 'u2' | 'i2' | 'u4' | 'i4' | 'u8' | 'i8' | 'f4' | 'f8';
+
+export interface NpyArray {
+  type: NpyType;
+  shape: number[];
+  /** The values, in C order; 64-bit integers as BigInt64Array/BigUint64Array. */
+  data: Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+}
+
+const SIZES: Record<NpyType, number> = { b1: 1, u1: 1, i1: 1, u2: 2, i2: 2, u4: 4, i4: 4, u8: 8, i8: 8, f4: 4, f8: 8 };
+
+/**
+ * Parses a NumPy .npy file (format versions 1.0, 2.0 and 3.0): little-endian (or byte-order-free) numeric dtypes,
+ * C order only. The data is viewed in place when aligned, copied otherwise. Errors name `file`.
+ */
+export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+  const fail = (m: string) => new DatasetImportError(m, file);
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw fail('not a NumPy .npy file (no \\x93NUMPY magic)');
+  const major = bytes[6];
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLen: number;
+  let start: number;
+  if (major === 1) {
+    headerLen = dv.getUint16(8, true);
+    start = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw fail('truncated .npy header');
+    headerLen = dv.getUint32(8, true);
+    start = 12;
+  } else throw fail(`.npy format version ${major}.${bytes[7]} is not supported (1.0, 2.0, 3.0 are)`);
+  if (start + headerLen > bytes.length) throw fail('truncated .npy header');
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
+  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(header)?.[1];
+  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw fail(`unreadable .npy header ${JSON.stringify(header.trim())}`);
+  if (fortran === 'True') throw fail('Fortran-ordered arrays are not supported: save with np.ascontiguousarray');
+  const shape = shapeText
+    .split(',')
+    .map(s => s.trim())
+    .filter(s => s !== '')
+    .map(s => (/^\d+L?$/.test(s) ? parseInt(s, 10) : NaN));
+  if (shape.some(d => !Number.isSafeInteger(d))) throw fail(`unreadable .npy shape (${shapeText})`);
+  const m = /^([<>|=]?)([a-z])(\d+)$/.exec(descr);
+  const type = m ? (`${m[2]}${m[3]}` as NpyType) : undefined;
+  if (!m || !type || !(type in SIZES)) throw fail(`dtype '${descr}' is not supported (bool, int8–int64, uint8–uint64, float32 and float64 are)`);
+  if (m[1] === '>' && SIZES[type] > 1) throw fail(`dtype '${descr}' is big-endian: save as little-endian ('<${type}')`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = start + headerLen;
+  const need = count * SIZES[type];
+  if (bytes.length - offset < need)
+    throw fail(`holds ${bytes.length - offset} data bytes, but shape (${shape.join(', ')}) of ${descr} needs ${need}`);
+  let buf = bytes.buffer as ArrayBuffer;
+  let at = bytes.byteOffset + offset;
+  if (at % SIZES[type] !== 0) {
+    buf = bytes.slice(offset, offset + need).buffer as ArrayBuffer;
+    at = 0;
+  }
+  return { type, shape, data: view(type, buf, at, count) };
+}
+
+function view(type: NpyType, buf: ArrayBuffer, at: number, n: number): NpyArray['data'] {
+  switch (type) {
+    case 'b1':
+    case 'u1':
+      return new Uint8Array(buf, at, n);
+    case 'i1':
+      return new Int8Array(buf, at, n);
+    case 'u2':
+      return new Uint16Array(buf, at, n);
+    case 'i2':
+      return new Int16Array(buf, at, n);
+    case 'u4':
+      return new Uint32Array(buf, at, n);
+    case 'i4':
+      return new Int32Array(buf, at, n);
+    case 'u8':
+      return new BigUint64Array(buf, at, n);
+    case 'i8':
+      return new BigInt64Array(buf, at, n);
+    case 'f4':
+      return new Float32Array(buf, at, n);
+    case 'f8':
+      return new Float64Array(buf, at, n);
+  }
+}
+
+/** The values as float32 (64-bit integers through Number). */
+export function toFloat32(a: NpyArray): Float32Array {
+  if (a.data instanceof Float32Array) return a.data;
+  if (a.data instanceof BigInt64Array || a.data instanceof BigUint64Array) {
+    const out = new Float32Array(a.data.length);
+    for (let i = 0; i < out.length; i++) out[i] = Number(a.data[i]);
+    return out;
+  }
+  return Float32Array.from(a.data);
+}
+
+/** Value `i` as a number. */
+export function valueAt(a: NpyArray, i: number): number {
+  return Number(a.data[i]);
+}
