@@ -1,6 +1,5 @@
 import { create } from 'zustand';
 import type { Graph } from '../graph/types';
-import type { DatasetId } from '../train/datasets/types';
 import {
   defaultTrainSettings,
   type BackendName,
@@ -34,7 +33,8 @@ export interface RunOutcome {
 /** Training state shared by the Train and Inspect panels. The first four fields are the cross-team contract. */
 export interface TrainingState {
   status: TrainingStatus;
-  datasetId: DatasetId;
+  /** A built-in dataset id or an imported dataset's `user-…` id (same as `settings.datasetId`). */
+  datasetId: string;
   /** Weights of the last trained model, with the graph fingerprint (see {@link graphKey}) they belong to. */
   weights: WeightSnapshot | null;
   weightsGraphKey: string | null;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { USER_DATASET_ID } from '../data/ids';
+import type { Augmentation } from '../data/types';
 import type { Graph } from '../graph/types';
+import { DATASET_IDS } from './datasets/types';
 import type { ReplicaPlan } from './replicas';
 import type { WeightSnapshot } from '../compile/weights';
 
@@ -17,9 +20,21 @@ export type BackendChoice = BackendName | 'auto';
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+/** On-the-fly augmentation of image training batches (./augment.ts); every part off by default. */
+export const augmentationSchema = z.object({
+  flip: z.boolean(),
+  /** Pixels, in each direction. */
+  shift: z.number().int().min(0).max(16),
+  /** Degrees, either way. */
+  rotate: z.number().min(0).max(45),
+}) satisfies z.ZodType<Augmentation>;
+
 /** Training settings, validated at the boundary (the worker refuses a bad value naming the field). */
 export const trainSettingsSchema = z.object({
-  datasetId: z.enum(['mnist', 'fashion-mnist', 'xo', 'timeseries']),
+  /** A built-in dataset, or an imported one stored in this browser (`user-…`, src/data/store.ts). */
+  datasetId: z.union([z.enum(DATASET_IDS), z.string().regex(USER_DATASET_ID)], {
+    error: (iss) => `expected a built-in dataset (${DATASET_IDS.join(', ')}) or an imported one (user-…), got ${JSON.stringify(iss.input)}`,
+  }),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().positive().max(1e6),
   /** SGD momentum (0 = plain SGD); RMSprop momentum too. */
@@ -44,6 +59,8 @@ export const trainSettingsSchema = z.object({
    * most 4; 1 without cross-origin isolation (no SharedArrayBuffer) or without the fast kernels.
    */
   workers: z.number().int().min(1).max(16).optional(),
+  /** Random flips, shifts and rotations of training images (never of validation or test samples); images only. */
+  augment: augmentationSchema.optional(),
 });
 export type TrainSettings = z.infer<typeof trainSettingsSchema>;
 

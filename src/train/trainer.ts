@@ -1,5 +1,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { product, type Tf } from '../../nodes/lib/define';
+import type { Augmentation } from '../data/types';
+import { augmentationProblem, drawTransform, isAugmenting, transformImage, type ImageTransform } from './augment';
+import { inputScaling, scaleInto } from './datasets/input';
 import type { Dataset } from './datasets/types';
 import type { BatchMetrics, EpochMetrics, LossKind, StopReason, TrainSettings } from './protocol';
 import { mulberry32, permutation } from './random';
@@ -118,20 +121,42 @@ export function replicaStep(tf: Tf, model: tfjs.LayersModel, optimizer: tfjs.Opt
   };
 }
 
-/** Copies the samples `idx[from..to)` into reusable host buffers (x, and y as one-hot or 0/1). */
-function fillBatch(ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, from: number, to: number, xBuf: Float32Array, yBuf: Float32Array, kind: LossKind) {
+/** Where training batches come from when they are augmented: the settings and the seeded source of the draws. */
+export interface BatchAugment {
+  aug: Augmentation;
+  rnd: () => number;
+}
+
+/**
+ * A filler of reusable host buffers with batches of one split: x as the model sees it (uint8 scaled by 1/255, then
+ * the dataset's standardisation; augmented when `augment` is given), y as one-hot or 0/1. The float path without
+ * standardisation is a plain copy. Nothing is allocated per sample.
+ */
+export function batchFiller(ds: Dataset, split: 'train' | 'test', kind: LossKind, augment?: BatchAugment) {
   const src = ds[split];
-  const size = src.x.length / Math.max(1, src.n);
+  const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
-  const b = to - from;
-  yBuf.fill(0, 0, b * k);
-  for (let i = 0; i < b; i++) {
-    const s = idx ? idx[from + i] : from + i;
-    xBuf.set(src.x.subarray(s * size, s * size + size), i * size);
-    if (k === 1) yBuf[i] = src.y[s];
-    else yBuf[i * k + src.y[s]] = 1;
-  }
-  return { xs: xBuf.subarray(0, b * size), ys: yBuf.subarray(0, b * k), b, k };
+  const sc = inputScaling(ds, src.x);
+  const t: ImageTransform = { flip: false, dx: 0, dy: 0, angle: 0 };
+  /** Copies the samples `idx[from..to)` (or `from..to` without `idx`) into the buffers. */
+  return (idx: Uint32Array | null, from: number, to: number, xBuf: Float32Array, yBuf: Float32Array) => {
+    const b = to - from;
+    yBuf.fill(0, 0, b * k);
+    for (let i = 0; i < b; i++) {
+      const s = idx ? idx[from + i] : from + i;
+      const at = s * size;
+      const o = i * size;
+      if (augment) {
+        // Augment the stored values (zero padding is black), then scale and standardise in place.
+        transformImage(src.x, xBuf, ds.inputShape, drawTransform(augment.aug, augment.rnd, t), at, o);
+        if (!sc.identity) scaleInto(xBuf, o, xBuf, o, size, sc);
+      } else if (sc.identity) xBuf.set(src.x.subarray(at, at + size), o);
+      else scaleInto(src.x, at, xBuf, o, size, sc);
+      if (k === 1) yBuf[i] = src.y[s];
+      else yBuf[i * k + src.y[s]] = 1;
+    }
+    return { xs: xBuf.subarray(0, b * size), ys: yBuf.subarray(0, b * k), b, k };
+  };
 }
 
 export function makeOptimizer(tf: Tf, s: TrainSettings): tfjs.Optimizer {
@@ -158,11 +183,12 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const xBuf = new Float32Array(batch * size);
   const yBuf = new Float32Array(batch * k);
+  const fill = batchFiller(ds, split, kind);
   let lossSum = 0;
   let correct = 0;
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
-    const { xs, ys, b } = fillBatch(ds, split, idx, from, to, xBuf, yBuf, kind);
+    const { xs, ys, b } = fill(idx, from, to, xBuf, yBuf);
     const pair = tf.tidy(() => {
       const x = tf.tensor(xs, [b, ...ds.inputShape]);
       const y = tf.tensor(ys, [b, k]);
@@ -186,6 +212,9 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { tf, model, ds, settings: s, control, callbacks: cb = {}, prepared, parallel } = options;
+  const aug = isAugmenting(s.augment) ? s.augment : undefined;
+  const problem = augmentationProblem(aug, ds.inputShape, `"${ds.id}"`);
+  if (problem) throw new Error(problem);
   const t0 = performance.now();
   const kind = prepared?.loss ?? lossForModel(model, ds.numClasses);
   const { trainIdx, valIdx } = prepared ?? splitIndices(ds.train.n, s.validationSplit, s.seed);
@@ -198,6 +227,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const xBuf = new Float32Array(B * size);
   const yBuf = new Float32Array(B * k);
   const shuffleRnd = mulberry32(s.seed + 1);
+  const fillTrain = batchFiller(ds, 'train', kind, aug && { aug, rnd: mulberry32(Math.imul(s.seed, 0x9e3779b1) + 7) });
   const optimizer = makeOptimizer(tf, s);
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const replica = parallel ? replicaStep(tf, model, optimizer, kind, ds.inputShape, k) : null;
@@ -225,7 +255,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
         const b0 = performance.now();
         const from = bi * B;
-        const { xs, ys, b } = fillBatch(ds, 'train', order, from, Math.min(n, from + B), xBuf, yBuf, kind);
+        const { xs, ys, b } = fillTrain(order, from, Math.min(n, from + B), xBuf, yBuf);
         let v: ArrayLike<number>;
         if (parallel && replica) {
           const r = parallel.step(xs, ys, b, (rows, into) => replica.computeSlice(xs, ys, rows, into), replica.apply);

@@ -8,9 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { product } from '../../nodes/lib/define';
 import { compileGraph, CompileError } from '../compile/compile';
-import { loadDataset, type Dataset } from './datasets/index';
+import type { Dataset } from './datasets/index';
 import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToFollower, type ToWorker, type TrainSettings } from './protocol';
 import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
+import { augmentationProblem } from './augment';
+import { datasetRevision, loadTrainingDataset } from './load';
 import { mulberry32 } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
@@ -39,7 +41,7 @@ interface RunState {
   wasmConfigured: boolean;
   /** Restores the stock wasm kernels, when the fast ones are registered. */
   undoFastKernels: (() => void) | null;
-  /** The last dataset loaded: a second run on the same data skips the 50 MB fetch and conversion. */
+  /** The last dataset loaded (built-in or imported): a second run on the same data skips the fetch or IndexedDB read. */
   cachedDataset: { key: string; ds: Dataset } | null;
   /** The backends that initialise here, once probed. */
   probed: BackendName[] | null;
@@ -214,12 +216,14 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     const backend = await chooseBackend(s.backend);
     tensorsBefore = tf.memory().numTensors;
     post({ type: 'status', phase: 'loading-data', message: `Loading ${s.datasetId}…` });
-    const dsKey = JSON.stringify([s.datasetId, s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
+    const dsKey = JSON.stringify([s.datasetId, await datasetRevision(s.datasetId), s.trainLimit, s.testLimit, s.seed, msg.baseUrl]);
     if (run.cachedDataset?.key !== dsKey) {
       run.cachedDataset = null; // let the old arrays go before the new ones arrive
-      run.cachedDataset = { key: dsKey, ds: await loadDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
+      run.cachedDataset = { key: dsKey, ds: await loadTrainingDataset(s.datasetId, { baseUrl: msg.baseUrl, trainLimit: s.trainLimit, testLimit: s.testLimit, seed: s.seed }) };
     }
     const ds = run.cachedDataset.ds;
+    const augProblem = augmentationProblem(s.augment, ds.inputShape, `"${s.datasetId}"`);
+    if (augProblem) throw new Error(augProblem); // before any follower starts
     if (run.stop) throw new StopBeforeStart();
     post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
     // Seeded weight initialisation: tfjs initialisers draw their seeds from Math.random (this worker's own global).

@@ -42,7 +42,7 @@ describe('prepared datasets', () => {
     expect(counts(ds.test.y, 10)).toEqual(new Array(10).fill(1000));
     // Shuffled: the first 100 training labels are not all one class.
     expect(new Set(ds.train.y.slice(0, 100)).size).toBeGreaterThan(5);
-    const key = (x: Float32Array, i: number) => Buffer.from(x.slice(i * 784, i * 784 + 784).buffer).toString('base64');
+    const key = (x: Float32Array | Uint8Array, i: number) => Buffer.from(x.slice(i * 784, i * 784 + 784).buffer).toString('base64');
     const train = new Set<string>();
     for (let i = 0; i < ds.train.n; i += 1) train.add(key(ds.train.x, i));
     let shared = 0;

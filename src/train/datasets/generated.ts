@@ -25,7 +25,7 @@ function ink(label: number, u: number, v: number, scale: number): number {
  * and adds Gaussian noise (σ up to 0.25), so a model has to learn shapes rather than pixels. Deterministic in `seed`;
  * classes alternate so any prefix is balanced.
  */
-export function generateXO(n: number, seed: number): DatasetSplit {
+export function generateXO(n: number, seed: number): DatasetSplit<Float32Array> {
   const rnd = mulberry32(seed);
   const s = XO_SIZE;
   const x = new Float32Array(n * s * s);
@@ -60,7 +60,7 @@ export function generateXO(n: number, seed: number): DatasetSplit {
  * Periodic classes get 2–8 cycles per window, random phase, amplitude 0.5–1 and Gaussian noise σ 0.1–0.3; the noise
  * class is Gaussian with σ 0.3–0.8. Deterministic in `seed`; classes cycle so any prefix is balanced.
  */
-export function generateTimeseries(n: number, seed: number): DatasetSplit {
+export function generateTimeseries(n: number, seed: number): DatasetSplit<Float32Array> {
   const rnd = mulberry32(seed);
   const L = TIMESERIES_LENGTH;
   const x = new Float32Array(n * L);

@@ -1,8 +1,12 @@
 import { timeseriesDataset, xoDataset } from './generated';
 import { loadPrepared } from './prepared';
+import { isUserDatasetId } from '../../data/ids';
 import type { Dataset, DatasetId, DatasetInfo, LoadOptions } from './types';
+import { datasetFromImported } from './user';
 
 export type { Dataset, DatasetId, DatasetInfo, DatasetSplit, FileReader, LoadOptions } from './types';
+export { DATASET_IDS } from './types';
+export { datasetFromImported, datasetInfoFromMeta } from './user';
 export { fetchReader } from './prepared';
 export { generateTimeseries, generateXO } from './generated';
 
@@ -30,11 +34,15 @@ function limited(ds: Dataset, opts: LoadOptions): Dataset {
 
 /**
  * Loads a dataset by id. MNIST and Fashion-MNIST come from the files scripts/prepare.mjs writes to public/datasets
- * (fetched in the browser, or read through `opts.readFile` in Node); X/O and waveforms are generated from `opts.seed`.
- * Throws naming the id when it is unknown.
+ * (fetched in the browser, or read through `opts.readFile` in Node); X/O and waveforms are generated from `opts.seed`;
+ * imported datasets (`user-…`) come from `opts.loadUser`. Throws naming the id when it is unknown.
  */
 export async function loadDataset(id: string, opts: LoadOptions = {}): Promise<Dataset> {
-  if (!isDatasetId(id)) throw new Error(`unknown dataset "${id}" (known: ${datasetList.map((d) => d.id).join(', ')})`);
+  if (isUserDatasetId(id)) {
+    if (!opts.loadUser) throw new Error(`dataset "${id}" is an imported one, and no loader of imported datasets was given`);
+    return limited(datasetFromImported(await opts.loadUser(id)), opts);
+  }
+  if (!isDatasetId(id)) throw new Error(`unknown dataset "${id}" (known: ${datasetList.map((d) => d.id).join(', ')}, or an imported user-… id)`);
   if (id === 'xo') return limited(xoDataset(opts.seed ?? 1), opts);
   if (id === 'timeseries') return limited(timeseriesDataset(opts.seed ?? 1), opts);
   return loadPrepared(id, opts);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { fetchReader, loadDataset, type Dataset, type DatasetId, type DatasetInfo } from '../../train/datasets/index';
+import { modelInput } from '../../train/datasets/input';
 import type { Sample } from './useActivations';
 import { evaluate, type EvalResult } from './Evaluation';
 import type { InspectModel } from './useInspectModel';
@@ -51,7 +52,7 @@ export function useTestSet(info: DatasetInfo | undefined, limit: number, onSampl
     if (!info) return null;
     if (ds && ds.id === info.id && ds.test.n >= Math.min(limit, 10000)) return ds;
     try {
-      const loaded = await loadTestSplit(info.id, Math.max(limit, 1000));
+      const loaded = await loadTestSplit(info.id as DatasetId, Math.max(limit, 1000));
       setDs(loaded);
       return loaded;
     } catch (e) {
@@ -67,10 +68,9 @@ export function useTestSet(info: DatasetInfo | undefined, limit: number, onSampl
       if (wanted.current !== i || !d) return;
       const n = d.test.n;
       const k = ((i % n) + n) % n;
-      const size = d.inputShape.reduce((a, b) => a * b, 1);
       wanted.current = k;
       setIndex(k);
-      onSample({ data: d.test.x.slice(k * size, (k + 1) * size), label: d.test.y[k], source: `${info!.name} test #${k}` });
+      onSample({ data: modelInput(d, 'test', k, k + 1), label: d.test.y[k], source: `${info!.name} test #${k}` });
     },
     [load, info, onSample],
   );
