@@ -39,7 +39,7 @@ function ImportButtons({ disabled }: { disabled: boolean }) {
   return (
     <div className="data-import-buttons">
       <button className="btn primary" data-testid="data-import-folder" disabled={disabled} onClick={() => folder.current?.click()}>Import folder…</button>
-      <button className="btn" data-testid="data-import-files" disabled={disabled} onClick={() => files.current?.click()}>Import files…</button>
+      <button className="btn outline" data-testid="data-import-files" disabled={disabled} onClick={() => files.current?.click()}>Import files…</button>
       <input ref={folder} type="file" multiple hidden data-testid="data-folder-input" onChange={(e) => pick(e.target.files, e.target)} />
       <input ref={files} type="file" multiple hidden accept={DATASET_ACCEPT} data-testid="data-files-input" onChange={(e) => pick(e.target.files, e.target)} />
     </div>
