@@ -7,7 +7,7 @@ test.setTimeout(240_000);
 test('import an .npz of 1-D series, see them plotted, and train the Conv1D preset on it', async ({ page }) => {
   const errors = trackErrors(page);
   await openEditor(page, '/?preset=conv1d-timeseries');
-  await importFile(page, 'waves.npz', seriesNpz(60));
+  await importFile(page, 'waves.npz', seriesNpz(200));
 
   await expect(datasetRow(page, 'waves')).toBeVisible({ timeout: 60_000 });
   const preview = page.getByTestId('data-preview');
@@ -25,8 +25,9 @@ test('import an .npz of 1-D series, see them plotted, and train the Conv1D prese
   await expect(page.getByTestId('train-dataset').locator('option:checked')).toHaveText('waves (128×1, 3 classes)');
   await expect(page.getByTestId('train-aug-flip')).toBeDisabled();
   await expect(page.getByTestId('train-issues')).toHaveCount(0);
-  await page.getByTestId('train-epochs-input').fill('4');
-  await page.getByTestId('train-batch').fill('16');
+  await page.getByTestId('train-epochs-input').fill('8');
+  await page.getByTestId('train-batch').fill('32');
+  await page.getByTestId('train-lr').fill('0.005');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done');

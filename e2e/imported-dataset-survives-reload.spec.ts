@@ -18,7 +18,7 @@ test('a dataset imported before a reload is still listed, previewed and offered 
   await expect(row).toContainText('60');
   await expect(row).toContainText('28×28×1');
   await expect(page.getByTestId('data-storage')).toContainText('used');
-  await row.getByRole('button', { name: 'shapes' }).click();
+  await row.getByRole('button', { name: 'shapes', exact: true }).click();
   await expect(page.getByTestId('data-examples').locator('canvas')).toHaveCount(24);
 
   await page.getByTestId('tab-train').click();
