@@ -45,9 +45,12 @@ async function main(): Promise<void> {
   const { base, stop } = await startPreview(PORT);
   try {
     const browser = await launchChromium();
+    browser.on('disconnected', () => console.error('the browser disconnected'));
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    page.on('crash', () => console.error('the page crashed'));
+    page.on('console', (m) => m.type() === 'error' && console.error(`console: ${m.text()}`));
     await page.goto(`${base}/?preset=basic-cnn`);
     await page.getByTestId('tab-data').click();
     await page.getByTestId('data-panel').waitFor();
@@ -65,8 +68,12 @@ async function main(): Promise<void> {
     await page.getByTestId('data-files-input').setInputFiles(zip);
     const row = page.getByTestId('data-row').filter({ hasText: 'cifar-like' });
     const failed = page.getByTestId('data-error');
+    const progress = setInterval(() => {
+      void page.getByTestId('data-progress').innerText({ timeout: 1000 }).then((t) => console.log(`${((Date.now() - t0) / 1000).toFixed(0)} s: ${t}`), () => {});
+    }, 5000);
     await Promise.race([row.waitFor({ timeout: 600_000 }), failed.waitFor({ timeout: 600_000 })]);
     const seconds = (Date.now() - t0) / 1000;
+    clearInterval(progress);
     if (await failed.isVisible()) throw new Error(`the import failed: ${await failed.innerText()}`);
     const { long, lag } = (await page.evaluate('(window.__rec = false, { long: window.__long, lag: window.__lag })')) as { long: number; lag: number };
     const listed = await row.innerText();

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { decodeBrowserImage } from './decode-browser';
+import { createDecodePool } from './decode-pool';
 import { importDataset } from './import';
 import { fromImportWorkerSchema, pickExamples, toImportWorkerSchema, type FromImportWorker, type PickedFile } from './import-protocol';
 import { loadDataset, saveDataset } from './store';
@@ -57,10 +57,12 @@ scope.onmessage = async (e: MessageEvent<unknown>) => {
     }
     return;
   }
+  // Decoding helpers for this import only: one per core, at most 4 (workers do not outlive an import).
+  const pool = createDecodePool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)), () => new Worker(new URL('./decode.worker.ts', import.meta.url), { type: 'module', name: 'convas-decode' }));
   try {
     const onProgress = throttled();
     const ds = await importDataset(m.files.map((f) => asInput({ path: f.path, file: f.file as File })), m.options, {
-      decodeImage: decodeBrowserImage,
+      decodeImage: pool.decodeImage,
       onProgress,
       ...(m.name ? { name: m.name } : {}),
     });
@@ -68,5 +70,7 @@ scope.onmessage = async (e: MessageEvent<unknown>) => {
     post({ type: 'imported', meta: ds.meta, examples: pickExamples(ds) });
   } catch (err) {
     post({ type: 'error', ...errorMessage(err) });
+  } finally {
+    pool.terminate();
   }
 };
