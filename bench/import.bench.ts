@@ -5,7 +5,7 @@
  * the time until the dataset is listed, the longest main-thread task (PerformanceObserver `longtask`) and the largest
  * lateness of a 50 ms timer during the import, and the machine load.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -35,8 +35,10 @@ function generate(path: string): void {
 const load = () => readFileSync('/proc/loadavg', 'utf8').trim().split(' ').slice(0, 3).join(' ');
 
 async function main(): Promise<void> {
-  const zip = join(tmpdir(), `convas-bench-${IMAGES}-32x32.zip`);
+  const dir = join(tmpdir(), `convas-bench-${IMAGES}-32x32`);
+  const zip = join(dir, 'cifar-like.zip');
   if (!existsSync(zip)) {
+    mkdirSync(dir, { recursive: true });
     const t = Date.now();
     generate(zip);
     console.log(`generated ${zip} (${(statSync(zip).size / 2 ** 20).toFixed(0)} MB) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -44,9 +46,11 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const { base, stop } = await startPreview(PORT);
   try {
-    const browser = await launchChromium();
-    browser.on('disconnected', () => console.error('the browser disconnected'));
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // A profile on disk, as a user has: an off-the-record context keeps IndexedDB in memory.
+    const profile = mkdtempSync(join(tmpdir(), 'convas-bench-profile-'));
+    const browser = await launchChromium(profile);
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.setViewportSize({ width: 1440, height: 900 });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('crash', () => console.error('the page crashed'));
@@ -85,6 +89,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
     await browser.close();
+    rmSync(profile, { recursive: true, force: true });
   } finally {
     stop();
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
 
 /** The production build served by `vite preview` on its own port, and Debian's Chromium, for the browser benches. */
 
@@ -32,10 +32,15 @@ export async function startPreview(port: number): Promise<{ base: string; stop()
   return { base, stop };
 }
 
+const launchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
 /** Chromium with the flags of playwright.config.ts. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+export function launchChromium(): Promise<Browser>;
+/** The same with a profile in `userDataDir` (storage on disk, as a user's browser has). */
+export function launchChromium(userDataDir: string): Promise<BrowserContext>;
+export function launchChromium(userDataDir?: string): Promise<Browser | BrowserContext> {
+  return userDataDir === undefined ? chromium.launch(launchOptions) : chromium.launchPersistentContext(userDataDir, launchOptions);
 }
