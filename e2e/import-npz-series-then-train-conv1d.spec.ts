@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { datasetRow, importFile, SERIES_CLASSES, seriesNpz } from './support/datasets';
+import { datasetRow, importFile, trainAndReadTestAccuracy, SERIES_CLASSES, seriesNpz } from './support/datasets';
 import { openEditor, trackErrors } from './support/editor';
 
 test.setTimeout(240_000);
@@ -24,14 +24,7 @@ test('import an .npz of 1-D series, see them plotted, and train the Conv1D prese
   await preview.getByTestId('data-train').click();
   await expect(page.getByTestId('train-dataset').locator('option:checked')).toHaveText('waves (128×1, 3 classes)');
   await expect(page.getByTestId('train-aug-flip')).toBeDisabled();
-  await expect(page.getByTestId('train-issues')).toHaveCount(0);
-  await page.getByTestId('train-epochs-input').fill('8');
-  await page.getByTestId('train-batch').fill('32');
-  await page.getByTestId('train-lr').fill('0.005');
-  await page.getByTestId('train-start').click();
-  await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 180_000 });
-  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done');
-  const acc = parseFloat((await page.getByTestId('train-test-acc').locator('b').innerText()).replace('%', ''));
+  const acc = await trainAndReadTestAccuracy(page, { epochs: '8', batch: '32', lr: '0.005' });
   expect(acc).toBeGreaterThan(60); // 3 classes: chance is 33%
   expect(errors).toEqual([]);
 });

@@ -1,20 +1,9 @@
 import { expect, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
 import { npy, png } from '../../src/data/testing';
+import { mulberry32 as rng } from '../../src/train/random';
 
 /** Dataset files the stories generate at run time, and the Data panel steps that import them. */
-
-/** A seeded generator (mulberry32), so fixtures are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Shape = (x: number, y: number, cx: number, cy: number, r: number) => boolean;
 export const SHAPES: Record<string, Shape> = {
@@ -74,3 +63,15 @@ export async function importFile(page: Page, name: string, bytes: Uint8Array): P
 
 /** The stored dataset's row in the Data panel's list. */
 export const datasetRow = (page: Page, name: string) => page.getByTestId('data-row').filter({ hasText: name });
+
+/** From the Train tab, with the dataset chosen: trains with these settings and returns the test accuracy in percent. */
+export async function trainAndReadTestAccuracy(page: Page, s: { epochs: string; batch: string; lr: string }): Promise<number> {
+  await expect(page.getByTestId('train-issues')).toHaveCount(0);
+  await page.getByTestId('train-epochs-input').fill(s.epochs);
+  await page.getByTestId('train-batch').fill(s.batch);
+  await page.getByTestId('train-lr').fill(s.lr);
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done');
+  return parseFloat((await page.getByTestId('train-test-acc').locator('b').innerText()).replace('%', ''));
+}
