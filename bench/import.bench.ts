@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { png } from '../src/data/testing';
+import { png } from '../src/data/testing/fixtures';
 import { launchChromium, startPreview } from './preview';
 
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4327);

@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 import { zipSync } from 'fflate';
-import { npy, png } from '../../src/data/testing';
+import { npy, png } from '../../src/data/testing/fixtures';
 import { mulberry32 as rng } from '../../src/train/random';
 
 /** Dataset files the stories generate at run time, and the Data panel steps that import them. */

@@ -1,7 +1,7 @@
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { gunzipChecked, readTar, readZip } from './archives';
-import { tar } from './testing';
+import { tar } from './testing/fixtures';
 import { DatasetImportError } from './types';
 import { resolveLimits } from './util';
 
@@ -52,6 +52,7 @@ describe('readZip', () => {
     expect(() => readZip(zeros, 'z.zip', resolveLimits({ maxCompressionRatio: 100 }))).toThrow(/ratio \d+:1, over the limit of 100:1/);
     const many = zipSync({ 'a.bin': new Uint8Array(600), 'b.bin': new Uint8Array(600) });
     expect(() => readZip(many, 'm.zip', resolveLimits({ maxInputBytes: 1000 }))).toThrow(/m\.zip: its files add up to more than 1000 B/);
+    expect(() => readZip(many, 'm.zip', resolveLimits({ maxSamples: 0 }))).toThrow(/m\.zip: holds 2 entries, far over the limit of 0 samples/);
   });
 });
 

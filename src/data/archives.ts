@@ -46,6 +46,8 @@ export function readZip(zip: Uint8Array, file: string, limits: ImportLimits): In
     entries = u64(z + 32);
     cdOffset = u64(z + 48);
   }
+  if (entries > 4 * limits.maxSamples)
+    throw fail(`holds ${count(entries, 'entry', 'entries')}, far over the limit of ${limits.maxSamples.toLocaleString('en-US')} samples`);
   const names = new TextDecoder();
   const files: InputFile[] = [];
   let total = 0;

@@ -1,4 +1,3 @@
-import { mulberry32 } from '../train/random';
 import {
   DatasetImportError,
   type DatasetFormat,
@@ -7,6 +6,14 @@ import {
   type ImportOptions,
   type SampleSplit,
 } from './types';
+
+/** A well-mixed 32-bit hash of (seed, index) (Wellons' lowbias32 finaliser): the seeded split ranks samples by it. */
+function rank(seed: number, i: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ i;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /** Where each sample goes: `dest[i] >= 0` is its index in the training split, `dest[i] < 0` is test index `-dest[i] - 1`. */
 export interface SplitPlan {
@@ -18,7 +25,8 @@ export interface SplitPlan {
 
 /**
  * Splits samples labelled `y`: by the files' own split when `isTest` marks some samples and not all, otherwise a
- * draw seeded by `opts.seed` that holds out `round(count × testFraction)` samples of each class (stratified).
+ * draw seeded by `opts.seed` that holds out `round(count × testFraction)` samples of each class (stratified): those
+ * ranked first by a hash of (seed, index), so the draw does not depend on the order classes are met.
  * Samples keep their order within each split.
  */
 export function planSplit(y: ArrayLike<number>, isTest: Uint8Array | null, opts: ImportOptions): SplitPlan {
@@ -35,17 +43,11 @@ export function planSplit(y: ArrayLike<number>, isTest: Uint8Array | null, opts:
       if (list) list.push(i);
       else byClass.set(y[i], [i]);
     }
-    const rnd = mulberry32(opts.seed);
-    for (const k of [...byClass.keys()].sort((a, b) => a - b)) {
-      const list = byClass.get(k)!;
-      const take = Math.round(list.length * Math.min(1, Math.max(0, opts.testFraction)));
-      for (let j = 0; j < take; j++) {
-        const r = j + Math.floor(rnd() * (list.length - j));
-        const t = list[j];
-        list[j] = list[r];
-        list[r] = t;
-        test[list[j]] = 1;
-      }
+    const fraction = Math.min(1, Math.max(0, opts.testFraction));
+    for (const list of byClass.values()) {
+      const take = Math.round(list.length * fraction);
+      const ranked = list.map(i => [rank(opts.seed, i), i]).sort((a, b) => a[0] - b[0]);
+      for (let j = 0; j < take; j++) test[ranked[j][1]] = 1;
     }
   }
   const dest = new Int32Array(n);

@@ -1,7 +1,7 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { importDataset } from './import';
-import { decodePng, files, opts, png } from './testing';
+import { decodePng, files, opts, png } from './testing/fixtures';
 import { DatasetImportError, type InputFile } from './types';
 
 const deps = { decodeImage: decodePng };
@@ -41,11 +41,12 @@ describe('image folders', () => {
   });
 
   it('honours train/ and test/ (or val/) folders', async () => {
-    const t = { ...tree(['a', 'b'], 3, 'train/'), ...tree(['a', 'b'], 2, 'test/') };
+    const t = { ...tree(['a', 'b'], 3, 'train/'), ...tree(['a', 'b'], 2, 'test/'), 'train/labels.txt': 'a b' };
     const ds = await importDataset(files(t), opts(), deps);
     expect(ds.meta.split).toEqual({ from: 'files' });
     expect([ds.train.n, ds.test.n]).toEqual([6, 4]);
     expect(ds.meta.classNames).toEqual(['a', 'b']);
+    expect(ds.meta.notes.join(' ')).toMatch(/outside any class folder: train\/labels\.txt/);
     const v = await importDataset(files({ ...tree(['a', 'b'], 3, 'root/train/'), ...tree(['a', 'b'], 1, 'root/val/') }), opts(), deps);
     expect([v.train.n, v.test.n, v.meta.split.from]).toEqual([6, 2, 'files']);
   });
@@ -121,6 +122,18 @@ describe('image folders', () => {
     expect(decoded).toBe(0);
     const err = await importDataset(files({ 'a.txt': 'x' }), opts(), deps).catch(e => e);
     expect(err).toBeInstanceOf(DatasetImportError);
+  });
+
+  it('reads small files once: the header pass keeps them for decoding', async () => {
+    let whole = 0;
+    const f = files(tree(['a', 'b'], 3)).map(x => ({ ...x, bytes: () => (whole++, x.bytes()) }));
+    const ds = await importDataset(f, opts(), deps);
+    expect(ds.train.n + ds.test.n).toBe(6);
+    expect(whole).toBe(0);
+  });
+
+  it('refuses an image shape that is not [h, w, 1 or 3]', async () => {
+    await expect(importDataset(files(tree(['a', 'b'], 1)), opts({ imageShape: [4, 4, 2] }), deps)).rejects.toThrow(/image shape \[4, 4, 2\] is not/);
   });
 
   it('reports progress', async () => {

@@ -9,11 +9,15 @@ const TEST = new Set(['test', 'testing']);
 const VAL = new Set(['val', 'valid', 'validation']);
 /** Images decoded at once (the browser decodes off the main thread, so a few in flight keep it busy). */
 const CONCURRENCY = 4;
+/** Bytes of whole small files kept from the header pass so the decoding pass does not read (or inflate) them again. */
+const KEEP_BYTES = 256 * 2 ** 20;
 
 interface Sample {
   file: InputFile;
   label: number;
   test: boolean;
+  /** The whole file, when the header pass read all of it. */
+  bytes?: Uint8Array;
 }
 
 /** Splits paths into segments after removing the folders every file shares (`dataset/cats/1.png` → `cats/1.png`). */
@@ -42,7 +46,7 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedDat
   const hasTrain = [...tops].some(t => TRAIN.has(t));
   const hasTest = [...tops].some(t => TEST.has(t));
   const hasVal = [...tops].some(t => VAL.has(t));
-  const splitFolders = hasTrain && (hasTest || hasVal) && parts.every(s => s.length < 2 || (s.length >= 3 && isSplitFolder(s[0])));
+  const splitFolders = hasTrain && (hasTest || hasVal) && parts.every(s => s.length < 2 || isSplitFolder(s[0]));
   const outside: string[] = [];
   const ignoredVal: string[] = [];
   const notImages: string[] = [];
@@ -78,14 +82,11 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedDat
   let shape = opts.imageShape;
   let autoChannels = false;
   let samples: Sample[] = found.map(f => ({ file: f.file, label: classNames.indexOf(f.cls), test: f.test }));
-  if (shape) {
-    const [h, w, c] = shape;
-    if (!(h >= 1 && w >= 1 && (c === 1 || c === 3) && Number.isInteger(h) && Number.isInteger(w)))
-      throw new DatasetImportError(`image shape [${shape.join(', ')}] is not [h, w, 1] or [h, w, 3]`);
-  } else {
+  if (!shape) {
     const sizes = new Map<string, number>();
     let allGray = true;
     const kept: Sample[] = [];
+    let keptBytes = 0;
     const ticker = new Ticker(deps.onProgress, 'reading', samples.length);
     for (let i = 0; i < samples.length; i++) {
       const head = await readHead(samples[i].file, HEADER_BYTES).catch(() => null);
@@ -93,6 +94,10 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedDat
       if (!info) notImages.push(samples[i].file.path);
       else {
         kept.push(samples[i]);
+        if (head.length >= samples[i].file.size && keptBytes + head.length <= KEEP_BYTES) {
+          samples[i].bytes = head;
+          keptBytes += head.length;
+        }
         if (info.width > 0 && info.height > 0) {
           const key = `${info.height}×${info.width}`;
           sizes.set(key, (sizes.get(key) ?? 0) + 1);
@@ -126,7 +131,8 @@ export async function importImageFolder(ctx: ImportContext): Promise<ImportedDat
     for (let i = next++; i < samples.length; i = next++) {
       const { file } = samples[i];
       try {
-        const bytes = await file.bytes();
+        const bytes = samples[i].bytes ?? (await file.bytes());
+        samples[i].bytes = undefined;
         if (!readImageHeader(bytes.subarray(0, HEADER_BYTES))) {
           notImages.push(file.path);
           writer.drop(i);

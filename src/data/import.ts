@@ -20,6 +20,9 @@ const ARCHIVE = /\.(zip|tar|tar\.gz|tgz)$/i;
  */
 export async function importDataset(files: InputFile[], opts: ImportOptions, deps: ImportDeps): Promise<ImportedDataset> {
   const limits = resolveLimits(deps.limits);
+  const shape = opts.imageShape;
+  if (shape && !(shape.length === 3 && shape.every(d => Number.isInteger(d) && d >= 1) && (shape[2] === 1 || shape[2] === 3)))
+    throw new DatasetImportError(`image shape [${shape.join(', ')}] is not [height, width, 1] or [height, width, 3]`);
   const picked = files.map(f => ({ ...f, path: normalizePath(f.path) })).filter(f => !isHidden(f.path));
   if (picked.length === 0) throw new DatasetImportError('no files were given');
   const total = picked.reduce((a, f) => a + f.size, 0);

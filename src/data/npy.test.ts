@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseNpy, toFloat32, type NpyType } from './npy';
-import { npy } from './testing';
+import { npy } from './testing/fixtures';
 import { DatasetImportError } from './types';
 
 describe('parseNpy', () => {

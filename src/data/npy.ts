@@ -10,7 +10,22 @@ export interface NpyArray {
   data: Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 }
 
-const SIZES: Record<NpyType, number> = { b1: 1, u1: 1, i1: 1, u2: 2, i2: 2, u4: 4, i4: 4, u8: 8, i8: 8, f4: 4, f8: 8 };
+type ArrayView = new (buffer: ArrayBuffer, byteOffset: number, length: number) => NpyArray['data'];
+
+/** The typed array of each element type. */
+export const NPY_ARRAYS: Record<NpyType, ArrayView & { BYTES_PER_ELEMENT: number }> = {
+  b1: Uint8Array,
+  u1: Uint8Array,
+  i1: Int8Array,
+  u2: Uint16Array,
+  i2: Int16Array,
+  u4: Uint32Array,
+  i4: Int32Array,
+  u8: BigUint64Array,
+  i8: BigInt64Array,
+  f4: Float32Array,
+  f8: Float64Array,
+};
 
 /**
  * Parses a NumPy .npy file (format versions 1.0, 2.0 and 3.0): little-endian (or byte-order-free) numeric dtypes,
@@ -48,46 +63,20 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   if (shape.some(d => !Number.isSafeInteger(d))) throw fail(`unreadable .npy shape (${shapeText})`);
   const m = /^([<>|=]?)([a-z])(\d+)$/.exec(descr);
   const type = m ? (`${m[2]}${m[3]}` as NpyType) : undefined;
-  if (!m || !type || !(type in SIZES)) throw fail(`dtype '${descr}' is not supported (bool, int8–int64, uint8–uint64, float32 and float64 are)`);
-  if (m[1] === '>' && SIZES[type] > 1) throw fail(`dtype '${descr}' is big-endian: save as little-endian ('<${type}')`);
+  if (!m || !type || !(type in NPY_ARRAYS)) throw fail(`dtype '${descr}' is not supported (bool, int8–int64, uint8–uint64, float32 and float64 are)`);
+  if (m[1] === '>' && NPY_ARRAYS[type].BYTES_PER_ELEMENT > 1) throw fail(`dtype '${descr}' is big-endian: save as little-endian ('<${type}')`);
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = start + headerLen;
-  const need = count * SIZES[type];
+  const need = count * NPY_ARRAYS[type].BYTES_PER_ELEMENT;
   if (bytes.length - offset < need)
     throw fail(`holds ${bytes.length - offset} data bytes, but shape (${shape.join(', ')}) of ${descr} needs ${need}`);
   let buf = bytes.buffer as ArrayBuffer;
   let at = bytes.byteOffset + offset;
-  if (at % SIZES[type] !== 0) {
+  if (at % NPY_ARRAYS[type].BYTES_PER_ELEMENT !== 0) {
     buf = bytes.slice(offset, offset + need).buffer as ArrayBuffer;
     at = 0;
   }
-  return { type, shape, data: view(type, buf, at, count) };
-}
-
-function view(type: NpyType, buf: ArrayBuffer, at: number, n: number): NpyArray['data'] {
-  switch (type) {
-    case 'b1':
-    case 'u1':
-      return new Uint8Array(buf, at, n);
-    case 'i1':
-      return new Int8Array(buf, at, n);
-    case 'u2':
-      return new Uint16Array(buf, at, n);
-    case 'i2':
-      return new Int16Array(buf, at, n);
-    case 'u4':
-      return new Uint32Array(buf, at, n);
-    case 'i4':
-      return new Int32Array(buf, at, n);
-    case 'u8':
-      return new BigUint64Array(buf, at, n);
-    case 'i8':
-      return new BigInt64Array(buf, at, n);
-    case 'f4':
-      return new Float32Array(buf, at, n);
-    case 'f8':
-      return new Float64Array(buf, at, n);
-  }
+  return { type, shape, data: new NPY_ARRAYS[type](buf, at, count) };
 }
 
 /** The values as float32 (64-bit integers through Number). */

@@ -1,9 +1,9 @@
 /** Fixture makers for the data tests (Node only): PNGs, .npy files, tar archives, CIFAR records, in-memory files. */
 import { encode } from 'fast-png';
-import { decodePngRgba } from './png';
-import type { NpyType } from './npy';
-import { defaultImportOptions, type DecodedImage, type ImageDecoder, type ImportOptions, type InputFile } from './types';
-import { memoryFile } from './util';
+import { NPY_ARRAYS, type NpyType } from '../npy';
+import { decodePngRgba } from '../png';
+import { defaultImportOptions, type DecodedImage, type ImageDecoder, type ImportOptions, type InputFile } from '../types';
+import { memoryFile } from '../util';
 
 export const opts = (o: Partial<ImportOptions> = {}): ImportOptions => ({ ...defaultImportOptions, ...o });
 
@@ -25,20 +25,6 @@ export function files(tree: Record<string, Uint8Array | string>): InputFile[] {
   return Object.entries(tree).map(([path, d]) => memoryFile(path, typeof d === 'string' ? new TextEncoder().encode(d) : d));
 }
 
-const CTORS = {
-  b1: Uint8Array,
-  u1: Uint8Array,
-  i1: Int8Array,
-  u2: Uint16Array,
-  i2: Int16Array,
-  u4: Uint32Array,
-  i4: Int32Array,
-  u8: BigUint64Array,
-  i8: BigInt64Array,
-  f4: Float32Array,
-  f8: Float64Array,
-};
-
 /** A .npy file as numpy writes it: magic, version, a padded header dict, little-endian data. */
 export function npy(type: NpyType, shape: number[], values: ArrayLike<number>, version: 1 | 2 | 3 = 1, fortran = false): Uint8Array {
   const descr = type.endsWith('1') ? `|${type}` : `<${type}`;
@@ -47,11 +33,10 @@ export function npy(type: NpyType, shape: number[], values: ArrayLike<number>, v
   const pre = version === 1 ? 10 : 12;
   dict += ' '.repeat(63 - ((pre + dict.length) % 64)) + '\n';
   const head = new TextEncoder().encode(dict);
-  const Ctor = CTORS[type];
-  const data =
-    Ctor === BigInt64Array || Ctor === BigUint64Array
-      ? new (Ctor as BigInt64ArrayConstructor)(Array.from(values, v => BigInt(v)))
-      : new (Ctor as Float64ArrayConstructor)(Array.from(values));
+  const Ctor = NPY_ARRAYS[type];
+  const data = new Ctor(new ArrayBuffer(values.length * Ctor.BYTES_PER_ELEMENT), 0, values.length);
+  const big = data instanceof BigInt64Array || data instanceof BigUint64Array;
+  for (let i = 0; i < values.length; i++) data[i] = big ? BigInt(values[i]) : values[i];
   const out = new Uint8Array(pre + head.length + data.byteLength);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]);
   const dv = new DataView(out.buffer);
