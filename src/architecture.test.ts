@@ -4,19 +4,20 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The house is a one-way street: nodes ← graph ← compile ← train/export/analysis/data ← store/cli ← ui. A room imports
- * only from rooms on lower floors; rooms on one floor do not import each other. Test files and test support
- * (`testing/`) may reach anywhere; the app's own code may not.
+ * The house is a one-way street: nodes ← graph ← compile/data ← train/export/analysis ← store/cli ← ui. A room imports
+ * only from rooms on lower floors; rooms on one floor do not import each other. Data (import parsers, the dataset
+ * store) sits below training: the training worker reads stored datasets and their contract; data knows nothing of it.
+ * Test files and test support (`testing/`) may reach anywhere; the app's own code may not.
  */
 const FLOORS: Record<string, number> = {
   nodes: 0,
   'src/graph': 1,
   presets: 2,
   'src/compile': 2,
+  'src/data': 2,
   'src/train': 3,
   'src/export': 3,
   'src/analysis': 3,
-  'src/data': 3,
   'src/store': 4,
   'src/cli': 4,
   'src/ui': 5,

@@ -29,12 +29,13 @@ export const augmentationSchema = z.object({
   rotate: z.number().min(0).max(45),
 }) satisfies z.ZodType<Augmentation>;
 
+const badDatasetId = (iss: { input?: unknown }) =>
+  `expected a built-in dataset (${DATASET_IDS.join(', ')}) or an imported one (user-…), got ${JSON.stringify(iss.input)}`;
+
 /** Training settings, validated at the boundary (the worker refuses a bad value naming the field). */
 export const trainSettingsSchema = z.object({
   /** A built-in dataset, or an imported one stored in this browser (`user-…`, src/data/store.ts). */
-  datasetId: z.union([z.enum(DATASET_IDS), z.string().regex(USER_DATASET_ID)], {
-    error: (iss) => `expected a built-in dataset (${DATASET_IDS.join(', ')}) or an imported one (user-…), got ${JSON.stringify(iss.input)}`,
-  }),
+  datasetId: z.union([z.enum(DATASET_IDS), z.string().regex(USER_DATASET_ID, { error: badDatasetId })], { error: badDatasetId }),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().positive().max(1e6),
   /** SGD momentum (0 = plain SGD); RMSprop momentum too. */
