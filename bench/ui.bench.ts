@@ -5,11 +5,9 @@
  *  - latency from a param edit (an `input` event in the inspector) to the updated total painted.
  * Build first (`npm run bench:ui` does). Chromium flags match playwright.config.ts.
  */
-import { spawn } from 'node:child_process';
-import { chromium } from '@playwright/test';
+import { launchChromium, startPreview } from './preview';
 
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4319);
-const BASE = `http://127.0.0.1:${PORT}`;
 const DRAG_MS = Number(process.env.CONVAS_BENCH_DRAG_MS ?? 4000);
 const EDITS = 15;
 
@@ -19,26 +17,13 @@ const quantile = (xs: number[], q: number) => {
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
-async function waitForServer(url: string, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`vite preview did not answer on ${url} within ${timeoutMs / 1000} s`);
-}
-
 /** Mean lateness (ms) of 300 chained 1 ms timers: how busy the main thread is (the 4 ms timer clamp is the floor). */
 const TIMER_LAG = `new Promise((res) => { let n = 0, late = 0, t = performance.now();
   const tick = () => { const now = performance.now(); late += Math.max(0, now - t - 1); t = now; if (++n < 300) setTimeout(tick, 1); else res(late / 300); };
   setTimeout(tick, 1); })`;
 
 /** Starts training LeNet-5 (one epoch, 16,384 images) from the Train panel and measures the main thread meanwhile. */
-async function mainThreadWhileTraining(page: import('@playwright/test').Page) {
+async function mainThreadWhileTraining(page: import('@playwright/test').Page, BASE: string) {
   await page.goto(`${BASE}/?preset=lenet5`);
   await page.getByTestId('tab-train').click();
   const idleLag = (await page.evaluate(TIMER_LAG)) as number;
@@ -54,24 +39,9 @@ async function mainThreadWhileTraining(page: import('@playwright/test').Page) {
 }
 
 async function main(): Promise<void> {
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
-    stdio: 'ignore',
-    detached: true,
-  });
-  const stop = () => {
-    try {
-      if (server.pid) process.kill(-server.pid);
-    } catch {
-      /* already gone */
-    }
-  };
-  process.on('exit', stop);
+  const { base: BASE, stop } = await startPreview(PORT);
   try {
-    await waitForServer(BASE);
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -174,7 +144,7 @@ async function main(): Promise<void> {
     await page.waitForFunction('!document.querySelector(\'[data-testid="layout-lr"]\').disabled', undefined, { timeout: 60_000 });
     const layoutMs = Date.now() - l0;
     const layoutFrames = (await page.evaluate('(window.__rec = false, window.__frames.slice(1))')) as number[];
-    const training = await mainThreadWhileTraining(page);
+    const training = await mainThreadWhileTraining(page, BASE);
     await browser.close();
 
     console.log(`ResNet-50 preset: ${nodes} layers (${rendered} rendered at the opening view), opened and inferred in ${loadMs} ms`);

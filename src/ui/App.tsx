@@ -1,10 +1,13 @@
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useDocStore, useInference, useStructuralGraph } from '../store/doc';
 import { currentProject } from '../store/persist';
 import { useUiStore } from '../store/ui';
 import { importFiles } from './actions';
 import { Canvas } from './canvas/Canvas';
+import { importDrop } from './data/actions';
+import { DataPanel } from './data/DataPanel';
+import { isDatasetDrop, takeDrop } from './data/files';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
 import { Palette } from './palette/Palette';
@@ -17,7 +20,40 @@ import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { TrainPanel } from './train/TrainPanel';
 
-const onDropFiles = (files: File[]) => void importFiles(files);
+/** A drop of files: dataset files and folders go to the dataset import, anything else (projects, model.json) to the project import. */
+function routeDrop(files: File[], dt: DataTransfer): void {
+  const dropped = takeDrop(dt);
+  if (isDatasetDrop(dropped)) void importDrop(dropped);
+  else if (files.length) void importFiles(files);
+}
+
+/** Drops of files outside the canvas (which routes its own drops the same way). */
+function usePageDrop(): void {
+  useEffect(() => {
+    const over = (e: DragEvent) => {
+      if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    };
+    const drop = (e: DragEvent) => {
+      if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
+      e.preventDefault();
+      routeDrop([...e.dataTransfer.files], e.dataTransfer);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, []);
+}
+
+/** The Data tab over the document: import datasets, fix the graph to fit one. */
+function DataTab() {
+  const graph = useStructuralGraph();
+  return <DataPanel graph={graph} onUpdateParams={(id, patch) => useDocStore.getState().updateNodeParams(id, patch)} />;
+}
 
 /** The Train tab (H5's panel) over the document; positions are left out so drags do not re-render it. */
 function TrainTab() {
@@ -42,19 +78,21 @@ function ExportMenuMount() {
 }
 
 const extraTabs: ExtraTab[] = [
+  { id: 'data', label: 'Data', render: () => <DataTab />, padded: true },
   { id: 'train', label: 'Train', render: () => <TrainTab />, padded: true },
   { id: 'inspect', label: 'Inspect', render: () => <InspectTab />, padded: true },
 ];
 
 /** Palette, canvas and side panel; the side panel widens for training and inspection. */
 function Workspace({ children }: { children: ReactNode }) {
-  const wide = useUiStore((s) => s.tab === 'train' || s.tab === 'inspect');
+  const wide = useUiStore((s) => s.tab === 'data' || s.tab === 'train' || s.tab === 'inspect');
   return <div className={`workspace${wide ? ' wide' : ''}`}>{children}</div>;
 }
 
 /** The editor: toolbar, palette, canvas, side panels and status bar. */
 export function App() {
   useShortcuts();
+  usePageDrop();
   return (
     <ReactFlowProvider>
       <div className="app">
@@ -62,7 +100,7 @@ export function App() {
         <Workspace>
           <Palette />
           <div className="canvas-wrap">
-            <Canvas onDropFiles={onDropFiles} />
+            <Canvas onDropFiles={routeDrop} />
             <EmptyState />
           </div>
           <SidePanel extraTabs={extraTabs} />

@@ -1,6 +1,7 @@
 /** Fixture makers for the data tests (Node only): PNGs, .npy files, tar archives, CIFAR records, in-memory files. */
-import { decode, encode } from 'fast-png';
+import { encode } from 'fast-png';
 import { NPY_ARRAYS, type NpyType } from '../npy';
+import { decodePngRgba } from '../png';
 import { defaultImportOptions, type DecodedImage, type ImageDecoder, type ImportOptions, type InputFile } from '../types';
 import { memoryFile } from '../util';
 
@@ -15,21 +16,9 @@ export function png(w: number, h: number, channels: 1 | 3 | 4, f: (x: number, y:
 
 /** A Node decoder for PNGs (8-bit), standing in for the browser's. */
 export const decodePng: ImageDecoder = async (bytes): Promise<DecodedImage> => {
-  const p = decode(bytes);
-  if (p.depth !== 8 || p.palette) throw new Error('test decoder: 8-bit non-indexed PNGs only');
-  const n = p.width * p.height;
-  const out = new Uint8Array(n * 4);
-  const src = p.data;
-  const ch = p.channels;
-  for (let i = 0; i < n; i++) {
-    const s = i * ch;
-    const g = ch < 3;
-    out[i * 4] = src[s];
-    out[i * 4 + 1] = g ? src[s] : src[s + 1];
-    out[i * 4 + 2] = g ? src[s] : src[s + 2];
-    out[i * 4 + 3] = ch === 2 ? src[s + 1] : ch === 4 ? src[s + 3] : 255;
-  }
-  return { width: p.width, height: p.height, data: out };
+  const img = decodePngRgba(bytes);
+  if (!img) throw new Error('test decoder: 8-bit non-indexed PNGs only');
+  return img;
 };
 
 export function files(tree: Record<string, Uint8Array | string>): InputFile[] {

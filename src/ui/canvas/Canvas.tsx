@@ -205,8 +205,8 @@ function ViewRequests() {
 }
 
 export interface CanvasProps {
-  /** Called with files dropped on the canvas (project files or model.json). */
-  onDropFiles?(files: File[]): void;
+  /** Files dropped on the canvas; `dataTransfer` is live only during this call (folders are read from its items). */
+  onDropFiles?(files: File[], dataTransfer: DataTransfer): void;
 }
 
 /** The React Flow canvas over the document; every edit goes through the document store. */
@@ -315,7 +315,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         return;
       }
       const files = [...e.dataTransfer.files];
-      if (files.length && onDropFiles) onDropFiles(files);
+      if ((files.length || e.dataTransfer.types.includes('Files')) && onDropFiles) onDropFiles(files, e.dataTransfer);
     },
     [flow, onDropFiles],
   );

@@ -5,8 +5,10 @@ import { inferGraph } from '../../graph/infer';
 import type { Graph } from '../../graph/types';
 import { trainingClient } from '../../store/training-client';
 import { checkCompatibility, fittingDataset, type CompatIssue } from '../../train/compat';
-import { datasetList } from '../../train/datasets/index';
+import { datasetInfoFromMeta, datasetList, type DatasetInfo } from '../../train/datasets/index';
 import { describeEstimate, estimateTrainingMemory } from '../../train/memory';
+import { noAugmentation, type Augmentation } from '../../data/types';
+import { ensureDatasetsLoaded, useDatasetsStore } from '../../store/datasets';
 import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type BackendName, type EpochMetrics, type TrainSettings } from '../../train/protocol';
 import { replicaCount } from '../../train/replicas';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
@@ -217,7 +219,10 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   const test = useTrainingStore((s) => s.test);
   const available = useTrainingStore((s) => s.available);
   const inference = useMemo(() => inferGraph(graph), [graph]);
-  const dataset = datasetList.find((d) => d.id === settings.datasetId)!;
+  const stored = useDatasetsStore((s) => s.datasets);
+  const storedInfo = useMemo(() => (stored ?? []).map(datasetInfoFromMeta), [stored]);
+  const storedMeta = stored?.find((d) => d.id === settings.datasetId);
+  const dataset: DatasetInfo | undefined = datasetList.find((d) => d.id === settings.datasetId) ?? storedInfo.find((d) => d.id === settings.datasetId);
   // The backend and workers a run would get: `auto` takes the first that initialises here (wasm until probed).
   const backend: BackendName = settings.backend === 'auto' ? available?.[0] ?? 'wasm' : settings.backend;
   const workers = replicaCount({
@@ -229,18 +234,29 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
     () => (inference.valid ? estimateTrainingMemory(graph, inference, settings, backend, workers) : undefined),
     [graph, inference, settings, backend, workers],
   );
-  const issues = useMemo(() => checkCompatibility(graph, inference, dataset, memory), [graph, inference, dataset, memory]);
+  const issues = useMemo<CompatIssue[]>(
+    () =>
+      dataset
+        ? checkCompatibility(graph, inference, dataset, memory)
+        : [{ severity: 'error', message: stored === null ? 'Reading the imported datasets…' : `The dataset "${settings.datasetId}" is no longer stored in this browser; pick another.`, nodeIds: [] }],
+    [graph, inference, dataset, memory, stored, settings.datasetId],
+  );
+  const canAugment = storedMeta?.kind === 'image' || (dataset !== undefined && !storedMeta && dataset.inputShape.length === 3);
+  const augment = settings.augment ?? noAugmentation;
+  const setAugment = (patch: Partial<Augmentation>) => set({ augment: { ...augment, ...patch } });
   const blocked = issues.some((i) => i.severity === 'error');
   const active = status === 'training' || status === 'loading' || status === 'paused';
 
   useEffect(() => {
     if (useTrainingStore.getState().available === null) trainingClient().probe();
   }, []);
+  useEffect(ensureDatasetsLoaded, []);
 
   // When the panel opens on a graph the chosen dataset does not fit but another fits as it is (the X/O or waveform
   // presets), pick that one; the user's choice is never overridden afterwards.
   useEffect(() => {
     // Only a dataset mismatch switches datasets: a step too large for memory is the batch's business.
+    if (!dataset) return; // an imported dataset still being read, or one no longer stored: the user picks
     const mismatched = checkCompatibility(graph, inference, dataset).some((i) => i.severity === 'error');
     if (!mismatched || useTrainingStore.getState().status !== 'idle') return;
     const fits = fittingDataset(graph, inference); // never the chosen one: that one does not fit
@@ -258,11 +274,12 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         <label htmlFor="train-dataset">Dataset</label>
         <div className="field-control">
           <select id="train-dataset" data-testid="train-dataset" value={settings.datasetId} disabled={active} onChange={(e) => set({ datasetId: e.target.value as TrainSettings['datasetId'] })}>
-            {datasetList.map((d) => (
+            {[...datasetList, ...storedInfo].map((d) => (
               <option key={d.id} value={d.id}>{d.name} ({fmtShape(d.inputShape)}, {d.numClasses} classes)</option>
             ))}
+            {!dataset && <option value={settings.datasetId}>{settings.datasetId}</option>}
           </select>
-          <div className="train-hint">{dataset.description}</div>
+          {dataset && <div className="train-hint">{dataset.description}</div>}
         </div>
       </div>
       <Issues issues={issues} onUpdateParams={onUpdateParams} disabled={active} />
@@ -288,6 +305,17 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
           <label htmlFor="train-shuffle">Shuffle</label>
           <div className="field-control">
             <input id="train-shuffle" type="checkbox" checked={settings.shuffle} disabled={active} onChange={(e) => set({ shuffle: e.target.checked })} />
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="train-flip" title="Random changes of the training images at every epoch (never of validation or test samples)">Augmentation</label>
+          <div className="field-control train-augment" data-testid="train-augment">
+            <label><input id="train-flip" type="checkbox" data-testid="train-aug-flip" checked={augment.flip} disabled={active || !canAugment} onChange={(e) => setAugment({ flip: e.target.checked })} /> flip</label>
+            <label>shift <input type="number" min={0} max={16} step={1} data-testid="train-aug-shift" value={augment.shift} disabled={active || !canAugment}
+              onChange={(e) => setAugment({ shift: Math.max(0, Math.min(16, Math.round(Number(e.target.value) || 0))) })} /> px</label>
+            <label>rotate <input type="number" min={0} max={45} step={1} data-testid="train-aug-rotate" value={augment.rotate} disabled={active || !canAugment}
+              onChange={(e) => setAugment({ rotate: Math.max(0, Math.min(45, Number(e.target.value) || 0)) })} /> °</label>
+            {!canAugment && <div className="train-hint">For image datasets only.</div>}
           </div>
         </div>
         <div className="field">

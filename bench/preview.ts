@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+
+/** The production build served by `vite preview` on its own port, and Debian's Chromium, for the browser benches. */
+
+async function waitForServer(url: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`vite preview did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+/** Serves dist/ on `port` until the process exits (or `stop` is called); resolves once it answers. */
+export async function startPreview(port: number): Promise<{ base: string; stop(): void }> {
+  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+  const stop = () => {
+    try {
+      if (server.pid) process.kill(-server.pid);
+    } catch {
+      /* already gone */
+    }
+  };
+  process.on('exit', stop);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForServer(base);
+  return { base, stop };
+}
+
+const launchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+/** Chromium with the flags of playwright.config.ts. */
+export function launchChromium(): Promise<Browser>;
+/** The same with a profile in `userDataDir` (storage on disk, as a user's browser has). */
+export function launchChromium(userDataDir: string): Promise<BrowserContext>;
+export function launchChromium(userDataDir?: string): Promise<Browser | BrowserContext> {
+  return userDataDir === undefined ? chromium.launch(launchOptions) : chromium.launchPersistentContext(userDataDir, launchOptions);
+}
