@@ -3,17 +3,13 @@ import { getPreset } from '../../presets/index';
 import { inferGraph } from '../graph/infer';
 import type { WeightSnapshot } from '../compile/weights';
 import { analyseCompression, analyseKernel, duplicatePairs, filterRows, sparsity } from './compression';
+import { mulberry32 } from '../train/random';
 import { effectiveRank, singularValues, symmetricEigenvalues } from './linalg';
 
+/** Seeded values in [−0.5, 0.5). */
 function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const u = mulberry32(seed);
+  return () => u() - 0.5;
 }
 
 /** A random orthogonal n×n matrix (Gram–Schmidt on random columns), row-major. */

@@ -1,3 +1,4 @@
+import { sameShape } from '../../../nodes/index';
 import type * as tfjs from '@tensorflow/tfjs';
 import { useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
@@ -39,7 +40,6 @@ function Section({ title, children, testid, open = true }: { title: string; chil
   );
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * The Inspect tab: run one image (drawn, or from the test set) through the model and see every conv and pooling
