@@ -13,6 +13,7 @@
  * CONVAS_BENCH_ACCURACY=<n> to train one epoch on the first n MNIST images per mode and print the test accuracy
  * (10,000 test images): the modes must learn alike.
  */
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -25,8 +26,12 @@ import { defaultTrainSettings } from '../src/train/protocol';
 import { trainModel } from '../src/train/trainer';
 import type { Dataset } from '../src/train/datasets/types';
 import { registerFastKernels } from '../src/train/wasm/fast/index';
+import { inferGraph } from '../src/graph/infer';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Relaxed SIMD (fused multiply-add), on by default in Chrome ≥ 114 where the app runs; Node 20 needs the flag.
+// CONVAS_BENCH_RELAXED=0 measures without it.
+if (process.env.CONVAS_BENCH_RELAXED !== '0') setFlagsFromString('--experimental-wasm-relaxed-simd');
 const SAMPLES = Number(process.env.CONVAS_BENCH_SAMPLES ?? 6400);
 type Mode = 'stock' | 'kernels' | 'fast';
 const MODES = (process.env.CONVAS_BENCH_MODES ?? 'stock,kernels,fast').split(',') as Mode[];
@@ -36,6 +41,13 @@ const THROUGHPUT = process.env.CONVAS_BENCH_THROUGHPUT !== '0';
 const BY_SHAPE = process.env.CONVAS_BENCH_BY_SHAPE === '1';
 /** Training samples for the accuracy check (one epoch, batch 64, seed 1, per mode); 0 skips it. */
 const ACCURACY = Number(process.env.CONVAS_BENCH_ACCURACY ?? 0);
+/** The preset to train (CONVAS_BENCH_PRESET): LeNet-5 on MNIST, any other on random data of its input shape. */
+const PRESET = process.env.CONVAS_BENCH_PRESET ?? 'lenet5';
+const presetGraph = () => {
+  const p = getPreset(PRESET);
+  if (!p) throw new Error(`CONVAS_BENCH_PRESET: unknown preset "${PRESET}"`);
+  return p.graph;
+};
 
 const control = { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} };
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -55,7 +67,7 @@ function settingsFor(mode: Mode, batchSize: number) {
 }
 
 async function throughput(ds: Dataset, mode: Mode, batchSize: number): Promise<{ wall: number; cpu: number }> {
-  const model = compileGraph(tf, getPreset('lenet5')!.graph);
+  const model = compileGraph(tf, presetGraph());
   const settings = settingsFor(mode, batchSize);
   await trainModel({ tf, model, ds: head(ds, batchSize), settings, control });
   let wall = 0;
@@ -116,11 +128,13 @@ function instrument(): { table: Map<string, KernelTiming>; undo(): void } {
 }
 
 async function profile(ds: Dataset, mode: Mode, batchSize: number, steps: number): Promise<void> {
-  const model = compileGraph(tf, getPreset('lenet5')!.graph);
+  const model = compileGraph(tf, presetGraph());
   const settings = settingsFor(mode, batchSize);
   await trainModel({ tf, model, ds: head(ds, batchSize * 2), settings, control });
   const { table, undo } = instrument();
   const t0 = cpuMs();
+  // The steps actually run (the dataset may hold fewer than asked).
+  steps = Math.min(steps, Math.floor(ds.train.n / batchSize));
   try {
     await trainModel({ tf, model, ds: head(ds, batchSize * steps), settings, control });
   } finally {
@@ -140,8 +154,16 @@ async function profile(ds: Dataset, mode: Mode, batchSize: number, steps: number
 async function main() {
   await nodeWasm(root);
   await tf.setBackend('wasm');
-  const full = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: SAMPLES, testLimit: 10 });
-  console.log(`LeNet-5 on wasm in Node (${SAMPLES} MNIST samples per measurement, Adam, 1 thread)`);
+  let full: Dataset;
+  if (PRESET === 'lenet5') {
+    full = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: SAMPLES, testLimit: 10 });
+  } else {
+    const inf = inferGraph(presetGraph());
+    const inputShape = inf.nodes[inf.inputs[0]].outputShape!;
+    const out = inf.nodes[inf.outputs[0]].outputShape!;
+    full = await loadDataset('random', { readFile: fsReader(root), trainLimit: SAMPLES, testLimit: 10, random: { inputShape: [...inputShape], numClasses: out[out.length - 1] } });
+  }
+  console.log(`${PRESET} on wasm in Node (${SAMPLES} ${PRESET === 'lenet5' ? 'MNIST' : 'random'} samples per measurement, Adam, 1 thread)`);
   for (const mode of MODES) {
     const undo = mode === 'stock' ? undefined : registerFastKernels(tf);
     if (THROUGHPUT) {
@@ -152,7 +174,7 @@ async function main() {
     }
     if (ACCURACY > 0) {
       const ds = await loadDataset('mnist', { readFile: fsReader(root), trainLimit: ACCURACY });
-      const model = compileGraph(tf, getPreset('lenet5')!.graph);
+      const model = compileGraph(tf, presetGraph());
       const r = await trainModel({ tf, model, ds, settings: settingsFor(mode, 64), control });
       model.dispose();
       console.log(`${mode.padEnd(7)} 1 epoch on ${fmt(ACCURACY)} images: test accuracy ${(100 * (r.test?.acc ?? NaN)).toFixed(2)}% (loss ${r.test?.loss.toFixed(4)})`);

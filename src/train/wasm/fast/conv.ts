@@ -304,6 +304,88 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
 }
 
 /**
+ * The filter gradient as one matrix product per chunk of images, for layers with many channels (where the tap-by-tap
+ * loops above re-read dy once per tap and stop paying): dW[KH·KW·CI, CO] += colsᵀ · dy, where colsᵀ[(kh, kw, ci), pixel]
+ * holds, for each output pixel of the chunk, the input value that tap multiplies. colsᵀ is built from a channel-planar
+ * copy of each (zero-padded) image, so each of its rows is a strided walk over one plane; the product runs in the
+ * accumulating gemmPairs loop with the chunk's dy (at most `chunkBytes`, so it stays in cache) as W. dy is used in place
+ * when CO is a multiple of 16, else copied with zero columns up to one.
+ */
+export function filterGradGemm(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels,
+  chunkBytes: number): TensorInfo {
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+    strideHeight: SH, strideWidth: SW } = c;
+  const { xs, Hx, Wx } = windowedInput(be, x, c);
+  const KK = KH * KW * CI;
+  const COp = Math.ceil(CO / 16) * 16;
+  const pix = OH * OW;
+  const plane = Hx * Wx;
+  const imgs = Math.max(1, Math.min(N, Math.floor(chunkBytes / (pix * COp * 4))));
+  const acc = be.makeOutput(COp === CO ? [KH, KW, CI, CO] : [KK, COp], 'float32');
+  const planes = be.makeOutput([imgs, CI, plane], 'float32');
+  const colsT = be.makeOutput([KK, imgs * pix], 'float32');
+  const dyp = COp === CO ? null : be.makeOutput([imgs * pix, COp], 'float32');
+  be.typedArrayFromHeap(acc).fill(0);
+  if (dyp) be.typedArrayFromHeap(dyp).fill(0);
+  const accOff = offsetOf(be, acc);
+  const tOff = offsetOf(be, colsT);
+  const vblocks = COp / 16;
+  const lastOff = (COp - 16) * 4;
+  for (let n0 = 0; n0 < N; n0 += imgs) {
+    const nb = Math.min(imgs, N - n0);
+    const M = nb * pix;
+    // Views are taken after every allocation (a heap growth detaches older ones).
+    const X = be.typedArrayFromHeap(xs);
+    const P = be.typedArrayFromHeap(planes);
+    const T = be.typedArrayFromHeap(colsT);
+    for (let n = 0; n < nb; n++) transpose2D(X, (n0 + n) * plane * CI, P, n * CI * plane, plane, CI);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let ci = 0; ci < CI; ci++) {
+          let d = ((kh * KW + kw) * CI + ci) * M;
+          for (let n = 0; n < nb; n++) {
+            const base = (n * CI + ci) * plane + kh * Wx + kw;
+            for (let oh = 0; oh < OH; oh++) {
+              const s = base + oh * SH * Wx;
+              if (SW === 1 && OW >= 16) {
+                T.set(P.subarray(s, s + OW), d);
+                d += OW;
+              } else {
+                for (let ow = 0; ow < OW; ow++) T[d++] = P[s + ow * SW];
+              }
+            }
+          }
+        }
+      }
+    }
+    let wOff = offsetOf(be, dy) + n0 * pix * CO * 4;
+    if (dyp) {
+      const D = be.typedArrayFromHeap(dy);
+      const DP = be.typedArrayFromHeap(dyp);
+      for (let m = 0; m < M; m++) DP.set(D.subarray((n0 * pix + m) * CO, (n0 * pix + m + 1) * CO), m * COp);
+      wOff = offsetOf(be, dyp);
+    }
+    const half = KK >> 1;
+    if (half > 0) simd.gemmPairsAcc(tOff, tOff + half * M * 4, wOff, accOff, accOff + half * COp * 4, half, M, COp, vblocks, lastOff);
+    if (KK & 1) {
+      const r = KK - 1;
+      simd.gemmPairsAcc(tOff + r * M * 4, tOff + r * M * 4, wOff, accOff + r * COp * 4, accOff + r * COp * 4, 1, M, COp, vblocks, lastOff);
+    }
+  }
+  be.disposeData(planes.dataId);
+  be.disposeData(colsT.dataId);
+  if (dyp) be.disposeData(dyp.dataId);
+  if (xs !== x) be.disposeData(xs.dataId);
+  if (COp === CO) return acc;
+  const out = be.makeOutput([KH, KW, CI, CO], 'float32');
+  const A = be.typedArrayFromHeap(acc);
+  const O = be.typedArrayFromHeap(out);
+  for (let r = 0; r < KK; r++) O.set(A.subarray(r * COp, r * COp + CO), r * CO);
+  be.disposeData(acc.dataId);
+  return out;
+}
+
+/**
  * Forward convolution as im2col + the gemmPairs loop: cols[n·oh·ow, kh·kw·ci] copied out of the (zero-padded) input by
  * the SIMD im2col walk, then out = cols · W with W read in place as [KH·KW·CI, CO]. A few images at a time. Needs
  * CO ≥ 16 (gemmPairs' column blocks) and no dilation; the caller checks.
@@ -373,8 +455,11 @@ function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info
 
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
 export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined,
-  options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number } = {}): tfjs.KernelFunc {
+  options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number; simd?: boolean; gemm?: 'auto' | 'always' | 'never'; gemmChunkBytes?: number } = {}): tfjs.KernelFunc {
   const multiTap = options.multiTap ?? true;
+  const useSimd = options.simd ?? true;
+  const gemm = options.gemm ?? 'auto';
+  const gemmChunkBytes = options.gemmChunkBytes ?? 1 << 16;
   const maxAcc = options.maxAccumulators ?? 8;
   const chunkBytes = options.chunkBytes ?? 1 << 18;
   return (args) => {
@@ -391,7 +476,9 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
       if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
       return fallback.kernelFunc(args);
     }
-    const viaSimd = (multiTap ? filterGradMultiTap(be, x, dy, c, chunkBytes, maxAcc) : null) ?? filterGradSimd(be, x, dy, c);
+    const simd = useSimd && gemm !== 'never' ? simdKernels(heapOf(be)) : null;
+    if (simd && (gemm === 'always' || gemmPays(c))) return filterGradGemm(be, x, dy, c, simd, gemmChunkBytes);
+    const viaSimd = !useSimd ? null : (multiTap ? filterGradMultiTap(be, x, dy, c, chunkBytes, maxAcc) : null) ?? filterGradSimd(be, x, dy, c);
     if (viaSimd) return viaSimd;
     // Rows/columns past the last window get no gradient; a negative bottom/right pad is handled by computing a
     // slightly larger result and cropping it.
@@ -421,4 +508,11 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
     be.disposeData(r.dataId);
     return out;
   };
+}
+
+/** Whether {@link filterGradGemm} beats the tap-by-tap loops for this layer (measured: bench/wasm-kernels.micro.ts). */
+function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number; outHeight: number; outWidth: number }): boolean {
+  // The tap loops make one pass over dy per tap: fine while a pass is long (large images), slow for the small, deep
+  // layers (VGG's 8×8×256 and 4×4×512 filter gradients: 2–4× slower than the product).
+  return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64 && c.outHeight * c.outWidth <= 320;
 }

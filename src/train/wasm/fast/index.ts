@@ -7,13 +7,14 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { conv2DSingleChannelKernel } from './conv1';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
-import { sumKernel } from './reduce';
+import { meanKernel, sumKernel } from './reduce';
 import { castKernel, identityKernel } from './share';
+import { tileKernel } from './tile';
 
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -26,7 +27,10 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   const cast = stock('Cast');
   const add = stock('Add');
   const conv2D = stock('Conv2D');
-  if (!matMul || !sum || !cast || !add || !conv2D) throw new Error('registerFastKernels: the wasm backend lacks Conv2D, BatchMatMul, Sum, Cast or Add (import @tensorflow/tfjs-backend-wasm first)');
+  const tile = stock('Tile');
+  const mean = stock('Mean');
+  if (!matMul || !sum || !cast || !add || !conv2D || !tile || !mean) throw new Error('registerFastKernels: the wasm backend lacks Conv2D, BatchMatMul, Sum, Cast, Add, Tile or Mean (import @tensorflow/tfjs-backend-wasm first)');
+  const fastSum = sumKernel(tf, sum);
   const withSetup = (name: string, kernelFunc: tfjs.KernelFunc): tfjs.KernelConfig => {
     // Keeps the replaced kernel's setupFunc: the backend runs the setups of the kernels registered when it
     // initialises, and the stock kernels called from ours need theirs.
@@ -39,10 +43,12 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'), matMul)),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
-    withSetup('Sum', sumKernel(tf, sum)),
+    withSetup('Sum', fastSum),
+    withSetup('Mean', meanKernel(tf, mean, fastSum)),
     withSetup('Identity', identityKernel),
     withSetup('Cast', castKernel(cast)),
     withSetup('Add', biasAddKernel(add)),
+    withSetup('Tile', tileKernel(tile)),
     { kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: fusedAdamKernel },
   ];
 }

@@ -82,6 +82,30 @@ describe('fast Conv2DBackpropFilter on wasm', () => {
   });
 });
 
+describe('Conv2DBackpropFilter as a GEMM (the many-channel path, forced for every shape)', () => {
+  const deep: typeof convGrid = [
+    { x: [3, 8, 8, 40], k: [3, 3, 40, 48], strides: [1, 1], pad: 'same' }, // CO a multiple of 16: dy in place
+    { x: [5, 4, 4, 37], k: [3, 3, 37, 33], strides: [1, 1], pad: 'same' }, // CO padded to 48, KK odd
+    { x: [2, 9, 7, 18], k: [3, 3, 18, 35], strides: [2, 2], pad: 'same' }, // stride 2, CI not a multiple of 4
+    { x: [3, 8, 8, 24], k: [1, 1, 24, 32], strides: [2, 2], pad: 'valid' }, // ResNet's 1×1 stride-2 shortcut
+    { x: [2, 6, 6, 16], k: [3, 3, 16, 64], strides: [1, 1], pad: 'valid' },
+  ];
+  it.each([...convGrid, ...deep])('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
+    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+    // Chunks of 8 KiB of dy: one image or a few per chunk (x [5, 4, 4, 37]: 2, 2, then a partial 1), accumulated.
+    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { gemm: 'always', gemmChunkBytes: 8192 }) });
+    try {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { x: [rand(x, 40), x] as Input, dy: [rand(dyShape, 41), dyShape] as Input };
+      await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    } finally {
+      tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+      tf.registerKernel(registered);
+    }
+  });
+});
+
 describe('Conv2DBackpropFilter with the single-tap SIMD loop (multi-tap off)', () => {
   it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
     const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
@@ -302,6 +326,41 @@ describe('fast bias Add on wasm', () => {
   ];
   it.each(cases)('matches cpu: a $a + b $b', async ({ a, b }) => {
     await matchesCpu('Add', { a: [rand(a, 19), a] as Input, b: [rand(b, 20), b] as Input }, {}, 1e-6);
+  });
+});
+
+describe('fast Mean on wasm', () => {
+  const cases: { x: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { x: [8, 7, 7, 6], axis: [0, 1, 2], keepDims: true }, // BatchNorm's batch mean: the fast path
+    { x: [4, 5, 5, 17], axis: [0, 1, 2], keepDims: false },
+    { x: [64, 10], axis: 0, keepDims: false },
+    { x: [5, 4, 3], axis: [0, 2], keepDims: false }, // other reductions: the stock kernel
+    { x: [5, 4, 3], axis: -1, keepDims: true },
+  ];
+  it.each(cases)('matches cpu: x $x, axis $axis, keepDims $keepDims', async ({ x, axis, keepDims }) => {
+    await matchesCpu('Mean', { x: [rand(x, 37), x] as Input }, { axis, keepDims }, 1e-6);
+  });
+});
+
+describe('fast Tile on wasm', () => {
+  const cases: { x: number[]; reps: number[] }[] = [
+    { x: [1, 1, 1, 6], reps: [4, 5, 3, 1] }, // BatchNorm's gradient: a channel vector to the activation's shape
+    { x: [1, 1, 1, 17], reps: [2, 3, 3, 1] },
+    { x: [2, 3], reps: [3, 2] },
+    { x: [3, 1, 2], reps: [1, 4, 1] },
+    { x: [2, 3, 4], reps: [1, 1, 1] }, // a copy
+    { x: [5], reps: [7] },
+    { x: [2, 2, 3, 5], reps: [2, 1, 3, 2] }, // every axis at once, repeated inside and outside
+    { x: [2, 3], reps: [0, 2] }, // empty
+  ];
+  it.each(cases)('matches cpu: x $x, reps $reps', async ({ x, reps }) => {
+    await matchesCpu('Tile', { x: [rand(x, 31), x] as Input }, { reps }, 1e-12);
+  });
+  it('tiles int32 values exactly', async () => {
+    const x: Input = [Int32Array.from([1, -2, 3, 40000]) as unknown as Float32Array, [2, 2]];
+    const cpu = await run('cpu', 'Tile', { x }, { reps: [2, 3] });
+    const wasm = await run('wasm', 'Tile', { x }, { reps: [2, 3] });
+    expect(Array.from(wasm.data)).toEqual(Array.from(cpu.data));
   });
 });
 

@@ -83,3 +83,23 @@ export function sumKernel(tf: Tf, stock: tfjs.KernelConfig, options: { simd?: bo
     return out;
   };
 }
+
+/**
+ * `Mean` over every axis but the last (BatchNorm's batch statistics, twice per layer and step): the {@link sumKernel}
+ * pass divided by the count, instead of the stock kernel's transpose and reduction. Any other mean goes to `stock`.
+ */
+export function meanKernel(tf: Tf, stockMean: tfjs.KernelConfig, sum: tfjs.KernelFunc): tfjs.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis } = args.attrs as unknown as { axis: number | number[] };
+    const r = x.shape.length;
+    const axes = tf.util.parseAxisParam(axis, x.shape);
+    const leading = r >= 2 && axes.length === r - 1 && [...axes].sort((a, b) => a - b).every((a, i) => a === i);
+    if (!leading || x.dtype !== 'float32') return stockMean.kernelFunc(args);
+    const out = sum(args) as TensorInfo;
+    const os = (args.backend as unknown as WasmBackend).typedArrayFromHeap(out);
+    const count = product(x.shape) / x.shape[r - 1];
+    for (let c = 0; c < os.length; c++) os[c] /= count;
+    return out;
+  };
+}

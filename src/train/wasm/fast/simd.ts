@@ -208,9 +208,12 @@ function filterGradMultiFunction(B: number, T: number, fused: boolean): number[]
  * gemmPairs(a, b, w, ca, cb, rows, K, KK, vblocks, lastOff): cols = dy · W for two rows at once (rows a + i and b + i of
  * dy, i < rows; K floats each) against w [K, KK]: per block of 16 output columns, 8 accumulators (2 rows × 4 vectors),
  * per k 4 weight loads and 2 splats. The last block starts at `lastOff` bytes (KK − 16 floats when 16 does not divide
- * KK: it overlaps the previous block and stores the same values again). Needs KK ≥ 16.
+ * KK: it overlaps the previous block and stores the same values again). Needs KK ≥ 16. With `accumulate`
+ * (gemmPairsAcc), the products are added to what ca and cb hold (the accumulators start from them), so a long K can be
+ * split into blocks whose W stays in cache; that needs KK a multiple of 16 (an overlapping last block would add twice).
+ * a = b with ca = cb is allowed in both (an odd last row): both halves load before either stores.
  */
-function gemmPairsFunction(fused: boolean): number[] {
+function gemmPairsFunction(fused: boolean, accumulate = false): number[] {
   const [A, B, W, CA, CB, ROWS, K, KK, VBLOCKS, LASTOFF] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const [R, VB, KI, VOFF, WP, PA, PB, KKB] = [10, 11, 12, 13, 14, 15, 16, 17];
   const [SA, SB, W0] = [18, 19, 20];
@@ -226,7 +229,10 @@ function gemmPairsFunction(fused: boolean): number[] {
     // voff = min(vb · 64, lastOff)
     ...get(VB), ...i32(64), ...i32Mul, ...get(LASTOFF), ...get(VB), ...i32(64), ...i32Mul, ...get(LASTOFF), ...i32LtS, ...select, ...set(VOFF),
   ];
-  for (let a = 0; a < 8; a++) vblock.push(...v128Zero, ...set(ACC + a));
+  for (let a = 0; a < 8; a++) {
+    if (accumulate) vblock.push(...get(a < 4 ? CA : CB), ...get(VOFF), ...add, ...simd(0x00, 0x00, ...uleb(16 * (a % 4))), ...set(ACC + a));
+    else vblock.push(...v128Zero, ...set(ACC + a));
+  }
   vblock.push(...get(W), ...get(VOFF), ...add, ...set(WP), ...get(A), ...set(PA), ...get(B), ...set(PB), ...get(K), ...set(KI), ...countdown(KI, kStep));
   for (let j = 0; j < 4; j++) vblock.push(...get(CA), ...get(VOFF), ...add, ...get(ACC + j), ...simd(0x0b, 0x00, ...uleb(16 * j)));
   for (let j = 0; j < 4; j++) vblock.push(...get(CB), ...get(VOFF), ...add, ...get(ACC + 4 + j), ...simd(0x0b, 0x00, ...uleb(16 * j)));
@@ -449,6 +455,7 @@ function kernelTable(fused: boolean): WasmFunction[] {
     ...MULTI_TAPS.flatMap((tMax, i) => Array.from({ length: tMax }, (_, t) =>
       kernel(`filterGradMulti${i + 1}_${t + 1}`, 12, filterGradMultiFunction(i + 1, t + 1, fused)))),
     kernel('gemmPairs', 10, gemmPairsFunction(fused)),
+    kernel('gemmPairsAcc', 10, gemmPairsFunction(fused, true)),
     kernel('im2col', 11, col2imFunction(true)),
   ];
 }
@@ -489,6 +496,8 @@ export interface SimdKernels {
   filterGradMulti: FilterGrad[][];
   /** Two rows of dy · W at once (see gemmPairsFunction). */
   gemmPairs: GemmPairs;
+  /** gemmPairs adding to the output rows instead of overwriting them. */
+  gemmPairsAcc: GemmPairs;
   /** col2im's walk copying each window's spans out of buf into col (im2col). */
   im2col: Col2Im;
 }
@@ -505,11 +514,11 @@ export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
       const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(relaxedSimdSupported())), { env: { memory } });
       const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
-        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs; im2col: Col2Im };
+        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs; gemmPairsAcc: GemmPairs; im2col: Col2Im };
       kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
         col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd,
         filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])),
-        gemmPairs: e.gemmPairs, im2col: e.im2col };
+        gemmPairs: e.gemmPairs, gemmPairsAcc: e.gemmPairsAcc, im2col: e.im2col };
     }
   } catch {
     kernels = null; // no SIMD in this engine: the XNNPACK path stays
