@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { compileGraph } from '../src/compile/compile';
-import { getPreset } from '../presets/index';
+import { benchGraph, benchInputShape } from './preset-graph';
 import { loadDataset } from '../src/train/datasets/index';
 import { fsReader } from '../src/train/datasets/node';
 import { nodeWasm } from '../src/train/wasm/node';
@@ -43,11 +43,7 @@ const BY_SHAPE = process.env.CONVAS_BENCH_BY_SHAPE === '1';
 const ACCURACY = Number(process.env.CONVAS_BENCH_ACCURACY ?? 0);
 /** The preset to train (CONVAS_BENCH_PRESET): LeNet-5 on MNIST, any other on random data of its input shape. */
 const PRESET = process.env.CONVAS_BENCH_PRESET ?? 'lenet5';
-const presetGraph = () => {
-  const p = getPreset(PRESET);
-  if (!p) throw new Error(`CONVAS_BENCH_PRESET: unknown preset "${PRESET}"`);
-  return p.graph;
-};
+const presetGraph = () => benchGraph(PRESET, benchInputShape());
 
 const control = { stopRequested: () => false, waitWhilePaused: async () => {}, yieldToEvents: async () => {} };
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');

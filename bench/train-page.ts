@@ -23,10 +23,12 @@ export interface BenchRun {
 
 let worker: Worker | null = null;
 
-function run(preset: string, patch: Partial<TrainSettings>): Promise<BenchRun> {
+function run(preset: string, patch: Partial<TrainSettings>, input?: number[]): Promise<BenchRun> {
   worker ??= new Worker(new URL('../src/train/worker.ts', import.meta.url), { type: 'module' });
   const w = worker;
-  const graph = getPreset(preset)!.graph;
+  const presetGraph = getPreset(preset)!.graph;
+  // The Input resized as bench/preset-graph.ts does (CONVAS_BENCH_INPUT).
+  const graph = input ? { ...presetGraph, nodes: presetGraph.nodes.map((n) => (n.kind === 'Input' ? { ...n, params: { ...n.params, shape: input } } : n)) } : presetGraph;
   return new Promise((resolve, reject) => {
     const out: Partial<BenchRun> & { epochs: EpochMetrics[] } = { epochs: [] };
     w.onmessage = (e: MessageEvent<FromWorker>) => {

@@ -24,6 +24,9 @@ import { getPreset, presetList } from '../presets/index';
 import { inferGraph } from '../src/graph/infer';
 import { fittingDataset } from '../src/train/compat';
 import type { TrainSettings } from '../src/train/protocol';
+import { loadavg } from 'node:os';
+import { torchSamplesPerSec, torchUnavailable } from './torch-side';
+import { benchGraph, benchInputShape } from './preset-graph';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4327);
@@ -40,19 +43,22 @@ const FULL_RUNS = (process.env.CONVAS_BENCH_FULL_RUNS ?? '64:0.001,256:0.003').s
   return { batchSize: b, learningRate: lr };
 });
 const PRESET = process.env.CONVAS_BENCH_PRESET ?? 'lenet5';
+/** CONVAS_BENCH_INPUT (e.g. 32,32,3): the preset with its Input resized (./preset-graph.ts). */
+const INPUT = benchInputShape();
 /** The Keras reference's test accuracy for LeNet-5 on MNIST after 5 epochs. */
 const TARGET_ACC = 0.987;
 const BACKENDS = (process.env.CONVAS_BENCH_BACKENDS ?? 'wasm,webgl,cpu').split(',');
 /** Samples per throughput measurement: enough for a steady rate, few enough for the slow backends (LeNet-5 sizes). */
 const SAMPLES: Record<string, number> = { wasm: 8192, webgl: 1536, cpu: 1024 };
+/** CONVAS_BENCH_STOCK=0 leaves out the stock-kernel wasm runs (slow on the larger presets). */
+const STOCK = process.env.CONVAS_BENCH_STOCK !== '0';
 const SAMPLES_ALL = process.env.CONVAS_BENCH_SAMPLES ? Number(process.env.CONVAS_BENCH_SAMPLES) : undefined;
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** What the preset trains on: the first menu dataset it fits as it is, else random data shaped like its input and head. */
 function benchData(presetId: string): { patch: Pick<TrainSettings, 'datasetId' | 'randomSpec'>; label: string; random: boolean } {
-  const graph = getPreset(presetId)?.graph;
-  if (!graph) throw new Error(`CONVAS_BENCH_PRESET: unknown preset "${presetId}" (known: ${presetList.map((p) => p.id).join(', ')})`);
+  const graph = benchGraph(presetId, INPUT);
   const inf = inferGraph(graph);
   const fit = fittingDataset(graph, inf);
   if (fit) return { patch: { datasetId: fit.id }, label: `${fit.id} ${fit.inputShape.join('×')}, ${fit.numClasses} classes`, random: false };
@@ -97,9 +103,14 @@ async function main() {
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     console.log(`${BUILD ? 'production build (vite preview)' : 'dev server'} · Chromium ${browser.version()} · crossOriginIsolated=${isolated} · hardwareConcurrency=${cores}`);
     const train = (patch: Partial<TrainSettings>) =>
-      page.evaluate(([id, p]) => (window as unknown as { benchTrain(preset: string, p: object): Promise<BenchRun> }).benchTrain(id, p), [PRESET, { ...data.patch, ...patch }] as const);
+      page.evaluate(([id, p, input]) => (window as unknown as { benchTrain(preset: string, p: object, input?: number[]): Promise<BenchRun> }).benchTrain(id, p, input), [PRESET, { ...data.patch, ...patch }, INPUT] as const);
 
-    console.log(`preset ${PRESET} · data: ${data.label}`);
+    console.log(`preset ${PRESET}${INPUT ? ` with its Input resized to ${INPUT.join('×')}` : ''} · data: ${data.label}`);
+    // PyTorch right before and right after Convas' runs (CONVAS_BENCH_TORCH=0 skips it).
+    const noTorch = process.env.CONVAS_BENCH_TORCH === '0' ? 'CONVAS_BENCH_TORCH=0' : torchUnavailable(root);
+    const torchRuns: Map<number, number>[] = [];
+    const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+    if (!noTorch) torchRuns.push(torchSamplesPerSec(root, PRESET, INPUT));
     console.log(`\n${presetName} on ${data.random ? 'random data' : data.patch.datasetId}, training throughput (validation and test passes excluded)`);
     const rates: { backend: string; batch: number; rate: number; workers?: number }[] = [];
     for (const backend of BACKENDS) {
@@ -112,7 +123,7 @@ async function main() {
       // On wasm: the stock tfjs kernels (+ our missing gradients) in one worker, then the fast training kernels in one
       // worker, then the app's default (fast kernels, one data-parallel worker per core).
       const configs: { fastKernels?: boolean; workers?: number; label: string }[] = backend === 'wasm'
-        ? [{ fastKernels: false, workers: 1, label: 'stock kernels' }, { fastKernels: true, workers: 1, label: 'fast kernels' }, { fastKernels: true, label: 'fast kernels' }]
+        ? [...(STOCK ? [{ fastKernels: false, workers: 1, label: 'stock kernels' }] : []), { fastKernels: true, workers: 1, label: 'fast kernels' }, { fastKernels: true, label: 'fast kernels' }]
         : [{ label: '' }];
       for (const { label, ...config } of configs) {
         const samples = SAMPLES_ALL ?? SAMPLES[backend] ?? 1024;
@@ -125,6 +136,25 @@ async function main() {
           if (config.fastKernels !== false) rates.push({ backend: r.backend, batch: batchSize, rate: r.samplesPerSec, workers: config.workers });
         }
       }
+    }
+    if (noTorch) console.log(`\nNo PyTorch comparison: ${noTorch}.`);
+    else {
+      torchRuns.push(torchSamplesPerSec(root, PRESET, INPUT));
+      console.log(`\nSide by side with PyTorch ${'1.13'} CPU (2 threads, the same network from Convas' PyTorch export, random data; load average ${load()}):`);
+      for (const batch of [...new Set(rates.map((r) => r.batch))]) {
+        const torch = torchRuns.map((t) => t.get(batch)).filter((v): v is number => v !== undefined);
+        if (torch.length === 0) continue;
+        const mean = torch.reduce((a, b) => a + b, 0) / torch.length;
+        for (const r of rates.filter((x) => x.batch === batch)) {
+          const who = r.backend === 'wasm' ? (r.workers === 1 ? 'wasm, one worker' : 'wasm, default workers') : r.backend;
+          console.log(`  batch ${String(batch).padStart(3)} · ${who.padEnd(22)} ${fmt(r.rate).padStart(6)} samples/s vs PyTorch ${torch.map(fmt).join(' / ')} (before / after): ${(r.rate / mean).toFixed(2)}×`);
+        }
+      }
+    }
+    for (const batch of [...new Set(rates.map((r) => r.batch))]) {
+      const one = rates.find((r) => r.backend === 'wasm' && r.batch === batch && r.workers === 1);
+      const dflt = rates.find((r) => r.backend === 'wasm' && r.batch === batch && r.workers === undefined);
+      if (one && dflt) console.log(`  batch ${String(batch).padStart(3)} · default workers / one worker: ${(dflt.rate / one.rate).toFixed(2)}×`);
     }
     if (process.env.CONVAS_BENCH_SKIP_FULL === '1' || rates.length === 0) return;
     if (data.random) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLayerKind, product, type Shape } from './lib/define';
 import { applyLayer, unwrap1 } from './lib/keras';
+import { batchNormalizationLayer } from './lib/batchnorm';
 
 /** Keras' `axis` counts the batch axis as 0, so `axis` k ≥ 1 is our shape index k − 1; negative axes count from the end. */
 function axisIndex(axis: number, rank: number): number | undefined {
@@ -48,7 +49,7 @@ export const batchNormalization = defineLayerKind({
   // At inference BN folds into one multiply and one add per element.
   elementwise: (_in, out) => 2 * product(out),
   build: (tf, p, name, [x]) =>
-    applyLayer(tf.layers.batchNormalization({ axis: p.axis, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale, name }), x),
+    applyLayer(batchNormalizationLayer(tf, { axis: p.axis, momentum: p.momentum, epsilon: p.epsilon, center: p.center, scale: p.scale, name }), x),
   toKeras: (p) => ({
     axis: p.axis,
     momentum: p.momentum,

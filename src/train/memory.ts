@@ -59,8 +59,8 @@ const CONV_LIKE = new Set(['Conv1D', 'Conv2D', 'Conv2DTranspose', 'DepthwiseConv
  * Output-sized tensors a layer keeps alive through a training step (forward tensors, their gradients, backward
  * temporaries), in units of its output's size, as measured on tfjs 4.22 (memory.tfjs.test.ts): a linear conv or dense
  * 2 (output, gradient), with ReLU or another activation 5 (tfjs does not fuse the activation under a tape), an
- * Activation layer 2 (ReLU) or 3, BatchNormalization 10 (centred input, squares, normalised output and their
- * gradients), Dropout 5 (mask, scaled output), pooling, merges and padding 2. Flatten and Reshape share their input's
+ * Activation layer 2 (ReLU) or 3, BatchNormalization 6 (output and gradient, and on backends without Convas' fused
+ * batch-norm kernels the temporaries of its composed gradient: nodes/lib/batchnorm.ts), Dropout 5 (mask, scaled output), pooling, merges and padding 2. Flatten and Reshape share their input's
  * data. The Input counts 1: the fused conv's gradient also computes the gradient of the batch. Global max pooling
  * (tf.max) adds a mask of its input's size (a bool and a float per element, counted as 1.25 floats).
  */
@@ -69,7 +69,7 @@ function activationFactor(kind: string, params: Record<string, unknown> | undefi
   if (kind === 'Input') return 1;
   const act = params?.activation ?? 'linear';
   if (CONV_LIKE.has(kind)) return (kind === 'SeparableConv2D' ? 4 : 2) + (act === 'linear' ? 0 : 3);
-  if (kind === 'BatchNormalization') return 10;
+  if (kind === 'BatchNormalization') return 6;
   if (kind === 'Dropout' || kind === 'SpatialDropout2D') return 5;
   if (kind === 'Activation') return act === 'relu' || act === 'linear' ? 2 : 3;
   if (kind === 'LeakyReLU') return 3;

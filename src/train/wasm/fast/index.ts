@@ -3,6 +3,8 @@ import type { Tf } from '../../../../nodes/lib/define';
 import { wasmGradientKernels } from '../missing-gradients';
 import { FUSED_ADAM_KERNEL, fusedAdamKernel } from './adam';
 import { biasAddKernel } from './bias';
+import { batchNormKernelConfigs } from './batchnorm';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL } from '../../../../nodes/lib/batchnorm';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { conv2DSingleChannelKernel } from './conv1';
 import { batchMatMulKernel } from './matmul';
@@ -50,6 +52,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('Add', biasAddKernel(add)),
     withSetup('Tile', tileKernel(tile)),
     { kernelName: FUSED_ADAM_KERNEL, backendName: 'wasm', kernelFunc: fusedAdamKernel },
+    ...batchNormKernelConfigs(),
   ];
 }
 
@@ -59,13 +62,13 @@ let active: (() => void) | null = null;
  * Registers the fast training kernels on tfjs's 'wasm' backend, replacing the kernels of the same names (tfjs's own,
  * or the gradient kernels of src/train/wasm/missing-gradients.ts). Import `@tensorflow/tfjs-backend-wasm` first; calling it
  * before or after `tf.setBackend('wasm')` both work. Also adds the fused Adam update kernel that {@link fastAdam}
- * uses. Idempotent: a second call returns the first call's undo. Returns a function that restores the replaced
+ * uses and the training batch-norm kernels of nodes/lib/batchnorm.ts. Idempotent: a second call returns the first call's undo. Returns a function that restores the replaced
  * kernels. Other backends are untouched.
  */
 export function registerFastKernels(tf: Tf): () => void {
   if (active) return active;
   const previous = new Map<string, tfjs.KernelConfig>();
-  for (const name of [...FAST_KERNEL_NAMES, FUSED_ADAM_KERNEL]) {
+  for (const name of [...FAST_KERNEL_NAMES, FUSED_ADAM_KERNEL, BATCH_NORM_TRAIN_KERNEL, BATCH_NORM_TRAIN_GRAD_KERNEL]) {
     const k = tf.getKernel(name, 'wasm');
     if (k) previous.set(name, k);
   }

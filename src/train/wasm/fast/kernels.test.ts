@@ -9,6 +9,8 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, type InputGradOp
 import { sumKernel } from './reduce';
 import { maxPoolGradKernel } from './pool';
 import { conv2DSingleChannelKernel } from './conv1';
+import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTraining } from '../../../../nodes/lib/batchnorm';
+import { batchNormKernelConfigs } from './batchnorm';
 
 const root = join(__dirname, '../../../..');
 
@@ -326,6 +328,55 @@ describe('fast bias Add on wasm', () => {
   ];
   it.each(cases)('matches cpu: a $a + b $b', async ({ a, b }) => {
     await matchesCpu('Add', { a: [rand(a, 19), a] as Input, b: [rand(b, 20), b] as Input }, {}, 1e-6);
+  });
+});
+
+describe('training batch norm on wasm (its two kernels)', () => {
+  /** y, mean, variance and the gradients of Σ y·w with respect to x, γ and β, on one backend. */
+  async function bnStep(backend: string, shape: number[]) {
+    await tf.setBackend(backend);
+    const C = shape[shape.length - 1];
+    const x = tf.tensor(rand(shape, 51).map((v) => 3 * v + 2), shape); // mean ≈ 2: E[x²] − mean² must not cancel
+    const w = tf.tensor(rand(shape, 52), shape);
+    const gamma = tf.tensor1d(rand([C], 53).map((v) => v + 1.5));
+    const beta = tf.tensor1d(rand([C], 54));
+    const stats: tf.Tensor[] = [];
+    const f = (xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => {
+      const r = batchNormTraining(tf, xi, gi as tf.Tensor1D, bi as tf.Tensor1D, 1e-3);
+      stats.push(r.mean, r.variance);
+      return tf.sum(tf.mul(r.y, w));
+    };
+    const { value, grads } = tf.valueAndGrads(f)([x, gamma, beta]);
+    const y = batchNormTraining(tf, x, gamma, beta, 1e-3);
+    const out = [y.y, y.mean, y.variance, ...grads].map((t) => Array.from(t.dataSync()));
+    tf.dispose([x, w, gamma, beta, value, ...grads, y.y, y.mean, y.variance, ...stats]);
+    return out;
+  }
+  it('uses the registered kernels on wasm', () => {
+    expect(tf.getKernel(BATCH_NORM_TRAIN_KERNEL, 'wasm')).toBeDefined();
+    expect(tf.getKernel(BATCH_NORM_TRAIN_GRAD_KERNEL, 'wasm')).toBeDefined();
+    expect(tf.getKernel(BATCH_NORM_TRAIN_KERNEL, 'cpu')).toBeUndefined();
+  });
+  // [3, 7, 17]: a pattern of 68 floats; [5, 3]: 15 floats, a tail after the last whole pattern; [600, 2, 2, 4]: more
+  // rows than one float32 block of the SIMD sums.
+  const shapes = [[4, 5, 5, 6], [3, 7, 17], [64, 2, 2, 3], [9, 1], [2, 8, 8, 64], [5, 3], [600, 2, 2, 4]];
+  it.each(shapes.flatMap((shape) => [true, false].map((simd) => ({ shape, simd }))))('matches the composed ops on cpu: x $shape, SIMD loops $simd', async ({ shape, simd }) => {
+    const cpu = await bnStep('cpu', shape);
+    const registered = [BATCH_NORM_TRAIN_KERNEL, BATCH_NORM_TRAIN_GRAD_KERNEL].map((k) => tf.getKernel(k, 'wasm')!);
+    for (const k of registered) tf.unregisterKernel(k.kernelName, 'wasm');
+    for (const k of batchNormKernelConfigs({ simd })) tf.registerKernel(k);
+    try {
+      const before = tf.memory().numTensors;
+      const wasm = await bnStep('wasm', shape);
+      expect(tf.memory().numTensors).toBe(before);
+      const names = ['y', 'mean', 'variance', 'dx', 'dγ', 'dβ'];
+      for (let i = 0; i < cpu.length; i++) expect(worstRelativeError(wasm[i], cpu[i]), names[i]).toBeLessThan(2e-4);
+    } finally {
+      for (const k of registered) {
+        tf.unregisterKernel(k.kernelName, 'wasm');
+        tf.registerKernel(k);
+      }
+    }
   });
 });
 

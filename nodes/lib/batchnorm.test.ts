@@ -1,0 +1,79 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { batchNormalizationLayer, batchNormTraining } from './batchnorm';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Seeded values in [lo, lo + span). */
+function values(n: number, seed: number, lo = -1, span = 2): Float32Array {
+  let s = seed >>> 0;
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = lo + (span * s) / 2 ** 32;
+  }
+  return a;
+}
+
+/** Output, gradients of Σ y·w (x, γ, β) and the moving statistics after two training calls of a BatchNormalization layer. */
+function trainOnce(layer: tf.layers.Layer, x: tf.Tensor, w: tf.Tensor) {
+  layer.build(x.shape);
+  layer.setWeights([tf.tensor1d(values(x.shape[x.rank - 1], 7, 0.5, 1)), tf.tensor1d(values(x.shape[x.rank - 1], 8)), ...layer.getWeights().slice(2)]);
+  const xv = tf.variable(x);
+  const [gamma, beta] = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+  const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xv, { training: true }) as tf.Tensor, w)) as tf.Scalar, [xv, gamma, beta]);
+  const y = Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync());
+  const moving = layer.getWeights().slice(2).map((t) => Array.from(t.dataSync()));
+  return { y, moving, grads: [xv, gamma, beta].map((v) => Array.from(grads[v.name].dataSync())) };
+}
+
+function close(a: number[], b: number[], tol: number) {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(tol * Math.max(1, Math.abs(b[i])));
+}
+
+describe('batchNormalizationLayer (training as one op with its own gradient)', () => {
+  const shapes = [[4, 5, 5, 6], [3, 7, 17], [64, 2, 2, 3], [9, 4]];
+  it.each(shapes)('gives tfjs-layers\' output, moving statistics and gradients: x %j', (...shape) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    // A mean far from 0 and a spread of a few units, as activations have.
+    const x = tf.tensor(values(n, 1, 1.5, 4), shape);
+    const w = tf.tensor(values(n, 2), shape);
+    const args = { momentum: 0.9, epsilon: 1e-3, name: 'bn' };
+    const ours = trainOnce(batchNormalizationLayer(tf, args), x, w);
+    const stock = trainOnce(tf.layers.batchNormalization(args), x, w);
+    close(ours.y, stock.y, 1e-4);
+    close(ours.moving.flat(), stock.moving.flat(), 1e-5);
+    for (let i = 0; i < 3; i++) close(ours.grads[i], stock.grads[i], 2e-4);
+  });
+
+  it('keeps the class name and config, so saving and Keras export are unchanged', () => {
+    const args = { axis: -1, momentum: 0.95, epsilon: 1e-5, center: true, scale: false, name: 'bn2' };
+    const ours = batchNormalizationLayer(tf, args);
+    const stock = tf.layers.batchNormalization(args);
+    expect(ours.getClassName()).toBe('BatchNormalization');
+    expect(ours.getConfig()).toEqual(stock.getConfig());
+  });
+
+  it('normalises without γ (scale: false) and without β (center: false)', () => {
+    const x = tf.tensor(values(2 * 3 * 4, 3, 2, 3), [2, 3, 4]);
+    const layer = batchNormalizationLayer(tf, { scale: false, center: false, epsilon: 1e-3 });
+    const y = layer.apply(x, { training: true }) as tf.Tensor;
+    const m = tf.moments(y, [0, 1]);
+    close(Array.from(m.mean.dataSync()), [0, 0, 0, 0], 1e-5);
+    close(Array.from(m.variance.dataSync()), Array.from(tf.div(tf.moments(x, [0, 1]).variance, tf.add(tf.moments(x, [0, 1]).variance, 1e-3)).dataSync()), 1e-4);
+  });
+
+  it('returns the batch mean and (biased) variance, kept for the caller', () => {
+    const x = tf.tensor(values(5 * 6, 4, -3, 2), [5, 6]);
+    const before = tf.memory().numTensors;
+    const { y, mean, variance } = batchNormTraining(tf, x, tf.ones([6]) as tf.Tensor1D, tf.zeros([6]) as tf.Tensor1D, 1e-3);
+    const ref = tf.moments(x, [0]);
+    close(Array.from(mean.dataSync()), Array.from(ref.mean.dataSync()), 1e-6);
+    close(Array.from(variance.dataSync()), Array.from(ref.variance.dataSync()), 1e-5);
+    tf.dispose([y, mean, variance, ref.mean, ref.variance]);
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 2); // the two constants made above
+  });
+});
