@@ -144,16 +144,28 @@ function dropFollower(w: Worker) {
 /** tfjs-backend-webgpu is imported the first time WebGPU is tried, so a run that never uses it never loads it. */
 let webgpuModule: Promise<unknown> | null = null;
 
-/** Why WebGPU cannot run here ("no navigator.gpu", "no adapter"), or null when an adapter is offered. */
-async function webgpuUnavailable(): Promise<string | null> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return 'no navigator.gpu';
-  try {
-    return (await gpu.requestAdapter()) ? null : 'no adapter';
-  } catch (e) {
-    return `requestAdapter failed: ${describe(e)}`;
-  }
+/**
+ * Why WebGPU cannot run here ("no navigator.gpu", "no adapter"), or null when an adapter is offered. Asked once per
+ * worker: the adapter does not come and go, and every extra request makes an adapter object for nothing.
+ */
+let webgpuCheck: Promise<{ why: string | null; name: string }> | null = null;
+function webgpuAdapter(): Promise<{ why: string | null; name: string }> {
+  webgpuCheck ??= (async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+    if (!gpu) return { why: 'no navigator.gpu', name: 'no navigator.gpu' };
+    try {
+      const a = await gpu.requestAdapter();
+      if (!a) return { why: 'no adapter', name: 'no adapter' };
+      const i = a.info;
+      return { why: null, name: [i?.vendor, i?.architecture, i?.device, i?.description].filter(Boolean).join(' ') || 'adapter' };
+    } catch (e) {
+      const why = `requestAdapter failed: ${describe(e)}`;
+      return { why, name: why };
+    }
+  })();
+  return webgpuCheck;
 }
+const webgpuUnavailable = async () => (await webgpuAdapter()).why;
 
 async function trySetBackend(name: BackendName): Promise<boolean> {
   try {
@@ -175,16 +187,7 @@ async function trySetBackend(name: BackendName): Promise<boolean> {
 let device: Promise<DeviceInfo> | null = null;
 function deviceInfo(): Promise<DeviceInfo> {
   device ??= (async () => {
-    let webgpu = (await webgpuUnavailable()) ?? '';
-    if (!webgpu) {
-      try {
-        const gpu = (navigator as Navigator & { gpu: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
-        const info = (await gpu.requestAdapter())?.info;
-        webgpu = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'adapter';
-      } catch {
-        webgpu = 'adapter';
-      }
-    }
+    const webgpu = (await webgpuAdapter()).name;
     let webgl = 'none';
     try {
       const gl = new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
