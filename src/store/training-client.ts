@@ -1,5 +1,6 @@
 import type { Graph } from '../graph/types';
 import type { FromWorker, ToWorker } from '../train/protocol';
+import { loadBackendCache, rememberDecision } from '../train/backend-probe';
 import { appendBatchPoint, graphKey, initialTrainingState, useTrainingStore } from './training';
 
 /**
@@ -35,6 +36,9 @@ export function applyWorkerMessage(m: FromWorker, key: string | null): void {
       set({ phase: m.message, status: m.phase === 'training' || m.phase === 'testing' ? 'training' : 'loading' });
       break;
     case 'started':
+      // A fresh probe is remembered in this browser (the worker has no localStorage): the next run of a model this
+      // size starts at once.
+      if (m.backend.decision?.how === 'probed') rememberDecision(m.backend.decision);
       set({ run: { backend: m.backend, loss: m.loss, trainSamples: m.trainSamples, valSamples: m.valSamples, testSamples: m.testSamples, batchesPerEpoch: m.batchesPerEpoch, params: m.params } });
       break;
     case 'batch': {
@@ -104,7 +108,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
       useTrainingStore.setState({
         status: 'loading', phase: 'Starting…', history: fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
       });
-      send({ type: 'start', graph, settings: s.settings, baseUrl: baseUrl() });
+      send({ type: 'start', graph, settings: s.settings, baseUrl: baseUrl(), backendCache: s.settings.backend === 'auto' ? loadBackendCache() : undefined });
     },
     pause: () => worker?.postMessage({ type: 'pause' } satisfies ToWorker),
     resume: () => worker?.postMessage({ type: 'resume' } satisfies ToWorker),

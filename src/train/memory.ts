@@ -34,6 +34,8 @@ export const MEMORY_BUDGET: Record<BackendName, number> = {
   // WebGL textures: browsers do not tell a page how much GPU memory it may use; a stated 2 GiB, which mid-range GPUs
   // (and SwiftShader) give.
   webgl: 2 * 2 ** 30,
+  // WebGPU buffers: the same stated 2 GiB (adapters commonly cap one storage buffer at 1–2 GiB; SwiftShader at 1 GiB).
+  webgpu: 2 * 2 ** 30,
   // Typed arrays in the worker's JS heap, which shares its process with the dataset and the page: a stated 2 GiB.
   cpu: 2 * 2 ** 30,
 };

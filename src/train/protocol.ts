@@ -12,8 +12,11 @@ import type { WeightSnapshot } from '../compile/weights';
  * structured-clonable object tagged by `type`.
  */
 
-/** tfjs backends the user can pick; `auto` takes the fastest that initialises (wasm, then webgl, then cpu). */
-export const BACKENDS = ['wasm', 'webgl', 'cpu'] as const;
+/**
+ * tfjs backends the user can pick. `auto` measures a few training steps of the model on those that initialise here
+ * (./backend-probe.ts) and takes the fastest; cpu only when none of the others works.
+ */
+export const BACKENDS = ['wasm', 'webgpu', 'webgl', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
 
@@ -102,13 +105,53 @@ export interface BackendReport {
   workers?: number;
   /** Why fewer workers train than the settings asked for (a follower failed to start, the model is too large to share). */
   workersNote?: string;
+  /** How the backend was chosen: by the user, by a probe of this model, from a cached probe, or as the last resort. */
+  decision?: BackendDecision;
 }
+
+/** One backend's figure from the probe: real training steps of the run's model at its batch size. */
+export interface BackendTiming {
+  backend: BackendName;
+  samplesPerSec: number;
+  /** Timed steps (the warm-up step excluded) and their total time. */
+  steps: number;
+  ms: number;
+}
+
+/** A backend the probe left out, and why ("unavailable (no adapter)", "dropped: warm-up took 4.1 s, over the 3 s cap"). */
+export interface BackendDropped {
+  backend: BackendName;
+  reason: string;
+}
+
+/**
+ * Why a run trains on its backend. `yours`: picked in the Backend select (no probe). `probed`: measured at this start.
+ * `cached`: a probe of a model of this size on this device, remembered in the browser. `fallback`: nothing measured
+ * could run, so cpu.
+ */
+export interface BackendDecision {
+  backend: BackendName;
+  how: 'yours' | 'probed' | 'cached' | 'fallback';
+  timings: BackendTiming[];
+  dropped: BackendDropped[];
+  /** Wall time of the probe (of the original probe, for `cached`). */
+  probeMs: number;
+  /** The cache key (device and model size bucket), when the decision was probed or read from the cache. */
+  key?: string;
+}
+
+/** Remembered probe decisions by cache key, as the main thread read them from localStorage (./backend-probe.ts). */
+export type BackendCacheEntries = Record<string, { backend: BackendName; timings: BackendTiming[]; dropped: BackendDropped[]; probeMs: number; at: number }>;
 
 /** How the output layer is trained: the loss follows the head's activation. */
 export type LossKind = 'categoricalCrossentropy' | 'softmaxCrossEntropyFromLogits' | 'binaryCrossentropy';
 
 export type ToWorker =
-  | { type: 'start'; graph: Graph; settings: TrainSettings; /** URL prefix of public/ (import.meta.env.BASE_URL). */ baseUrl: string }
+  | {
+      type: 'start'; graph: Graph; settings: TrainSettings; /** URL prefix of public/ (import.meta.env.BASE_URL). */ baseUrl: string;
+      /** Probe decisions remembered in this browser (workers have no localStorage); `auto` uses the one for its key. */
+      backendCache?: BackendCacheEntries;
+    }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }

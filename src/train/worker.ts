@@ -21,6 +21,10 @@ import { configureBrowserWasm } from './wasm/browser';
 import { snapshotWeights } from '../compile/weights';
 import { inferGraph } from '../graph/infer';
 import { estimateTrainingMemory, sharedBufferNote } from './memory';
+import { backendCacheKey, cachedDecision, decideBackend, PROBE_CANDIDATES, PROBE_LIMITS, yourChoice, type DeviceInfo } from './backend-probe';
+import { measureTrainingSteps } from './backend-measure';
+import type { BackendDecision, BackendDropped, BackendTiming } from './protocol';
+import type { Graph, GraphInference } from '../graph/types';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
@@ -137,12 +141,67 @@ function dropFollower(w: Worker) {
   if (i >= 0) followers.splice(i, 1);
 }
 
+/** tfjs-backend-webgpu is imported the first time WebGPU is tried, so a run that never uses it never loads it. */
+let webgpuModule: Promise<unknown> | null = null;
+
+/**
+ * Why WebGPU cannot run here ("no navigator.gpu", "no adapter"), or null when an adapter is offered. Asked once per
+ * worker: the adapter does not come and go, and every extra request makes an adapter object for nothing.
+ */
+let webgpuCheck: Promise<{ why: string | null; name: string }> | null = null;
+function webgpuAdapter(): Promise<{ why: string | null; name: string }> {
+  webgpuCheck ??= (async () => {
+    const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, string> } | null> } }).gpu;
+    if (!gpu) return { why: 'no navigator.gpu', name: 'no navigator.gpu' };
+    try {
+      const a = await gpu.requestAdapter();
+      if (!a) return { why: 'no adapter', name: 'no adapter' };
+      const i = a.info;
+      return { why: null, name: [i?.vendor, i?.architecture, i?.device, i?.description].filter(Boolean).join(' ') || 'adapter' };
+    } catch (e) {
+      const why = `requestAdapter failed: ${describe(e)}`;
+      return { why, name: why };
+    }
+  })();
+  return webgpuCheck;
+}
+const webgpuUnavailable = async () => (await webgpuAdapter()).why;
+
 async function trySetBackend(name: BackendName): Promise<boolean> {
   try {
+    if (name === 'webgpu') {
+      if (await webgpuUnavailable()) return false;
+      webgpuModule ??= import('@tensorflow/tfjs-backend-webgpu').catch((e: unknown) => {
+        webgpuModule = null;
+        throw e;
+      });
+      await webgpuModule;
+    }
     return await tf.setBackend(name);
   } catch {
     return false;
   }
+}
+
+/** The device half of the probe cache key, found once per worker. */
+let device: Promise<DeviceInfo> | null = null;
+function deviceInfo(): Promise<DeviceInfo> {
+  device ??= (async () => {
+    const webgpu = (await webgpuAdapter()).name;
+    let webgl = 'none';
+    try {
+      const gl = new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
+      if (gl) {
+        const ext = gl.getExtension('WEBGL_debug_renderer_info');
+        webgl = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+        gl.getExtension('WEBGL_lose_context')?.loseContext();
+      }
+    } catch {
+      // no WebGL in this worker
+    }
+    return { webgpu, webgl, cores: navigator.hardwareConcurrency || 1 };
+  })();
+  return device;
 }
 
 async function report(name: BackendName): Promise<BackendReport> {
@@ -152,11 +211,75 @@ async function report(name: BackendName): Promise<BackendReport> {
   return { name, simd, multithread: mt, threads: getThreadsCount() };
 }
 
-/** Picks the backend: the one asked for, or for `auto` the first of wasm, webgl, cpu that initialises. */
-async function chooseBackend(choice: BackendName | 'auto'): Promise<BackendName> {
-  const order = choice === 'auto' ? [...BACKENDS] : [choice];
-  for (const b of order) if (await trySetBackend(b)) return b;
-  throw new Error(choice === 'auto' ? 'no tfjs backend could start (wasm, webgl and cpu all failed)' : `the ${choice} backend could not start here; pick another one`);
+/**
+ * Picks the backend and says why: the one asked for (`chosen by you`), or for `auto` the one a cached probe of a model
+ * of this size on this device chose, or else the fastest of a fresh probe (./backend-probe.ts): a few real training
+ * steps of this model on each candidate that initialises here. Leaves the chosen backend active.
+ */
+async function chooseBackend(msg: Extract<ToWorker, { type: 'start' }>, s: TrainSettings, inference: GraphInference): Promise<{ backend: BackendName; decision: BackendDecision }> {
+  if (s.backend !== 'auto') {
+    if (await trySetBackend(s.backend)) return { backend: s.backend, decision: yourChoice(s.backend) };
+    throw new Error(s.backend === 'webgpu'
+      ? `the webgpu backend could not start here (${(await webgpuUnavailable()) ?? 'it failed to initialise'}); pick another one`
+      : `the ${s.backend} backend could not start here; pick another one`);
+  }
+  const shape = probeShape(inference);
+  if (!shape) {
+    // An invalid graph: compileGraph reports it; any backend does for that.
+    for (const b of [...PROBE_CANDIDATES, 'cpu' as const]) if (await trySetBackend(b)) return { backend: b, decision: { ...yourChoice(b), how: 'fallback' } };
+    throw new Error('no tfjs backend could start (wasm, webgpu, webgl and cpu all failed)');
+  }
+  const key = backendCacheKey(await deviceInfo(), { params: inference.totals.params, macs: inference.totals.macs, inputShape: shape.inputShape, batchSize: s.batchSize });
+  const cached = cachedDecision(msg.backendCache, key);
+  if (cached && (await trySetBackend(cached.backend))) return { backend: cached.backend, decision: cached };
+  post({ type: 'status', phase: 'compiling', message: 'Measuring the backends on this model…' });
+  const decision = await probeBackends(msg.graph, s, inference, shape, key);
+  if (await trySetBackend(decision.backend)) return { backend: decision.backend, decision };
+  throw new Error(`no tfjs backend could start (${decision.dropped.map((d) => `${d.backend} ${d.reason}`).join('; ')}; cpu failed too)`);
+}
+
+/** The input shape and class count a probe trains on, from the graph (the dataset is not loaded yet). */
+function probeShape(inference: GraphInference): { inputShape: number[]; numClasses: number } | null {
+  if (!inference.valid || inference.inputs.length !== 1 || inference.outputs.length !== 1) return null;
+  const input = inference.nodes[inference.inputs[0]]?.outputShape;
+  const output = inference.nodes[inference.outputs[0]]?.outputShape;
+  if (!input || !output) return null;
+  const units = output[output.length - 1];
+  return { inputShape: [...input], numClasses: units === 1 ? 2 : units };
+}
+
+async function probeBackends(graph: Graph, s: TrainSettings, inference: GraphInference, shape: { inputShape: number[]; numClasses: number }, key: string): Promise<BackendDecision> {
+  const t0 = performance.now();
+  const timings: BackendTiming[] = [];
+  const dropped: BackendDropped[] = [];
+  for (const b of PROBE_CANDIDATES) {
+    if (performance.now() - t0 > PROBE_LIMITS.totalCapMs) {
+      dropped.push({ backend: b, reason: `skipped: the probe's ${PROBE_LIMITS.totalCapMs / 1000} s were spent` });
+      continue;
+    }
+    if (b === 'webgpu') {
+      const why = await webgpuUnavailable();
+      if (why) {
+        dropped.push({ backend: b, reason: `unavailable (${why})` });
+        continue;
+      }
+    }
+    if (!(await trySetBackend(b))) {
+      dropped.push({ backend: b, reason: 'unavailable (did not initialise)' });
+      continue;
+    }
+    const memory = estimateTrainingMemory(graph, inference, s, b, 1);
+    if (!memory.fits) {
+      dropped.push({ backend: b, reason: `would not fit: ${memory.message}` });
+      continue;
+    }
+    const r = await measureTrainingSteps({ tf, graph, settings: s, backend: b, inputShape: shape.inputShape, numClasses: shape.numClasses });
+    if ('timing' in r) timings.push(r.timing);
+    else dropped.push(r.dropped);
+    await yieldToEvents();
+    if (run.stop) break;
+  }
+  return decideBackend(timings, dropped, performance.now() - t0, key);
 }
 
 /** Initialises each backend once to see which work here; leaves the previously active backend active. */
@@ -208,10 +331,10 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     configureWasm(msg.baseUrl);
     if (s.fastKernels === false) run.undoFastKernels?.();
     else run.undoFastKernels = registerFastKernels(tf);
-    const backend = await chooseBackend(s.backend);
+    const inference = inferGraph(msg.graph);
+    const { backend, decision } = await chooseBackend(msg, s, inference);
     // Refuse a step that cannot fit before the dataset, the model or any follower takes memory (an invalid graph is
     // reported by compileGraph below).
-    const inference = inferGraph(msg.graph);
     const memory = inference.valid ? estimateTrainingMemory(msg.graph, inference, s, backend, replicasFor(s, backend)) : undefined;
     if (memory && !memory.fits) throw new Error(memory.message);
     tensorsBefore = tf.memory().numTensors;
@@ -246,7 +369,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       }
     }
     post({
-      type: 'started', backend: { ...(await report(backend)), workers: replicas, workersNote }, loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
+      type: 'started', backend: { ...(await report(backend)), workers: replicas, workersNote, decision }, loss, trainSamples: trainIdx.length, valSamples: valIdx.length,
       testSamples: ds.test.n, batchesPerEpoch: Math.ceil(trainIdx.length / s.batchSize), params: model.countParams(),
     });
     post({ type: 'status', phase: 'training', message: 'Training…' });

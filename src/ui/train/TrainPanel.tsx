@@ -9,8 +9,9 @@ import { datasetInfoFromMeta, datasetList, type DatasetInfo } from '../../train/
 import { describeEstimate, estimateTrainingMemory } from '../../train/memory';
 import { noAugmentation, type Augmentation } from '../../data/types';
 import { ensureDatasetsLoaded, useDatasetsStore } from '../../store/datasets';
-import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type BackendName, type EpochMetrics, type TrainSettings } from '../../train/protocol';
+import { BACKENDS, OPTIMIZERS, trainSettingsSchema, type BackendName, type BackendReport, type EpochMetrics, type TrainSettings } from '../../train/protocol';
 import { replicaCount } from '../../train/replicas';
+import { describeDecision, forgetBackendCache } from '../../train/backend-probe';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
 import { describeBackend, formatDuration, formatPercent, formatRate, parseNumber } from './format';
 import './train.css';
@@ -206,6 +207,29 @@ function EpochTable() {
 }
 
 /**
+ * Why the run trains on its backend: the probe's figures, the cached probe, or "chosen by you"; for a probed choice,
+ * a link that forgets the remembered choices so that the next `auto` run measures again.
+ */
+function BackendWhy({ decision }: { decision: NonNullable<BackendReport['decision']> }) {
+  const [forgotten, setForgotten] = useState(false);
+  useEffect(() => setForgotten(false), [decision]);
+  const probed = decision.how === 'probed' || decision.how === 'cached';
+  return (
+    <div className="train-hint train-backend-why" data-testid="train-backend-why" data-how={decision.how}>
+      Why: {describeDecision(decision)}
+      {probed && !forgotten && (
+        <> · <button type="button" className="link-btn" data-testid="train-backend-reprobe" title="Forget the backend choices remembered in this browser; the next run with “fastest here” measures again"
+          onClick={() => {
+            forgetBackendCache();
+            setForgotten(true);
+          }}>measure again next run</button></>
+      )}
+      {forgotten && <> · <span data-testid="train-backend-forgotten">forgotten: the next run measures again</span></>}
+    </div>
+  );
+}
+
+/**
  * The Train tab: pick a dataset and settings, see what stops the graph from training (with one-click fixes), train in a
  * worker and watch loss/accuracy curves, progress, and the final test accuracy. Training never blocks the editor.
  */
@@ -322,7 +346,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
           <label htmlFor="train-backend">Backend</label>
           <div className="field-control">
             <select id="train-backend" data-testid="train-backend" value={settings.backend} disabled={active} onChange={(e) => set({ backend: e.target.value as TrainSettings['backend'] })}>
-              <option value="auto">fastest available{available?.[0] ? ` (${available[0]})` : ''}</option>
+              <option value="auto">fastest here (measured on this model)</option>
               {BACKENDS.map((b) => (
                 <option key={b} value={b} disabled={available !== null && !available.includes(b)}>
                   {b}{available !== null && !available.includes(b) ? ' (unavailable)' : ''}
@@ -334,7 +358,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         <div className="field">
           <label htmlFor="train-workers" title="wasm only: workers that each train on a slice of every batch and average their gradients (needs a cross-origin isolated page)">Workers</label>
           <div className="field-control">
-            <select id="train-workers" data-testid="train-workers" value={settings.workers ?? 'auto'} disabled={active || settings.backend === 'webgl' || settings.backend === 'cpu'}
+            <select id="train-workers" data-testid="train-workers" value={settings.workers ?? 'auto'} disabled={active || (settings.backend !== 'auto' && settings.backend !== 'wasm')}
               onChange={(e) => set({ workers: e.target.value === 'auto' ? undefined : Number(e.target.value) })}>
               <option value="auto">one per core{typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? ` (${Math.min(4, navigator.hardwareConcurrency)})` : ''}</option>
               {[1, 2, 3, 4].map((n) => <option key={n} value={n}>{n}</option>)}
@@ -361,6 +385,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
           Backend: {backendText} · loss: {LOSS_LABEL[run!.loss]} · {run!.trainSamples.toLocaleString('en-US')} train / {run!.valSamples.toLocaleString('en-US')} validation samples
         </div>
       )}
+      {run?.backend.decision && <BackendWhy decision={run.backend.decision} />}
       {message && <div className={`train-message ${message.kind}`} data-testid="train-message" role={message.kind === 'error' ? 'alert' : undefined}>{message.text}</div>}
       <Progress />
       {test && (
