@@ -56,14 +56,17 @@ export async function measureTrainingSteps(o: MeasureOptions): Promise<{ timing:
     for (;;) {
       const t0 = now();
       // tidy: a step that throws midway leaves nothing behind either (the optimizer's slots are variables, kept).
-      withSeededMathRandom(s.seed + 1, () => tf.tidy(() => {
-        const cost = opt.minimize(() => probeLoss(tf, kind, m.apply(x, { training: true }) as tfjs.Tensor, y), true, vars);
-        // Read the loss back as the training loop does: the step is done only when its result reached the CPU. A
-        // cross-entropy is > 0: a backend that reads back 0 or NaN here would train on garbage (tfjs-backend-webgpu's
-        // synchronous readback gives zeros on SwiftShader's software adapter), so it is dropped, not timed.
-        const v = cost?.dataSync()[0];
-        if (v === undefined || !(v > 0) || !Number.isFinite(v)) throw new Error(`the step read back a loss of ${v} (a cross-entropy is > 0): the backend's synchronous readback is wrong here`);
-      }));
+      const cost = withSeededMathRandom(s.seed + 1, () => tf.tidy(() => opt.minimize(() => probeLoss(tf, kind, m.apply(x, { training: true }) as tfjs.Tensor, y), true, vars) ?? tf.scalar(NaN)));
+      // Read the loss back as the training loop does (./trainer.ts: synchronously on wasm and cpu, asynchronously on
+      // the GPU backends): the step is done only when its result reached the CPU. A cross-entropy is > 0: a backend
+      // that reads back 0 or NaN here would train on garbage, so it is dropped, not timed.
+      let v: number | undefined;
+      try {
+        v = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu' ? cost.dataSync()[0] : (await cost.data())[0];
+      } finally {
+        cost.dispose();
+      }
+      if (v === undefined || !(v > 0) || !Number.isFinite(v)) throw new Error(`the step read back a loss of ${v} (a cross-entropy is > 0): the backend's readback is wrong here`);
       stepMs.push(now() - t0);
       const next = nextProbeStep(backend, stepMs, B, limits);
       if (next.kind === 'done') return { timing: next.timing };

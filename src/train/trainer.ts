@@ -255,6 +255,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       }
       let lossSum = 0;
       let correctSum = 0;
+      const syncRead = tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
         const b0 = performance.now();
         const from = bi * B;
@@ -274,7 +275,9 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
             return l;
           }, false, vars);
           cost?.dispose();
-          v = pair!.dataSync();
+          // A GPU backend reads back asynchronously (WebGPU's synchronous read is not reliable: it returned zeros on
+          // Chromium's software adapter); wasm and cpu have the values at hand.
+          v = syncRead ? pair!.dataSync() : await pair!.data();
           pair!.dispose();
           x.dispose();
           y.dispose();
