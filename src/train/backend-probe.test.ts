@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BACKEND_CACHE_MAX, BACKEND_CACHE_STORAGE_KEY, backendCacheKey, cachedDecision, decideBackend, describeDecision, forgetBackendCache,
-  loadBackendCache, nextProbeStep, parseBackendCache, PROBE_LIMITS, rememberDecision, roundSignificant, withDecision, yourChoice,
+  loadBackendCache, nextProbeStep, parseBackendCache, PROBE_LIMITS, rememberDecision, roundSignificant, softwareRenderer, withDecision, yourChoice,
   type DeviceInfo, type ProbeNext,
 } from './backend-probe';
 import type { BackendDecision, BackendName, BackendTiming } from './protocol';
@@ -169,5 +169,16 @@ describe('the cache in localStorage (zod at the boundary)', () => {
     expect(loadBackendCache(null)).toEqual({});
     expect(() => rememberDecision(probed, null)).not.toThrow();
     expect(() => forgetBackendCache(null)).not.toThrow();
+  });
+});
+
+describe('softwareRenderer', () => {
+  it('knows the software rasterisers by name, and not real GPUs', () => {
+    for (const n of ['google swiftshader', 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)', 'llvmpipe (LLVM 15.0.6, 256 bits)', 'Microsoft Basic Render Driver']) {
+      expect(softwareRenderer(n), n).toBe(true);
+    }
+    for (const n of ['ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)', 'Apple M2', 'nvidia ampere', 'no adapter', 'none']) {
+      expect(softwareRenderer(n), n).toBe(false);
+    }
   });
 });

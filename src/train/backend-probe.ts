@@ -105,6 +105,15 @@ export function sizeBucket(m: ModelSize): string {
   return `params ${roundSignificant(m.params)} · MACs ${roundSignificant(m.macs)} · input ${m.inputShape.join('×')} · batch ${m.batchSize}`;
 }
 
+/**
+ * Whether a WebGL renderer or WebGPU adapter name is a software rasteriser (SwiftShader, llvmpipe, Microsoft's Basic
+ * Render Driver): it runs on the same CPU cores as wasm, many times slower, and its first step alone can take longer
+ * than the probe's caps (shaders compile on the CPU), so the probe drops it without measuring.
+ */
+export function softwareRenderer(name: string): boolean {
+  return /swiftshader|llvmpipe|softpipe|software|basic render driver/i.test(name);
+}
+
 /** What identifies the device: the WebGPU adapter, the WebGL renderer, and the core count. */
 export interface DeviceInfo {
   /** "google swiftshader", or why there is none ("no adapter", "no navigator.gpu"). */
