@@ -11,7 +11,7 @@ describe('the SIMD kernels module', () => {
     const k = simdKernels(new WebAssembly.Memory({ initial: 1 }))!;
     expect(k).not.toBeNull();
     expect(k.filterGradMulti.map((row) => row.length)).toEqual([...MULTI_TAPS]);
-    const fns = [...k.filterGrad, k.maxPoolGradRow, k.addPattern, k.col2im, k.sumPattern, k.maxPoolGradRowSimd, ...k.filterGradMulti.flat(), k.gemmPairs, k.im2col];
+    const fns = [...k.filterGrad, k.maxPoolGradRow, k.addPattern, k.col2im, k.sumPattern, k.maxPoolGradRowSimd, ...k.filterGradMulti.flat(), k.gemmPairs, k.gemmPairsAcc, k.im2col];
     for (const f of fns) expect(typeof f).toBe('function');
     expect(WebAssembly.Module.exports(mod)).toHaveLength(fns.length);
   });
