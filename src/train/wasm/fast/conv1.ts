@@ -4,6 +4,7 @@ import type { ConvAttrs, TensorInfo, WasmBackend } from '../backend-types';
 import { heapOf, offsetOf } from './heap';
 import { asm, simdKernels } from './simd';
 import { forwardGemm } from './conv';
+import { forwardGemm4, tileColumns } from './convgemm';
 
 /**
  * Forward `Conv2D` for a single input channel (a grayscale image's first layer: LeNet's 28×28×1 → 6@5×5), stride 1,
@@ -129,9 +130,10 @@ const MAX_TAPS = 81;
  * Every other convolution goes to `stock`.
  */
 export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
-  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean } = {}): tfjs.KernelFunc {
+  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean; tiled?: 'auto' | 'always' | 'never' } = {}): tfjs.KernelFunc {
   const maxCo = options.maxChannels ?? 16;
   const [gemmMin, gemmMax] = options.gemmChannels ?? [16, 32];
+  const tiled = options.tiled ?? 'auto';
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
@@ -141,6 +143,16 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     }
     if (x.shape[3] !== 1) {
       const co = filter.shape[3];
+      if (tiled !== 'never' && co >= tileColumns()) {
+        const simd = simdKernels(heapOf(backend as unknown as WasmBackend));
+        const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+          a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
+        if (simd && c.dilationHeight === 1 && c.dilationWidth === 1 && c.padInfo.top >= 0 && c.padInfo.left >= 0 && c.outHeight > 0 && c.outWidth > 0
+          && (tiled === 'always' || tiledForwardPays(c))) {
+          const out = forwardGemm4(backend as unknown as WasmBackend, x, filter, c, simd, 1 << 18);
+          if (out) return out;
+        }
+      }
       const simd = co >= Math.max(16, gemmMin) && co <= gemmMax ? simdKernels(heapOf(backend as unknown as WasmBackend)) : null;
       if (!simd) return stock.kernelFunc(args);
       const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
@@ -196,4 +208,9 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     be.disposeData(wp.dataId);
     return out;
   };
+}
+
+/** Whether {@link forwardGemm4} (im2col + the tiled GEMM) beats XNNPACK's convolution for this layer. */
+function tiledForwardPays(c: tfjs.backend_util.Conv2DInfo): boolean {
+  return c.inChannels * c.filterHeight * c.filterWidth >= 16;
 }
