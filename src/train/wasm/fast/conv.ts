@@ -47,12 +47,13 @@ export interface InputGradOptions {
   tiled: boolean;
   /**
    * Stride-1 convolutions whose input and output have the same size (the forward rewrite does as much work) go to the
-   * GEMM path too when it is tiled and CO is at least this (ignored otherwise).
+   * GEMM path too when it is tiled and CO is at least this (ignored otherwise). Off by default: the rewrite's forward
+   * Conv2D is itself the tiled GEMM (./conv1.ts), and the two run at the same rate on vgg-small's and ResNet-20's layers.
    */
   tiledSameFrom: number;
 }
 
-const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: 16 };
+const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: Infinity };
 
 /**
  * The input gradient as a matrix product and a scatter-add: cols[n·oh·ow, kh·kw·ci] = dy[n·oh·ow, co] · Wᵀ[co, kh·kw·ci]
@@ -172,7 +173,6 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
     // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs faster; for a stride-1 'same'
     // convolution they do the same work and XNNPACK's convolution is a little faster.
-    // The tiled GEMM runs faster than XNNPACK's convolution, so it takes those too (from tiledSameFrom channels).
     const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits || (opts.tiled && opts.ownGemm && CO >= opts.tiledSameFrom);
     if (simd && matMul && gemmPays) {
       return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats, opts.ownGemm && opts.tiled);
@@ -551,7 +551,11 @@ function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: nu
   return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64 && c.outHeight * c.outWidth <= 320;
 }
 
-/** Whether {@link filterGradGemm4} (the tiled GEMM) beats the other filter-gradient loops for this layer. */
-function tiledPays(c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number }): boolean {
-  return c.outChannels >= 8 && c.inChannels * c.filterHeight * c.filterWidth >= tileColumns();
+/**
+ * Whether {@link filterGradGemm4} (the tiled GEMM) beats the other filter-gradient loops for this layer: so far never
+ * (bench/wasm-kernels.micro.ts cnn): its product is fast, but the transpose of dy and, for long rows, the packing of
+ * the columns run in JS per chunk and cost more than the product saves. Kept, tested, for forcing ('always').
+ */
+function tiledPays(_c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number }): boolean {
+  return false;
 }

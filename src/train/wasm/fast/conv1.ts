@@ -117,6 +117,9 @@ function loopFor(memory: WebAssembly.Memory | undefined, p: Plan): Conv | null {
   return c;
 }
 
+/** Most column floats per im2col chunk of the tiled forward GEMM (whole images, at least one). */
+const CHUNK_FLOATS = 1 << 18;
+
 /** Most accumulators of a block (PB·NV): on LeNet's conv1, 4 is faster than 6, 8 or 12. */
 const MAX_ACC = 4;
 const MAX_TAPS = 81;
@@ -130,7 +133,7 @@ const MAX_TAPS = 81;
  * Every other convolution goes to `stock`.
  */
 export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
-  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean; tiled?: 'auto' | 'always' | 'never' } = {}): tfjs.KernelFunc {
+  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean; tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number } = {}): tfjs.KernelFunc {
   const maxCo = options.maxChannels ?? 16;
   const [gemmMin, gemmMax] = options.gemmChannels ?? [16, 32];
   const tiled = options.tiled ?? 'auto';
@@ -149,7 +152,7 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
           a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
         if (simd && c.dilationHeight === 1 && c.dilationWidth === 1 && c.padInfo.top >= 0 && c.padInfo.left >= 0 && c.outHeight > 0 && c.outWidth > 0
           && (tiled === 'always' || tiledForwardPays(c))) {
-          const out = forwardGemm4(backend as unknown as WasmBackend, x, filter, c, simd, 1 << 18);
+          const out = forwardGemm4(backend as unknown as WasmBackend, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS);
           if (out) return out;
         }
       }
@@ -213,4 +216,55 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
 /** Whether {@link forwardGemm4} (im2col + the tiled GEMM) beats XNNPACK's convolution for this layer. */
 function tiledForwardPays(c: tfjs.backend_util.Conv2DInfo): boolean {
   return c.inChannels * c.filterHeight * c.filterWidth >= 16;
+}
+
+/**
+ * `FusedConv2D` (the forward convolution of every layer with a bias: tfjs fuses the bias, and a ReLU, into it) as
+ * {@link forwardGemm4} where that beats XNNPACK ({@link tiledForwardPays}), then the bias added in place by the SIMD
+ * addPattern loop and the ReLU applied. Other activations, PReLU weights, dilations, single-channel inputs and other
+ * data formats go to `stock`.
+ */
+export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number } = {}): tfjs.KernelFunc {
+  const tiled = options.tiled ?? 'auto';
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+    const a = attrs as unknown as ConvAttrs & { activation?: string };
+    const activation = a.activation ?? 'linear';
+    const be = backend as unknown as WasmBackend;
+    if (tiled === 'never' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || x.shape[3] === 1
+      || (a.dataFormat ?? 'NHWC') !== 'NHWC' || preluActivationWeights || (activation !== 'linear' && activation !== 'relu')
+      || (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) || filter.shape[3] < tileColumns()) {
+      return stock.kernelFunc(args);
+    }
+    const simd = simdKernels(heapOf(be));
+    const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
+    if (!simd || c.dilationHeight !== 1 || c.dilationWidth !== 1 || c.padInfo.top < 0 || c.padInfo.left < 0 || c.outHeight <= 0 || c.outWidth <= 0
+      || !(tiled === 'always' || tiledForwardPays(c))) {
+      return stock.kernelFunc(args);
+    }
+    const out = forwardGemm4(be, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS);
+    if (!out) return stock.kernelFunc(args);
+    const CO = c.outChannels;
+    const total = c.batchSize * c.outHeight * c.outWidth * CO;
+    if (bias) {
+      const L = CO % 4 === 0 ? CO : CO % 2 === 0 ? 2 * CO : 4 * CO; // lcm(CO, 4): whole vectors (total is a multiple of CO)
+      const pattern = be.makeOutput([L], 'float32');
+      const bs = be.typedArrayFromHeap(bias);
+      const ps = be.typedArrayFromHeap(pattern);
+      for (let i = 0; i < L; i++) ps[i] = bs[i % CO];
+      const chunks = Math.floor(total / L);
+      simd.addPattern(offsetOf(be, out), offsetOf(be, pattern), offsetOf(be, out), chunks, L / 4);
+      const os = be.typedArrayFromHeap(out);
+      const bs2 = be.typedArrayFromHeap(bias);
+      for (let i = chunks * L; i < total; i++) os[i] += bs2[i % CO];
+      be.disposeData(pattern.dataId);
+    }
+    if (activation === 'relu') {
+      const os = be.typedArrayFromHeap(out) as Float32Array;
+      for (let i = 0; i < total; i++) if (!(os[i] > 0)) os[i] = os[i] !== os[i] ? os[i] : 0;
+    }
+    return out;
+  };
 }
