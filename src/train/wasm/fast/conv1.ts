@@ -215,6 +215,10 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
 
 /** Whether {@link forwardGemm4} (im2col + the tiled GEMM) beats XNNPACK's convolution for this layer. */
 function tiledForwardPays(c: tfjs.backend_util.Conv2DInfo): boolean {
+  // Rows of at least 16 taps; XNNPACK keeps strided windowed convolutions of few output channels (ResNet-20's
+  // 32×32×16 → 32 stride-2 3×3), which its indirection buffer handles better than im2col with a short product.
+  const strided = c.strideHeight !== 1 || c.strideWidth !== 1;
+  if (strided && c.filterHeight * c.filterWidth > 1 && c.outChannels < 64) return false;
   return c.inChannels * c.filterHeight * c.filterWidth >= 16;
 }
 
