@@ -205,7 +205,8 @@ async function main() {
       const run = (f: tf.KernelFunc) => () => f({ inputs: { x: xsList[turn++ % 8], filter: w }, backend: be, attrs }) as tf.TensorInfo;
       for (let round = 0; round < 2; round++) {
         time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} stock`, run(stockConv.kernelFunc));
-        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + gemmPairs`, run(conv2DSingleChannelKernel(tf, stockConv, { gemmChannels: [16, 64] })));
+        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + gemmPairs`, run(conv2DSingleChannelKernel(tf, stockConv, { gemmChannels: [16, 64], tiled: 'never' })));
+        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + tiled GEMM`, run(conv2DSingleChannelKernel(tf, stockConv, { tiled: 'always' })));
       }
       tf.dispose([...xsList, w]);
     }

@@ -146,7 +146,9 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     }
     if (x.shape[3] !== 1) {
       const co = filter.shape[3];
-      if (tiled !== 'never' && co >= tileColumns()) {
+      // gemmPairs' 2 × 16 tile (below) stays for its 16–32 channels at stride 1 (LeNet's conv2: a little faster there).
+      const pairs = co >= Math.max(16, gemmMin) && co <= gemmMax && a.strides !== undefined && [a.strides].flat().every((s) => s === 1);
+      if (tiled !== 'never' && co >= tileColumns() && (tiled === 'always' || !pairs)) {
         const simd = simdKernels(heapOf(backend as unknown as WasmBackend));
         const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
           a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
@@ -248,7 +250,10 @@ export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { t
       || !(tiled === 'always' || tiledForwardPays(c))) {
       return stock.kernelFunc(args);
     }
-    const out = forwardGemm4(be, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS);
+    // As in Conv2D: gemmPairs for 16–32 channels at stride 1, the tiled GEMM otherwise.
+    const pairs = tiled !== 'always' && c.outChannels >= 16 && c.outChannels <= 32 && c.strideHeight === 1 && c.strideWidth === 1;
+    const out = pairs ? forwardGemm(be, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS)
+      : forwardGemm4(be, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS);
     if (!out) return stock.kernelFunc(args);
     const CO = c.outChannels;
     const total = c.batchSize * c.outHeight * c.outWidth * CO;
