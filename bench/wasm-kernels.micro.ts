@@ -2,6 +2,7 @@
  * Micro-benchmark of single fast kernels against their alternatives on LeNet-5's shapes (CPU time per call, best of a
  * few rounds). Run with `npx tsx bench/wasm-kernels.micro.ts [filter]`; not part of the test suite.
  */
+import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -9,9 +10,11 @@ import { nodeWasm } from '../src/train/wasm/node';
 import { registerFastKernels } from '../src/train/wasm/fast/index';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from '../src/train/wasm/fast/conv';
 import { sumKernel } from '../src/train/wasm/fast/reduce';
-import { conv2DSingleChannelKernel } from '../src/train/wasm/fast/conv1';
+import { conv2DSingleChannelKernel, fusedConv2DKernel } from '../src/train/wasm/fast/conv1';
 import { maxPoolGradKernel } from '../src/train/wasm/fast/pool';
 
+// Relaxed SIMD (fused multiply-add) as in Chrome ≥ 114; CONVAS_BENCH_RELAXED=0 measures without it.
+if (process.env.CONVAS_BENCH_RELAXED !== '0') setFlagsFromString('--experimental-wasm-relaxed-simd');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv[2] ?? '';
 
@@ -36,9 +39,80 @@ function time(label: string, f: () => tf.Tensor | tf.TensorInfo, reps = 20): voi
   console.log(`${label.padEnd(70)} ${best.toFixed(3)} ms`);
 }
 
+/**
+ * `npx tsx bench/wasm-kernels.micro.ts cnn [filter]`: the conv shapes of vgg-small and resnet-cifar at batch 64, each
+ * kernel's variants measured in interleaved rounds (best CPU time of 5), printed as GMAC/s.
+ */
+async function cnnShapes(be: tf.KernelBackend, stock: Record<string, tf.KernelConfig>) {
+  const filter = process.argv[3] ?? '';
+  type Case = { x: [number, number, number, number]; k: [number, number, number, number]; s: number; pad: 'same' | 'valid' };
+  const cases: Case[] = [];
+  const n = 64;
+  for (const [hw, ci, co] of [[32, 3, 64], [32, 64, 64], [16, 64, 128], [16, 128, 128], [8, 128, 256], [8, 256, 256], [4, 256, 512], [4, 512, 512]]) {
+    cases.push({ x: [n, hw, hw, ci], k: [3, 3, ci, co], s: 1, pad: 'same' });
+  }
+  for (const [hw, ci, co, s, k] of [[32, 3, 16, 1, 3], [32, 16, 16, 1, 3], [32, 16, 32, 2, 3], [32, 16, 32, 2, 1], [16, 32, 32, 1, 3], [16, 32, 64, 2, 3], [16, 32, 64, 2, 1], [8, 64, 64, 1, 3]]) {
+    cases.push({ x: [n, hw, hw, ci], k: [k, k, ci, co], s, pad: k === 1 ? 'valid' : 'same' });
+  }
+  const rounds = (label: string, macs: number, variants: [string, () => tf.TensorInfo][]) => {
+    if (filter && !label.includes(filter)) return;
+    const best = variants.map(() => Infinity);
+    const once = (f: () => tf.TensorInfo) => be.disposeData(f().dataId);
+    for (const [, f] of variants) { once(f); once(f); }
+    for (let round = 0; round < 5; round++) {
+      variants.forEach(([, f], i) => {
+        const reps = 2;
+        const t0 = cpuMs();
+        for (let r = 0; r < reps; r++) once(f);
+        best[i] = Math.min(best[i], (cpuMs() - t0) / reps);
+      });
+    }
+    console.log(`${label.padEnd(52)} ${variants.map(([v], i) => `${v} ${best[i].toFixed(1)} ms ${(macs / best[i] / 1e6).toFixed(1)}`).join(' | ')}`);
+  };
+  for (const { x, k, s, pad } of cases) {
+    const info = tf.backend_util.computeConv2DInfo(x, k, s, 1, pad);
+    const dyShape = [x[0], info.outHeight, info.outWidth, k[3]];
+    const macs = x[0] * info.outHeight * info.outWidth * k[0] * k[1] * k[2] * k[3];
+    const xs = tf.randomNormal(x);
+    const w = tf.randomNormal(k);
+    const bias = tf.randomNormal([k[3]]);
+    const dy = tf.randomNormal(dyShape);
+    const name = `x[${x}] k[${k}] s${s} ${pad}`;
+    const fattrs = { strides: s, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation: 'linear' } as unknown as tf.NamedAttrMap;
+    const fwd = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, filter: w, bias }, backend: be, attrs: fattrs }) as tf.TensorInfo;
+    rounds(`FusedConv2D ${name}`, macs, [
+      ['stock', fwd(stock.FusedConv2D.kernelFunc)],
+      ['tiled', fwd(fusedConv2DKernel(tf, stock.FusedConv2D, { tiled: 'always' }))],
+    ]);
+    if (k[2] > 3) {
+      const iattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x } as unknown as tf.NamedAttrMap;
+      const inp = (f: tf.KernelFunc) => () => f({ inputs: { dy, filter: w }, backend: be, attrs: iattrs }) as tf.TensorInfo;
+      rounds(`Conv2DBackpropInput ${name}`, macs, [
+        ['before', inp(conv2DBackpropInputKernel(tf, stock.Conv2DBackpropInput, stock.BatchMatMul, { tiled: false }))],
+        ['tiled', inp(conv2DBackpropInputKernel(tf, stock.Conv2DBackpropInput, stock.BatchMatMul, { tiled: true, tiledSameFrom: 0 }))],
+      ]);
+    }
+    const wattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k } as unknown as tf.NamedAttrMap;
+    const fil = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, dy }, backend: be, attrs: wattrs }) as tf.TensorInfo;
+    rounds(`Conv2DBackpropFilter ${name}`, macs, [
+      ['before', fil(conv2DBackpropFilterKernel(tf, stock.Conv2DBackpropFilter, { tiled: 'never' }))],
+      ['tiled', fil(conv2DBackpropFilterKernel(tf, stock.Conv2DBackpropFilter, { tiled: 'always' }))],
+      ['tiled packed', fil(conv2DBackpropFilterKernel(tf, stock.Conv2DBackpropFilter, { tiled: 'always', tiledOptions: { packAbove: 0 } }))],
+    ]);
+    tf.dispose([xs, w, bias, dy]);
+  }
+}
+
 async function main() {
   await nodeWasm(root);
   await tf.setBackend('wasm');
+  if (process.argv[2] === 'cnn') {
+    const stock: Record<string, tf.KernelConfig> = {};
+    for (const k of ['FusedConv2D', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul']) stock[k] = tf.getKernel(k, 'wasm')!;
+    registerFastKernels(tf);
+    await cnnShapes(tf.engine().backend, stock);
+    return;
+  }
   const stockInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
   const stockMatMul = tf.getKernel('BatchMatMul', 'wasm')!;
   const stockSum = tf.getKernel('Sum', 'wasm')!;
@@ -131,7 +205,8 @@ async function main() {
       const run = (f: tf.KernelFunc) => () => f({ inputs: { x: xsList[turn++ % 8], filter: w }, backend: be, attrs }) as tf.TensorInfo;
       for (let round = 0; round < 2; round++) {
         time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} stock`, run(stockConv.kernelFunc));
-        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + gemmPairs`, run(conv2DSingleChannelKernel(tf, stockConv, { gemmChannels: [16, 64] })));
+        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + gemmPairs`, run(conv2DSingleChannelKernel(tf, stockConv, { gemmChannels: [16, 64], tiled: 'never' })));
+        time(`Conv2D [${xs}]x[${ks}] s${s} ${pad} im2col + tiled GEMM`, run(conv2DSingleChannelKernel(tf, stockConv, { tiled: 'always' })));
       }
       tf.dispose([...xsList, w]);
     }

@@ -3,6 +3,7 @@ import { product, type Tf } from '../../../../nodes/lib/define';
 import type { ConvAttrs, ExplicitPadding, TensorInfo, WasmBackend } from '../backend-types';
 import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
+import { filterGradGemm4, gemmAvailable, inputGradProduct, packInputGradWeights, tileColumns, type FilterGemmOptions } from './convgemm';
 
 /**
  * Convolution gradients on wasm. When the hand-assembled SIMD module of ./simd.ts is available, the filter gradient
@@ -42,9 +43,17 @@ export interface InputGradOptions {
   forceGemm: boolean;
   /** The product in the SIMD module's gemmPairs loop rather than the stock BatchMatMul (when W has ≥ 16 columns). */
   ownGemm: boolean;
+  /** The product in the register-blocked GEMM of ./gemm.ts (packed Wᵀ) rather than gemmPairs, when it applies. */
+  tiled: boolean;
+  /**
+   * Stride-1 convolutions whose input and output have the same size (the forward rewrite does as much work) go to the
+   * GEMM path too when it is tiled and CO is at least this (ignored otherwise). Off by default: the rewrite's forward
+   * Conv2D is itself the tiled GEMM (./conv1.ts), and the two run at the same rate on vgg-small's and ResNet-20's layers.
+   */
+  tiledSameFrom: number;
 }
 
-const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true };
+const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: Infinity };
 
 /**
  * The input gradient as a matrix product and a scatter-add: cols[n·oh·ow, kh·kw·ci] = dy[n·oh·ow, co] · Wᵀ[co, kh·kw·ci]
@@ -55,7 +64,7 @@ const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 <
  * those inserted between its rows). Columns are made a few images at a time so they stay in cache.
  */
 function inputGradGemm(be: WasmBackend, dy: TensorInfo, filter: TensorInfo, c: ReturnType<typeof info>, matMul: tfjs.KernelConfig,
-  col2im: SimdKernels['col2im'], gemmPairs: SimdKernels['gemmPairs'] | null, chunkFloats: number): TensorInfo {
+  col2im: SimdKernels['col2im'], gemmPairs: SimdKernels['gemmPairs'] | null, chunkFloats: number, tiled: boolean): TensorInfo {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
   const top = c.padInfo.top;
@@ -67,13 +76,28 @@ function inputGradGemm(be: WasmBackend, dy: TensorInfo, filter: TensorInfo, c: R
   const out = be.makeOutput([N, H, W, CI], 'float32');
   const buf = direct ? out : be.makeOutput([N, HP, WP, CI], 'float32');
   be.typedArrayFromHeap(buf).fill(0);
-  const wt = be.makeOutput([CO, KK], 'float32');
-  transpose2D(be.typedArrayFromHeap(filter), 0, be.typedArrayFromHeap(wt), 0, KK, CO);
   const pix = OH * OW;
   const imgs = Math.max(1, Math.min(N, Math.floor(chunkFloats / (pix * KK))));
   const imgBytes = HP * WP * CI * 4;
+  // The tiled GEMM reads Wᵀ packed into panels (made once per call) instead of wt.
+  const wp = tiled && KK >= tileColumns() && gemmAvailable(be) ? packInputGradWeights(be, filter, KK, CO) : null;
+  let wt: TensorInfo | null = null;
+  if (!wp) {
+    wt = be.makeOutput([CO, KK], 'float32');
+    transpose2D(be.typedArrayFromHeap(filter), 0, be.typedArrayFromHeap(wt), 0, KK, CO);
+  }
   for (let n0 = 0; n0 < N; n0 += imgs) {
     const nb = Math.min(imgs, N - n0);
+    if (wp) {
+      const M = nb * pix;
+      const cols = be.makeOutput([M, KK], 'float32');
+      const cOff = offsetOf(be, cols);
+      inputGradProduct(be, offsetOf(be, dy) + n0 * pix * CO * 4, offsetOf(be, wp), cOff, M, CO, KK);
+      col2im(cOff, offsetOf(be, buf) + n0 * imgBytes, nb, OH, OW, KH, KW * CI * 4, imgBytes, SH * WP * CI * 4, SW * CI * 4, WP * CI * 4);
+      be.disposeData(cols.dataId);
+      continue;
+    }
+    if (!wt) throw new Error('unreachable');
     if (gemmPairs && KK >= 16) {
       // The SIMD loop: two rows of dy (one from each half of the chunk) per pass over W.
       const M = nb * pix;
@@ -100,7 +124,8 @@ function inputGradGemm(be: WasmBackend, dy: TensorInfo, filter: TensorInfo, c: R
     col2im(offsetOf(be, cols), offsetOf(be, buf) + n0 * imgBytes, nb, OH, OW, KH, KW * CI * 4, imgBytes, SH * WP * CI * 4, SW * CI * 4, WP * CI * 4);
     be.disposeData(cols.dataId);
   }
-  be.disposeData(wt.dataId);
+  if (wt) be.disposeData(wt.dataId);
+  if (wp) be.disposeData(wp.dataId);
   if (!direct) {
     // dx[n, h, w] = buf[n, h + top, w + left]; rows and columns past the last window get no gradient.
     const bs = be.typedArrayFromHeap(buf);
@@ -148,8 +173,10 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
     // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs faster; for a stride-1 'same'
     // convolution they do the same work and XNNPACK's convolution is a little faster.
-    const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits;
-    if (simd && matMul && gemmPays) return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats);
+    const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits || (opts.tiled && opts.ownGemm && CO >= opts.tiledSameFrom);
+    if (simd && matMul && gemmPays) {
+      return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats, opts.ownGemm && opts.tiled);
+    }
     if (!forwardFits) {
       if (!fallback) throw new Error('Conv2DBackpropInput on wasm: a padding larger than the kernel is not supported');
       return fallback.kernelFunc(args);
@@ -426,7 +453,7 @@ export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, 
  * covers every window, with x at (top, left) and only what falls inside the copy copied. Hx, Wx: its height and width.
  * The caller disposes `xs` when it is not x.
  */
-function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info>): { xs: TensorInfo; Hx: number; Wx: number } {
+export function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info>): { xs: TensorInfo; Hx: number; Wx: number } {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
   const top = c.padInfo.top;
@@ -455,7 +482,9 @@ function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info
 
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
 export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined,
-  options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number; simd?: boolean; gemm?: 'auto' | 'always' | 'never'; gemmChunkBytes?: number } = {}): tfjs.KernelFunc {
+  options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number; simd?: boolean; gemm?: 'auto' | 'always' | 'never'; gemmChunkBytes?: number;
+    tiled?: 'auto' | 'always' | 'never'; tiledOptions?: Partial<FilterGemmOptions> } = {}): tfjs.KernelFunc {
+  const tiled = options.tiled ?? 'auto';
   const multiTap = options.multiTap ?? true;
   const useSimd = options.simd ?? true;
   const gemm = options.gemm ?? 'auto';
@@ -476,7 +505,12 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
       if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
       return fallback.kernelFunc(args);
     }
-    const simd = useSimd && gemm !== 'never' ? simdKernels(heapOf(be)) : null;
+    const module = useSimd ? simdKernels(heapOf(be)) : null;
+    if (module && tiled !== 'never' && (tiled === 'always' || tiledPays(c))) {
+      const out = filterGradGemm4(be, x, dy, c, module, options.tiledOptions);
+      if (out) return out;
+    }
+    const simd = gemm !== 'never' ? module : null;
     if (simd && (gemm === 'always' || gemmPays(c))) return filterGradGemm(be, x, dy, c, simd, gemmChunkBytes);
     const viaSimd = !useSimd ? null : (multiTap ? filterGradMultiTap(be, x, dy, c, chunkBytes, maxAcc) : null) ?? filterGradSimd(be, x, dy, c);
     if (viaSimd) return viaSimd;
@@ -515,4 +549,13 @@ function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: nu
   // The tap loops make one pass over dy per tap: fine while a pass is long (large images), slow for the small, deep
   // layers (VGG's 8×8×256 and 4×4×512 filter gradients: 2–4× slower than the product).
   return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64 && c.outHeight * c.outWidth <= 320;
+}
+
+/**
+ * Whether {@link filterGradGemm4} (the tiled GEMM) beats the other filter-gradient loops for this layer: so far never
+ * (bench/wasm-kernels.micro.ts cnn): its product is fast, but the transpose of dy and, for long rows, the packing of
+ * the columns run in JS per chunk and cost more than the product saves. Kept, tested, for forcing ('always').
+ */
+function tiledPays(_c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number }): boolean {
+  return false;
 }

@@ -4,6 +4,7 @@ import type { ConvAttrs, TensorInfo, WasmBackend } from '../backend-types';
 import { heapOf, offsetOf } from './heap';
 import { asm, simdKernels } from './simd';
 import { forwardGemm } from './conv';
+import { forwardGemm4, tileColumns } from './convgemm';
 
 /**
  * Forward `Conv2D` for a single input channel (a grayscale image's first layer: LeNet's 28×28×1 → 6@5×5), stride 1,
@@ -116,6 +117,9 @@ function loopFor(memory: WebAssembly.Memory | undefined, p: Plan): Conv | null {
   return c;
 }
 
+/** Most column floats per im2col chunk of the tiled forward GEMM (whole images, at least one). */
+const CHUNK_FLOATS = 1 << 18;
+
 /** Most accumulators of a block (PB·NV): on LeNet's conv1, 4 is faster than 6, 8 or 12. */
 const MAX_ACC = 4;
 const MAX_TAPS = 81;
@@ -129,9 +133,10 @@ const MAX_TAPS = 81;
  * Every other convolution goes to `stock`.
  */
 export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
-  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean } = {}): tfjs.KernelFunc {
+  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean; tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number } = {}): tfjs.KernelFunc {
   const maxCo = options.maxChannels ?? 16;
   const [gemmMin, gemmMax] = options.gemmChannels ?? [16, 32];
+  const tiled = options.tiled ?? 'auto';
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
@@ -141,6 +146,18 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     }
     if (x.shape[3] !== 1) {
       const co = filter.shape[3];
+      // gemmPairs' 2 × 16 tile (below) stays for its 16–32 channels at stride 1 (LeNet's conv2: a little faster there).
+      const pairs = co >= Math.max(16, gemmMin) && co <= gemmMax && a.strides !== undefined && [a.strides].flat().every((s) => s === 1);
+      if (tiled !== 'never' && co >= tileColumns() && (tiled === 'always' || !pairs)) {
+        const simd = simdKernels(heapOf(backend as unknown as WasmBackend));
+        const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+          a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
+        if (simd && c.dilationHeight === 1 && c.dilationWidth === 1 && c.padInfo.top >= 0 && c.padInfo.left >= 0 && c.outHeight > 0 && c.outWidth > 0
+          && (tiled === 'always' || tiledForwardPays(c))) {
+          const out = forwardGemm4(backend as unknown as WasmBackend, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS);
+          if (out) return out;
+        }
+      }
       const simd = co >= Math.max(16, gemmMin) && co <= gemmMax ? simdKernels(heapOf(backend as unknown as WasmBackend)) : null;
       if (!simd) return stock.kernelFunc(args);
       const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
@@ -194,6 +211,69 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     }
     be.disposeData(xp.dataId);
     be.disposeData(wp.dataId);
+    return out;
+  };
+}
+
+/** Whether {@link forwardGemm4} (im2col + the tiled GEMM) beats XNNPACK's convolution for this layer. */
+function tiledForwardPays(c: tfjs.backend_util.Conv2DInfo): boolean {
+  // Rows of at least 16 taps; XNNPACK keeps strided windowed convolutions of few output channels (ResNet-20's
+  // 32×32×16 → 32 stride-2 3×3), which its indirection buffer handles better than im2col with a short product.
+  const strided = c.strideHeight !== 1 || c.strideWidth !== 1;
+  if (strided && c.filterHeight * c.filterWidth > 1 && c.outChannels < 64) return false;
+  return c.inChannels * c.filterHeight * c.filterWidth >= 16;
+}
+
+/**
+ * `FusedConv2D` (the forward convolution of every layer with a bias: tfjs fuses the bias, and a ReLU, into it) as
+ * {@link forwardGemm4} where that beats XNNPACK ({@link tiledForwardPays}), then the bias added in place by the SIMD
+ * addPattern loop and the ReLU applied. Other activations, PReLU weights, dilations, single-channel inputs and other
+ * data formats go to `stock`.
+ */
+export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number } = {}): tfjs.KernelFunc {
+  const tiled = options.tiled ?? 'auto';
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+    const a = attrs as unknown as ConvAttrs & { activation?: string };
+    const activation = a.activation ?? 'linear';
+    const be = backend as unknown as WasmBackend;
+    if (tiled === 'never' || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || x.shape[3] === 1
+      || (a.dataFormat ?? 'NHWC') !== 'NHWC' || preluActivationWeights || (activation !== 'linear' && activation !== 'relu')
+      || (bias && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== filter.shape[3])) || filter.shape[3] < tileColumns()) {
+      return stock.kernelFunc(args);
+    }
+    const simd = simdKernels(heapOf(be));
+    const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+      a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
+    if (!simd || c.dilationHeight !== 1 || c.dilationWidth !== 1 || c.padInfo.top < 0 || c.padInfo.left < 0 || c.outHeight <= 0 || c.outWidth <= 0
+      || !(tiled === 'always' || tiledForwardPays(c))) {
+      return stock.kernelFunc(args);
+    }
+    // As in Conv2D: gemmPairs for 16–32 channels at stride 1, the tiled GEMM otherwise.
+    const pairs = tiled !== 'always' && c.outChannels >= 16 && c.outChannels <= 32 && c.strideHeight === 1 && c.strideWidth === 1;
+    const out = pairs ? forwardGemm(be, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS)
+      : forwardGemm4(be, x, filter, c, simd, options.chunkFloats ?? CHUNK_FLOATS);
+    if (!out) return stock.kernelFunc(args);
+    const CO = c.outChannels;
+    const total = c.batchSize * c.outHeight * c.outWidth * CO;
+    if (bias) {
+      const L = CO % 4 === 0 ? CO : CO % 2 === 0 ? 2 * CO : 4 * CO; // lcm(CO, 4): whole vectors (total is a multiple of CO)
+      const pattern = be.makeOutput([L], 'float32');
+      const bs = be.typedArrayFromHeap(bias);
+      const ps = be.typedArrayFromHeap(pattern);
+      for (let i = 0; i < L; i++) ps[i] = bs[i % CO];
+      const chunks = Math.floor(total / L);
+      simd.addPattern(offsetOf(be, out), offsetOf(be, pattern), offsetOf(be, out), chunks, L / 4);
+      const os = be.typedArrayFromHeap(out);
+      const bs2 = be.typedArrayFromHeap(bias);
+      for (let i = chunks * L; i < total; i++) os[i] += bs2[i % CO];
+      be.disposeData(pattern.dataId);
+    }
+    if (activation === 'relu') {
+      const os = be.typedArrayFromHeap(out) as Float32Array;
+      for (let i = 0; i < total; i++) if (!(os[i] > 0)) os[i] = os[i] !== os[i] ? os[i] : 0;
+    }
     return out;
   };
 }

@@ -6,7 +6,7 @@ import { biasAddKernel } from './bias';
 import { batchNormKernelConfigs } from './batchnorm';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL } from '../../../../nodes/lib/batchnorm';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
-import { conv2DSingleChannelKernel } from './conv1';
+import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { batchMatMulKernel } from './matmul';
 import { maxPoolGradKernel } from './pool';
 import { meanKernel, sumKernel } from './reduce';
@@ -16,7 +16,7 @@ import { tileKernel } from './tile';
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -29,6 +29,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   const cast = stock('Cast');
   const add = stock('Add');
   const conv2D = stock('Conv2D');
+  const fusedConv2D = stock('FusedConv2D');
   const tile = stock('Tile');
   const mean = stock('Mean');
   if (!matMul || !sum || !cast || !add || !conv2D || !tile || !mean) throw new Error('registerFastKernels: the wasm backend lacks Conv2D, BatchMatMul, Sum, Cast, Add, Tile or Mean (import @tensorflow/tfjs-backend-wasm first)');
@@ -41,6 +42,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
   };
   return [
     withSetup('Conv2D', conv2DSingleChannelKernel(tf, conv2D)),
+    ...(fusedConv2D ? [withSetup('FusedConv2D', fusedConv2DKernel(tf, fusedConv2D))] : []),
     withSetup('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stock('Conv2DBackpropFilter') ?? h5Filter)),
     withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'), matMul)),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),

@@ -8,7 +8,7 @@ import { simdKernels } from './simd';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel, type InputGradOptions } from './conv';
 import { sumKernel } from './reduce';
 import { maxPoolGradKernel } from './pool';
-import { conv2DSingleChannelKernel } from './conv1';
+import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTraining } from '../../../../nodes/lib/batchnorm';
 import { batchNormKernelConfigs } from './batchnorm';
 
@@ -139,6 +139,8 @@ describe('Conv2DBackpropInput variants on wasm', () => {
   const variants: [string, Partial<InputGradOptions>][] = [
     ['gemm forced', { forceGemm: true }],
     ['gemm forced, stock BatchMatMul', { forceGemm: true, ownGemm: false }],
+    ['gemm forced, gemmPairs (not tiled)', { forceGemm: true, tiled: false }],
+    ['tiled gemm for stride-1 same too', { tiledSameFrom: 0 }],
     ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1 }],
     ['forward conv only', { gemm: false }],
   ];
@@ -221,6 +223,65 @@ describe('fast Conv2D as im2col + GEMM on wasm', () => {
       await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
     } finally {
       tf.unregisterKernel('Conv2D', 'wasm');
+      tf.registerKernel(registered);
+    }
+  });
+});
+
+// The tiled GEMM paths (./convgemm.ts) forced for every shape, in small chunks so that several chunks and a partial last
+// one run: channel counts that are not multiples of 4 or of the tile's 8 columns, odd row counts, strides 1–3, every
+// padding kind.
+const tiledGrid: typeof convGrid = [
+  ...convGrid,
+  { x: [3, 8, 8, 40], k: [3, 3, 40, 48], strides: [1, 1], pad: 'same' },
+  { x: [5, 4, 4, 37], k: [3, 3, 37, 33], strides: [1, 1], pad: 'same' },
+  { x: [2, 9, 7, 18], k: [3, 3, 18, 35], strides: [2, 2], pad: 'same' },
+  { x: [3, 8, 8, 24], k: [1, 1, 24, 32], strides: [2, 2], pad: 'valid' },
+  { x: [3, 7, 7, 5], k: [3, 3, 5, 9], strides: [1, 1], pad: 'same' },
+  { x: [3, 5, 7, 13], k: [2, 3, 13, 13], strides: [1, 2], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
+];
+
+describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
+  const variants = [
+    ['in place, small chunks', { dyBytes: 2048, colsBytes: 4096, packAbove: 1 << 30 }],
+    ['packed, small chunks', { dyBytes: 2048, colsBytes: 4096, packAbove: 0 }],
+    ['one chunk', { dyBytes: 1 << 30, colsBytes: 1 << 30 }],
+  ] as const;
+  const cases = variants.flatMap(([name, tiledOptions]) => tiledGrid.map((g) => ({ name, tiledOptions, ...g })));
+  it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ tiledOptions, x, k, strides, pad }) => {
+    const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
+    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions }) });
+    try {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { x: [rand(x, 50), x] as Input, dy: [rand(dyShape, 51), dyShape] as Input };
+      await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    } finally {
+      tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
+      tf.registerKernel(registered);
+    }
+  });
+});
+
+describe('Conv2D and FusedConv2D on the tiled GEMM (forced)', () => {
+  const cases = tiledGrid.filter((g) => g.k[3] >= 8 && g.x[3] > 1).flatMap((g) => [
+    { ...g, fused: false, activation: 'linear', chunkFloats: 1 << 18 },
+    { ...g, fused: true, activation: 'linear', chunkFloats: 1 }, // one image per chunk
+    { ...g, fused: true, activation: 'relu', chunkFloats: 300 },
+  ]);
+  it.each(cases)('fused $fused, $activation, chunk $chunkFloats: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad, fused, activation, chunkFloats }) => {
+    const name = fused ? 'FusedConv2D' : 'Conv2D';
+    const registered = tf.getKernel(name, 'wasm')!;
+    tf.unregisterKernel(name, 'wasm');
+    const kernelFunc = fused ? fusedConv2DKernel(tf, stockKernels.get('FusedConv2D')!, { tiled: 'always', chunkFloats })
+      : conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { tiled: 'always', chunkFloats });
+    tf.registerKernel({ ...registered, kernelFunc });
+    try {
+      const inputs: Record<string, Input> = { x: [rand(x, 52), x], filter: [rand(k, 53), k] };
+      if (fused) inputs.bias = [rand([k[3]], 54), [k[3]]];
+      await matchesCpu(name, inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation });
+    } finally {
+      tf.unregisterKernel(name, 'wasm');
       tf.registerKernel(registered);
     }
   });

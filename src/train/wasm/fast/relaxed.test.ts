@@ -6,6 +6,9 @@ import { nodeWasm } from '../node';
 import { randomValues as rand } from '../../testing/kernels';
 import { registerFastKernels } from './index';
 import { relaxedSimdSupported } from './simd';
+import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
+import { fusedConv2DKernel } from './conv1';
+import { runKernel, worstRelativeError } from '../../testing/kernels';
 
 // Its own file (own worker): relaxed SIMD is switched on before the SIMD module is first compiled, as Chrome ≥ 114
 // has it by default, so the fused multiply-add loops (filter gradient, the GEMM of the input gradient and of Conv2D) are
@@ -75,5 +78,42 @@ describe('fast kernels with relaxed SIMD', () => {
     const wasm = await conv('wasm');
     expect(wasm.length).toBe(cpu.length);
     for (let i = 0; i < cpu.length; i++) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(cpu[i])));
+  });
+
+  // The tiled GEMM (./gemm.ts) with relaxed_madd, forced on each conv kernel: strides 1 and 2, same/valid/explicit
+  // pads, channel counts off the 4- and 8-multiples, small chunks with a partial last one.
+  const tiled: { x: number[]; k: number[]; strides: number; pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] }[] = [
+    { x: [3, 9, 9, 5], k: [3, 3, 5, 9], strides: 1, pad: 'same' },
+    { x: [3, 11, 13, 17], k: [3, 3, 17, 16], strides: 2, pad: 'same' },
+    { x: [5, 4, 4, 37], k: [3, 3, 37, 33], strides: 1, pad: 'valid' },
+    { x: [2, 8, 7, 6], k: [2, 3, 6, 20], strides: 1, pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  ];
+  it.each(tiled)('the tiled GEMM kernels (fused multiply-add) match cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, 1, pad as 'same');
+    const dyShape = [x[0], info.outHeight, info.outWidth, k[3]];
+    const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, filterShape: k, inputShape: x, activation: 'linear' };
+    const xs = [rand(x, 6), x] as [Float32Array, number[]];
+    const ws = [rand(k, 7), k] as [Float32Array, number[]];
+    const dys = [rand(dyShape, 8), dyShape] as [Float32Array, number[]];
+    const bs = [rand([k[3]], 9), [k[3]]] as [Float32Array, number[]];
+    const runs: [string, Record<string, [Float32Array, number[]]>, tf.KernelFunc][] = [
+      ['FusedConv2D', { x: xs, filter: ws, bias: bs }, fusedConv2DKernel(tf, tf.getKernel('FusedConv2D', 'wasm')!, { tiled: 'always', chunkFloats: 1 })],
+      ['Conv2DBackpropInput', { dy: dys, filter: ws }, conv2DBackpropInputKernel(tf, undefined, tf.getKernel('BatchMatMul', 'wasm')!, { forceGemm: true, chunkFloats: 1 })],
+      ['Conv2DBackpropFilter', { x: xs, dy: dys }, conv2DBackpropFilterKernel(tf, undefined, { tiled: 'always', tiledOptions: { dyBytes: 2048, colsBytes: 4096 } })],
+    ];
+    for (const [name, inputs, kernelFunc] of runs) {
+      const cpu = await runKernel('cpu', name, inputs, attrs);
+      const registered = tf.getKernel(name, 'wasm')!;
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel({ ...registered, kernelFunc });
+      try {
+        const wasm = await runKernel('wasm', name, inputs, attrs);
+        expect(wasm.shape).toEqual(cpu.shape);
+        expect(worstRelativeError(wasm.data, cpu.data)).toBeLessThan(1e-4);
+      } finally {
+        tf.unregisterKernel(name, 'wasm');
+        tf.registerKernel(registered);
+      }
+    }
   });
 });
