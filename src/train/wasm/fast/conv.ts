@@ -3,6 +3,7 @@ import { product, type Tf } from '../../../../nodes/lib/define';
 import type { ConvAttrs, ExplicitPadding, TensorInfo, WasmBackend } from '../backend-types';
 import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
+import { gather4, type Gather4 } from './gather';
 import { filterGradGemm4, gemmAvailable, inputGradProduct, packInputGradWeights, tileColumns, type FilterGemmOptions } from './convgemm';
 
 /**
@@ -334,12 +335,13 @@ function filterGradMultiTap(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: R
  * The filter gradient as one matrix product per chunk of images, for layers with many channels (where the tap-by-tap
  * loops above re-read dy once per tap and stop paying): dW[KH·KW·CI, CO] += colsᵀ · dy, where colsᵀ[(kh, kw, ci), pixel]
  * holds, for each output pixel of the chunk, the input value that tap multiplies. colsᵀ is built from a channel-planar
- * copy of each (zero-padded) image, so each of its rows is a strided walk over one plane; the product runs in the
+ * copy of each (zero-padded) image, so each of its rows is a strided walk over one plane (both rearrangements in the
+ * gather4 loop of ./gather.ts, one call per tap); the product runs in the
  * accumulating gemmPairs loop with the chunk's dy (at most `chunkBytes`, so it stays in cache) as W. dy is used in place
  * when CO is a multiple of 16, else copied with zero columns up to one.
  */
 export function filterGradGemm(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels,
-  chunkBytes: number): TensorInfo {
+  gather: Gather4, chunkBytes: number): TensorInfo {
   const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
     strideHeight: SH, strideWidth: SW } = c;
   const { xs, Hx, Wx } = windowedInput(be, x, c);
@@ -361,28 +363,12 @@ export function filterGradGemm(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c
   for (let n0 = 0; n0 < N; n0 += imgs) {
     const nb = Math.min(imgs, N - n0);
     const M = nb * pix;
-    // Views are taken after every allocation (a heap growth detaches older ones).
-    const X = be.typedArrayFromHeap(xs);
-    const P = be.typedArrayFromHeap(planes);
-    const T = be.typedArrayFromHeap(colsT);
-    for (let n = 0; n < nb; n++) transpose2D(X, (n0 + n) * plane * CI, P, n * CI * plane, plane, CI);
+    // planes[n][ci][pixel] = x[n0 + n][pixel][ci], then colsᵀ's rows for each tap (kh, kw): (ci, n, oh, ow) walks.
+    const pOff = offsetOf(be, planes);
+    gather(offsetOf(be, xs) + n0 * plane * CI * 4, pOff, 1, 0, nb, plane * CI * 4, CI, 4, plane, CI * 4);
     for (let kh = 0; kh < KH; kh++) {
       for (let kw = 0; kw < KW; kw++) {
-        for (let ci = 0; ci < CI; ci++) {
-          let d = ((kh * KW + kw) * CI + ci) * M;
-          for (let n = 0; n < nb; n++) {
-            const base = (n * CI + ci) * plane + kh * Wx + kw;
-            for (let oh = 0; oh < OH; oh++) {
-              const s = base + oh * SH * Wx;
-              if (SW === 1 && OW >= 16) {
-                T.set(P.subarray(s, s + OW), d);
-                d += OW;
-              } else {
-                for (let ow = 0; ow < OW; ow++) T[d++] = P[s + ow * SW];
-              }
-            }
-          }
-        }
+        gather(pOff + (kh * Wx + kw) * 4, tOff + (kh * KW + kw) * CI * M * 4, CI, plane * 4, nb, CI * plane * 4, OH, SH * Wx * 4, OW, SW * 4);
       }
     }
     let wOff = offsetOf(be, dy) + n0 * pix * CO * 4;
@@ -511,7 +497,8 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
       if (out) return out;
     }
     const simd = gemm !== 'never' ? module : null;
-    if (simd && (gemm === 'always' || gemmPays(c))) return filterGradGemm(be, x, dy, c, simd, gemmChunkBytes);
+    const gather = simd ? gather4(heapOf(be)) : null;
+    if (simd && gather && (gemm === 'always' || gemmPays(c))) return filterGradGemm(be, x, dy, c, simd, gather, gemmChunkBytes);
     const viaSimd = !useSimd ? null : (multiTap ? filterGradMultiTap(be, x, dy, c, chunkBytes, maxAcc) : null) ?? filterGradSimd(be, x, dy, c);
     if (viaSimd) return viaSimd;
     // Rows/columns past the last window get no gradient; a negative bottom/right pad is handled by computing a
@@ -545,10 +532,10 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
 }
 
 /** Whether {@link filterGradGemm} beats the tap-by-tap loops for this layer (measured: bench/wasm-kernels.micro.ts). */
-function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number; outHeight: number; outWidth: number }): boolean {
-  // The tap loops make one pass over dy per tap: fine while a pass is long (large images), slow for the small, deep
-  // layers (VGG's 8×8×256 and 4×4×512 filter gradients: 2–4× slower than the product).
-  return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64 && c.outHeight * c.outWidth <= 320;
+function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number }): boolean {
+  // The tap loops make one pass over dy per tap and group of 16 output channels: fine for few channels (LeNet's,
+  // ResNet's 16), slow for deep layers (VGG's 8×8×256 and 4×4×512: several times slower than the product).
+  return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64;
 }
 
 /**
