@@ -8,7 +8,7 @@ import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL } from '../../../
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { batchMatMulKernel } from './matmul';
-import { maxPoolGradKernel } from './pool';
+import { avgPoolGradKernel, maxPoolGradKernel } from './pool';
 import { meanKernel, sumKernel } from './reduce';
 import { castKernel, identityKernel } from './share';
 import { tileKernel } from './tile';
@@ -16,7 +16,7 @@ import { tileKernel } from './tile';
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean', 'AvgPoolGrad'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
@@ -47,6 +47,7 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stock('Conv2DBackpropInput'), matMul)),
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
+    withSetup('AvgPoolGrad', avgPoolGradKernel(tf)),
     withSetup('Sum', fastSum),
     withSetup('Mean', meanKernel(tf, mean, fastSum)),
     withSetup('Identity', identityKernel),

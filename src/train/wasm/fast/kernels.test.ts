@@ -348,6 +348,21 @@ describe('fast MaxPoolGrad on wasm', () => {
   });
 });
 
+describe('fast AvgPoolGrad on wasm', () => {
+  const cases: { x: number[]; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [3, 8, 8, 6], size: [8, 8], strides: [8, 8], pad: 'valid' }, // a global average pool (ResNet's head)
+    { x: [2, 7, 7, 3], size: [2, 2], strides: [2, 2], pad: 'same' }, // partial windows: still ÷ 4, as cpu does
+    { x: [2, 9, 8, 5], size: [3, 3], strides: [2, 2], pad: 'same' }, // overlapping windows
+    { x: [1, 9, 8, 2], size: [3, 2], strides: [1, 2], pad: 'valid' },
+    { x: [1, 6, 9, 17], size: [2, 3], strides: [3, 3], pad: 'valid' }, // gaps between windows
+  ];
+  it.each(cases)('matches cpu: x $x, pool $size, strides $strides, pad $pad', async ({ x, size, strides, pad }) => {
+    const info = tf.backend_util.computePool2DInfo(x as [number, number, number, number], size, strides, 1, pad);
+    const dyShape = [x[0], info.outHeight, info.outWidth, x[3]];
+    await matchesCpu('AvgPoolGrad', { dy: [rand(dyShape, 61), dyShape] as Input, input: [rand(x, 62), x] as Input }, { filterSize: size, strides, pad }, 1e-6);
+  });
+});
+
 describe('fast MaxPoolGrad edge values', () => {
   it('gives a window of −∞ no gradient and a tie to its first maximum, as cpu does', async () => {
     const x = new Float32Array([-Infinity, -Infinity, 5, 1, -Infinity, -Infinity, 2, 5]);

@@ -82,3 +82,47 @@ export function maxPoolGradKernel(tf: Tf, options: { vectors?: boolean } = {}): 
     return out;
   };
 }
+
+/**
+ * `AvgPoolGrad` as a scatter over the pooling windows: each window's dy, times 1 / (window height · width) as the cpu
+ * backend scales it (the full window, padding included), is added to every in-bounds input position of the window,
+ * a channel row at a time. The stock wasm kernel gathers per input pixel and channel over every window; on ResNet's
+ * global 8×8 average pool its gradient took longer than a convolution.
+ */
+export function avgPoolGradKernel(tf: Tf): tfjs.KernelFunc {
+  return ({ inputs, backend, attrs }) => {
+    const be = backend as unknown as WasmBackend;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+      filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    };
+    const c = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
+      strideHeight: SH, strideWidth: SW, filterHeight: FH, filterWidth: FW } = c;
+    const top = c.padInfo.top;
+    const left = c.padInfo.left;
+    const out = be.makeOutput(input.shape, 'float32');
+    const dx = be.typedArrayFromHeap(out);
+    const g = be.typedArrayFromHeap(dy);
+    dx.fill(0);
+    const scale = 1 / (FH * FW);
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = Math.max(0, oh * SH - top);
+        const h1 = Math.min(H, oh * SH - top + FH);
+        for (let ow = 0; ow < OW; ow++) {
+          const w0 = Math.max(0, ow * SW - left);
+          const w1 = Math.min(W, ow * SW - left + FW);
+          const d = ((n * OH + oh) * OW + ow) * C;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) {
+              const o = ((n * H + h) * W + w) * C;
+              for (let k = 0; k < C; k++) dx[o + k] += g[d + k] * scale;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  };
+}
