@@ -42,10 +42,11 @@ export const trainSettingsSchema = z.object({
    * shaped by `randomSpec`: benches and tests).
    */
   datasetId: z.union([z.enum([...DATASET_IDS, RANDOM_DATASET]), z.string().regex(USER_DATASET_ID, { error: badDatasetId })], { error: badDatasetId }),
-  /** With `datasetId: 'random'` only: the sample shape (channels-last, no batch dimension) and the class count. */
+  /** With `datasetId: 'random'` only: the sample shape (channels-last, no batch dimension) and the class count (up to
+   * 1,000: an ImageNet head, as the MobileNet and ResNet-50 presets have). */
   randomSpec: z.object({
     inputShape: z.array(z.number().int().min(1).max(4096)).min(1).max(3),
-    numClasses: z.number().int().min(2).max(256),
+    numClasses: z.number().int().min(2).max(1000),
   }).optional(),
   optimizer: z.enum(OPTIMIZERS),
   learningRate: z.number().positive().max(1e6),

@@ -18,7 +18,7 @@ function channelsLast(kernel: string, dataFormat: string | undefined): void {
   if (dataFormat !== undefined && dataFormat !== 'NHWC') throw new Error(`${kernel} on wasm: only NHWC is supported, got ${dataFormat}`);
 }
 
-function convInfo(tf: Tf, kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean) {
+export function convInfo(tf: Tf, kernel: string, xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean) {
   channelsLast(kernel, attrs.dataFormat);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -36,7 +36,7 @@ function convInfo(tf: Tf, kernel: string, xShape: number[], filterShape: number[
  * offsets of that pixel in x ([N, H, W, C]), of the position in dy ([N, OH, OW, C·M]) and of the tap in the filter
  * ([KH, KW, C, M]): both depthwise gradients are a sum over these pairs.
  */
-function forEachDepthwiseTap(info: tfjs.backend_util.Conv2DInfo, visit: (xBase: number, dyBase: number, wBase: number) => void): void {
+export function forEachDepthwiseTap(info: tfjs.backend_util.Conv2DInfo, visit: (xBase: number, dyBase: number, wBase: number) => void): void {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
     filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
   for (let n = 0; n < N; n++) {

@@ -8,7 +8,15 @@ import { asm } from './simd';
  */
 export type Gather4 = (src: number, dst: number, n3: number, s3: number, n2: number, s2: number, n1: number, s1: number, n0: number, s0: number) => void;
 
-const { I32, get, set, add, i32, forUp, i32s, fnCode, moduleBytes, end } = asm;
+/**
+ * fmaRows(a, b, acc, vectors): acc[i] += a[i] · b[i] for the first 4 · vectors floats (unfused multiply and add, as
+ * the cpu backend rounds). The per-tap step of the depthwise gradients: one call per (pixel, tap) covers every channel.
+ */
+export type FmaRows = (a: number, b: number, acc: number, vectors: number) => void;
+
+export interface RowKernels { gather4: Gather4; fmaRows: FmaRows }
+
+const { I32, get, set, add, i32, forUp, i32s, fnCode, moduleBytes, end, simd, f32x4Add, f32x4Mul } = asm;
 const i32Load = [0x28, 0x02, 0x00];
 const i32Store = [0x36, 0x02, 0x00];
 
@@ -25,18 +33,36 @@ function gather4Function(): number[] {
   return fnCode([[8, I32]], [...get(SRC), ...set(P3), ...forUp(I3, get(N3), l3), ...end]);
 }
 
-const cache = new WeakMap<WebAssembly.Memory, Gather4 | null>();
+function fmaRowsFunction(): number[] {
+  const [A, B, ACC, VECS, J] = [0, 1, 2, 3, 4];
+  const load = simd(0x00, 0x00, 0x00);
+  const vector = [
+    ...get(ACC), ...get(ACC), ...load, ...get(A), ...load, ...get(B), ...load, ...f32x4Mul, ...f32x4Add, ...simd(0x0b, 0x00, 0x00),
+    ...get(A), ...i32(16), ...add, ...set(A), ...get(B), ...i32(16), ...add, ...set(B), ...get(ACC), ...i32(16), ...add, ...set(ACC),
+  ];
+  return fnCode([[1, I32]], [...forUp(J, get(VECS), vector), ...end]);
+}
+
+const cache = new WeakMap<WebAssembly.Memory, RowKernels | null>();
 
 /** gather4 bound to this heap; null when the heap is shared or cannot be imported (callers copy in JS). */
 export function gather4(memory: WebAssembly.Memory | undefined): Gather4 | null {
+  return rowKernels(memory)?.gather4 ?? null;
+}
+
+/** Both loops of this module bound to this heap; null when the heap is shared or SIMD is unavailable. */
+export function rowKernels(memory: WebAssembly.Memory | undefined): RowKernels | null {
   if (!memory) return null;
   const known = cache.get(memory);
   if (known !== undefined) return known;
-  let fn: Gather4 | null = null;
+  let fn: RowKernels | null = null;
   try {
     if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
-      const bytes = moduleBytes([{ name: 'gather4', params: i32s(10), code: gather4Function(), exported: true }]);
-      fn = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as { gather4: Gather4 }).gather4;
+      const bytes = moduleBytes([
+        { name: 'gather4', params: i32s(10), code: gather4Function(), exported: true },
+        { name: 'fmaRows', params: i32s(4), code: fmaRowsFunction(), exported: true },
+      ]);
+      fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as RowKernels;
     }
   } catch {
     fn = null;

@@ -9,6 +9,7 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv';
 import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { batchMatMulKernel } from './matmul';
 import { avgPoolGradKernel, maxPoolGradKernel } from './pool';
+import { depthwiseFilterKernel, depthwiseInputKernel } from './depthwise';
 import { meanKernel, sumKernel } from './reduce';
 import { castKernel, identityKernel } from './share';
 import { tileKernel } from './tile';
@@ -16,14 +17,17 @@ import { tileKernel } from './tile';
 export { fastAdam, FUSED_ADAM_KERNEL } from './adam';
 
 /** Names of the wasm kernels {@link registerFastKernels} replaces (it also adds {@link FUSED_ADAM_KERNEL}). */
-export const FAST_KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean', 'AvgPoolGrad'] as const;
+export const FAST_KERNEL_NAMES = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Add', 'Tile', 'Mean', 'AvgPoolGrad', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'] as const;
 
 /**
  * The fast wasm training kernels. `stock(name)` is the kernel each one replaces (read before replacing: the
  * BatchMatMul override delegates to it, Conv2D and the conv gradients fall back to it for shapes they do not handle).
  */
 export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig | undefined): tfjs.KernelConfig[] {
-  const h5Filter = wasmGradientKernels(tf).find((k) => k.kernelName === 'Conv2DBackpropFilter');
+  const ours = wasmGradientKernels(tf);
+  const h5Filter = ours.find((k) => k.kernelName === 'Conv2DBackpropFilter');
+  const dwFilter = stock('DepthwiseConv2dNativeBackpropFilter') ?? ours.find((k) => k.kernelName === 'DepthwiseConv2dNativeBackpropFilter')!;
+  const dwInput = stock('DepthwiseConv2dNativeBackpropInput') ?? ours.find((k) => k.kernelName === 'DepthwiseConv2dNativeBackpropInput')!;
   const matMul = stock('BatchMatMul');
   const sum = stock('Sum');
   const cast = stock('Cast');
@@ -48,6 +52,8 @@ export function fastKernels(tf: Tf, stock: (name: string) => tfjs.KernelConfig |
     withSetup('BatchMatMul', batchMatMulKernel(matMul)),
     withSetup('MaxPoolGrad', maxPoolGradKernel(tf)),
     withSetup('AvgPoolGrad', avgPoolGradKernel(tf)),
+    withSetup('DepthwiseConv2dNativeBackpropFilter', depthwiseFilterKernel(tf, dwFilter)),
+    withSetup('DepthwiseConv2dNativeBackpropInput', depthwiseInputKernel(tf, dwInput)),
     withSetup('Sum', fastSum),
     withSetup('Mean', meanKernel(tf, mean, fastSum)),
     withSetup('Identity', identityKernel),

@@ -363,6 +363,27 @@ describe('fast AvgPoolGrad on wasm', () => {
   });
 });
 
+describe('fast depthwise gradients on wasm', () => {
+  const cases: { x: number[]; k: number[]; strides: number; pad: 'same' | 'valid'; dilations: number }[] = [
+    { x: [2, 7, 7, 8], k: [3, 3, 8, 1], strides: 1, pad: 'same', dilations: 1 }, // the SIMD path
+    { x: [3, 8, 9, 12], k: [3, 3, 12, 1], strides: 2, pad: 'same', dilations: 1 },
+    { x: [2, 9, 9, 4], k: [3, 2, 4, 1], strides: 1, pad: 'valid', dilations: 1 }, // (tfjs has no depthwise gradient with dilation)
+    { x: [1, 4, 4, 32], k: [5, 5, 32, 1], strides: 1, pad: 'same', dilations: 1 }, // taps hanging over every edge
+    { x: [2, 6, 6, 6], k: [3, 3, 6, 1], strides: 1, pad: 'same', dilations: 1 }, // C not a multiple of 4: the JS loops
+    { x: [2, 6, 6, 4], k: [3, 3, 4, 2], strides: 1, pad: 'same', dilations: 1 }, // channel multiplier 2: the JS loops
+  ];
+  it.each(cases)('filter gradient matches cpu: x $x, filter $k, strides $strides, pad $pad, dilation $dilations', async ({ x, k, strides, pad, dilations }) => {
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, dilations, pad, undefined, true);
+    const dyShape = [x[0], info.outHeight, info.outWidth, info.outChannels];
+    await matchesCpu('DepthwiseConv2dNativeBackpropFilter', { x: [rand(x, 71), x] as Input, dy: [rand(dyShape, 72), dyShape] as Input }, { strides, pad, dilations, filterShape: k });
+  });
+  it.each(cases)('input gradient matches cpu: x $x, filter $k, strides $strides, pad $pad, dilation $dilations', async ({ x, k, strides, pad, dilations }) => {
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], k as [number, number, number, number], strides, dilations, pad, undefined, true);
+    const dyShape = [x[0], info.outHeight, info.outWidth, info.outChannels];
+    await matchesCpu('DepthwiseConv2dNativeBackpropInput', { dy: [rand(dyShape, 73), dyShape] as Input, filter: [rand(k, 74), k] as Input }, { strides, pad, dilations, inputShape: x });
+  });
+});
+
 describe('fast MaxPoolGrad edge values', () => {
   it('gives a window of −∞ no gradient and a tie to its first maximum, as cpu does', async () => {
     const x = new Float32Array([-Infinity, -Infinity, 5, 1, -Infinity, -Infinity, 2, 5]);
