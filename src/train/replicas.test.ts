@@ -87,6 +87,41 @@ describe('ModeChooser', () => {
     }
     expect(after.slice(-120).filter((m) => m === 'split').length).toBe(108);
   });
+  it('decides within the first two short stretches: a run that starts on busy cores goes solo after 24 steps', () => {
+    const c = new ModeChooser(120, 12, 2);
+    const modes: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const m = c.next();
+      modes.push(m);
+      c.record(64, m === 'split' ? 30 : 16);
+    }
+    expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
+    expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true);
+    expect(modes.slice(24).every((m) => m === 'solo')).toBe(true);
+  });
+  it('with slow steps (a large model) re-decides every periodMs, with trials of about a tenth of it', () => {
+    const c = new ModeChooser(200, 10, 2, 60_000);
+    const modes: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const m = c.next();
+      modes.push(m);
+      c.record(64, m === 'split' ? 2_000 : 3_000); // splitting pays
+    }
+    // First comparison: 10 split, then a trial of solo shortened to max(0.1 · 60 s / 2 s = 3, warm-up + 2 = 4) steps.
+    expect(modes.slice(10, 14)).toEqual(['solo', 'solo', 'solo', 'solo']);
+    expect(modes[14]).toBe('split');
+    // Then split for 60 s (30 steps of 2 s), then a solo trial again: not after 186 steps as a step count alone would.
+    expect(modes.slice(14, 44).every((m) => m === 'split')).toBe(true);
+    expect(modes[44]).toBe('solo');
+    expect(modes.filter((m) => m === 'solo').length).toBeLessThan(0.2 * modes.length);
+  });
+  it('a fixed chooser always answers its mode', () => {
+    const c = ModeChooser.fixed('solo');
+    for (let i = 0; i < 50; i++) {
+      expect(c.next()).toBe('solo');
+      c.record(64, 1);
+    }
+  });
 });
 
 describe('balanceRows', () => {
@@ -279,7 +314,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
     const follower = startFollower(sab, plan, 1, model, kind);
     await follower.ready;
-    const alwaysSolo = new ModeChooser(1, 1, 0); // every step is the trial stretch of the other mode, solo
+    const alwaysSolo = ModeChooser.fixed('solo');
     const leader = new ReplicaLeader(replicaLayout(sab, plan), alwaysSolo);
     await trainModel({ tf, model, ds, settings, control, parallel: leader });
     leader.quit();

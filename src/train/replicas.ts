@@ -149,40 +149,74 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
 /**
  * Whether splitting batches across workers pays, decided by measuring. On an idle machine it does (each worker has a
  * core); when other programs keep the cores busy, a step waits for whichever worker the scheduler preempted, and the
- * leader computing every row alone ("solo": followers only apply the update) is faster. So a short stretch of every
- * period runs the mode not in use, and the faster one (rows per ms, its first steps skipped as warm-up) is used for the
- * rest of the period. Periods start in the preferred mode (at first: split, so the followers' speeds are learnt).
+ * leader computing every row alone ("solo": followers only apply the update) is faster. So the run starts with a short
+ * stretch of each mode (split first, so the followers' speeds are learnt) and keeps the faster (rows per ms, each
+ * stretch's first steps skipped as warm-up); after that, a short trial of the other mode ends every period — `period`
+ * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial is at
+ * most `trial` steps and, for slow steps, about a tenth of `periodMs` (never fewer than warm-up + 2 steps).
  */
 export class ModeChooser {
   private preferred: 'split' | 'solo' = 'split';
   private readonly rate = { split: 0, solo: 0 };
-  private step = 0;
+  /** In the trial stretch of the mode not preferred. */
+  private trying = false;
+  /** The first comparison (a short stretch of the preferred mode, then one of the other). */
+  private first = true;
+  private count = 0;
+  private elapsed = 0;
+  private length: number;
+  private lastMs = 0;
   private acc = { rows: 0, ms: 0 };
+  private fixedMode: 'split' | 'solo' | null = null;
 
-  constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2) {}
+  constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2, readonly periodMs = 60_000) {
+    this.length = trial;
+  }
+
+  /** A chooser that always answers `mode` (tests). */
+  static fixed(mode: 'split' | 'solo'): ModeChooser {
+    const c = new ModeChooser();
+    c.fixedMode = mode;
+    return c;
+  }
 
   /** The mode of the next step. */
   next(): 'split' | 'solo' {
-    const other = this.preferred === 'split' ? 'solo' : 'split';
-    return this.step % this.period >= this.period - this.trial ? other : this.preferred;
+    if (this.fixedMode) return this.fixedMode;
+    return this.trying ? (this.preferred === 'split' ? 'solo' : 'split') : this.preferred;
+  }
+
+  /** Steps of a trial stretch: `trial`, fewer when steps are slow (about a tenth of periodMs). */
+  private trialLength(): number {
+    const byTime = this.lastMs > 0 ? Math.round((0.1 * this.periodMs) / this.lastMs) : this.trial;
+    return Math.max(Math.min(this.trial, byTime), Math.min(this.trial, this.warmup + 2));
   }
 
   /** Records the step just run with the mode `next()` gave: its rows and wall time (ms). */
   record(rows: number, ms: number): void {
+    if (this.fixedMode) return;
     const mode = this.next();
-    const i = this.step % this.period;
-    const inTrial = i >= this.period - this.trial;
-    const stretchStart = inTrial ? this.period - this.trial : 0;
-    const stretchEnd = inTrial ? this.period : this.period - this.trial;
-    if (i - stretchStart >= this.warmup) {
+    if (this.count >= this.warmup) {
       this.acc.rows += rows;
       this.acc.ms += ms;
     }
-    this.step++;
-    if (i + 1 === stretchEnd) {
-      if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
-      this.acc = { rows: 0, ms: 0 };
+    this.count++;
+    this.elapsed += ms;
+    this.lastMs = ms;
+    const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
+    if (this.count < (this.trying || this.first ? this.length : this.period - this.length) && !long) return;
+    if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
+    this.acc = { rows: 0, ms: 0 };
+    this.count = 0;
+    this.elapsed = 0;
+    if (this.trying) {
       if (this.rate.split > 0 && this.rate.solo > 0) this.preferred = this.rate.solo > this.rate.split ? 'solo' : 'split';
+      this.first = false;
+      this.trying = false;
+      this.length = this.trial;
+    } else {
+      this.trying = true;
+      this.length = this.trialLength();
     }
   }
 
