@@ -132,7 +132,7 @@ async function main() {
           const r = await train({ backend: backend as TrainSettings['backend'], batchSize, trainLimit: samples, testLimit: 1, epochs: 1, validationSplit: 0, ...config });
           const extra = r.backend === 'wasm' ? ` (${label}, SIMD ${r.simd ? 'on' : 'off'}, ${r.workers ?? 1} worker${r.workers === 1 ? '' : 's'} × ${r.threads} thread${r.threads === 1 ? '' : 's'})` : '';
           console.log(`  ${r.backend.padEnd(6)} batch ${String(batchSize).padStart(3)}: ${fmt(r.samplesPerSec).padStart(6)} samples/s over ${fmt(r.trainSamples)} samples${extra}`);
-          if (r.parallel) console.log(`         per step: ${r.parallel.ownMs.toFixed(1)} ms own slice, ${r.parallel.waitMs.toFixed(1)} ms waiting for the other workers, ${r.parallel.updateMs.toFixed(1)} ms averaging + update; a follower's slice ${r.parallel.followerMs.toFixed(1)} ms; ${r.parallel.soloSteps} of ${r.parallel.steps} steps solo`);
+          if (r.parallel) console.log(`         per step: ${r.parallel.ownMs.toFixed(1)} ms own slice, ${r.parallel.waitMs.toFixed(1)} ms waiting for the other workers, ${r.parallel.updateMs.toFixed(1)} ms averaging + update; a follower's slice ${r.parallel.followerMs.toFixed(1)} ms; ${r.parallel.soloSteps} of ${r.parallel.steps} steps solo${r.parallel.retiredAfter ? `, then one worker (followers stopped after step ${r.parallel.retiredAfter})` : ''}`);
           if (config.fastKernels !== false) rates.push({ backend: r.backend, batch: batchSize, rate: r.samplesPerSec, workers: config.workers });
         }
       }

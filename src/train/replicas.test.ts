@@ -326,6 +326,32 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     model.dispose();
   }, 120_000);
 
+  it('a leader that settles on solo stops its followers and trains on alone, like one worker', async () => {
+    const model = compileGraph(tf, getPreset('lenet5')!.graph);
+    const kind = lossForModel(model, ds.numClasses);
+    const plan = planFor(model, 2);
+    const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
+    const follower = startFollower(sab, plan, 1, model, kind);
+    await follower.ready;
+    const initial = model.getWeights().map((w) => w.clone());
+    const leader = new ReplicaLeader(replicaLayout(sab, plan), ModeChooser.fixed('solo', true));
+    const r = await trainModel({ tf, model, ds, settings, control, parallel: leader });
+    const done = await follower.done;
+    expect(r.reason).toBe('finished');
+    expect(leader.timing.retiredAfter).toBe(1);
+    expect(leader.timing.steps).toBe(1); // the other three steps ran in the leader alone
+    expect(done.steps).toBe(1);
+    // The same run in one worker from the same weights: the same weights at the end, up to float rounding.
+    const alone = compileGraph(tf, getPreset('lenet5')!.graph);
+    alone.setWeights(initial);
+    await trainModel({ tf, model: alone, ds, settings, control });
+    const a = alone.getWeights().map((w) => w.dataSync());
+    model.getWeights().forEach((w, i) => expect(worstDiff(w.dataSync(), a[i])).toBeLessThan(1e-4));
+    tf.dispose(initial);
+    alone.dispose();
+    model.dispose();
+  }, 120_000);
+
   it("a follower's failure ends the run with its message, at the leader", async () => {
     const model = compileGraph(tf, getPreset('lenet5')!.graph);
     const kind = lossForModel(model, ds.numClasses);
@@ -342,3 +368,9 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     model.dispose();
   }, 120_000);
 });
+
+function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let w = 0;
+  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i] - b[i]));
+  return w;
+}

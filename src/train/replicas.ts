@@ -168,15 +168,18 @@ export class ModeChooser {
   private lastMs = 0;
   private acc = { rows: 0, ms: 0 };
   private fixedMode: 'split' | 'solo' | null = null;
+  /** Consecutive comparisons won by solo. */
+  private soloWins = 0;
 
   constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2, readonly periodMs = 60_000) {
     this.length = trial;
   }
 
-  /** A chooser that always answers `mode` (tests). */
-  static fixed(mode: 'split' | 'solo'): ModeChooser {
+  /** A chooser that always answers `mode` (tests); with `retire`, it asks to retire the followers from the start. */
+  static fixed(mode: 'split' | 'solo', retire = false): ModeChooser {
     const c = new ModeChooser();
     c.fixedMode = mode;
+    if (retire) c.soloWins = 2;
     return c;
   }
 
@@ -211,6 +214,7 @@ export class ModeChooser {
     this.elapsed = 0;
     if (this.trying) {
       if (this.rate.split > 0 && this.rate.solo > 0) this.preferred = this.rate.solo > this.rate.split ? 'solo' : 'split';
+      this.soloWins = this.preferred === 'solo' ? this.soloWins + 1 : 0;
       this.first = false;
       this.trying = false;
       this.length = this.trial;
@@ -218,6 +222,15 @@ export class ModeChooser {
       this.trying = true;
       this.length = this.trialLength();
     }
+  }
+
+  /**
+   * Whether the run should go on in the leader alone, the followers stopped: solo won two comparisons in a row. Even
+   * solo steps wake every follower to apply the update, which costs the leader time when the cores are busy; a run
+   * that has settled on solo is then as fast as one worker. (It stays on one worker to its end.)
+   */
+  retire(): boolean {
+    return this.soloWins >= 2;
   }
 
   /** Rows per ms last measured in each mode (0 before the first measurement). */
@@ -369,7 +382,7 @@ export class ReplicaLeader {
    * Where the leader's step time went (ms, summed): its own slice, waiting for the slowest follower, averaging + update;
    * the followers' mean slice time (split steps only); steps run solo.
    */
-  readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0, soloSteps: 0 };
+  readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0, soloSteps: 0, retiredAfter: 0 };
 
   /**
    * Rows per ms of each replica, smoothed: batches are split in proportion, so that all finish together. Replicas are
@@ -468,6 +481,17 @@ export class ReplicaLeader {
   }
 
   /** Ends the run for every follower (also wakes any of them waiting). */
+  /**
+   * After a step: when the chooser settled on solo ({@link ModeChooser.retire}), stops the followers and returns true;
+   * the caller then trains on in this worker alone (its weights and optimizer are the run's).
+   */
+  retireIfSolo(): boolean {
+    if (!this.modes.retire()) return false;
+    this.timing.retiredAfter = this.timing.steps;
+    this.quit();
+    return true;
+  }
+
   quit(): void {
     const l = this.layout;
     Atomics.store(l.ctl, QUIT, 1);

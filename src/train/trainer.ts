@@ -234,6 +234,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const optimizer = makeOptimizer(tf, s);
   const vars = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
   const replica = parallel ? replicaStep(tf, model, optimizer, kind, ds.inputShape, k) : null;
+  let leader = parallel;
   const beta = 0.9;
   let emaLoss = 0;
   let emaAcc = 0;
@@ -261,9 +262,11 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         const from = bi * B;
         const { xs, ys, b } = fillTrain(order, from, Math.min(n, from + B), xBuf, yBuf);
         let v: ArrayLike<number>;
-        if (parallel && replica) {
-          const r = parallel.step(xs, ys, b, (rows, into) => replica.computeSlice(xs, ys, rows, into), replica.apply);
+        if (leader && replica) {
+          const r = leader.step(xs, ys, b, (rows, into) => replica.computeSlice(xs, ys, rows, into), replica.apply);
           v = [r.loss, r.correct, r.raw];
+          // Settled on solo (busy cores): on in this worker alone, with the same optimizer (./replicas.ts).
+          if (leader.retireIfSolo()) leader = undefined;
         } else {
           const x = tf.tensor(xs, [b, ...ds.inputShape]);
           const y = tf.tensor(ys, [b, k]);
