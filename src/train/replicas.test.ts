@@ -336,6 +336,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const initial = model.getWeights().map((w) => w.clone());
     const leader = new ReplicaLeader(replicaLayout(sab, plan), ModeChooser.fixed('solo', true));
     const r = await trainModel({ tf, model, ds, settings, control, parallel: leader });
+    leader.quit(); // already quit when it retired; a regression then fails below instead of leaving the follower waiting
     const done = await follower.done;
     expect(r.reason).toBe('finished');
     expect(leader.timing.retiredAfter).toBe(1);
