@@ -130,7 +130,7 @@ test('"fastest here" probes webgpu too: it is timed or dropped with its reason, 
   const why = page.getByTestId('train-backend-why');
   await expect(why).toHaveAttribute('data-how', 'probed', { timeout: 90_000 });
   // Timed, or dropped with its reason: here a software adapter (SwiftShader) is skipped unmeasured; on a GPU it is timed.
-  await expect(why).toContainText(/webgpu (\d[\d,]*|dropped|failed|unavailable|skipped: a software renderer)/);
+  await expect(why).toContainText(/webgpu (\d[\d,]*|dropped|failed|unavailable|skipped: software rendering)/);
   console.log(`probe with a software WebGPU adapter: ${await why.innerText()}`);
   await expect(page.getByTestId('train-status')).toHaveAttribute('data-status', 'done', { timeout: 150_000 });
   const loss = parseFloat(await page.getByTestId('train-epochs').locator('tbody tr').first().locator('td').nth(1).innerText());

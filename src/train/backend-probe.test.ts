@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BACKEND_CACHE_MAX, BACKEND_CACHE_STORAGE_KEY, backendCacheKey, cachedDecision, decideBackend, describeDecision, forgetBackendCache,
-  loadBackendCache, nextProbeStep, parseBackendCache, PROBE_LIMITS, rememberDecision, roundSignificant, softwareRenderer, withDecision, yourChoice,
+  loadBackendCache, nextProbeStep, parseBackendCache, PROBE_LIMITS, rememberDecision, roundSignificant, softwareRenderer, softwareRendererName, withDecision, yourChoice,
   type DeviceInfo, type ProbeNext,
 } from './backend-probe';
 import type { BackendDecision, BackendName, BackendTiming } from './protocol';
@@ -180,5 +180,8 @@ describe('softwareRenderer', () => {
     for (const n of ['ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)', 'Apple M2', 'nvidia ampere', 'no adapter', 'none']) {
       expect(softwareRenderer(n), n).toBe(false);
     }
+    expect(softwareRendererName('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)')).toBe('SwiftShader');
+    expect(softwareRendererName('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe('llvmpipe');
+    expect(softwareRendererName('Apple M2')).toBeNull();
   });
 });

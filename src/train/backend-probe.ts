@@ -111,7 +111,15 @@ export function sizeBucket(m: ModelSize): string {
  * than the probe's caps (shaders compile on the CPU), so the probe drops it without measuring.
  */
 export function softwareRenderer(name: string): boolean {
-  return /swiftshader|llvmpipe|softpipe|software|basic render driver/i.test(name);
+  return softwareRendererName(name) !== null;
+}
+
+/** The software rasteriser's short name in a renderer or adapter string ("SwiftShader"), or null for a real GPU. */
+export function softwareRendererName(name: string): string | null {
+  const m = /swiftshader|llvmpipe|softpipe|basic render driver|software/i.exec(name);
+  if (!m) return null;
+  const known: Record<string, string> = { swiftshader: 'SwiftShader', llvmpipe: 'llvmpipe', softpipe: 'softpipe', 'basic render driver': 'Microsoft Basic Render Driver' };
+  return known[m[0].toLowerCase()] ?? 'a software renderer';
 }
 
 /** What identifies the device: the WebGPU adapter, the WebGL renderer, and the core count. */

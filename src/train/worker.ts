@@ -21,7 +21,7 @@ import { configureBrowserWasm } from './wasm/browser';
 import { snapshotWeights } from '../compile/weights';
 import { inferGraph } from '../graph/infer';
 import { estimateTrainingMemory, sharedBufferNote } from './memory';
-import { backendCacheKey, cachedDecision, decideBackend, PROBE_CANDIDATES, PROBE_LIMITS, softwareRenderer, yourChoice, type DeviceInfo } from './backend-probe';
+import { backendCacheKey, cachedDecision, decideBackend, PROBE_CANDIDATES, PROBE_LIMITS, softwareRendererName, yourChoice, type DeviceInfo } from './backend-probe';
 import { measureTrainingSteps } from './backend-measure';
 import type { BackendDecision, BackendDropped, BackendTiming } from './protocol';
 import type { Graph, GraphInference } from '../graph/types';
@@ -266,9 +266,9 @@ async function probeBackends(graph: Graph, s: TrainSettings, inference: GraphInf
     }
     if (b === 'webgpu' || b === 'webgl') {
       const dev = await deviceInfo();
-      const name = b === 'webgpu' ? dev.webgpu : dev.webgl;
-      if (softwareRenderer(name)) {
-        dropped.push({ backend: b, reason: `skipped: a software renderer (${name}), no GPU` });
+      const software = softwareRendererName(b === 'webgpu' ? dev.webgpu : dev.webgl);
+      if (software) {
+        dropped.push({ backend: b, reason: `skipped: software rendering (${software}), no GPU` });
         continue;
       }
     }
