@@ -99,7 +99,7 @@ describe('ModeChooser', () => {
     expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true);
     expect(modes.slice(24).every((m) => m === 'solo')).toBe(true);
   });
-  it('with slow steps (a large model) re-decides every periodMs, with trials of about a tenth of it', () => {
+  it('with slow steps (a large model) decides after short stretches and re-decides every periodMs', () => {
     const c = new ModeChooser(200, 10, 2, 60_000);
     const modes: string[] = [];
     for (let i = 0; i < 80; i++) {
@@ -107,12 +107,11 @@ describe('ModeChooser', () => {
       modes.push(m);
       c.record(64, m === 'split' ? 2_000 : 3_000); // splitting pays
     }
-    // First comparison: 10 split, then a trial of solo shortened to max(0.1 · 60 s / 2 s = 3, warm-up + 2 = 4) steps.
-    expect(modes.slice(10, 14)).toEqual(['solo', 'solo', 'solo', 'solo']);
-    expect(modes[14]).toBe('split');
-    // Then split for 60 s (30 steps of 2 s), then a solo trial again: not after 186 steps as a step count alone would.
-    expect(modes.slice(14, 44).every((m) => m === 'split')).toBe(true);
-    expect(modes[44]).toBe('solo');
+    // First comparison: split, then solo, each max(0.05 · 60 s / 2 s = 2 (rounded), warm-up + 2 = 4) steps.
+    expect(modes.slice(0, 8)).toEqual(['split', 'split', 'split', 'split', 'solo', 'solo', 'solo', 'solo']);
+    // Then split for 60 s (30 steps of 2 s), then a solo trial again: not after 196 steps as a step count alone would.
+    expect(modes.slice(8, 38).every((m) => m === 'split')).toBe(true);
+    expect(modes[38]).toBe('solo');
     expect(modes.filter((m) => m === 'solo').length).toBeLessThan(0.2 * modes.length);
   });
   it('a fixed chooser always answers its mode', () => {

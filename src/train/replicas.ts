@@ -152,8 +152,9 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * leader computing every row alone ("solo": followers only apply the update) is faster. So the run starts with a short
  * stretch of each mode (split first, so the followers' speeds are learnt) and keeps the faster (rows per ms, each
  * stretch's first steps skipped as warm-up); after that, a short trial of the other mode ends every period — `period`
- * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial is at
- * most `trial` steps and, for slow steps, about a tenth of `periodMs` (never fewer than warm-up + 2 steps).
+ * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial (and
+ * the first stretch) is at most `trial` steps and, for slow steps, about 5% of `periodMs` (never fewer than warm-up + 2
+ * steps).
  */
 export class ModeChooser {
   private preferred: 'split' | 'solo' = 'split';
@@ -191,7 +192,7 @@ export class ModeChooser {
 
   /** Steps of a trial stretch: `trial`, fewer when steps are slow (about a tenth of periodMs). */
   private trialLength(): number {
-    const byTime = this.lastMs > 0 ? Math.round((0.1 * this.periodMs) / this.lastMs) : this.trial;
+    const byTime = this.lastMs > 0 ? Math.round((0.05 * this.periodMs) / this.lastMs) : this.trial;
     return Math.max(Math.min(this.trial, byTime), Math.min(this.trial, this.warmup + 2));
   }
 
@@ -206,6 +207,8 @@ export class ModeChooser {
     this.count++;
     this.elapsed += ms;
     this.lastMs = ms;
+    // The first stretch is as short as a trial: a run of slow steps should not wait long for its first decision.
+    if (this.first && !this.trying && this.count === 1) this.length = this.trialLength();
     const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
     if (this.count < (this.trying || this.first ? this.length : this.period - this.length) && !long) return;
     if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
