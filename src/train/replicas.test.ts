@@ -98,6 +98,21 @@ describe('ModeChooser', () => {
     expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
     expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true);
     expect(modes.slice(24).every((m) => m === 'solo')).toBe(true);
+    expect(c.retire()).toBe(true); // solo won by far more than 10%: on in one worker
+  });
+  it('retires the followers only after a clear solo win or two narrow ones in a row', () => {
+    const narrow = new ModeChooser(40, 8, 2);
+    const wins: boolean[] = [];
+    for (let i = 0; i < 120; i++) {
+      const m = narrow.next();
+      narrow.record(64, m === 'split' ? 10.5 : 10); // solo 5% faster
+      wins.push(narrow.retire());
+    }
+    expect(wins[15]).toBe(false); // the first comparison (8 + 8 steps) won narrowly
+    expect(wins[119]).toBe(true); // the second one too
+    const splitWins = new ModeChooser(40, 8, 2);
+    for (let i = 0; i < 120; i++) splitWins.record(64, splitWins.next() === 'split' ? 10 : 10.5);
+    expect(splitWins.retire()).toBe(false);
   });
   it('with slow steps (a large model) decides after short stretches and re-decides every periodMs', () => {
     const c = new ModeChooser(200, 10, 2, 60_000);

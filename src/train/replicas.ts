@@ -217,7 +217,9 @@ export class ModeChooser {
     this.elapsed = 0;
     if (this.trying) {
       if (this.rate.split > 0 && this.rate.solo > 0) this.preferred = this.rate.solo > this.rate.split ? 'solo' : 'split';
-      this.soloWins = this.preferred === 'solo' ? this.soloWins + 1 : 0;
+      // A clear solo win (≥ 10%) counts twice: solo steps still wake the followers, so one worker alone is faster again.
+      const clear = this.rate.solo > 1.1 * this.rate.split;
+      this.soloWins = this.preferred === 'solo' ? this.soloWins + (clear ? 2 : 1) : 0;
       this.first = false;
       this.trying = false;
       this.length = this.trial;
@@ -228,7 +230,8 @@ export class ModeChooser {
   }
 
   /**
-   * Whether the run should go on in the leader alone, the followers stopped: solo won two comparisons in a row. Even
+   * Whether the run should go on in the leader alone, the followers stopped: solo won two comparisons in a row, or
+   * one by at least 10%. Even
    * solo steps wake every follower to apply the update, which costs the leader time when the cores are busy; a run
    * that has settled on solo is then as fast as one worker. (It stays on one worker to its end.)
    */
