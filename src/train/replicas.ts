@@ -486,7 +486,6 @@ export class ReplicaLeader {
     }
   }
 
-  /** Ends the run for every follower (also wakes any of them waiting). */
   /**
    * After a step: when the chooser settled on solo ({@link ModeChooser.retire}), stops the followers and returns true;
    * the caller then trains on in this worker alone (its weights and optimizer are the run's).
@@ -498,6 +497,7 @@ export class ReplicaLeader {
     return true;
   }
 
+  /** Ends the run for every follower (also wakes any of them waiting). */
   quit(): void {
     const l = this.layout;
     Atomics.store(l.ctl, QUIT, 1);
