@@ -1,4 +1,4 @@
-import { asm } from './simd';
+import { asm, onHeap } from './simd';
 
 /**
  * The SIMD loops of the training batch norm (./batchnorm.ts), on the wasm heap. Each walks `chunks` chunks of a
@@ -58,23 +58,10 @@ const cache = new WeakMap<WebAssembly.Memory, BatchNormSimd | null>();
 
 /** The loops bound to this heap; null when the heap is shared or the engine has no SIMD (callers use JS loops). */
 export function batchNormSimd(memory: WebAssembly.Memory | undefined): BatchNormSimd | null {
-  if (!memory) return null;
-  const known = cache.get(memory);
-  if (known !== undefined) return known;
-  let kernels: BatchNormSimd | null = null;
-  try {
-    if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
-      const bytes = moduleBytes([
-        { name: 'sumSq', params: i32s(5), code: sumsFunction(false), exported: true },
-        { name: 'sumDot', params: i32s(6), code: sumsFunction(true), exported: true },
-        { name: 'affine', params: i32s(6), code: affineFunction(false), exported: true },
-        { name: 'affine2', params: i32s(8), code: affineFunction(true), exported: true },
-      ]);
-      kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as BatchNormSimd;
-    }
-  } catch {
-    kernels = null;
-  }
-  cache.set(memory, kernels);
-  return kernels;
+  return onHeap(cache, memory, () => moduleBytes([
+    { name: 'sumSq', params: i32s(5), code: sumsFunction(false), exported: true },
+    { name: 'sumDot', params: i32s(6), code: sumsFunction(true), exported: true },
+    { name: 'affine', params: i32s(6), code: affineFunction(false), exported: true },
+    { name: 'affine2', params: i32s(8), code: affineFunction(true), exported: true },
+  ]), (exports) => exports as unknown as BatchNormSimd);
 }

@@ -1,4 +1,4 @@
-import { asm } from './simd';
+import { asm, onHeap } from './simd';
 
 /**
  * gather4(src, dst, n3, s3, n2, s2, n1, s1, n0, s0): copies a 4-deep strided view of the heap into a contiguous run,
@@ -52,21 +52,8 @@ export function gather4(memory: WebAssembly.Memory | undefined): Gather4 | null 
 
 /** Both loops of this module bound to this heap; null when the heap is shared or SIMD is unavailable. */
 export function rowKernels(memory: WebAssembly.Memory | undefined): RowKernels | null {
-  if (!memory) return null;
-  const known = cache.get(memory);
-  if (known !== undefined) return known;
-  let fn: RowKernels | null = null;
-  try {
-    if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
-      const bytes = moduleBytes([
-        { name: 'gather4', params: i32s(10), code: gather4Function(), exported: true },
-        { name: 'fmaRows', params: i32s(4), code: fmaRowsFunction(), exported: true },
-      ]);
-      fn = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as RowKernels;
-    }
-  } catch {
-    fn = null;
-  }
-  cache.set(memory, fn);
-  return fn;
+  return onHeap(cache, memory, () => moduleBytes([
+    { name: 'gather4', params: i32s(10), code: gather4Function(), exported: true },
+    { name: 'fmaRows', params: i32s(4), code: fmaRowsFunction(), exported: true },
+  ]), (exports) => exports as unknown as RowKernels);
 }

@@ -4,6 +4,14 @@ import type { TensorInfo, WasmBackend } from '../backend-types';
 import { heapOf, offsetOf } from './heap';
 import { simdKernels } from './simd';
 
+/** The pooling geometry of a pooling gradient kernel's attributes. */
+function poolInfo(tf: Tf, input: TensorInfo, attrs: tfjs.NamedAttrMap | undefined) {
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+    filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  return tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+}
+
 /**
  * `MaxPoolGrad` as one pass over the pooling windows: each window's arg-max (the first strict maximum in row-major
  * window order, as the cpu backend picks it) receives that window's dy. Every window is scanned per channel straight from the heap (no temporaries), so x and dy
@@ -17,10 +25,7 @@ export function maxPoolGradKernel(tf: Tf, options: { vectors?: boolean } = {}): 
   return ({ inputs, backend, attrs }) => {
     const be = backend as unknown as WasmBackend;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
-      filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    };
-    const c = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const c = poolInfo(tf, input, attrs);
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
       strideHeight: SH, strideWidth: SW, effectiveFilterHeight: KH, effectiveFilterWidth: KW } = c;
     const top = c.padInfo.top;
@@ -93,10 +98,7 @@ export function avgPoolGradKernel(tf: Tf): tfjs.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const be = backend as unknown as WasmBackend;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
-      filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    };
-    const c = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const c = poolInfo(tf, input, attrs);
     const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW,
       strideHeight: SH, strideWidth: SW, filterHeight: FH, filterWidth: FW } = c;
     const top = c.padInfo.top;

@@ -502,29 +502,40 @@ export interface SimdKernels {
   im2col: Col2Im;
 }
 
+/**
+ * A generated module instantiated against `memory` (the heap it imports), once per heap and `cache`: null when there is
+ * no heap, the heap is shared (the threaded build) or the engine refuses the module (no SIMD); callers then keep their
+ * other path.
+ */
+export function onHeap<T>(cache: WeakMap<WebAssembly.Memory, T | null>, memory: WebAssembly.Memory | undefined,
+  bytes: () => Uint8Array<ArrayBuffer>, bind: (exports: WebAssembly.Exports) => T): T | null {
+  if (!memory) return null;
+  const known = cache.get(memory);
+  if (known !== undefined) return known;
+  let bound: T | null = null;
+  try {
+    if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
+      bound = bind(new WebAssembly.Instance(new WebAssembly.Module(bytes()), { env: { memory } }).exports);
+    }
+  } catch {
+    bound = null;
+  }
+  cache.set(memory, bound);
+  return bound;
+}
+
 const cache = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
 
 /** The SIMD loops bound to this heap, or null when the heap is shared (threaded build) or SIMD is unavailable. */
 export function simdKernels(memory: WebAssembly.Memory | undefined): SimdKernels | null {
-  if (!memory) return null;
-  const known = cache.get(memory);
-  if (known !== undefined) return known;
-  let kernels: SimdKernels | null = null;
-  try {
-    if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(buildModule(relaxedSimdSupported())), { env: { memory } });
-      const e = instance.exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
-        sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs; gemmPairsAcc: GemmPairs; im2col: Col2Im };
-      kernels = { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
-        col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd,
-        filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])),
-        gemmPairs: e.gemmPairs, gemmPairsAcc: e.gemmPairsAcc, im2col: e.im2col };
-    }
-  } catch {
-    kernels = null; // no SIMD in this engine: the XNNPACK path stays
-  }
-  cache.set(memory, kernels);
-  return kernels;
+  return onHeap(cache, memory, () => buildModule(relaxedSimdSupported()), (exports) => {
+    const e = exports as Record<string, FilterGrad> & { maxPoolGradRow: MaxPoolGradRow; addPattern: AddPattern; col2im: Col2Im;
+      sumPattern: SumPattern; maxPoolGradRowSimd: MaxPoolGradRow; gemmPairs: GemmPairs; gemmPairsAcc: GemmPairs; im2col: Col2Im };
+    return { filterGrad: [e.filterGrad1, e.filterGrad2, e.filterGrad3, e.filterGrad4], maxPoolGradRow: e.maxPoolGradRow, addPattern: e.addPattern,
+      col2im: e.col2im, sumPattern: e.sumPattern, maxPoolGradRowSimd: e.maxPoolGradRowSimd,
+      filterGradMulti: MULTI_TAPS.map((tMax, i) => Array.from({ length: tMax }, (_, t) => e[`filterGradMulti${i + 1}_${t + 1}`])),
+      gemmPairs: e.gemmPairs, gemmPairsAcc: e.gemmPairsAcc, im2col: e.im2col };
+  });
 }
 
 /** The assembler helpers, for modules generated elsewhere (./conv1.ts specialises its loops to one shape). */
