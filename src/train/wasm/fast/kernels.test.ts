@@ -26,6 +26,19 @@ async function matchesCpu(kernel: string, inputs: Record<string, Input>, attrs: 
   return cpu;
 }
 
+/** Runs `body` with `kernelFunc` registered as the wasm kernel `name` in place of the current one, then restores it. */
+async function withKernel(name: string, kernelFunc: tf.KernelFunc, body: () => Promise<void>): Promise<void> {
+  const registered = tf.getKernel(name, 'wasm')!;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...registered, kernelFunc });
+  try {
+    await body();
+  } finally {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(registered);
+  }
+}
+
 let undo: () => void;
 /** The wasm kernels registerFastKernels replaces, as they were before it. */
 const stockKernels = new Map<string, tf.KernelConfig>();
@@ -110,17 +123,11 @@ describe('Conv2DBackpropFilter as a GEMM (the many-channel path, forced for ever
 
 describe('Conv2DBackpropFilter with the single-tap SIMD loop (multi-tap off)', () => {
   it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
-    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false }) });
-    try {
+    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false }), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 30), x] as Input, dy: [rand(dyShape, 31), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
-    } finally {
-      tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
 });
 
@@ -146,18 +153,12 @@ describe('Conv2DBackpropInput variants on wasm', () => {
   ];
   const cases = variants.flatMap(([name, options]) => convGrid.map((g) => ({ name, options, ...g })));
   it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ options, x, k, strides, pad }) => {
-    const registered = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropInputKernel(tf, stockKernels.get('Conv2DBackpropInput'), stockKernels.get('BatchMatMul'), options) });
-    try {
+    await withKernel('Conv2DBackpropInput', conv2DBackpropInputKernel(tf, stockKernels.get('Conv2DBackpropInput'), stockKernels.get('BatchMatMul'), options), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { dy: [rand(dyShape, 21), dyShape] as Input, filter: [rand(k, 22), k] as Input };
       const cpu = await matchesCpu('Conv2DBackpropInput', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x });
       expect(cpu.shape).toEqual(x);
-    } finally {
-      tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
 });
 
@@ -185,16 +186,10 @@ describe('fast single-input-channel Conv2D on wasm', () => {
     expect([cpu.shape[0], cpu.shape[3]]).toEqual([x[0], k[3]]);
   });
   it.each(cases)('with the generated loop up to 40 output channels, matches cpu: x $x, filter $k, pad $pad', async ({ x, k, strides, pad, dilations }) => {
-    const registered = tf.getKernel('Conv2D', 'wasm')!;
-    tf.unregisterKernel('Conv2D', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { maxChannels: 40 }) });
-    try {
+    await withKernel('Conv2D', conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { maxChannels: 40 }), async () => {
       const inputs = { x: [rand(x, 28), x] as Input, filter: [rand(k, 29), k] as Input };
       await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: dilations ?? 1, dimRoundingMode: undefined });
-    } finally {
-      tf.unregisterKernel('Conv2D', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
 });
 
@@ -215,16 +210,10 @@ describe('fast Conv2D as im2col + GEMM on wasm', () => {
     await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
   });
   it.each(cases)('matches cpu with the GEMM path for every stride: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    const registered = tf.getKernel('Conv2D', 'wasm')!;
-    tf.unregisterKernel('Conv2D', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true }) });
-    try {
+    await withKernel('Conv2D', conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true }), async () => {
       const inputs = { x: [rand(x, 36), x] as Input, filter: [rand(k, 37), k] as Input };
       await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
-    } finally {
-      tf.unregisterKernel('Conv2D', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
 });
 
@@ -249,17 +238,11 @@ describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
   ] as const;
   const cases = variants.flatMap(([name, tiledOptions]) => tiledGrid.map((g) => ({ name, tiledOptions, ...g })));
   it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ tiledOptions, x, k, strides, pad }) => {
-    const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
-    tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions }) });
-    try {
+    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions }), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 50), x] as Input, dy: [rand(dyShape, 51), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
-    } finally {
-      tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
 });
 
@@ -320,20 +303,14 @@ describe('fast MaxPoolGrad on wasm', () => {
     { x: [1, 5, 5, 6], size: [2, 2], strides: [3, 2], pad: 'valid' },
   ];
   it.each(cases)('without the vector loop, matches cpu: x $x, pool $size, strides $strides, pad $pad', async ({ x, size, strides, pad }) => {
-    const registered = tf.getKernel('MaxPoolGrad', 'wasm')!;
-    tf.unregisterKernel('MaxPoolGrad', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: maxPoolGradKernel(tf, { vectors: false }) });
-    try {
+    await withKernel('MaxPoolGrad', maxPoolGradKernel(tf, { vectors: false }), async () => {
       const xs = rand(x, 24, 4);
       await tf.setBackend('cpu');
       const y = tf.maxPool(tf.tensor4d(xs, x as [number, number, number, number]), size, strides, pad);
       const inputs = { dy: [rand(y.shape, 25), y.shape] as Input, input: [xs, x] as Input, output: [y.dataSync() as Float32Array, y.shape] as Input };
       y.dispose();
       await matchesCpu('MaxPoolGrad', inputs, { filterSize: size, strides, pad, dimRoundingMode: undefined }, 1e-6);
-    } finally {
-      tf.unregisterKernel('MaxPoolGrad', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
   it.each(cases)('matches cpu, ties included: x $x, pool $size, strides $strides, pad $pad', async ({ x, size, strides, pad }) => {
     const xs = rand(x, 7, 4); // four levels: most windows hold ties, and the first maximum must win
@@ -531,15 +508,9 @@ describe('fast Sum on wasm', () => {
     await matchesCpu('Sum', { x: [rand(x, 18), x] as Input }, { axis, keepDims });
   });
   it.each(cases)('the JS path (no SIMD module) matches cpu: x $x, axis $axis', async ({ x, axis, keepDims }) => {
-    const registered = tf.getKernel('Sum', 'wasm')!;
-    tf.unregisterKernel('Sum', 'wasm');
-    tf.registerKernel({ ...registered, kernelFunc: sumKernel(tf, stockKernels.get('Sum')!, { simd: false }) });
-    try {
+    await withKernel('Sum', sumKernel(tf, stockKernels.get('Sum')!, { simd: false }), async () => {
       await matchesCpu('Sum', { x: [rand(x, 23), x] as Input }, { axis, keepDims });
-    } finally {
-      tf.unregisterKernel('Sum', 'wasm');
-      tf.registerKernel(registered);
-    }
+    });
   });
 });
 
