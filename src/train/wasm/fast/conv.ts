@@ -405,33 +405,46 @@ export function filterGradGemm(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c
  */
 export function forwardGemm(be: WasmBackend, x: TensorInfo, filter: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels,
   chunkFloats: number): TensorInfo {
-  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW } = c;
+  const KK = KH * KW * CI;
+  const out = be.makeOutput([N, OH, OW, CO], 'float32');
+  const wOff = offsetOf(be, filter);
+  const oOff = offsetOf(be, out);
+  const vblocks = Math.ceil(CO / 16);
+  const lastOff = (CO - 16) * 4;
+  im2colChunks(be, x, c, simd, chunkFloats, (cOff, n0, M) => {
+    const half = M >> 1;
+    const o = oOff + n0 * OH * OW * CO * 4;
+    if (half > 0) simd.gemmPairs(cOff, cOff + half * KK * 4, wOff, o, o + half * CO * 4, half, KK, CO, vblocks, lastOff);
+    if (M & 1) simd.gemmPairs(cOff + (M - 1) * KK * 4, cOff + (M - 1) * KK * 4, wOff, o + (M - 1) * CO * 4, o + (M - 1) * CO * 4, 1, KK, CO, vblocks, lastOff);
+  });
+  return out;
+}
+
+/**
+ * The forward convolution's im2col, a few whole images at a time (at most `chunkFloats` column floats, at least one
+ * image): for each chunk, cols[n·oh·ow, kh·kw·ci] is copied out of the (zero-padded) input by the SIMD im2col walk and
+ * `product(colsOffset, firstImage, rows)` multiplies it. Owns the columns and the padded copy of x.
+ */
+export function im2colChunks(be: WasmBackend, x: TensorInfo, c: ReturnType<typeof info>, simd: SimdKernels, chunkFloats: number,
+  product: (colsOffset: number, n0: number, rows: number) => void): void {
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW,
     strideHeight: SH, strideWidth: SW } = c;
   const { xs, Hx, Wx } = windowedInput(be, x, c);
   const KK = KH * KW * CI;
-  const out = be.makeOutput([N, OH, OW, CO], 'float32');
   const pix = OH * OW;
   const imgs = Math.max(1, Math.min(N, Math.floor(chunkFloats / (pix * KK))));
   const imgBytes = Hx * Wx * CI * 4;
   const cols = be.makeOutput([imgs * pix, KK], 'float32');
   const cOff = offsetOf(be, cols);
   const xOff = offsetOf(be, xs);
-  const wOff = offsetOf(be, filter);
-  const oOff = offsetOf(be, out);
-  const vblocks = Math.ceil(CO / 16);
-  const lastOff = (CO - 16) * 4;
   for (let n0 = 0; n0 < N; n0 += imgs) {
     const nb = Math.min(imgs, N - n0);
     simd.im2col(cOff, xOff + n0 * imgBytes, nb, OH, OW, KH, KW * CI * 4, imgBytes, SH * Wx * CI * 4, SW * CI * 4, Wx * CI * 4);
-    const M = nb * pix;
-    const half = M >> 1;
-    const o = oOff + n0 * pix * CO * 4;
-    if (half > 0) simd.gemmPairs(cOff, cOff + half * KK * 4, wOff, o, o + half * CO * 4, half, KK, CO, vblocks, lastOff);
-    if (M & 1) simd.gemmPairs(cOff + (M - 1) * KK * 4, cOff + (M - 1) * KK * 4, wOff, o + (M - 1) * CO * 4, o + (M - 1) * CO * 4, 1, KK, CO, vblocks, lastOff);
+    product(cOff, n0, nb * pix);
   }
   be.disposeData(cols.dataId);
   if (xs !== x) be.disposeData(xs.dataId);
-  return out;
 }
 
 /**

@@ -2,7 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { TensorInfo, WasmBackend } from '../backend-types';
 import { heapOf, offsetOf, transpose2D } from './heap';
 import { DEFAULT_TILE, gemmFor, packB, packBPadded, packBT, runGemm, type GemmTile } from './gemm';
-import { windowedInput } from './conv';
+import { im2colChunks, windowedInput } from './conv';
 import type { SimdKernels } from './simd';
 
 /**
@@ -37,31 +37,17 @@ function packedWeights(be: WasmBackend, filter: TensorInfo, KK: number, CO: numb
  */
 export function forwardGemm4(be: WasmBackend, x: TensorInfo, filter: TensorInfo, c: Info, simd: SimdKernels, chunkFloats: number,
   tile: GemmTile = DEFAULT_TILE): TensorInfo | null {
-  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
-    strideHeight: SH, strideWidth: SW } = c;
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW } = c;
   const KK = KH * KW * CI;
   const NR = tileColumns(tile);
   const g = gemmFor(heapOf(be), { lda: KK, ldb: NR, ldc: CO, accumulate: false, rowsOuter: true }, tile);
   if (!g || CO < NR) return null;
-  const { xs, Hx, Wx } = windowedInput(be, x, c);
   const out = be.makeOutput([N, OH, OW, CO], 'float32');
   const wp = packedWeights(be, filter, KK, CO, NR, false);
-  const pix = OH * OW;
-  const imgs = Math.max(1, Math.min(N, Math.floor(chunkFloats / (pix * KK))));
-  const imgBytes = Hx * Wx * CI * 4;
-  const cols = be.makeOutput([imgs * pix, KK], 'float32');
-  const cOff = offsetOf(be, cols);
-  const xOff = offsetOf(be, xs);
   const wOff = offsetOf(be, wp);
   const oOff = offsetOf(be, out);
-  for (let n0 = 0; n0 < N; n0 += imgs) {
-    const nb = Math.min(imgs, N - n0);
-    simd.im2col(cOff, xOff + n0 * imgBytes, nb, OH, OW, KH, KW * CI * 4, imgBytes, SH * Wx * CI * 4, SW * CI * 4, Wx * CI * 4);
-    runGemm(g, cOff, wOff, oOff + n0 * pix * CO * 4, nb * pix, CO, KK, KK, CO, true);
-  }
-  be.disposeData(cols.dataId);
+  im2colChunks(be, x, c, simd, chunkFloats, (cOff, n0, M) => runGemm(g, cOff, wOff, oOff + n0 * OH * OW * CO * 4, M, CO, KK, KK, CO, true));
   be.disposeData(wp.dataId);
-  if (xs !== x) be.disposeData(xs.dataId);
   return out;
 }
 
