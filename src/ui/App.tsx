@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useDocStore, useInference, useStructuralGraph } from '../store/doc';
 import { currentProject } from '../store/persist';
@@ -19,6 +19,7 @@ import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { TrainPanel } from './train/TrainPanel';
+import { Workspace } from './Workspace';
 
 /** A drop of files: dataset files and folders go to the dataset import, anything else (projects, model.json) to the project import. */
 function routeDrop(files: File[], dt: DataTransfer): void {
@@ -82,12 +83,6 @@ const extraTabs: ExtraTab[] = [
   { id: 'train', label: 'Train', render: () => <TrainTab />, padded: true },
   { id: 'inspect', label: 'Inspect', render: () => <InspectTab />, padded: true },
 ];
-
-/** Palette, canvas and side panel; the side panel widens for training and inspection. */
-function Workspace({ children }: { children: ReactNode }) {
-  const wide = useUiStore((s) => s.tab === 'data' || s.tab === 'train' || s.tab === 'inspect');
-  return <div className={`workspace${wide ? ' wide' : ''}`}>{children}</div>;
-}
 
 /** The editor: toolbar, palette, canvas, side panels and status bar. */
 export function App() {

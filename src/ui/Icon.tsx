@@ -11,6 +11,9 @@ const PATHS: Record<string, string> = {
   minimap: 'M3 5h18v14H3zM13 11h6v6h-6z',
   layoutDown: 'M12 4v16M6 14l6 6 6-6',
   layoutRight: 'M4 12h16M14 6l6 6-6 6',
+  panelLeft: 'M3 4h18v16H3zM9 4v16M15 9l-3 3 3 3',
+  panelRight: 'M3 4h18v16H3zM15 4v16M9 9l3 3-3 3',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
   help: 'M9.5 9a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14M12 17.5v.5',
 };
 

@@ -49,9 +49,9 @@ export function Menu({
   );
 }
 
-export function MenuItem({ title, sub, onClick, testid, data }: { title: ReactNode; sub?: ReactNode; onClick(): void; testid?: string; data?: Record<`data-${string}`, string> }) {
+export function MenuItem({ title, sub, onClick, testid, data, disabled }: { title: ReactNode; sub?: ReactNode; onClick(): void; testid?: string; data?: Record<`data-${string}`, string>; disabled?: boolean }) {
   return (
-    <button className="menu-item" role="menuitem" onClick={onClick} data-testid={testid} {...data}>
+    <button className="menu-item" role="menuitem" onClick={onClick} data-testid={testid} disabled={disabled} {...data}>
       <div className="menu-item-title">{title}</div>
       {sub && <div className="menu-item-sub">{sub}</div>}
     </button>

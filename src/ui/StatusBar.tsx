@@ -44,7 +44,12 @@ export function StatusBar() {
         <span className="stat-value">{fmtBytes(t.weightsBytesF32)}</span>
       </span>
       <span className="stat-spacer" />
-      {inf.valid ? (
+      {Object.keys(inf.nodes).length === 0 ? (
+        // An empty canvas is a start, not a problem: the empty state on the canvas says how to begin.
+        <span className="status-pill neutral" data-testid="graph-status" data-empty>
+          empty canvas
+        </span>
+      ) : inf.valid ? (
         <span className="status-pill ok" data-testid="graph-status">
           valid
         </span>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 import { useStore } from 'zustand';
 import { useDocStore } from '../store/doc';
 import { useUiStore } from '../store/ui';
@@ -59,15 +59,63 @@ function SaveState() {
   );
 }
 
-function Btn({ title, onClick, disabled, children, testid, active }: { title: string; onClick(): void; disabled?: boolean; children: ReactNode; testid?: string; active?: boolean }) {
+/** A toolbar action that folds into the More menu when the toolbar runs out of room. */
+interface Action {
+  id: string;
+  /** Name in the More menu (and the button's accessible name). */
+  title: string;
+  /** Shortcut or detail, shown under the title in the More menu. */
+  sub?: string;
+  icon: Parameters<typeof Icon>[0]['name'];
+  /** Visible text beside the icon on the toolbar (icon-only buttons have none). */
+  text?: string;
+  run(): void;
+  disabled?: boolean;
+  active?: boolean;
+}
+
+/**
+ * How many of `count` groups (in folding order) are folded so that the toolbar fits its width. A group folds when the
+ * last toolbar item overflows the right edge; it comes back when the free space (the spacer) holds its last measured
+ * width again.
+ */
+function useFolding(bar: RefObject<HTMLElement | null>, spacer: RefObject<HTMLElement | null>, count: number): number {
+  const [folded, setFolded] = useState(0);
+  const widths = useRef<number[]>([]);
+  useLayoutEffect(() => {
+    const el = bar.current;
+    const gap = spacer.current;
+    if (!el || !gap) return;
+    const check = () => {
+      for (const g of el.querySelectorAll<HTMLElement>('[data-fold]')) widths.current[Number(g.dataset.fold)] = g.getBoundingClientRect().width;
+      const last = el.lastElementChild?.getBoundingClientRect();
+      const edge = el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight);
+      const over = last !== undefined && last.right > edge + 0.5;
+      if (over && folded < count) setFolded(folded + 1);
+      // + the flex gap, and some room to spare so that a group does not fold and unfold in turn.
+      else if (!over && folded > 0 && gap.getBoundingClientRect().width > (widths.current[folded - 1] ?? 160) + 12) setFolded(folded - 1);
+    };
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [bar, spacer, folded, count]);
+  return folded;
+}
+
+function ActionButton({ a }: { a: Action }) {
   return (
-    <button className={`btn icon${active ? ' active' : ''}`} title={title} aria-label={title} onClick={onClick} disabled={disabled} data-testid={testid}>
-      {children}
+    <button className={`btn${a.text ? '' : ' icon'}${a.active ? ' active' : ''}`} title={a.sub ? `${a.title} (${a.sub})` : a.title} aria-label={a.text ? undefined : a.title} aria-pressed={a.active} onClick={a.run} disabled={a.disabled} data-testid={a.id}>
+      <Icon name={a.icon} />
+      {a.text}
     </button>
   );
 }
 
-/** Top bar: project, presets, edit commands, layout and view. */
+/**
+ * Top bar: project, presets, edit commands, layout and view. When the window is too narrow, the edit, layout and view
+ * groups fold (view first) into a More menu; File, Presets, Export, Share and Help always stay on the bar.
+ */
 export function Toolbar({ extra }: { extra?: ReactNode }) {
   const canUndo = useStore(useDocStore.temporal, (s) => s.pastStates.length > 0);
   const canRedo = useStore(useDocStore.temporal, (s) => s.futureStates.length > 0);
@@ -76,13 +124,57 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
   const showMinimap = useUiStore((s) => s.showMinimap);
   const layingOut = useUiStore((s) => s.layingOut);
   const fileInput = useRef<HTMLInputElement>(null);
+  const bar = useRef<HTMLElement>(null);
+  const spacer = useRef<HTMLSpanElement>(null);
   const set = useUiStore((s) => s.set);
 
+  // In the order they fold: the view group first, undo/redo last.
+  const groups: Array<{ id: string; label: string; actions: Action[] }> = [
+    {
+      id: 'view',
+      label: 'View',
+      actions: [
+        { id: 'fit-view', title: 'Fit view', sub: 'F', icon: 'fit', run: act.fitView },
+        { id: 'toggle-minimap', title: 'Minimap', sub: 'M', icon: 'minimap', run: () => set({ showMinimap: !showMinimap }), active: showMinimap },
+      ],
+    },
+    {
+      id: 'layout',
+      label: 'Auto-layout',
+      actions: [
+        { id: 'layout-tb', title: 'Auto-layout top to bottom', sub: 'L', icon: 'layoutDown', text: 'Top-down', run: () => void act.layout('DOWN'), disabled: layingOut },
+        { id: 'layout-lr', title: 'Auto-layout left to right', sub: 'Shift+L', icon: 'layoutRight', text: 'Left-right', run: () => void act.layout('RIGHT'), disabled: layingOut },
+      ],
+    },
+    {
+      id: 'edit',
+      label: 'Edit',
+      actions: [
+        { id: 'copy', title: 'Copy', sub: `${mod}+C`, icon: 'copy', run: act.copySelection, disabled: !hasNodeSel },
+        { id: 'paste', title: 'Paste', sub: `${mod}+V`, icon: 'paste', run: act.paste },
+        { id: 'duplicate', title: 'Duplicate', sub: `${mod}+D`, icon: 'duplicate', run: act.duplicateSelection, disabled: !hasNodeSel },
+        { id: 'delete', title: 'Delete', sub: 'Delete / Backspace', icon: 'trash', run: act.deleteSelection, disabled: !hasSel },
+        { id: 'select-all', title: 'Select all', sub: `${mod}+A`, icon: 'selectAll', run: act.selectAll },
+      ],
+    },
+    {
+      id: 'history',
+      label: 'History',
+      actions: [
+        { id: 'undo', title: 'Undo', sub: `${mod}+Z`, icon: 'undo', run: act.undo, disabled: !canUndo },
+        { id: 'redo', title: 'Redo', sub: `${mod}+Shift+Z / ${mod}+Y`, icon: 'redo', run: act.redo, disabled: !canRedo },
+      ],
+    },
+  ];
+  const folded = useFolding(bar, spacer, groups.length);
+  const inline = groups.slice(folded).reverse();
+  const inMenu = groups.slice(0, folded).reverse();
+
   return (
-    <header className="toolbar" data-testid="toolbar">
+    <header className="toolbar" data-testid="toolbar" ref={bar} data-folded={folded}>
       <div className="brand">
         <span className="brand-mark" aria-hidden />
-        Convas
+        <span className="brand-name">Convas</span>
       </div>
       <ProjectName />
       <SaveState />
@@ -127,50 +219,36 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
           void act.importFiles(files);
         }}
       />
-      <span className="tb-sep" />
-      <Btn title={`Undo (${mod}+Z)`} onClick={act.undo} disabled={!canUndo} testid="undo">
-        <Icon name="undo" />
-      </Btn>
-      <Btn title={`Redo (${mod}+Shift+Z / ${mod}+Y)`} onClick={act.redo} disabled={!canRedo} testid="redo">
-        <Icon name="redo" />
-      </Btn>
-      <span className="tb-sep" />
-      <Btn title={`Copy (${mod}+C)`} onClick={act.copySelection} disabled={!hasNodeSel} testid="copy">
-        <Icon name="copy" />
-      </Btn>
-      <Btn title={`Paste (${mod}+V)`} onClick={act.paste} testid="paste">
-        <Icon name="paste" />
-      </Btn>
-      <Btn title={`Duplicate (${mod}+D)`} onClick={act.duplicateSelection} disabled={!hasNodeSel} testid="duplicate">
-        <Icon name="duplicate" />
-      </Btn>
-      <Btn title="Delete (Delete / Backspace)" onClick={act.deleteSelection} disabled={!hasSel} testid="delete">
-        <Icon name="trash" />
-      </Btn>
-      <Btn title={`Select all (${mod}+A)`} onClick={act.selectAll} testid="select-all">
-        <Icon name="selectAll" />
-      </Btn>
-      <span className="tb-sep" />
-      <button className="btn" title="Auto-layout top to bottom (L)" onClick={() => void act.layout('DOWN')} disabled={layingOut} data-testid="layout-tb">
-        <Icon name="layoutDown" /> Layout
-      </button>
-      <button className="btn" title="Auto-layout left to right (Shift+L)" onClick={() => void act.layout('RIGHT')} disabled={layingOut} data-testid="layout-lr">
-        <Icon name="layoutRight" /> Layout
-      </button>
-      <Btn title="Fit view (F)" onClick={act.fitView} testid="fit-view">
-        <Icon name="fit" />
-      </Btn>
-      <Btn title="Minimap (M)" onClick={() => set({ showMinimap: !showMinimap })} active={showMinimap} testid="toggle-minimap">
-        <Icon name="minimap" />
-      </Btn>
-      <span className="tb-spacer" />
+      {inline.map((g) => (
+        <div key={g.id} className="tb-group" role="group" aria-label={g.label} data-fold={groups.indexOf(g)}>
+          <span className="tb-sep" />
+          {g.actions.map((a) => (
+            <ActionButton key={a.id} a={a} />
+          ))}
+        </div>
+      ))}
+      <span className="tb-spacer" ref={spacer} />
+      {inMenu.length > 0 && (
+        <Menu label={<><Icon name="more" /> More</>} title="More commands" testid="toolbar-more" align="right">
+          {(close) =>
+            inMenu.map((g) => (
+              <Fragment key={g.id}>
+                <div className="menu-label">{g.label}</div>
+                {g.actions.map((a) => (
+                  <MenuItem key={a.id} title={a.title} sub={a.sub} disabled={a.disabled} onClick={() => (close(), a.run())} testid={`more-${a.id}`} />
+                ))}
+              </Fragment>
+            ))
+          }
+        </Menu>
+      )}
       {extra}
       <button className="btn outline" onClick={() => set({ showShare: true })} data-testid="share">
         Share
       </button>
-      <Btn title="Keyboard shortcuts (?)" onClick={() => set({ showHelp: true })} testid="help">
+      <button className="btn icon" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onClick={() => set({ showHelp: true })} data-testid="help">
         ?
-      </Btn>
+      </button>
     </header>
   );
 }

@@ -21,6 +21,7 @@ import type { GraphEdge, GraphInference, GraphNode } from '../../graph/types';
 import { beginDrag, endDrag, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
+import { dropSpot } from './placement';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
 import './canvas.css';
 
@@ -175,8 +176,14 @@ function ViewRequests() {
   const done = useRef(0);
   useEffect(() => {
     if (!req || done.current === req.seq) return;
+    const fitting = req.type === 'fit' || req.type === 'open';
+    // Nothing to fit on an empty canvas: a fit left pending would move the first dropped layer away from the cursor.
+    if (fitting && !useDocStore.getState().project.graph.nodes.length) {
+      done.current = req.seq;
+      return;
+    }
     // Fitting needs the nodes' real sizes: wait until React Flow has measured them.
-    if ((req.type === 'fit' || req.type === 'open') && !measured && useDocStore.getState().project.graph.nodes.length) return;
+    if (fitting && !measured) return;
     const t = window.setTimeout(() => {
       done.current = req.seq;
       if (req.type === 'fit') void flow.fitView({ padding: 0.15, maxZoom: 1.2, duration: 200 });
@@ -308,8 +315,10 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       const kind = e.dataTransfer.getData(KIND_MIME);
       if (kind) {
         const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-        const id = useDocStore.getState().addNode(kind, { x: Math.round(p.x - NODE_SIZE.width / 2), y: Math.round(p.y - 30) });
         const ui = useUiStore.getState();
+        const doc = useDocStore.getState();
+        const at = dropSpot(doc.project.graph.nodes, { x: Math.round(p.x - NODE_SIZE.width / 2), y: Math.round(p.y - 30) }, ui.direction === 'DOWN');
+        const id = doc.addNode(kind, at);
         ui.select([id]);
         if (ui.tab === 'summary') ui.setTab('layer');
         return;
