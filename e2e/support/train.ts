@@ -10,6 +10,9 @@ export async function openTrain(page: Page, preset: string): Promise<void> {
 
 /** Fills the Train tab's settings fields that are given. */
 export async function settings(page: Page, s: { limit?: string; epochs?: string; batch?: string; lr?: string }): Promise<void> {
+  // A run folds the settings away; open them again as a user would.
+  const section = page.getByTestId('train-settings');
+  if (!(await section.evaluate((d) => (d as HTMLDetailsElement).open))) await section.locator('summary').click();
   if (s.limit) await page.getByTestId('train-limit').fill(s.limit);
   if (s.epochs) await page.getByTestId('train-epochs-input').fill(s.epochs);
   if (s.batch) await page.getByTestId('train-batch').fill(s.batch);

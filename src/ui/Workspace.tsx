@@ -83,7 +83,7 @@ export function PanelResizer({ panel, label }: { panel: 'palette' | 'side'; labe
   };
   return (
     <div
-      className={`panel-resizer ${panel}`}
+      className={`panel-resizer for-${panel}`}
       role="separator"
       aria-orientation="vertical"
       aria-label={label}

@@ -1,5 +1,5 @@
 import { fmtShape } from '../../../nodes/index';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { inferGraph } from '../../graph/infer';
 import type { Graph } from '../../graph/types';
@@ -192,7 +192,7 @@ function EpochTable() {
   return (
     <table className="train-epochs" data-testid="train-epochs">
       <thead>
-        <tr><th>epoch</th><th>loss</th><th>acc</th><th>val loss</th><th>val acc</th><th>time</th></tr>
+        <tr><th>epoch</th><th>loss</th><th>acc</th><th>val loss</th><th>val acc</th><th title="Wall time of that epoch's training and validation passes; loading data, compiling and the final test are not in it">epoch time</th></tr>
       </thead>
       <tbody>
         {epochs.map((e) => (
@@ -291,6 +291,19 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   const set = (patch: Partial<TrainSettings>) => updateTrainSettings(patch);
   const backendText = run ? describeBackend(run.backend) : null;
 
+  // A run folds the settings away so that the curves come into view; the user can open them again at any time.
+  const [settingsOpen, setSettingsOpen] = useState(!active);
+  const wasActive = useRef(active);
+  const curves = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (active && !wasActive.current) {
+      setSettingsOpen(false);
+      requestAnimationFrame(() => curves.current?.scrollIntoView({ block: 'nearest' }));
+    }
+    wasActive.current = active;
+  }, [active]);
+  const settingsLine = `${OPTIMIZER_LABEL[settings.optimizer]}, rate ${settings.learningRate}, batch ${settings.batchSize}, ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}`;
+
   return (
     <div className="train-panel" data-testid="train-panel">
       <h3 className="train-title">Train “{projectName}”</h3>
@@ -308,8 +321,10 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
       </div>
       <Issues issues={issues} onUpdateParams={onUpdateParams} disabled={active} />
 
-      <details className="train-settings" open>
-        <summary>Settings</summary>
+      <details className="train-settings" open={settingsOpen} onToggle={(e) => setSettingsOpen(e.currentTarget.open)} data-testid="train-settings">
+        <summary>
+          Settings{!settingsOpen && <span className="train-settings-line"> · {settingsLine}</span>}
+        </summary>
         <div className="field">
           <label htmlFor="train-optimizer">Optimizer</label>
           <div className="field-control">
@@ -391,10 +406,16 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
       {test && (
         <div className="train-result" data-testid="train-test-acc">
           Test accuracy <b>{formatPercent(test.acc, 2)}</b> (loss {test.loss.toFixed(4)}, {run?.testSamples.toLocaleString('en-US')} samples)
-          {outcome && <> · {outcome.epochsDone} epoch{outcome.epochsDone === 1 ? '' : 's'} in {formatDuration(outcome.seconds)}</>}
         </div>
       )}
-      <Charts />
+      {outcome && (
+        <div className="train-hint" data-testid="train-total-time" title="From pressing Train to the end of the run: choosing the backend, loading the data, compiling, every epoch's training and validation, and the final test">
+          {outcome.epochsDone} epoch{outcome.epochsDone === 1 ? '' : 's'} in {formatDuration(outcome.seconds)} in all (loading data, compiling and testing included; the table's epoch time counts training and validation only)
+        </div>
+      )}
+      <div className="train-curves" ref={curves}>
+        <Charts />
+      </div>
       <EpochTable />
     </div>
   );
