@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -21,6 +21,7 @@ import type { GraphEdge, GraphInference, GraphNode } from '../../graph/types';
 import { beginDrag, endDrag, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
+import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMenu';
 import { dropSpot } from './placement';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
 import './canvas.css';
@@ -329,8 +330,35 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     [flow, onDropFiles],
   );
 
+  const longPress = useLongPress();
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, node: LayerFlowNode) => {
+    e.preventDefault();
+    openContextMenuAt(e.clientX, e.clientY, node.id);
+  }, []);
+  const onPaneContextMenu = useCallback((e: ReactMouseEvent | MouseEvent) => {
+    e.preventDefault();
+    openContextMenuAt(e.clientX, e.clientY);
+  }, []);
+  // The keyboard's way to the same menu: the Menu key or Shift+F10 on a focused layer.
+  const onKeyDown = useCallback((e: ReactKeyboardEvent) => {
+    if (e.key !== 'ContextMenu' && !(e.key === 'F10' && e.shiftKey)) return;
+    const el = (e.target as Element).closest('.react-flow__node');
+    if (!el) return;
+    e.preventDefault();
+    const r = el.getBoundingClientRect();
+    openContextMenuAt(r.left + 24, r.top + r.height / 2, el.getAttribute('data-id') ?? undefined);
+  }, []);
+
   return (
-    <div className={`canvas${zoomedOut ? ' zoomed-out' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+    <div
+      className={`canvas${zoomedOut ? ' zoomed-out' : ''}`}
+      data-testid="canvas"
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+      onKeyDown={onKeyDown}
+      {...longPress}
+    >
       {fileOver && (
         <div className="drop-hint" data-testid="drop-hint">
           Drop a <code>.convas.json</code> project or a Keras/tfjs <code>model.json</code> to import it as a new project
@@ -347,6 +375,9 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         onNodeDragStop={endDrag}
         onMoveEnd={onMoveEnd}
         onNodeClick={onNodeClick}
+        onNodeContextMenu={onNodeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
+        zoomOnPinch
         deleteKeyCode={null}
         onlyRenderVisibleElements={nodes.length > LARGE_GRAPH}
         selectionKeyCode="Shift"
@@ -362,6 +393,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         {showMinimap && <MiniMap pannable zoomable position="bottom-right" style={{ width: 150, height: 110 }} nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
         <ViewRequests />
       </ReactFlow>
+      <CanvasContextMenu />
     </div>
   );
 }
