@@ -47,7 +47,7 @@ export const PANEL_LAYOUT_KEY = 'convas.panels.v1';
 /** Widths that suit a window `width` px wide when nothing is remembered: narrow windows get narrower panels. */
 export function defaultPanelLayout(width: number): PanelLayout {
   const small = width < 1000;
-  return { paletteOpen: true, sideOpen: true, paletteWidth: small ? 170 : 232, sideWidth: small ? 320 : 380, sideWideWidth: small ? 360 : 480 };
+  return { paletteOpen: true, sideOpen: true, paletteWidth: small ? 170 : 232, sideWidth: small ? 340 : 380, sideWideWidth: small ? 360 : 480 };
 }
 
 /** The remembered panel layout, or the defaults when there is none or it does not pass the schema (never throws). */

@@ -235,7 +235,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
               <Fragment key={g.id}>
                 <div className="menu-label">{g.label}</div>
                 {g.actions.map((a) => (
-                  <MenuItem key={a.id} title={a.title} sub={a.sub} disabled={a.disabled} onClick={() => (close(), a.run())} testid={`more-${a.id}`} />
+                  <MenuItem key={a.id} title={<span className="menu-item-row">{a.title}{a.active ? ' (on)' : ''}{a.sub && <kbd>{a.sub}</kbd>}</span>} disabled={a.disabled} onClick={() => (close(), a.run())} testid={`more-${a.id}`} />
                 ))}
               </Fragment>
             ))
