@@ -156,7 +156,7 @@ function Share() {
         separate project and keeps the recipient’s own work.
       </p>
       <div style={{ display: 'flex', gap: 8 }}>
-        <input className="palette-search" style={{ margin: 0, flex: 1 }} readOnly value={url} data-testid="share-url" onFocus={(e) => e.target.select()} />
+        <input className="palette-search" style={{ margin: 0, flex: 1 }} readOnly value={url} aria-label="Share link" data-testid="share-url" onFocus={(e) => e.target.select()} />
         <button
           className="btn primary"
           onClick={() => {

@@ -69,7 +69,7 @@ export function SidePanel({ extraTabs = [] }: { extraTabs?: ExtraTab[] }) {
           <Icon name="panelRight" />
         </button>
       </div>
-      <div className={`side-body${current.padded ? ' padded' : ''}`} id="side-panel-body" role="tabpanel" aria-labelledby={`tab-${current.id}`} data-testid={`panel-${current.id}`}>
+      <div className={`side-body${current.padded ? ' padded' : ''}`} id="side-panel-body" role="tabpanel" tabIndex={0} aria-labelledby={`tab-${current.id}`} data-testid={`panel-${current.id}`}>
         {current.render()}
       </div>
     </aside>
