@@ -43,3 +43,22 @@ test('screenshots of the main screens', async ({ page }) => {
   await expect(page.getByTestId('help-overlay')).toBeVisible();
   await page.screenshot(shot('help-overlay'));
 });
+
+test('screenshots of a small window (800×600)', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await openEditor(page, '/?preset=lenet5');
+  await expect(totalParams(page)).toHaveText('61,706');
+  await waitForCanvasAtRest(page);
+  await page.screenshot(shot('editor-800x600'));
+
+  // Folded panels give the canvas the window; the side panel's tabs stay on its rail.
+  await page.getByTestId('palette-close').click();
+  await page.getByTestId('side-close').click();
+  await page.getByTestId('toolbar-more').click();
+  await expect(page.getByTestId('more-fit-view')).toBeVisible();
+  await page.screenshot(shot('editor-800x600-folded'));
+  await page.keyboard.press('Escape');
+  // Leave the panels open for whoever uses this browser profile next.
+  await page.getByTestId('palette-open').click();
+  await page.getByTestId('side-open').click();
+});
