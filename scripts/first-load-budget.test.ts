@@ -43,6 +43,11 @@ describe('first-load budget', () => {
     expect(r.problems).toEqual([expect.stringContaining('charts-compat-e.js')]);
   });
 
+  it('fails when a first-screen chunk carries one of those libraries under another name', () => {
+    const withElk = (f: string) => (f.includes('index') ? new TextEncoder().encode('var a="org.eclipse.elk.layered";') : noise(100));
+    expect(checkFirstLoad(manifest, withElk, 250).problems).toEqual([expect.stringMatching(/index-a\.js holds elkjs/)]);
+  });
+
   it('refuses a manifest without the index.html entry', () => {
     expect(() => firstScreenChunks({ '_x.js': { file: 'x.js' } })).toThrow(/no index.html entry/);
   });
