@@ -11,7 +11,9 @@
  *
  * Prints both times (median and range), the JS the page fetched before the mark (raw bytes, and gzip -9 of the same
  * files from disk as the budget check computes it) and `uptime`, because the machine is shared.
- * CONVAS_BENCH_DIST=<dir> measures another build (e.g. one of an older commit) without rebuilding.
+ * CONVAS_BENCH_DIST=<dir>[,<dir>…] measures other builds without rebuilding (e.g. `dist-before,dist` to compare one of
+ * an older commit with this one): their runs alternate, so a busy shared machine weighs on both alike.
+ * vite preview serves files uncompressed, so the bytes on the wire are the raw sizes; a host that gzips would be faster.
  */
 import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,7 +23,7 @@ import { launchChromium, startPreview } from './preview';
 
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4325);
 const RUNS = Number(process.env.CONVAS_BENCH_RUNS ?? 5);
-const DIST = process.env.CONVAS_BENCH_DIST ?? 'dist';
+const DISTS = (process.env.CONVAS_BENCH_DIST ?? 'dist').split(',');
 const LINE = { offline: false, latency: 30, downloadThroughput: (10e6 / 8) | 0, uploadThroughput: (5e6 / 8) | 0 };
 const MARK = '[data-testid="palette-Conv2D"], .react-flow__pane, [data-testid="toolbar"]';
 
@@ -72,39 +74,45 @@ async function once(browser: import('@playwright/test').Browser, base: string): 
   return { interactiveMs, layerAddedMs, js: early };
 }
 
+function report(dist: string, runs: Run[]): void {
+  const files = [...new Set(runs.flatMap((r) => r.js.map((j) => new URL(j.url).pathname)))];
+  let raw = 0;
+  let gz = 0;
+  const rows = files.map((f) => {
+    const bytes = readFileSync(join(dist, f));
+    const g = gzipSync(bytes, { level: 9 }).length;
+    raw += bytes.length;
+    gz += g;
+    return `    ${f}  ${kb(bytes.length)} raw, ${kb(g)} gzip`;
+  });
+  const t = runs.map((r) => r.interactiveMs);
+  const a = runs.map((r) => r.layerAddedMs);
+  const range = (xs: number[]) => `median ${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+  console.log(`${dist}/: first load on 10 Mbit/s down, 5 up, ${LINE.latency} ms latency, cache disabled, ${runs.length} runs (fresh profile each)`);
+  console.log(`  interactive canvas (palette item, React Flow pane and toolbar mounted): ${range(t)}`);
+  console.log(`  first layer added (double-click Conv2D right after): ${range(a)}`);
+  console.log(`  JS requested before the canvas was interactive: ${files.length} files, ${kb(raw)} raw, ${kb(gz)} gzip -9`);
+  for (const r of rows) console.log(r);
+}
+
 async function main(): Promise<void> {
   if (!process.env.CONVAS_BENCH_DIST) execSync('npx vite build --logLevel warn', { stdio: 'inherit' });
-  const { base, stop } = await startPreview(PORT, DIST);
+  const servers = await Promise.all(DISTS.map((d, i) => startPreview(PORT + i, d)));
   try {
     const browser = await launchChromium();
-    // One unthrottled warm-up so vite preview's first-request costs do not land on run 1.
-    const warm = await browser.newPage();
-    await warm.goto(base);
-    await warm.close();
-    const runs: Run[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await once(browser, base));
+    // One unthrottled warm-up each so vite preview's first-request costs do not land on run 1.
+    for (const { base } of servers) {
+      const warm = await browser.newPage();
+      await warm.goto(base);
+      await warm.close();
+    }
+    const runs: Run[][] = DISTS.map(() => []);
+    for (let i = 0; i < RUNS; i++) for (const [d, { base }] of servers.entries()) runs[d].push(await once(browser, base));
     await browser.close();
-
-    const files = [...new Set(runs.flatMap((r) => r.js.map((j) => new URL(j.url).pathname)))];
-    let raw = 0;
-    let gz = 0;
-    const rows = files.map((f) => {
-      const bytes = readFileSync(join(DIST, f));
-      const g = gzipSync(bytes, { level: 9 }).length;
-      raw += bytes.length;
-      gz += g;
-      return `    ${f}  ${kb(bytes.length)} raw, ${kb(g)} gzip`;
-    });
-    const t = runs.map((r) => r.interactiveMs);
-    const a = runs.map((r) => r.layerAddedMs);
-    console.log(`first load of ${DIST}/ on 10 Mbit/s down, 5 up, ${LINE.latency} ms latency, cache disabled, ${RUNS} runs (fresh profile each)`);
-    console.log(`  interactive canvas (palette item, React Flow pane and toolbar mounted): median ${median(t).toFixed(0)} ms (${Math.min(...t).toFixed(0)}–${Math.max(...t).toFixed(0)})`);
-    console.log(`  first layer added (double-click Conv2D right after): median ${median(a).toFixed(0)} ms (${Math.min(...a).toFixed(0)}–${Math.max(...a).toFixed(0)})`);
-    console.log(`  JS requested before the canvas was interactive: ${files.length} files, ${kb(raw)} raw, ${kb(gz)} gzip -9`);
-    for (const r of rows) console.log(r);
-    console.log(`  uptime: ${execSync('uptime').toString().trim()}`);
+    for (const [d, dist] of DISTS.entries()) report(dist, runs[d]);
+    console.log(`uptime: ${execSync('uptime').toString().trim()}`);
   } finally {
-    stop();
+    for (const s of servers) s.stop();
   }
 }
 
