@@ -40,7 +40,8 @@ test('Train, Inspect and Export show a loading line while their code arrives, th
   const panelBox = await page.getByTestId('side-panel').boundingBox();
   await shot(page, 'train-loading');
   train.release();
-  await expect(page.getByTestId('train-start')).toBeVisible();
+  // The chunk and the charts it imports arrive over a busy machine's loopback: allow for a slow fetch.
+  await expect(page.getByTestId('train-start')).toBeVisible({ timeout: 30_000 });
   await expect(trainLoading).toHaveCount(0);
   // The panel replaced the loading line without moving or resizing the side panel.
   expect(await page.getByTestId('side-panel').boundingBox()).toEqual(panelBox);
@@ -52,7 +53,7 @@ test('Train, Inspect and Export show a loading line while their code arrives, th
   await expect(page.getByTestId('loading-inspect')).toBeVisible();
   await shot(page, 'inspect-loading');
   inspect.release();
-  await expect(page.getByTestId('inspect-panel')).toBeVisible();
+  await expect(page.getByTestId('inspect-panel')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('loading-inspect')).toHaveCount(0);
 
   const exporting = await holdScripts(page, /ExportItems-/);
@@ -60,7 +61,7 @@ test('Train, Inspect and Export show a loading line while their code arrives, th
   await expect(page.getByTestId('loading-export')).toBeVisible();
   await shot(page, 'export-loading');
   exporting.release();
-  await expect(page.getByTestId('export-keras')).toBeVisible();
+  await expect(page.getByTestId('export-keras')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('loading-export')).toHaveCount(0);
   await shot(page, 'export-loaded');
   expect(errors).toEqual([]);
