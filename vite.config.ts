@@ -13,7 +13,7 @@ const isolation = {
  * code is split comes from the dynamic imports (src/ui/lazy/, src/graph/layout.ts, src/ui/inspect/tf.ts). The names
  * let scripts/first-load-budget.mjs and e2e/first-screen-loads-only-the-editor.spec.ts see what was fetched.
  */
-export const LAZY_LIBRARIES: Record<string, RegExp> = {
+const LAZY_LIBRARIES: Record<string, RegExp> = {
   tfjs: /node_modules[\\/]@tensorflow[\\/]/,
   charts: /node_modules[\\/]recharts[\\/]/,
   elk: /node_modules[\\/]elkjs[\\/]/,
