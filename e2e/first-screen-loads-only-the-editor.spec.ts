@@ -66,3 +66,21 @@ test('Train, Inspect and Export show a loading line while their code arrives, th
   await shot(page, 'export-loaded');
   expect(errors).toEqual([]);
 });
+
+test('a panel whose code cannot be fetched says so, keeps the work, and loads on retry', async ({ page }) => {
+  const errors = trackErrors(page);
+  await page.goto('/?preset=lenet5');
+  await expect(page.getByTestId('total-params')).toHaveText('61,706');
+  const offline = (url: URL) => /InspectPanel-/.test(url.pathname);
+  await page.route(offline, (route) => route.abort('internetdisconnected'));
+  await page.getByTestId('tab-inspect').click();
+  await expect(page.getByTestId('loading-failed')).toContainText('Could not load the Inspect panel');
+  await shot(page, 'inspect-failed');
+  // The editor is still there and the graph untouched.
+  await expect(page.getByTestId('total-params')).toHaveText('61,706');
+  await expect(page.locator('.react-flow__node')).toHaveCount(9);
+  await page.unroute(offline);
+  await page.getByTestId('loading-failed').getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByTestId('inspect-panel')).toBeVisible({ timeout: 30_000 });
+  expect(errors).toEqual([]);
+});

@@ -22,8 +22,8 @@ class LoadFailure extends Component<{ what: string; onRetry(): void; children: R
   override render() {
     if (!this.state.error) return this.props.children;
     return (
-      <div className="lazy-loading lazy-failed" role="alert" data-testid="loading-failed">
-        Could not load {this.props.what} ({this.state.error.message}); your work is unaffected.
+      <div className="lazy-loading lazy-failed" role="alert" data-testid="loading-failed" title={this.state.error.message}>
+        Could not load {this.props.what}: the download failed (offline, or the app was updated meanwhile). Your work is unaffected.
         <button className="btn" onClick={this.props.onRetry}>
           Try again
         </button>
