@@ -223,7 +223,7 @@ export type FromWorker =
       tensorsBefore: number;
       tensorsAfter: number;
       /** Data-parallel runs: the leader's mean ms per step in its own slice, waiting for followers, and the update. */
-      parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; steps: number; soloSteps: number; retiredAfter?: number };
+      parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; followerApplyMs?: number; followerIdleMs?: number; steps: number; soloSteps: number; retiredAfter?: number };
     }
   | { type: 'error'; message: string; /** Nodes at fault when the graph did not compile. */ nodeIds?: string[] };
 

@@ -397,7 +397,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       evaluationBatch: memory?.evaluationBatch,
     });
     const parallel = leader && leader.timing.steps > 0
-      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps, ...(leader.timing.retiredAfter ? { retiredAfter: leader.timing.retiredAfter } : {}) }
+      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), followerApplyMs: leader.timing.followerApply / Math.max(1, leader.timing.steps - leader.timing.soloSteps), followerIdleMs: leader.timing.followerIdle / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps, ...(leader.timing.retiredAfter ? { retiredAfter: leader.timing.retiredAfter } : {}) }
       : undefined;
     leader?.quit();
     leader = undefined;
