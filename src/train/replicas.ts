@@ -399,7 +399,11 @@ export class ReplicaLeader {
    */
   private readonly speed: number[];
 
-  constructor(readonly layout: ReplicaLayout, readonly modes = new ModeChooser()) {
+  /**
+   * `balance`: split batches by the replicas' measured speed (default); false splits them evenly, so that a seeded run
+   * computes the same numbers every time (with {@link ModeChooser.fixed} 'split').
+   */
+  constructor(readonly layout: ReplicaLayout, readonly modes = new ModeChooser(), readonly balance = true) {
     this.avg = new Float32Array(layout.params);
     this.speed = new Array<number>(layout.plan.replicas).fill(0);
     Atomics.store(layout.ctl, QUIT, 0);
@@ -426,7 +430,7 @@ export class ReplicaLeader {
     const { sampleSize: S, labelSize: K } = l.plan;
     const start = performance.now();
     const solo = this.modes.next() === 'solo';
-    const rows = solo ? [b, ...new Array<number>(this.replicas - 1).fill(0)] : balanceRows(b, this.speed, l.plan.maxRows);
+    const rows = solo ? [b, ...new Array<number>(this.replicas - 1).fill(0)] : balanceRows(b, this.balance ? this.speed : this.speed.map(() => 0), l.plan.maxRows);
     if (rows.some((r, i) => i > 0 && r > l.plan.maxRows)) throw new Error(`a batch of ${b} does not fit the shared training buffer`);
     const seq = ++this.seq;
     let from = rows[0];

@@ -326,6 +326,18 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         <NumberField label="Training samples" testId="train-limit" field="trainLimit" value={settings.trainLimit} optional placeholder="all" disabled={active} />
         <NumberField label="Seed" testId="train-seed" field="seed" value={settings.seed} disabled={active} />
         <div className="field">
+          <label htmlFor="train-reproducible">Reproducible</label>
+          <div className="field-control">
+            <input id="train-reproducible" type="checkbox" data-testid="train-reproducible" checked={settings.reproducible ?? false} disabled={active} onChange={(e) => set({ reproducible: e.target.checked })} />
+            <div className="train-hint" data-testid="train-seed-hint">
+              The seed fixes the initial weights, the validation split, shuffling, augmentation and dropout.
+              {settings.reproducible
+                ? ' Batches are split evenly across the workers: the same seed, settings, backend and worker count give the same numbers on every run.'
+                : ' With several workers, how a batch is split follows their measured speed, which changes rounding (and BatchNorm statistics) from run to run; tick this to split evenly and get the same numbers every time.'}
+            </div>
+          </div>
+        </div>
+        <div className="field">
           <label htmlFor="train-shuffle">Shuffle</label>
           <div className="field-control">
             <input id="train-shuffle" type="checkbox" checked={settings.shuffle} disabled={active} onChange={(e) => set({ shuffle: e.target.checked })} />
