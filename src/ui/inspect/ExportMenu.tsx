@@ -1,5 +1,7 @@
 import { useRef } from 'react';
-import { artifactBaseName, exportArtifacts, importArtifacts } from '../../export/artifacts';
+import { artifactBaseName, buildModel, exportArtifacts, importArtifacts } from '../../export/artifacts';
+import { snapshotWeights } from '../../compile/weights';
+import { npzBytes, pytorchStateDict } from '../../export/pytorch-weights';
 import { diagramSvg } from '../../export/diagram';
 import { kerasScript } from '../../export/keras-script';
 import { pytorchScript } from '../../export/pytorch-script';
@@ -96,6 +98,25 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
               sub="nn.Module with forward(), same params, training loop"
               testid="export-pytorch"
               onClick={() => (close(), run('PyTorch export', () => download(`${base}_pytorch.py`, new Blob([pytorchScript(withTraining, { datasetId })], { type: 'text/x-python' }))))}
+            />
+            <MenuItem
+              title="PyTorch weights (.npz)"
+              sub={`${hasWeights ? 'The trained weights' : 'The initial random weights'} for the script: python3 ${base}_pytorch.py --weights ${base}.weights.npz`}
+              testid="export-pytorch-weights"
+              onClick={() => (
+                close(),
+                run('PyTorch weights export', async () => {
+                  const tf = await loadTf();
+                  const weights = useTrainingStore.getState().weights ?? untrainedWeights.get(project.graph) ?? null;
+                  const model = buildModel(tf, project.graph, weights);
+                  try {
+                    const npz = npzBytes(pytorchStateDict(project, snapshotWeights(model)));
+                    download(`${base}.weights.npz`, new Blob([npz as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+                  } finally {
+                    model.dispose();
+                  }
+                })
+              )}
             />
             <MenuItem
               title="tfjs model (model.json + weights.bin)"
