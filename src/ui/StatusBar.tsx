@@ -37,7 +37,7 @@ export function StatusBar() {
           {fmtInt(t.params)}
         </span>
       </span>
-      <span className="stat" title={why}>
+      <span className="stat stat-optional" title={why}>
         <span className="stat-label">Trainable</span>
         <span className="stat-value">
           {ge}
@@ -51,7 +51,7 @@ export function StatusBar() {
           {fmtCompact(t.macs)}
         </span>
       </span>
-      <span className="stat" title={why ?? fmtInt(t.flops)}>
+      <span className="stat stat-optional" title={why ?? fmtInt(t.flops)}>
         <span className="stat-label">FLOPs</span>
         <span className="stat-value">
           {ge}
@@ -67,7 +67,7 @@ export function StatusBar() {
       </span>
       {leftOut > 0 && (
         <span className="stat stat-partial" title={why} data-testid="totals-partial">
-          partial: {plural(leftOut, 'layer')} left out
+          partial<span className="stat-partial-detail">: {plural(leftOut, 'layer')} left out</span>
         </span>
       )}
       <span className="stat-spacer" />

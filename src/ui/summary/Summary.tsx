@@ -13,6 +13,8 @@ import './summary.css';
 const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: NodeInference | undefined; selected: boolean }) {
   const kind = getLayerKind(node.kind);
   const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
+  // A layer left out of the totals has no known counts: a dash, not a 0 that reads as "no weights".
+  const known = inf?.status === 'ok';
   const onClick = () => {
     const ui = useUiStore.getState();
     ui.select([node.id]);
@@ -27,9 +29,9 @@ const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: N
       <td className="shape" title={inf?.errors?.map((e) => e.message).join('\n')}>
         {inf?.status === 'ok' ? fmtShapeX(inf.outputShape) : inf?.status === 'error' ? 'error' : '—'}
       </td>
-      <td className="num">{fmtInt(params)}</td>
+      <td className="num">{known ? fmtInt(params) : '—'}</td>
       <td className="num" title={fmtInt(inf?.flops ?? 0)}>
-        {inf?.flops ? fmtCompact(inf.flops) : '0'}
+        {!known ? '—' : inf?.flops ? fmtCompact(inf.flops) : '0'}
       </td>
     </tr>
   );
