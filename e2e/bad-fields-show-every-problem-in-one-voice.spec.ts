@@ -63,7 +63,12 @@ test('two bad fields on one conv: both show on the layer and in the inspector in
   const pane = (await page.getByTestId('canvas').boundingBox())!;
   expect(Math.abs(box.x + box.width / 2 - (pane.x + pane.width / 2))).toBeLessThan(30);
   expect(Math.abs(box.y + box.height / 2 - (pane.y + pane.height / 2))).toBeLessThan(30);
-  // A click elsewhere (here the Layer tab) closes the list; the layer it jumped to is the one selected.
+  // Escape closes the list and keeps the selection it made; so does a click elsewhere.
+  await page.keyboard.press('Escape');
+  await expect(list).toHaveCount(0);
+  await expect(conv).toHaveClass(/is-selected/);
+  await page.getByTestId('graph-status').click();
+  await expect(list).toBeVisible();
   await page.getByTestId('tab-layer').click();
   await expect(list).toHaveCount(0);
   await expect(page.getByTestId('layer-name')).toHaveValue('conv2d_1');

@@ -54,15 +54,20 @@ export function ProblemItems({ entries, testid = 'problem' }: { entries: Problem
 export function ProblemsList({ entries, onClose }: { entries: ProblemEntry[]; onClose(): void }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const key = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    // Escape closes the list and nothing else (the editor's own Escape would clear the selection the list just made).
+    const key = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      onClose();
+    };
     const down = (e: PointerEvent) => {
       const t = e.target as Element | null;
       if (ref.current && t && !ref.current.contains(t) && !t.closest('[data-problems-toggle]')) onClose();
     };
-    window.addEventListener('keydown', key);
+    window.addEventListener('keydown', key, { capture: true });
     window.addEventListener('pointerdown', down);
     return () => {
-      window.removeEventListener('keydown', key);
+      window.removeEventListener('keydown', key, { capture: true });
       window.removeEventListener('pointerdown', down);
     };
   }, [onClose]);
