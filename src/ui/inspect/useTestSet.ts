@@ -78,25 +78,31 @@ export function useTestSet(info: DatasetInfo | undefined, limit: number, onSampl
   return { ds, error, index, load, pick, step };
 }
 
-export interface EvalState {
+export interface EvalState<S> {
   running: boolean;
   done: number;
   result?: EvalResult;
   error?: string;
+  /** What the result was computed for (the caller's `stamp` when the run started): compare to tell a stale result. */
+  stamp?: S;
 }
 
-/** Evaluation of the model on the first `limit` test images; reset when the dataset changes. */
-export function useEvaluation(m: InspectModel, test: TestSet, datasetId: string | undefined, limit: number): [EvalState, () => Promise<void>] {
-  const [state, setState] = useState<EvalState>({ running: false, done: 0 });
+/**
+ * Evaluation of the model on the first `limit` test images; reset when the dataset changes. A result keeps the
+ * `stamp` of the model it was computed with (design and weights), so the panel can mark it stale after an edit.
+ */
+export function useEvaluation<S>(m: InspectModel, test: TestSet, datasetId: string | undefined, limit: number, stamp: S): [EvalState<S>, () => Promise<void>] {
+  const [state, setState] = useState<EvalState<S>>({ running: false, done: 0 });
   useEffect(() => setState({ running: false, done: 0 }), [datasetId]);
   const run = async () => {
     if (!m.tf || !m.model) return;
+    const at = stamp;
     const d = await test.load();
     if (!d) return;
-    setState({ running: true, done: 0 });
+    setState((s) => ({ ...s, running: true, done: 0, error: undefined }));
     try {
       const result = await evaluate(m.tf, m.model, d, limit, (done) => setState((s) => ({ ...s, done })));
-      setState({ running: false, done: result.n, result });
+      setState({ running: false, done: result.n, result, stamp: at });
     } catch (e) {
       setState({ running: false, done: 0, error: (e as Error).message });
     }
