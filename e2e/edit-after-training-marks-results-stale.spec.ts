@@ -43,12 +43,12 @@ test('an edit after training marks the old results stale, keeps the unchanged la
   await expect(layerNode(page, 'conv2d_1_pw')).toBeVisible();
   const changed = page.getByTestId('inspect-design-changed');
   await expect(changed).toContainText('stale');
-  await expect(changed).toContainText('The design changed since training');
+  await expect(changed).toContainText('Design changed since training');
   const carry = page.getByTestId('inspect-carry');
   await expect(carry).toHaveText('trained weights kept for 4 layers; conv2d_1_dw, conv2d_1_pw start fresh');
   await expect(carry).toHaveAttribute('data-kept', 'conv2d,dense,dense_1,dense_2');
   await expect(carry).toHaveAttribute('data-fresh', 'conv2d_1_dw,conv2d_1_pw');
-  await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights of 4 of 6 layers.');
+  await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights of 4 of 6 layers: what this tab shows is of a partly trained model.');
   await expect(page.getByTestId('eval-stale')).toContainText('The design changed since this evaluation');
   // Feature maps follow the new model at once; the new layers say their weights are untrained.
   await expect(page.getByTestId('fmap-layer-conv2d_1_pw')).toContainText('fresh weights (untrained)');

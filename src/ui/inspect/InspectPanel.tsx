@@ -102,8 +102,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
       {m.note && <p className={m.status === 'error' ? 'ins-error' : 'ins-note'}>{m.note}</p>}
       {designChanged && carry && (
         <StaleBanner sticky testid="inspect-design-changed" action="Retrain…" onAction={retrain} actionTitle="Open the Train tab to train this design">
-          The design changed since training: <span data-testid="inspect-carry" data-kept={carry.kept.map((k) => k.name).join(',')} data-fresh={carry.fresh.map((f) => f.name).join(',')}>{describeCarry(carry)}</span>.
-          {carry.kept.length > 0 && ' What this tab shows is of that partly trained model.'}
+          Design changed since training: <span data-testid="inspect-carry" data-kept={carry.kept.map((k) => k.name).join(',')} data-fresh={carry.fresh.map((f) => f.name).join(',')}>{describeCarry(carry)}</span>.
         </StaleBanner>
       )}
       <p className="small muted" data-testid="inspect-weights">
@@ -114,7 +113,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
             : !m.trained
               ? 'Untrained: fresh random weights (train in the Train tab, or import a tfjs model).'
               : designChanged
-                ? `Using the trained weights of ${carry!.kept.length} of ${carry!.kept.length + carry!.fresh.length} layers.`
+                ? `Using the trained weights of ${carry!.kept.length} of ${carry!.kept.length + carry!.fresh.length} layers: what this tab shows is of a partly trained model.`
                 : carry && carry.fresh.length > 0
                   ? `Using the trained weights; ${describeCarry(carry)} (the weights do not fit them).`
                   : 'Using the trained weights.'}
