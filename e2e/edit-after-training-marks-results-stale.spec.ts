@@ -55,6 +55,9 @@ test('an edit after training marks the old results stale, keeps the unchanged la
   await expect(page.getByTestId('fmap-layer-conv2d')).not.toContainText('fresh weights');
   await page.screenshot({ path: 'test-results/stale-inspect-1440.png' });
   await page.getByTestId('inspect-eval').screenshot({ path: 'test-results/stale-eval-1440.png' });
+  await page.getByTestId('inspect-feature-maps').screenshot({ path: 'test-results/stale-fmaps-1440.png' });
+  await page.getByTestId('inspect-panel').evaluate((el) => el.parentElement!.scrollTo(0, 0));
+  await page.getByTestId('side-panel').screenshot({ path: 'test-results/stale-inspect-top-1440.png' });
   await page.setViewportSize({ width: 800, height: 600 });
   await page.getByTestId('eval-stale').scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/stale-inspect-800.png' });
