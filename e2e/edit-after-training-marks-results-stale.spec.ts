@@ -11,7 +11,7 @@ async function trainBriefly(page: Page, start: () => Promise<void>): Promise<voi
   await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 360_000 });
 }
 
-test('an edit after training marks the old results stale, keeps the unchanged layers’ weights, and retrain/recompute clear the marks', async ({ page }) => {
+test('an edit after training marks the old results stale, keeps the unchanged layers’ weights, and retrain and recompute clear the marks', async ({ page }) => {
   const errors = trackErrors(page);
   await openTrain(page, 'lenet5');
   await settings(page, { limit: '1500', epochs: '1' });
@@ -86,5 +86,11 @@ test('an edit after training marks the old results stale, keeps the unchanged la
   await page.getByTestId('tab-inspect').click();
   await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights.');
   await expect(changed).toHaveCount(0);
+  // The evaluation outlived the visit to the Train tab, and is of the model before retraining.
+  await expect(page.getByTestId('eval-stale')).toContainText('The model was trained again since this evaluation');
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+  await page.getByTestId('eval-stale-action').click();
+  await expect(page.getByTestId('eval-stale')).toHaveCount(0);
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible();
   expect(errors).toEqual([]);
 });
