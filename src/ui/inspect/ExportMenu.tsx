@@ -9,7 +9,10 @@ import { inferGraph } from '../../graph/infer';
 import type { ProjectFileV1 } from '../../graph/types';
 import { openProject } from '../../store/persist';
 import { useUiStore } from '../../store/ui';
-import { useTrainingStore } from '../../store/training';
+import { graphKey, useTrainingStore } from '../../store/training';
+import { carryWeights } from '../../compile/carry';
+import type { WeightSnapshot } from '../../compile/weights';
+import { describeCarry } from '../stale';
 import { Menu, MenuItem } from '../Menu';
 import { download, loadTf } from './tf';
 import { untrainedWeights } from './untrained';
@@ -50,6 +53,24 @@ function run(what: string, f: () => Promise<void> | void): void {
 }
 
 /**
+ * The weights a tfjs export saves: the model the Inspect tab shows. Trained weights of the layers that kept them after
+ * an edit, and Inspect's random draw (or a new one) for the rest; with a note naming those that start fresh.
+ */
+function exportedWeights(project: ProjectFileV1): { weights: WeightSnapshot | null; note?: string } {
+  const s = useTrainingStore.getState();
+  const random = untrainedWeights.get(project.graph) ?? null;
+  if (!s.weights) return { weights: random };
+  const carry = carryWeights(s.weightsGraph ?? project.graph, project.graph, s.weights);
+  if (carry.kept.length === 0) return { weights: random, note: 'Exported with fresh random weights: no layer kept its trained weights after the edits.' };
+  if (carry.fresh.length === 0) return { weights: carry.snapshot };
+  const kept = new Set(carry.snapshot.map((l) => l.layer));
+  return {
+    weights: [...(random ?? []).filter((l) => !kept.has(l.layer)), ...carry.snapshot],
+    note: `Exported with ${describeCarry(carry)} (random initial weights).`,
+  };
+}
+
+/**
  * The toolbar's Export menu: Keras and PyTorch scripts, tfjs artifacts (trained weights when the Train panel has
  * them), the diagram as SVG or PNG (drawn from the document, not a screenshot of the canvas), and importing tfjs
  * artifacts back as a new project with its weights.
@@ -78,7 +99,7 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
       openProject({ ...imported.project, graph });
       useUiStore.getState().select([]);
       useUiStore.getState().requestView({ type: 'fit' });
-      useTrainingStore.setState({ weights: imported.weights, weightsGraphKey: null });
+      useTrainingStore.setState({ weights: imported.weights, weightsGraph: graph, weightsGraphKey: graphKey(graph) });
       toast('success', `Imported ${json.name} with its weights (${imported.weights.length} layers); see the Inspect tab.${imported.warnings.length ? `\n• ${imported.warnings.join('\n• ')}` : ''}`);
     });
 
@@ -126,8 +147,9 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
                 close(),
                 run('tfjs export', async () => {
                   const tf = await loadTf();
-                  const weights = useTrainingStore.getState().weights ?? untrainedWeights.get(project.graph) ?? null;
+                  const { weights, note } = exportedWeights(project);
                   const art = await exportArtifacts(tf, project, weights);
+                  if (note) toast('info', note);
                   download(`${base}.json`, new Blob([JSON.stringify(art.modelJson)], { type: 'application/json' }));
                   download(art.weightsFileName, new Blob([art.weightsBin], { type: 'application/octet-stream' }));
                 })

@@ -14,6 +14,7 @@ import { replicaCount } from '../../train/replicas';
 import { describeDecision, forgetBackendCache } from '../../train/backend-probe';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
 import { describeBackend, formatDuration, formatPercent, formatRate, parseNumber } from './format';
+import { StaleRun } from './StaleRun';
 import './train.css';
 
 export interface TrainPanelProps {
@@ -392,6 +393,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         {active && <button className="btn outline" data-testid="train-stop" onClick={() => trainingClient().stop()}>Stop</button>}
         <span className="train-status" data-testid="train-status" data-status={status}>{phase}</span>
       </div>
+      <StaleRun graph={graph} inference={inference} blocked={blocked} />
       {backendText && (
         <div className="train-hint" data-testid="train-backend-used">
           Backend: {backendText} · loss: {LOSS_LABEL[run!.loss]} · {run!.trainSamples.toLocaleString('en-US')} train / {run!.valSamples.toLocaleString('en-US')} validation samples
