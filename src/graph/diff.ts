@@ -472,3 +472,13 @@ export function diffGraphs(a: Graph, b: Graph, inferred?: { a?: GraphInference; 
 
 /** Display name of a layer kind (`Conv2D`), falling back to the kind id for kinds this build does not know. */
 export const kindLabel = (kind: string): string => getLayerKind(kind)?.ui.label ?? kind;
+
+/** A param value as a reader types it: `same`, `5`, `[3, 3]`, `(unset)`. */
+export function paramText(v: unknown): string {
+  if (v === undefined) return '(unset)';
+  if (v === null) return 'none';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return `[${v.map(paramText).join(', ')}]`;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
