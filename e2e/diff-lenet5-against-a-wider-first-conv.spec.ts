@@ -113,3 +113,25 @@ test('the variant saved as a project, compared with the saved LeNet-5: filters 6
   await expect(marks(page)).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('compared with the classic LeNet-5 preset: max-pools added (green on the canvas), average pools removed (listed as ghosts)', async ({ page }) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=lenet5');
+  const dialog = await openCompare(page);
+  await dialog.getByTestId('compare-preset-lenet5-classic').click();
+  const panel = page.getByTestId('diff-panel');
+  await expect(panel.getByTestId('diff-direction')).toHaveText('preset LeNet-5 (classic, 32×32) → this design');
+  await expect(panel.getByTestId('diff-added').getByRole('button')).toHaveText([/max_pooling2d\s*MaxPooling2D/, /max_pooling2d_1\s*MaxPooling2D/]);
+  await expect(page.getByTestId('diff-mark-max_pooling2d')).toHaveAttribute('data-mark', 'added');
+  const ghosts = panel.getByTestId('diff-removed').locator('.diff-row.ghost');
+  await expect(ghosts).toHaveCount(2);
+  await expect(ghosts.first()).toContainText('s2');
+  await expect(ghosts.first()).toContainText('not in this design');
+  // Renamed layers are matched by their place: c1 is this design's conv2d, with its changed settings.
+  await expect(panel.getByTestId('diff-row-conv2d')).toContainText('renamed: c1 → conv2d');
+  await expect(panel.getByTestId('diff-row-conv2d')).toContainText('padding: valid → same');
+  await expect(panel.getByTestId('diff-total-params')).toHaveText(/params\s*61,706\s*→\s*61,706\s*±0/);
+  await waitForCanvasAtRest(page);
+  await page.screenshot({ path: 'test-results/diff-classic-1440x900.png' });
+  expect(errors).toEqual([]);
+});

@@ -38,9 +38,9 @@ const TOTAL_ROWS: Array<[keyof GraphTotals, string, (n: number) => string]> = [
   ['activationBytes', 'activations', bytes],
 ];
 
-/** Rows of the totals table: name, before, after, delta (only figures that changed, unless `all`). */
+/** Rows of the totals table: name, before, after, delta (params, MACs and the figures that changed, unless `all`). */
 export function totalsRows(t: GraphDiff['totals'], all = false): Array<[string, string, string, string]> {
-  return TOTAL_ROWS.filter(([k]) => all || t.delta[k] !== 0).map(([k, label, f]) => {
+  return TOTAL_ROWS.filter(([k]) => all || k === 'params' || k === 'macs' || t.delta[k] !== 0).map(([k, label, f]) => {
     const d = t.delta[k];
     const delta = f === int ? signed(d) : `${d > 0 ? '+' : d < 0 ? '−' : '±'}${bytes(Math.abs(d))}`;
     return [label, f(t.before[k]), f(t.after[k]), delta];
@@ -91,7 +91,6 @@ export function formatDiff(d: GraphDiff, labels: DiffLabels, layerCounts: { a: n
   }
   const rows = totalsRows(d.totals);
   out.push('Totals:');
-  if (!rows.length) out.push('  unchanged');
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) out.push(`  ${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])} → ${r[2].padStart(widths[2])}  (${r[3]})`);
   return `${out.join('\n')}\n`;
