@@ -404,3 +404,61 @@ describe('diffGraphs properties', () => {
     );
   });
 });
+
+/** Any graph at all: known and unknown kinds, sample or junk params, edges anywhere (cycles, self-loops, dangling). */
+const messyGraph: fc.Arbitrary<Graph> = fc
+  .record({
+    nodes: fc.array(
+      fc.record({
+        kind: fc.constantFrom('Input', 'Conv2D', 'Dense', 'Add', 'Concatenate', 'Flatten', 'MaxPooling2D', 'BatchNormalization', 'Wobble'),
+        junk: fc.boolean(),
+        filters: fc.integer({ min: -1, max: 4 }),
+      }),
+      { maxLength: 12 },
+    ),
+    edges: fc.array(fc.record({ s: fc.nat(20), t: fc.nat(20), slot: fc.nat(3) }), { maxLength: 18 }),
+  })
+  .map(({ nodes, edges }) => {
+    const ns: GraphNode[] = nodes.map((n, i) => ({
+      id: `m${i}`,
+      kind: n.kind,
+      name: `layer_${i}`,
+      params: n.kind === 'Input' ? { shape: [6, 6, 2] } : n.junk ? { filters: 'many', units: n.filters } : n.kind === 'Conv2D' ? { filters: n.filters, kernelSize: 1 } : {},
+      position: { x: 0, y: 0 },
+    }));
+    const id = (k: number) => (k < ns.length ? ns[k].id : `missing${k}`);
+    // Slots are unique per target (as project files require), with gaps: two inputs in one slot have no order to compare.
+    const used = new Map<string, number>();
+    return {
+      nodes: ns,
+      edges: edges.map((e, i) => {
+        const slot = (used.get(id(e.t)) ?? -1) + 1 + e.slot;
+        used.set(id(e.t), slot);
+        return { id: `me${i}`, source: id(e.s), target: id(e.t), targetIndex: slot };
+      }),
+    };
+  });
+
+describe('diffGraphs on any graph', () => {
+  it('never throws, and finds a graph equal to its copy and to itself under new ids and listing order', () => {
+    fc.assert(
+      fc.property(messyGraph, fc.nat(), (g, seed) => {
+        expect(isEmpty(diffGraphs(g, structuredClone(g)))).toBe(true);
+        const d = diffGraphs(g, relabel(g, { seed }));
+        expect(d.changed).toEqual([]);
+        expect(d.equal).toBe(true);
+        const other = diffGraphs(g, { nodes: g.nodes.slice(1), edges: g.edges });
+        expect(other.removed.length).toBe(g.nodes.length ? 1 : 0);
+      }),
+      { numRuns: 300, seed: 77 },
+    );
+  });
+
+  it('compares empty graphs', () => {
+    const empty = { nodes: [], edges: [] };
+    expect(isEmpty(diffGraphs(empty, empty))).toBe(true);
+    const d = diffGraphs(empty, lenet());
+    expect(d.added).toHaveLength(9);
+    expect(d.totals.delta.params).toBe(61706);
+  });
+});

@@ -7,18 +7,21 @@
  * import order (`n0`, `n1`, …), must still pair with its counterpart. Only layers of the same kind ever match
  * (a kind change is a removal plus an addition). The passes, each on the layers still unmatched:
  *
+ * 0. **Identity.** The same id, kind, name and params, fed by layers with the same ids: nothing could tell such
+ *    two layers apart, so they pair at once (after an edit in the editor, that is nearly every layer).
  * 1. **Alignment.** Both graphs are put in a canonical topological order (depth first from the Inputs, siblings
- *    ordered by kind and params, so it does not depend on the order layers were added) and aligned like two
+ *    ordered by kind, params and name, so it does not depend on the order layers were added) and aligned like two
  *    sequences (a weighted longest common subsequence, as `diff` aligns lines). A pair of the same kind scores
  *    1, plus 4 for the same id, 3 for the same name, up to 3 for equal params (the share of equal fields),
  *    1 each for the same output shape and the same input shapes, and up to 2 for its context: how many of its
  *    neighbours (inputs and consumers) are matched to the other layer's neighbours. The alignment runs twice: first
- *    with the neighbours' kinds as context, then with the neighbours matched by the first run. Insertions and
- *    deletions in a chain fall out as gaps.
+ *    with the neighbours' kinds and the identity pairs as context, then with the neighbours matched by the first
+ *    run. Insertions and deletions in a chain fall out as gaps.
  * 2. **Id.** Unmatched layers with the same id and kind (branches that the order interleaved differently).
  * 3. **Structure.** An unmatched layer whose inputs (in order) are the matched counterparts of an unmatched layer
  *    of the same kind on the other side, or whose consumers are; repeated until nothing changes.
  * 4. **Name**, then **params**: the same kind and name, or the same kind and identical params.
+ * 5. **Repair**: two pairs whose names (or ids) are crossed are swapped when the swap scores better.
  *
  * What is left is added (only in `b`) or removed (only in `a`). Positions on the canvas are layout, not design,
  * and are never compared.
@@ -109,17 +112,21 @@ interface Side {
   inf: GraphInference;
   nodes: GraphNode[];
   index: Map<string, number>;
-  /** Source ids per node, in input order. */
-  preds: string[][];
-  succs: string[][];
+  /** Node indices feeding each node, in input order. */
+  preds: number[][];
+  succs: number[][];
+  /** Interned (shared between both sides): equal numbers mean equal strings. */
+  kind: Int32Array;
+  id: Int32Array;
+  name: Int32Array;
   /** Canonical JSON of the params compared (validated with defaults when they parse). */
-  paramSig: string[];
+  params: Int32Array;
   /** Canonical JSON per param field. */
-  fieldSigs: Array<Map<string, string>>;
-  outSig: string[];
-  inSig: string[];
-  /** Kinds of inputs and consumers, for the first alignment's context. */
-  ctxSig: string[];
+  fields: Array<Map<string, string>>;
+  out: Int32Array;
+  ins: Int32Array;
+  /** Kinds of inputs and consumers, the context before any layer is matched. */
+  ctx: Int32Array;
   order: number[];
 }
 
@@ -136,31 +143,60 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
-function side(graph: Graph, inf: GraphInference, paramsOf: (n: GraphNode) => Record<string, unknown>): Side {
+/** Strings to small integers, shared by both sides, so the alignment's inner loop compares numbers. */
+class Interner {
+  private readonly ids = new Map<string, number>();
+  get size(): number {
+    return this.ids.size;
+  }
+  of(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+  all(xs: string[]): Int32Array {
+    return Int32Array.from(xs, (x) => this.of(x));
+  }
+}
+
+function side(graph: Graph, inf: GraphInference, paramsOf: (n: GraphNode) => Record<string, unknown>, words: Interner): Side {
   const nodes = graph.nodes;
   const index = new Map(nodes.map((n, i) => [n.id, i]));
   const { incoming, outgoing } = incomingEdges(graph);
-  const preds = nodes.map((n) => incoming.get(n.id)!.map((e) => e.source));
-  const succs = nodes.map((n) => outgoing.get(n.id)!.map((e) => e.target));
+  const preds = nodes.map((n) => incoming.get(n.id)!.map((e) => index.get(e.source)!));
+  const succs = nodes.map((n) => outgoing.get(n.id)!.map((e) => index.get(e.target)!));
   const params = nodes.map(paramsOf);
   const paramSig = params.map(canonicalJson);
-  const fieldSigs = params.map((p) => new Map(Object.entries(p).filter(([, v]) => v !== undefined).map(([k, v]) => [k, canonicalJson(v)])));
-  const outSig = nodes.map((n) => String(inf.nodes[n.id]?.outputShape ?? '-'));
-  const inSig = nodes.map((n) => (inf.nodes[n.id]?.inputShapes ?? []).join('|'));
-  const kindOf = (id: string) => nodes[index.get(id)!].kind;
-  const ctxSig = nodes.map((_, i) => `${preds[i].map(kindOf).join(',')}>${succs[i].map(kindOf).sort().join(',')}`);
-  const s: Side = { graph, inf, nodes, index, preds, succs, paramSig, fieldSigs, outSig, inSig, ctxSig, order: [] };
-  s.order = canonicalOrder(s);
+  const kindOf = (k: number) => nodes[k].kind;
+  const s: Side = {
+    graph,
+    inf,
+    nodes,
+    index,
+    preds,
+    succs,
+    kind: words.all(nodes.map((n) => `k:${n.kind}`)),
+    id: words.all(nodes.map((n) => `i:${n.id}`)),
+    name: words.all(nodes.map((n) => `n:${n.name}`)),
+    params: words.all(paramSig.map((p) => `p:${p}`)),
+    fields: params.map((p) => new Map(Object.entries(p).filter(([, v]) => v !== undefined).map(([k, v]) => [k, canonicalJson(v)]))),
+    out: words.all(nodes.map((n) => `o:${inf.nodes[n.id]?.outputShape ?? '-'}`)),
+    ins: words.all(nodes.map((n) => `s:${(inf.nodes[n.id]?.inputShapes ?? []).join('|')}`)),
+    ctx: words.all(nodes.map((_, i) => `c:${preds[i].map(kindOf).join(',')}>${succs[i].map(kindOf).sort().join(',')}`)),
+    order: [],
+  };
+  s.order = canonicalOrder(s, paramSig);
   return s;
 }
 
 /**
- * Depth-first topological order from the Inputs; ready siblings go in order of kind, then params, then document
- * order, so two documents of the same network give the same order whatever order their layers were added in.
- * Layers on or below a cycle follow in document order.
+ * Depth-first topological order from the Inputs; ready siblings go in order of kind, then params, then name, then
+ * document order, so two documents of the same network give the same order whatever order their layers were added in.
+ * Layers on or below a cycle follow, in the same sibling order.
  */
-function canonicalOrder(s: Side): number[] {
-  const key = (i: number) => `${s.nodes[i].kind}\u0000${s.paramSig[i]}`;
+function canonicalOrder(s: Side, paramSig: string[]): number[] {
+  const keys = s.nodes.map((n, i) => `${n.kind}\u0000${paramSig[i]}\u0000${n.name}`);
+  const key = (i: number) => keys[i];
   const byKey = (x: number, y: number) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : x - y);
   const indegree = s.preds.map((p) => p.length);
   const stack = s.nodes.map((_, i) => i).filter((i) => indegree[i] === 0).sort(byKey).reverse();
@@ -171,14 +207,11 @@ function canonicalOrder(s: Side): number[] {
     order.push(i);
     placed[i] = 1;
     const ready: number[] = [];
-    for (const t of s.succs[i]) {
-      const j = s.index.get(t)!;
-      if (--indegree[j] === 0) ready.push(j);
-    }
-    stack.push(...ready.sort(byKey).reverse());
+    for (const j of s.succs[i]) if (--indegree[j] === 0) ready.push(j);
+    for (const j of ready.sort(byKey).reverse()) stack.push(j);
   }
-  for (let i = 0; i < s.nodes.length; i++) if (!placed[i]) order.push(i);
-  return order;
+  const rest = s.nodes.map((_, i) => i).filter((i) => !placed[i]);
+  return [...order, ...rest.sort(byKey)];
 }
 
 /** Share of param fields with equal values (1 for identical params, 1 when neither has any). */
@@ -205,68 +238,89 @@ function pair(m: Matching, i: number, j: number, rule: MatchRule): void {
   m.by[i] = rule;
 }
 
+function copyMatching(m: Matching): Matching {
+  return { ab: m.ab.slice(), ba: m.ba.slice(), by: [...m.by] };
+}
+
 /** How many of a's neighbours are matched (in `prev`) to b's neighbours, as a share of the larger neighbourhood. */
 function context(A: Side, B: Side, i: number, j: number, prev: Matching): number {
-  const total = Math.max(A.preds[i].length + A.succs[i].length, B.preds[j].length + B.succs[j].length);
+  const pa = A.preds[i];
+  const sa = A.succs[i];
+  const pb = B.preds[j];
+  const sb = B.succs[j];
+  const total = Math.max(pa.length + sa.length, pb.length + sb.length);
   if (!total) return 1;
-  const hits = (mine: string[], theirs: string[]) => {
-    const pool = theirs.map((id) => B.index.get(id)!);
-    let n = 0;
-    for (const id of mine) {
-      const k = prev.ab[A.index.get(id)!];
-      const at = k >= 0 ? pool.indexOf(k) : -1;
-      if (at >= 0) {
-        pool.splice(at, 1);
-        n++;
-      }
+  let hits = 0;
+  for (const k of pa) if (prev.ab[k] >= 0 && pb.includes(prev.ab[k])) hits++;
+  for (const k of sa) if (prev.ab[k] >= 0 && sb.includes(prev.ab[k])) hits++;
+  return Math.min(hits, total) / total;
+}
+
+/** Scores same-kind pairs; param similarities are cached per pair of distinct params. */
+class Scorer {
+  private readonly similar = new Map<number, number>();
+  constructor(
+    private readonly A: Side,
+    private readonly B: Side,
+    private readonly words: Interner,
+  ) {}
+
+  score(i: number, j: number, context2: number): number {
+    const { A, B } = this;
+    let w = 1 + 2 * context2;
+    if (A.id[i] === B.id[j]) w += 4;
+    if (A.name[i] === B.name[j]) w += 3;
+    if (A.params[i] === B.params[j]) w += 3;
+    else {
+      const key = A.params[i] * this.words.size + B.params[j];
+      let sim = this.similar.get(key);
+      if (sim === undefined) this.similar.set(key, (sim = paramSimilarity(A.fields[i], B.fields[j])));
+      w += 3 * sim;
     }
-    return n;
-  };
-  return (hits(A.preds[i], B.preds[j]) + hits(A.succs[i], B.succs[j])) / total;
+    if (A.out[i] === B.out[j]) w += 1;
+    if (A.ins[i] === B.ins[j]) w += 1;
+    return w;
+  }
 }
 
-function score(A: Side, B: Side, i: number, j: number, prev: Matching | undefined): number {
-  const a = A.nodes[i];
-  const b = B.nodes[j];
-  let w = 1;
-  if (a.id === b.id) w += 4;
-  if (a.name === b.name) w += 3;
-  w += 3 * (A.paramSig[i] === B.paramSig[j] ? 1 : paramSimilarity(A.fieldSigs[i], B.fieldSigs[j]));
-  if (A.outSig[i] === B.outSig[j]) w += 1;
-  if (A.inSig[i] === B.inSig[j]) w += 1;
-  w += 2 * (prev ? context(A, B, i, j, prev) : A.ctxSig[i] === B.ctxSig[j] ? 1 : 0);
-  return w;
-}
-
-/** Weighted longest common subsequence of the two canonical orders; pairs only layers of the same kind. */
-function align(A: Side, B: Side, prev: Matching | undefined): Array<[number, number]> {
-  const oa = A.order;
-  const ob = B.order;
+/**
+ * Weighted longest common subsequence of the two canonical orders, over the layers `base` left unmatched; pairs only
+ * layers of the same kind. Context: the share of neighbours matched in `prev`, or (first run) equal neighbour kinds
+ * and neighbours matched in `base`, half each.
+ */
+function align(A: Side, B: Side, scorer: Scorer, base: Matching, prev: Matching | undefined): Array<[number, number]> {
+  const oa = A.order.filter((i) => base.ab[i] < 0);
+  const ob = B.order.filter((j) => base.ba[j] < 0);
   const n = oa.length;
   const m = ob.length;
+  if (!n || !m) return [];
   const w = m + 1;
   const best = new Float64Array((n + 1) * w);
   const step = new Uint8Array((n + 1) * w); // 0 skip a, 1 skip b, 2 pair
+  const kindsB = Int32Array.from(ob, (j) => B.kind[j]);
   for (let x = 1; x <= n; x++) {
     const i = oa[x - 1];
-    const kind = A.nodes[i].kind;
+    const kind = A.kind[i];
+    const row = x * w;
+    const up = (x - 1) * w;
     for (let y = 1; y <= m; y++) {
-      const j = ob[y - 1];
-      let v = best[(x - 1) * w + y];
+      let v = best[up + y];
       let s = 0;
-      if (best[x * w + y - 1] > v) {
-        v = best[x * w + y - 1];
+      if (best[row + y - 1] > v) {
+        v = best[row + y - 1];
         s = 1;
       }
-      if (B.nodes[j].kind === kind) {
-        const d = best[(x - 1) * w + y - 1] + score(A, B, i, j, prev);
+      if (kindsB[y - 1] === kind) {
+        const j = ob[y - 1];
+        const ctx = prev ? context(A, B, i, j, prev) : ((A.ctx[i] === B.ctx[j] ? 1 : 0) + context(A, B, i, j, base)) / 2;
+        const d = best[up + y - 1] + scorer.score(i, j, ctx);
         if (d > v) {
           v = d;
           s = 2;
         }
       }
-      best[x * w + y] = v;
-      step[x * w + y] = s;
+      best[row + y] = v;
+      step[row + y] = s;
     }
   }
   const pairs: Array<[number, number]> = [];
@@ -282,39 +336,48 @@ function align(A: Side, B: Side, prev: Matching | undefined): Array<[number, num
   return pairs.reverse();
 }
 
-function emptyMatching(A: Side, B: Side): Matching {
-  return { ab: new Int32Array(A.nodes.length).fill(-1), ba: new Int32Array(B.nodes.length).fill(-1), by: [] };
-}
+function matchLayers(A: Side, B: Side, words: Interner): Matching {
+  const m: Matching = { ab: new Int32Array(A.nodes.length).fill(-1), ba: new Int32Array(B.nodes.length).fill(-1), by: [] };
+  const sameKind = (i: number, j: number) => A.kind[i] === B.kind[j];
 
-function matchLayers(A: Side, B: Side): Matching {
-  let m = emptyMatching(A, B);
-  for (const [i, j] of align(A, B, undefined)) pair(m, i, j, 'alignment');
-  const first = m;
-  m = emptyMatching(A, B);
-  for (const [i, j] of align(A, B, first)) pair(m, i, j, 'alignment');
-
-  const freeA = () => A.order.filter((i) => m.ab[i] < 0);
-  const freeB = () => B.order.filter((j) => m.ba[j] < 0);
-
-  const byId = new Map(freeB().map((j) => [B.nodes[j].id, j]));
-  for (const i of freeA()) {
-    const j = byId.get(A.nodes[i].id);
-    if (j !== undefined && m.ba[j] < 0 && B.nodes[j].kind === A.nodes[i].kind) pair(m, i, j, 'id');
+  // Identity: the same id, kind, name and params, fed by layers of the same ids. Nothing else could tell them apart.
+  for (const i of A.order) {
+    const j = B.index.get(A.nodes[i].id);
+    if (j === undefined || m.ba[j] >= 0 || !sameKind(i, j) || A.name[i] !== B.name[j] || A.params[i] !== B.params[j]) continue;
+    const pa = A.preds[i];
+    const pb = B.preds[j];
+    if (pa.length === pb.length && pa.every((k, x) => A.id[k] === B.id[pb[x]])) pair(m, i, j, 'id');
   }
 
-  const mapped = (ids: string[]) => ids.map((id) => m.ab[A.index.get(id)!]);
-  const indices = (ids: string[]) => ids.map((id) => B.index.get(id)!);
+  const scorer = new Scorer(A, B, words);
+  const first = copyMatching(m);
+  for (const [i, j] of align(A, B, scorer, m, undefined)) pair(first, i, j, 'alignment');
+  for (const [i, j] of align(A, B, scorer, m, first)) pair(m, i, j, 'alignment');
+
+  const freeA = (i: number) => m.ab[i] < 0;
+  const freeB = (j: number) => m.ba[j] < 0;
+
+  for (const i of A.order) {
+    const j = B.index.get(A.nodes[i].id);
+    if (freeA(i) && j !== undefined && freeB(j) && sameKind(i, j)) pair(m, i, j, 'id');
+  }
+
   const sameList = (x: number[], y: number[]) => x.length > 0 && x.length === y.length && x.every((v, k) => v >= 0 && v === y[k]);
-  const sameSet = (x: number[], y: number[]) => sameList([...x].sort((p, q) => p - q), [...y].sort((p, q) => p - q));
+  const sorted = (x: number[]) => [...x].sort((p, q) => p - q);
   for (let changed = true; changed; ) {
     changed = false;
-    for (const j of freeB()) {
+    for (const j of B.order) {
+      if (!freeB(j)) continue;
+      // Candidates: free layers of the same kind next to the counterparts of j's neighbours.
+      const candidates = new Set<number>();
+      for (const p of B.preds[j]) if (m.ba[p] >= 0) for (const i of A.succs[m.ba[p]]) if (freeA(i) && sameKind(i, j)) candidates.add(i);
+      for (const t of B.succs[j]) if (m.ba[t] >= 0) for (const i of A.preds[m.ba[t]]) if (freeA(i) && sameKind(i, j)) candidates.add(i);
       let bestI = -1;
       let bestW = -Infinity;
-      for (const i of freeA()) {
-        if (A.nodes[i].kind !== B.nodes[j].kind) continue;
-        if (!sameList(mapped(A.preds[i]), indices(B.preds[j])) && !sameSet(mapped(A.succs[i]), indices(B.succs[j]))) continue;
-        const w = score(A, B, i, j, m);
+      for (const i of candidates) {
+        const inputs = sameList(A.preds[i].map((k) => m.ab[k]), B.preds[j]);
+        if (!inputs && !sameList(sorted(A.succs[i].map((k) => m.ab[k])), sorted(B.succs[j]))) continue;
+        const w = scorer.score(i, j, context(A, B, i, j, m));
         if (w > bestW) [bestI, bestW] = [i, w];
       }
       if (bestI >= 0) {
@@ -324,13 +387,37 @@ function matchLayers(A: Side, B: Side): Matching {
     }
   }
 
-  for (const [rule, same] of [
-    ['name', (i: number, j: number) => A.nodes[i].name === B.nodes[j].name],
-    ['params', (i: number, j: number) => A.paramSig[i] === B.paramSig[j]],
+  for (const [rule, key] of [
+    ['name', (s: Side, k: number) => `${s.kind[k]}:${s.name[k]}`],
+    ['params', (s: Side, k: number) => `${s.kind[k]}:${s.params[k]}`],
   ] as const) {
-    for (const i of freeA()) {
-      const j = freeB().find((j) => A.nodes[i].kind === B.nodes[j].kind && same(i, j));
+    const bucket = new Map<string, number[]>();
+    for (const j of B.order) if (freeB(j)) bucket.set(key(B, j), [...(bucket.get(key(B, j)) ?? []), j]);
+    for (const i of A.order) {
+      if (!freeA(i)) continue;
+      const list = bucket.get(key(A, i));
+      const j = list?.shift();
       if (j !== undefined) pair(m, i, j, rule);
+    }
+  }
+  // Repair: two pairs whose names (or ids) are crossed are swapped when that scores better, which the alignment
+  // misses when the two layers come in opposite orders on the two sides (symmetric branches, layers in a cycle).
+  for (const attr of ['name', 'id'] as const) {
+    const byKey = new Map<number, number>();
+    B.order.forEach((j) => byKey.set(B[attr][j], j));
+    for (const i of A.order) {
+      const j = m.ab[i];
+      if (j < 0 || A[attr][i] === B[attr][j]) continue;
+      const j2 = byKey.get(A[attr][i]);
+      if (j2 === undefined || !sameKind(i, j2)) continue;
+      const i2 = m.ba[j2];
+      if (i2 < 0 || A[attr][i2] !== B[attr][j]) continue;
+      const now = scorer.score(i, j, context(A, B, i, j, m)) + scorer.score(i2, j2, context(A, B, i2, j2, m));
+      const swapped = scorer.score(i, j2, context(A, B, i, j2, m)) + scorer.score(i2, j, context(A, B, i2, j, m));
+      if (swapped > now) {
+        pair(m, i, j2, m.by[i]);
+        pair(m, i2, j, m.by[i2]);
+      }
     }
   }
   return m;
@@ -350,22 +437,20 @@ function filled(n: GraphNode, parsed: Record<string, unknown> | undefined): Reco
 
 const ref = (n: GraphNode): LayerRef => ({ id: n.id, name: n.name, kind: n.kind });
 
-function paramCountOf(inf: GraphInference, id: string): number {
-  const c = inf.nodes[id]?.count;
-  return c ? c.trainable + c.nonTrainable : 0;
+/** A layer's output shape (null when it has an error or is blocked), parameter count and MACs. */
+function figures(inf: GraphInference, id: string): { outputShape: Shape | null; params: number; macs: number } {
+  const info = inf.nodes[id];
+  const count = info?.count;
+  return {
+    outputShape: info?.status === 'ok' && info.outputShape ? info.outputShape : null,
+    params: count ? count.trainable + count.nonTrainable : 0,
+    macs: info?.macs ?? 0,
+  };
 }
 
 function entry(s: Side, i: number): LayerEntry {
   const n = s.nodes[i];
-  const info = s.inf.nodes[n.id];
-  const name = (id: string) => s.nodes[s.index.get(id)!].name;
-  return {
-    ...ref(n),
-    outputShape: info?.status === 'ok' && info.outputShape ? info.outputShape : null,
-    params: paramCountOf(s.inf, n.id),
-    macs: info?.macs ?? 0,
-    inputs: s.preds[i].map(name),
-  };
+  return { ...ref(n), ...figures(s.inf, n.id), inputs: s.preds[i].map((k) => s.nodes[k].name) };
 }
 
 function totalsDelta(a: GraphTotals, b: GraphTotals): GraphTotals {
@@ -388,9 +473,10 @@ export function diffGraphs(a: Graph, b: Graph, inferred?: { a?: GraphInference; 
   const infA = inferred?.a ?? inferGraph(a);
   const infB = inferred?.b ?? inferGraph(b);
   // Validated params (defaults filled in) compare what the layers do; raw params when either side does not parse.
-  const A0 = side(a, infA, (n) => infA.nodes[n.id]?.params ?? n.params);
-  const B0 = side(b, infB, (n) => infB.nodes[n.id]?.params ?? n.params);
-  const m = matchLayers(A0, B0);
+  const words = new Interner();
+  const A0 = side(a, infA, (n) => infA.nodes[n.id]?.params ?? n.params, words);
+  const B0 = side(b, infB, (n) => infB.nodes[n.id]?.params ?? n.params, words);
+  const m = matchLayers(A0, B0, words);
 
   const matches: GraphDiff['matches'] = [];
   const changed: LayerDiff[] = [];
@@ -403,28 +489,31 @@ export function diffGraphs(a: Graph, b: Graph, inferred?: { a?: GraphInference; 
     matches.push({ a: na.id, b: nb.id, by: m.by[i] });
     const parsedA = infA.nodes[na.id]?.params;
     const parsedB = infB.nodes[nb.id]?.params;
-    const [pa, pb] = parsedA && parsedB ? [parsedA, parsedB] : [filled(na, parsedA), filled(nb, parsedB)];
     const params: ParamChange[] = [];
-    for (const key of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
-      if (canonicalJson(pa[key]) !== canonicalJson(pb[key])) params.push({ key, before: pa[key], after: pb[key] });
+    // Equal canonical params of two parsed layers: nothing to list (the common case, skipped for big graphs).
+    if (!(parsedA && parsedB && A0.params[i] === B0.params[j])) {
+      const [pa, pb] = parsedA && parsedB ? [parsedA, parsedB] : [filled(na, parsedA), filled(nb, parsedB)];
+      for (const key of new Set([...Object.keys(pa), ...Object.keys(pb)])) {
+        if (canonicalJson(pa[key]) !== canonicalJson(pb[key])) params.push({ key, before: pa[key], after: pb[key] });
+      }
     }
-    const srcA = A0.preds[i].map((id) => m.ab[A0.index.get(id)!]);
-    const srcB = B0.preds[j].map((id) => B0.index.get(id)!);
+    const srcA = A0.preds[i].map((k) => m.ab[k]);
+    const srcB = B0.preds[j];
     let inputs: InputsChange | undefined;
     if (srcA.length !== srcB.length || srcA.some((k, x) => k !== srcB[x])) {
       const sorted = (x: number[]) => [...x].sort((p, q) => p - q).join(',');
       inputs = {
-        before: A0.preds[i].map((id) => A0.nodes[A0.index.get(id)!].name),
-        after: B0.preds[j].map((id) => B0.nodes[B0.index.get(id)!].name),
+        before: A0.preds[i].map((k) => A0.nodes[k].name),
+        after: B0.preds[j].map((k) => B0.nodes[k].name),
         reordered: srcA.every((k) => k >= 0) && sorted(srcA) === sorted(srcB),
       };
     }
     const d: LayerDiff = { a: ref(na), b: ref(nb), matchedBy: m.by[i], renamed: na.name !== nb.name, params, ...(inputs && { inputs }) };
-    const ea = entry(A0, i);
-    const eb = entry(B0, j);
-    if (String(ea.outputShape) !== String(eb.outputShape)) d.outputShape = { before: ea.outputShape, after: eb.outputShape };
-    if (ea.params !== eb.params) d.paramCount = { before: ea.params, after: eb.params };
-    if (ea.macs !== eb.macs) d.macs = { before: ea.macs, after: eb.macs };
+    const fa = figures(infA, na.id);
+    const fb = figures(infB, nb.id);
+    if (String(fa.outputShape) !== String(fb.outputShape)) d.outputShape = { before: fa.outputShape, after: fb.outputShape };
+    if (fa.params !== fb.params) d.paramCount = { before: fa.params, after: fb.params };
+    if (fa.macs !== fb.macs) d.macs = { before: fa.macs, after: fb.macs };
     if (d.renamed || params.length || inputs) changed.push(d);
     else if (d.outputShape || d.paramCount || d.macs) affected.push(d);
   }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { diffGraphs } from '../../graph/diff';
 import { useInference, useStructuralGraph } from '../../store/doc';
@@ -34,8 +34,9 @@ export function DiffView() {
   const choosing = useDiffStore((s) => s.choosing);
   const target = useDiffStore((s) => s.target);
   const swapped = useDiffStore((s) => s.swapped);
-  const graph = useStructuralGraph();
-  const inference = useInference();
+  // Deferred: on a big graph the canvas answers an edit first and the comparison follows.
+  const graph = useDeferredValue(useStructuralGraph());
+  const inference = useDeferredValue(useInference());
   useMakeRoomForPanel(target);
   const result = useMemo(() => {
     if (!target) return null;
