@@ -111,6 +111,11 @@ test('the variant saved as a project, compared with the saved LeNet-5: filters 6
   await page.getByTestId('param-filters').press('Enter');
   await expect(panel.getByTestId('diff-same')).toContainText('all 9 layers match');
   await expect(marks(page)).toHaveCount(0);
+
+  // Opening another project ends the comparison.
+  await page.getByTestId('menu-presets').click();
+  await page.getByTestId('preset-basic-cnn').click();
+  await expect(panel).toBeHidden();
   expect(errors).toEqual([]);
 });
 

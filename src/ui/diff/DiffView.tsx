@@ -1,7 +1,7 @@
-import { useDeferredValue, useEffect, useMemo } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { diffGraphs } from '../../graph/diff';
-import { useInference, useStructuralGraph } from '../../store/doc';
+import { useDocStore, useInference, useStructuralGraph } from '../../store/doc';
 import { CompareDialog } from './CompareDialog';
 import { DiffOverlay, type DiffMark } from './DiffOverlay';
 import { DiffPanel } from './DiffPanel';
@@ -26,6 +26,16 @@ function useMakeRoomForPanel(target: unknown): void {
   }, [target, flow]);
 }
 
+/** A comparison is with the project it was opened on: opening another project closes it. */
+function useCloseOnProjectSwitch(): void {
+  const projectId = useDocStore((s) => s.projectId);
+  const opened = useRef(projectId);
+  useEffect(() => {
+    if (opened.current !== projectId) useDiffStore.getState().close();
+    opened.current = projectId;
+  }, [projectId]);
+}
+
 /**
  * "Compare…": the chooser, the list panel over the canvas and the marks on the current graph's layers. Mounted once
  * inside the canvas area (and inside React Flow's provider, for the marks). The diff follows edits while it is open.
@@ -38,6 +48,7 @@ export function DiffView() {
   const graph = useDeferredValue(useStructuralGraph());
   const inference = useDeferredValue(useInference());
   useMakeRoomForPanel(target);
+  useCloseOnProjectSwitch();
   const result = useMemo(() => {
     if (!target) return null;
     const diff = swapped ? diffGraphs(graph, target.project.graph, { a: inference }) : diffGraphs(target.project.graph, graph, { b: inference });
