@@ -7,6 +7,7 @@ import { importFiles } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { importDrop } from './data/actions';
 import { DataPanel } from './data/DataPanel';
+import { DiffView } from './diff/DiffView';
 import { isDatasetDrop, takeDrop } from './data/files';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
@@ -102,6 +103,7 @@ export function App() {
           <div className="canvas-wrap">
             <Canvas onDropFiles={routeDrop} />
             <EmptyState />
+            <DiffView />
           </div>
           <SidePanel extraTabs={extraTabs} />
         </Workspace>
