@@ -128,8 +128,9 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
                 close(),
                 run('PyTorch weights export', async () => {
                   const tf = await loadTf();
-                  const weights = useTrainingStore.getState().weights ?? untrainedWeights.get(project.graph) ?? null;
+                  const { weights, note } = exportedWeights(project);
                   const model = buildModel(tf, project.graph, weights);
+                  if (note) toast('info', note);
                   try {
                     const npz = npzBytes(pytorchStateDict(project, snapshotWeights(model)));
                     download(`${base}.weights.npz`, new Blob([npz as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
