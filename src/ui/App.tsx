@@ -6,6 +6,7 @@ import { useUiStore } from '../store/ui';
 import { importFiles } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { importDrop } from './data/actions';
+import { DiffView } from './diff/DiffView';
 import { isDatasetDrop, takeDrop } from './data/files';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
@@ -101,6 +102,7 @@ export function App() {
           <div className="canvas-wrap">
             <Canvas onDropFiles={routeDrop} />
             <EmptyState />
+            <DiffView />
           </div>
           <SidePanel extraTabs={extraTabs} />
         </Workspace>

@@ -1,4 +1,6 @@
-import { artifactBaseName, exportArtifacts, importArtifacts } from '../../export/artifacts';
+import { artifactBaseName, buildModel, exportArtifacts, importArtifacts } from '../../export/artifacts';
+import { snapshotWeights } from '../../compile/weights';
+import { npzBytes, pytorchStateDict } from '../../export/pytorch-weights';
 import { diagramSvg } from '../../export/diagram';
 import { kerasScript } from '../../export/keras-script';
 import { pytorchScript } from '../../export/pytorch-script';
@@ -6,7 +8,10 @@ import { inferGraph } from '../../graph/infer';
 import type { ProjectFileV1 } from '../../graph/types';
 import { openProject } from '../../store/persist';
 import { useUiStore } from '../../store/ui';
-import { useTrainingStore } from '../../store/training';
+import { graphKey, useTrainingStore } from '../../store/training';
+import { carryWeights } from '../../compile/carry';
+import type { WeightSnapshot } from '../../compile/weights';
+import { describeCarry } from '../stale';
 import { MenuItem } from '../Menu';
 import { download, loadTf } from './tf';
 import { untrainedWeights } from './untrained';
@@ -52,6 +57,24 @@ function run(what: string, f: () => Promise<void> | void): void {
     .catch((e: unknown) => toast('error', `${what} failed: ${(e as Error).message}`));
 }
 
+/**
+ * The weights a tfjs export saves: the model the Inspect tab shows. Trained weights of the layers that kept them after
+ * an edit, and Inspect's random draw (or a new one) for the rest; with a note naming those that start fresh.
+ */
+function exportedWeights(project: ProjectFileV1): { weights: WeightSnapshot | null; note?: string } {
+  const s = useTrainingStore.getState();
+  const random = untrainedWeights.get(project.graph) ?? null;
+  if (!s.weights) return { weights: random };
+  const carry = carryWeights(s.weightsGraph ?? project.graph, project.graph, s.weights);
+  if (carry.kept.length === 0) return { weights: random, note: 'Exported with fresh random weights: no layer kept its trained weights after the edits.' };
+  if (carry.fresh.length === 0) return { weights: carry.snapshot };
+  const kept = new Set(carry.snapshot.map((l) => l.layer));
+  return {
+    weights: [...(random ?? []).filter((l) => !kept.has(l.layer)), ...carry.snapshot],
+    note: `Exported with ${describeCarry(carry)} (random initial weights).`,
+  };
+}
+
 /** Imports tfjs artifacts (model.json and its .bin files) as a new project with its weights. */
 export function importTfjsFiles(files: File[]): void {
   run('Import of the tfjs model', async () => {
@@ -67,7 +90,7 @@ export function importTfjsFiles(files: File[]): void {
     openProject({ ...imported.project, graph });
     useUiStore.getState().select([]);
     useUiStore.getState().requestView({ type: 'fit' });
-    useTrainingStore.setState({ weights: imported.weights, weightsGraphKey: null });
+    useTrainingStore.setState({ weights: imported.weights, weightsGraph: graph, weightsGraphKey: graphKey(graph) });
     toast('success', `Imported ${json.name} with its weights (${imported.weights.length} layers); see the Inspect tab.${imported.warnings.length ? `\n• ${imported.warnings.join('\n• ')}` : ''}`);
   });
 }
@@ -81,6 +104,7 @@ export default function ExportItems({ project, close, chooseTfjsFiles }: { proje
   const withTraining: ProjectFileV1 = { ...project, training: { ...(project.training ?? {}), ...settings } };
   const hasWeights = useTrainingStore((s) => s.weights !== null);
   const svg = () => diagramSvg(project.graph, inferGraph(project.graph), project.name);
+
   return (
     <>
       <MenuItem
@@ -96,6 +120,26 @@ export default function ExportItems({ project, close, chooseTfjsFiles }: { proje
         onClick={() => (close(), run('PyTorch export', () => download(`${base}_pytorch.py`, new Blob([pytorchScript(withTraining, { datasetId })], { type: 'text/x-python' }))))}
       />
       <MenuItem
+        title="PyTorch weights (.npz)"
+        sub={`${hasWeights ? 'The trained weights' : 'The initial random weights'} for the script: python3 ${base}_pytorch.py --weights ${base}.weights.npz`}
+        testid="export-pytorch-weights"
+        onClick={() => (
+          close(),
+          run('PyTorch weights export', async () => {
+            const tf = await loadTf();
+            const { weights, note } = exportedWeights(project);
+            const model = buildModel(tf, project.graph, weights);
+            if (note) toast('info', note);
+            try {
+              const npz = npzBytes(pytorchStateDict(project, snapshotWeights(model)));
+              download(`${base}.weights.npz`, new Blob([npz as Uint8Array<ArrayBuffer>], { type: 'application/zip' }));
+            } finally {
+              model.dispose();
+            }
+          })
+        )}
+      />
+      <MenuItem
         title="tfjs model (model.json + weights.bin)"
         sub={hasWeights ? 'With the trained weights' : 'Not trained yet: the initial random weights (those Inspect shows)'}
         testid="export-tfjs"
@@ -103,8 +147,9 @@ export default function ExportItems({ project, close, chooseTfjsFiles }: { proje
           close(),
           run('tfjs export', async () => {
             const tf = await loadTf();
-            const weights = useTrainingStore.getState().weights ?? untrainedWeights.get(project.graph) ?? null;
+            const { weights, note } = exportedWeights(project);
             const art = await exportArtifacts(tf, project, weights);
+            if (note) toast('info', note);
             download(`${base}.json`, new Blob([JSON.stringify(art.modelJson)], { type: 'application/json' }));
             download(art.weightsFileName, new Blob([art.weightsBin], { type: 'application/octet-stream' }));
           })
