@@ -13,6 +13,7 @@
  * files from disk as the budget check computes it) and `uptime`, because the machine is shared.
  * CONVAS_BENCH_DIST=<dir>[,<dir>…] measures other builds without rebuilding (e.g. `dist-before,dist` to compare one of
  * an older commit with this one): their runs alternate, so a busy shared machine weighs on both alike.
+ * (An older commit's build: check it out in a spare worktree and `npx vite build --outDir <dir>` there.)
  * vite preview serves files uncompressed, so the bytes on the wire are the raw sizes; a host that gzips would be faster.
  */
 import { execSync } from 'node:child_process';
