@@ -25,8 +25,11 @@ function baseUrl(): string {
   return (import.meta as ImportMeta & { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
 }
 
-/** Applies one worker message to the store. Exported for tests. */
-export function applyWorkerMessage(m: FromWorker, key: string | null): void {
+/**
+ * Applies one worker message to the store; `key` and `graph` are those of the run the message belongs to (the trained
+ * weights are stamped with them). Exported for tests.
+ */
+export function applyWorkerMessage(m: FromWorker, key: string | null, graph: Graph | null = null): void {
   const set = useTrainingStore.setState;
   switch (m.type) {
     case 'backends':
@@ -70,6 +73,7 @@ export function applyWorkerMessage(m: FromWorker, key: string | null): void {
         test: m.test ?? null,
         weights: m.weights.length ? m.weights : useTrainingStore.getState().weights,
         weightsGraphKey: m.weights.length ? key : useTrainingStore.getState().weightsGraphKey,
+        weightsGraph: m.weights.length ? graph : useTrainingStore.getState().weightsGraph,
         outcome: { reason: m.reason, seconds: m.seconds, epochsDone: m.epochsDone, tensorsBefore: m.tensorsBefore, tensorsAfter: m.tensorsAfter },
         message: m.message ? { kind: m.reason === 'nan' ? 'error' : 'info', text: m.message } : null,
       });
@@ -83,11 +87,12 @@ export function applyWorkerMessage(m: FromWorker, key: string | null): void {
 export function createTrainingClient(factory: WorkerFactory = defaultFactory): TrainingClient {
   let worker: Worker | null = null;
   let key: string | null = null;
+  let runGraph: Graph | null = null;
   const send = (m: ToWorker) => ensure().postMessage(m);
   function ensure(): Worker {
     if (worker) return worker;
     const w = factory();
-    w.onmessage = (e: MessageEvent<FromWorker>) => applyWorkerMessage(e.data, key);
+    w.onmessage = (e: MessageEvent<FromWorker>) => applyWorkerMessage(e.data, key, runGraph);
     w.onerror = (e) => {
       e.preventDefault();
       applyWorkerMessage({ type: 'error', message: `The training worker failed: ${e.message || 'unknown error'}` }, key);
@@ -104,9 +109,10 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
       const s = useTrainingStore.getState();
       if (s.status === 'training' || s.status === 'loading' || s.status === 'paused') return;
       key = graphKey(graph);
+      runGraph = graph;
       const fresh = initialTrainingState();
       useTrainingStore.setState({
-        status: 'loading', phase: 'Starting…', history: fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
+        status: 'loading', phase: 'Starting…', runGraphKey: key, history: fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
       });
       send({ type: 'start', graph, settings: s.settings, baseUrl: baseUrl(), backendCache: s.settings.backend === 'auto' ? loadBackendCache() : undefined });
     },
