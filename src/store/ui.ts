@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { LayoutDirection } from '../graph/layout';
 import type { Graph } from '../graph/types';
 
-export type PanelTab = 'layer' | 'summary' | 'data' | 'train' | 'inspect';
+export type PanelTab = 'layer' | 'summary' | 'data' | 'train' | 'inspect' | 'runs';
 
 export interface Toast {
   id: number;

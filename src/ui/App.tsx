@@ -19,6 +19,7 @@ import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
 import { TrainPanel } from './train/TrainPanel';
+import { RunsPanel } from './runs/RunsPanel';
 
 /** A drop of files: dataset files and folders go to the dataset import, anything else (projects, model.json) to the project import. */
 function routeDrop(files: File[], dt: DataTransfer): void {
@@ -81,12 +82,14 @@ const extraTabs: ExtraTab[] = [
   { id: 'data', label: 'Data', render: () => <DataTab />, padded: true },
   { id: 'train', label: 'Train', render: () => <TrainTab />, padded: true },
   { id: 'inspect', label: 'Inspect', render: () => <InspectTab />, padded: true },
+  { id: 'runs', label: 'Runs', render: () => <RunsPanel />, padded: true },
 ];
 
 /** Palette, canvas and side panel; the side panel widens for training and inspection. */
 function Workspace({ children }: { children: ReactNode }) {
-  const wide = useUiStore((s) => s.tab === 'data' || s.tab === 'train' || s.tab === 'inspect');
-  return <div className={`workspace${wide ? ' wide' : ''}`}>{children}</div>;
+  const wide = useUiStore((s) => s.tab === 'data' || s.tab === 'train' || s.tab === 'inspect' || s.tab === 'runs');
+  const runs = useUiStore((s) => s.tab === 'runs');
+  return <div className={`workspace${wide ? ' wide' : ''}${runs ? ' runs-wide' : ''}`}>{children}</div>;
 }
 
 /** The editor: toolbar, palette, canvas, side panels and status bar. */
