@@ -27,6 +27,7 @@ test('reload in the middle of a run: it shows as interrupted with its finished e
   expect(kept).toBeGreaterThanOrEqual(2);
   await again.click();
   await expect(page.getByTestId('run-interrupted')).toContainText(`Everything up to epoch`);
+  await page.screenshot({ path: 'test-results/runs-interrupted.png' });
   const resume = page.getByTestId('run-resume');
   const from = parseInt((await resume.innerText()).replace(/\D+/g, ''), 10);
   expect(from).toBeGreaterThan(1);

@@ -229,7 +229,9 @@ export async function restoreTrainedWeights(graph: Graph): Promise<boolean> {
     useTrainingStore.setState({
       weights, weightsGraphKey: key, history: { batches: run.batches.filter((b) => b.x <= epoch), epochs: run.epochs.filter((e) => e.epoch <= epoch) },
       test: epoch === run.epochs.at(-1)?.epoch ? (run.test ?? null) : null,
-      message: { kind: 'info', text: `Trained weights of "${run.name}" (epoch ${epoch}) restored from this browser.` },
+      message: runState(run, activeId) === 'interrupted'
+        ? { kind: 'warning', text: `"${run.name}" was interrupted after epoch ${epoch}; its weights from then are loaded. Resume it from the Runs tab.` }
+        : { kind: 'info', text: `Trained weights of "${run.name}" (epoch ${epoch}) restored from this browser.` },
     });
     return true;
   } catch (e) {
@@ -253,7 +255,7 @@ export async function resumeRun(run: RunRecord): Promise<void> {
 
 /** Opens a run's design as a new project. */
 export function openDesign(run: RunRecord): void {
-  openProject({ format: 'convas-project', version: 1, name: `${run.projectName} (${run.name})`, graph: run.graph });
+  openProject({ format: 'convas-project', version: 1, name: run.name, graph: run.graph });
 }
 
 export async function deleteRun(run: RunRecord): Promise<void> {

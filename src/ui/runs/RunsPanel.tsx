@@ -88,9 +88,12 @@ function CompareCharts({ runs, color }: { runs: RunRecord[]; color: (id: string)
 }
 
 /** Accuracy against cost for every run: the trade-off; a click opens the run. */
-function TradeOff({ rows, onOpen }: { rows: RunRow[]; onOpen(id: string): void }) {
+function TradeOff({ rows, onOpen, color }: { rows: RunRow[]; onOpen(id: string): void; color(id: string): string | undefined }) {
   const [axis, setAxis] = useState<'params' | 'macs'>('params');
-  const points = rows.filter((r) => r.bestVal !== undefined).map((r) => ({ id: r.id, name: r.name, cost: r[axis], acc: r.test ?? r.bestVal! }));
+  const points = rows.filter((r) => r.bestVal !== undefined).map((r) => ({ id: r.id, name: r.name, cost: r[axis], acc: r.test ?? r.bestVal!, fill: color(r.id) ?? '#868e96' }));
+  const costs = points.map((p) => p.cost);
+  // Log axis, padded so the cheapest and the dearest run are not drawn on the frame.
+  const domain = costs.length ? [Math.max(1, Math.min(...costs) / 1.6), Math.max(...costs) * 1.6] : [1, 10];
   return (
     <div className="runs-chart" data-testid="runs-scatter">
       <div className="runs-chart-title">
@@ -106,7 +109,7 @@ function TradeOff({ rows, onOpen }: { rows: RunRow[]; onOpen(id: string): void }
         <ResponsiveContainer width="100%" height={200}>
           <ScatterChart margin={{ top: 8, right: 16, bottom: 12, left: 0 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e5eb" />
-            <XAxis dataKey="cost" type="number" name={axis} scale="log" domain={['auto', 'auto']} fontSize={11} tickFormatter={(v: number) => fmtCompact(v)} />
+            <XAxis dataKey="cost" type="number" name={axis} scale="log" domain={domain} fontSize={11} tickFormatter={(v: number) => fmtCompact(v)} />
             <YAxis dataKey="acc" type="number" name="accuracy" width={44} fontSize={11} domain={[0, 1]} tickFormatter={(v: number) => `${Math.round(v * 100)}%`} />
             <ZAxis range={[70, 70]} />
             <Tooltip
@@ -116,7 +119,7 @@ function TradeOff({ rows, onOpen }: { rows: RunRow[]; onOpen(id: string): void }
                 return p ? <div className="runs-tip">{p.name}<br />{fmtCompact(p.cost)} {axis} · {formatPercent(p.acc)}</div> : null;
               }}
             />
-            <Scatter data={points} fill="#3b5bdb" isAnimationActive={false} onClick={(p: { payload?: { id?: string }; id?: string }) => { const id = p.payload?.id ?? p.id; if (id) onOpen(id); }} style={{ cursor: 'pointer' }} />
+            <Scatter data={points} isAnimationActive={false} onClick={(p: { payload?: { id?: string }; id?: string }) => { const id = p.payload?.id ?? p.id; if (id) onOpen(id); }} style={{ cursor: 'pointer' }} />
           </ScatterChart>
         </ResponsiveContainer>
       )}
@@ -199,7 +202,9 @@ export function RunsPanel() {
   useEffect(() => {
     if (!loaded) void refreshRuns();
   }, [loaded]);
-  const shown = useMemo(() => runs.filter((r) => scope === 'all' || r.projectId === projectId), [runs, scope, projectId]);
+  const designKey = graphKey(useDocStore((s) => s.project.graph));
+  // A design restored from a run opens as a new project: its runs are still "this project's".
+  const shown = useMemo(() => runs.filter((r) => scope === 'all' || r.projectId === projectId || r.fingerprint === designKey), [runs, scope, projectId, designKey]);
   const rows = useMemo(() => sortRows(shown.map((r) => rowOf(r, activeId)), sort.key, sort.dir), [shown, activeId, sort]);
   const pickedRuns = shown.filter((r) => picked.includes(r.id));
   const color = (id: string) => COLORS[Math.max(0, picked.indexOf(id)) % COLORS.length];
@@ -212,7 +217,7 @@ export function RunsPanel() {
       <div className="runs-bar">
         <label className="small">
           <select value={scope} onChange={(e) => setScope(e.target.value as 'project' | 'all')} data-testid="runs-scope" aria-label="Which runs">
-            <option value="project">This project's runs</option>
+            <option value="project">This project's and design's runs</option>
             <option value="all">All projects' runs</option>
           </select>
         </label>
@@ -274,7 +279,7 @@ export function RunsPanel() {
       )}
       {openRun && <RunDetail run={openRun} activeId={activeId} onError={setError} />}
       {pickedRuns.length > 0 ? <CompareCharts runs={pickedRuns} color={color} /> : rows.length > 0 && <p className="small muted">Tick runs in the first column to overlay their curves.</p>}
-      {rows.length > 0 && <TradeOff rows={rows} onOpen={setOpen} />}
+      {rows.length > 0 && <TradeOff rows={rows} onOpen={setOpen} color={(id) => (picked.includes(id) ? color(id) : undefined)} />}
     </div>
   );
 }
