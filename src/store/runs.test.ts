@@ -84,6 +84,7 @@ describe('the run recorder', () => {
     expect(startMsg).toMatchObject({ type: 'start', settings: { epochs: 4, learningRate: 0.001 }, resume: { epochsDone: 2 } });
     expect(startMsg.resume!.weights[0].tensors[0].data[0]).toBe(2);
     expect(useTrainingStore.getState().history.epochs).toHaveLength(2);
+    workers[0].emit(started);
     expect(runState(useRunsStore.getState().runs[0], useRunsStore.getState().activeId)).toBe('running');
 
     workers[0].emit({ type: 'epoch', epoch: 3, loss: 0.5, acc: 0.7, valLoss: 0.5, valAcc: 0.8, seconds: 1 });
@@ -103,6 +104,7 @@ describe('the run recorder', () => {
     useTrainingStore.setState({ status: 'idle' });
     client.start(graph);
     const wk = workers[0];
+    wk.emit(started);
     left = 1;
     wk.emit({ type: 'epoch', epoch: 1, loss: 1, acc: 0.5, seconds: 1 });
     wk.emit({ type: 'epoch-weights', epoch: 1, weights: w(1) });
@@ -112,5 +114,15 @@ describe('the run recorder', () => {
     expect(run.epochs).toHaveLength(1);
     expect(run.kept).toEqual([]);
     left = 1e9;
+  });
+
+  it('keeps no run for a start that fails before training (a graph that does not compile)', async () => {
+    useTrainingStore.setState({ status: 'idle' });
+    const count = (await store.listRuns()).runs.length;
+    client.start(graph);
+    workers[0].emit({ type: 'error', message: 'conv2d: kernel too big', nodeIds: ['n1'] });
+    await settle();
+    expect((await store.listRuns()).runs).toHaveLength(count);
+    expect(useRunsStore.getState().activeId).toBeNull();
   });
 });

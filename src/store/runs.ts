@@ -96,6 +96,7 @@ function createRecorder() {
   let lastWrite = 0;
   let sessionStart = 0;
   let baseSeconds = 0;
+  let began = false;
   /** The kept epochs of the run as last stored (weights are written after the record snapshots queued before them). */
   let kept: { id: string; list: RunRecord['kept'] } | null = null;
 
@@ -142,16 +143,23 @@ function createRecorder() {
         kept: [], problems: [], resumes: 0,
       };
     }
-    useRunsStore.setState({ activeId: current.id, problem: null });
-    write();
+    // Nothing is written until the worker says training started: a graph that does not compile is no run.
+    began = false;
+    useRunsStore.setState({ problem: null, activeId: null });
   }
 
   function message(m: FromWorker): void {
     if (!current) return;
+    if (!began && m.type !== 'started') {
+      if (m.type === 'done' || m.type === 'error') current = null;
+      return;
+    }
     switch (m.type) {
       case 'started': {
         const { type: _t, ...info } = m;
         current = { ...current, info };
+        began = true;
+        useRunsStore.setState({ activeId: current.id });
         write();
         break;
       }
