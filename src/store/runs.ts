@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Graph } from '../graph/types';
 import type { FromWorker } from '../train/protocol';
+import type { WeightSnapshot } from '../compile/weights';
 import { useDocStore, freshId } from './doc';
 import { inferenceFor } from './inference';
 import { openProject } from './persist';
@@ -306,4 +307,40 @@ export function startRuns(options: { store?: RunStore; client?: TrainingClient }
     unobserve();
     unsub();
   };
+}
+
+/** Inspect's playback of a run: the weights of one kept epoch shown instead of the latest ones (null: the latest). */
+export interface ReplayState {
+  runId: string | null;
+  epoch: number | null;
+  weights: WeightSnapshot | null;
+}
+
+export const useReplayStore = create<ReplayState>(() => ({ runId: null, epoch: null, weights: null }));
+
+const replayCache = new Map<string, Promise<WeightSnapshot>>();
+/** At most this many epochs' weights are held in memory for scrubbing (ResNet-20: about 1 MB each). */
+const REPLAY_CACHE = 64;
+
+/** Reads one kept epoch's weights, through a small cache so scrubbing back and forth reads storage once. */
+export function replayWeights(runId: string, epoch: number): Promise<WeightSnapshot> {
+  const key = `${runId}:${epoch}`;
+  let p = replayCache.get(key);
+  if (!p) {
+    p = store.getWeights(runId, epoch);
+    p.catch(() => replayCache.delete(key));
+    replayCache.set(key, p);
+    if (replayCache.size > REPLAY_CACHE) replayCache.delete(replayCache.keys().next().value!);
+  }
+  return p;
+}
+
+/** Shows epoch `epoch` of a run in Inspect (null: back to the latest weights). */
+export async function showReplayEpoch(runId: string | null, epoch: number | null): Promise<void> {
+  if (runId === null || epoch === null) {
+    useReplayStore.setState({ runId: null, epoch: null, weights: null });
+    return;
+  }
+  const weights = await replayWeights(runId, epoch);
+  useReplayStore.setState({ runId, epoch, weights });
 }

@@ -5,6 +5,8 @@ import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmpli
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
+import { useReplayStore } from '../../store/runs';
+import { EpochReplay } from '../runs/EpochReplay';
 import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
 import { Evaluation } from './Evaluation';
@@ -49,7 +51,9 @@ function Section({ title, children, testid, open = true }: { title: string; chil
  * The tfjs work lives in `analysis/activations` and the hooks; this component holds view state only.
  */
 export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
-  const weights = useTrainingStore((s) => s.weights);
+  const trainedWeights = useTrainingStore((s) => s.weights);
+  const replayWeights = useReplayStore((s) => s.weights);
+  const weights = replayWeights ?? trainedWeights;
   const storeDataset = useTrainingStore((s) => s.datasetId);
   const big = inference.totals.params > AUTO_BUILD_PARAMS;
   const [buildBig, setBuildBig] = useState(false);
@@ -92,6 +96,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
       <p className="small muted" data-testid="inspect-weights">
         {m.status === 'idle' ? 'The model is not built yet.' : m.status === 'loading' ? 'Building the model…' : m.trained ? 'Using the trained weights.' : 'Untrained: fresh random weights (train in the Train tab, or import a tfjs model).'}
       </p>
+      <EpochReplay graph={graph} />
 
       <Section title="Input and prediction" testid="inspect-input">
         {!inShape && <p className="muted">The graph needs exactly one valid Input to run images through it.</p>}
