@@ -1,8 +1,18 @@
-import { expect, test } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
 import { openEditor, trackErrors } from './support/editor';
 import { openRuns, runCell, runRows, startSmallRun } from './support/runs';
 
 test.setTimeout(300_000);
+
+/** The weights file of a tfjs export (Export menu), as bytes. */
+async function exportedWeights(page: Page): Promise<Buffer> {
+  const bin = page.waitForEvent('download', { predicate: (d) => d.suggestedFilename().endsWith('.bin') });
+  await page.getByTestId('menu-export').click();
+  await expect(page.getByTestId('export-tfjs')).toContainText('With the trained weights');
+  await page.getByTestId('export-tfjs').click();
+  return readFile((await (await bin).path())!);
+}
 
 test('train two epochs, reload: the run, its curves and Inspect on the trained weights are all back', async ({ page }) => {
   const errors = trackErrors(page);
@@ -11,6 +21,7 @@ test('train two epochs, reload: the run, its curves and Inspect on the trained w
   await expect(page.getByTestId('train-test-acc')).toBeVisible({ timeout: 240_000 });
   await expect(page.getByTestId('train-epochs').locator('tbody tr')).toHaveCount(2);
   const accBefore = await page.getByTestId('train-epochs').locator('tbody tr').nth(1).innerText();
+  const weightsBefore = await exportedWeights(page);
 
   await page.reload();
   await expect(page.getByTestId('toolbar')).toBeVisible();
@@ -41,5 +52,12 @@ test('train two epochs, reload: the run, its curves and Inspect on the trained w
   await page.getByTestId('evaluate').click();
   await expect(page.getByTestId('confusion-matrix')).toBeVisible({ timeout: 60_000 });
   expect(parseFloat(await page.getByTestId('test-accuracy').innerText())).toBeGreaterThan(30);
+
+  // Export writes the very weights trained before the reload.
+  expect((await exportedWeights(page)).equals(weightsBefore)).toBe(true);
+  // The confusion matrix Inspect computed is kept with the run.
+  await openRuns(page);
+  await runRows(page).first().click();
+  await expect(page.getByTestId('run-confusion')).toContainText(/Confusion matrix: \d+ test images/);
   expect(errors).toEqual([]);
 });

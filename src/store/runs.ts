@@ -278,6 +278,17 @@ export async function deleteRunWeights(run: RunRecord): Promise<void> {
   await refreshRuns();
 }
 
+/**
+ * Saves a confusion matrix that Inspect computed on the latest trained weights of this design into the newest run of
+ * it (the run those weights came from).
+ */
+export async function saveConfusionForDesign(graph: Graph, confusion: number[][]): Promise<void> {
+  const key = graphKey(graph);
+  const { runs, activeId } = useRunsStore.getState();
+  const run = runs.find((r) => r.fingerprint === key && r.kept.length > 0 && r.id !== activeId);
+  if (run && useTrainingStore.getState().weightsGraphKey === key) await saveRunConfusion(run.id, confusion);
+}
+
 /** Saves a confusion matrix computed on a run's kept weights (Inspect) into the run. */
 export async function saveRunConfusion(runId: string, confusion: number[][]): Promise<void> {
   const run = useRunsStore.getState().runs.find((r) => r.id === runId);

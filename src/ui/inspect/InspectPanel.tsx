@@ -1,11 +1,11 @@
 import { sameShape } from '../../../nodes/index';
 import type * as tfjs from '@tensorflow/tfjs';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
-import { useReplayStore } from '../../store/runs';
+import { saveConfusionForDesign, useReplayStore } from '../../store/runs';
 import { EpochReplay } from '../runs/EpochReplay';
 import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
@@ -78,6 +78,10 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const test = useTestSet(dsInfo, evalLimit, setSample);
   const [evalState, runEval] = useEvaluation(m, test, dsInfo?.id, evalLimit);
   const { ds, error: dsError, index, pick: pickTest } = test;
+  // Kept with the run the trained weights came from (not for a replayed epoch).
+  useEffect(() => {
+    if (evalState.result && m.trained && !replayWeights) void saveConfusionForDesign(graph, evalState.result.confusion);
+  }, [evalState.result]);
 
   const classNames = ds && acts && acts.output.length === ds.numClasses ? ds.classNames : undefined;
   const topk = useMemo(() => (acts ? topK(acts.output) : []), [acts]);

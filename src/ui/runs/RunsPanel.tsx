@@ -140,6 +140,29 @@ function ConfirmButton({ label, confirm, onConfirm, testid }: { label: string; c
   );
 }
 
+/** The confusion matrix Inspect computed on the run's weights, as a small heat table (rows: true class). */
+function ConfusionMini({ confusion }: { confusion: number[][] }) {
+  const n = confusion.reduce((s, r) => s + r.reduce((a, b) => a + b, 0), 0);
+  const correct = confusion.reduce((s, r, i) => s + (r[i] ?? 0), 0);
+  const max = Math.max(1, ...confusion.flat());
+  return (
+    <details className="small" data-testid="run-confusion">
+      <summary>Confusion matrix: {n} test images, {formatPercent(n ? correct / n : 0)} right</summary>
+      <table className="runs-confusion">
+        <tbody>
+          {confusion.map((row, i) => (
+            <tr key={i}>
+              {row.map((v, j) => (
+                <td key={j} title={`true ${i}, predicted ${j}: ${v}`} style={{ background: `rgba(${i === j ? '43,138,62' : '201,42,42'},${v / max})` }}>{v || ''}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
 /** The picked run: what it is, and what can be done with it. */
 function RunDetail({ run, activeId, onError }: { run: RunRecord; activeId: string | null; onError(text: string): void }) {
   const row = rowOf(run, activeId);
@@ -167,6 +190,7 @@ function RunDetail({ run, activeId, onError }: { run: RunRecord; activeId: strin
           ? `Weights kept for epoch${run.kept.length > 1 ? 's' : ''} ${run.kept.map((k) => k.epoch).join(', ')}${run.bestEpoch ? ` (best: ${run.bestEpoch})` : ''}: ${fmtBytes(run.kept.reduce((s, k) => s + k.bytes, 0))}.`
           : 'No weights kept (deleted, or not saved).'}
       </p>
+      {run.confusion && <ConfusionMini confusion={run.confusion} />}
       {run.message && <p className="small runs-warn">{run.message}</p>}
       {run.problems.map((p) => <p key={p} className="small runs-warn">{p}</p>)}
       {row.state === 'interrupted' && (
