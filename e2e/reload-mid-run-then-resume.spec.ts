@@ -18,6 +18,10 @@ test('reload in the middle of a run: it shows as interrupted with its finished e
 
   await page.reload();
   await expect(page.getByTestId('toolbar')).toBeVisible();
+  // The Train tab says so, with the curves up to the last kept epoch.
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('train-message')).toContainText(/was interrupted after epoch \d+; .*Resume it from the Runs tab/);
+  await page.screenshot({ path: 'test-results/train-after-interrupt.png' });
   await openRuns(page);
   await expect(runRows(page)).toHaveCount(1);
   const again = runRows(page).first();

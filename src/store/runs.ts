@@ -8,6 +8,7 @@ import { openProject } from './persist';
 import { RUN_RECORD_VERSION, runStore, type RunRecord, type RunStore } from './run-store';
 import { observeTraining, trainingClient, type ResumePoint, type TrainingClient, type TrainingEvent } from './training-client';
 import { appendBatchPoint, graphKey, useTrainingStore } from './training';
+import { useUiStore } from './ui';
 
 /**
  * Kept training runs as the UI sees them, and the recorder that saves the run in progress as it goes (records in
@@ -29,13 +30,15 @@ export interface RunsState {
   storage: { usage: number; quota: number } | null;
 }
 
+const KEEP_KEY = 'convas.runs.keepEveryEpoch';
+
 export const useRunsStore = create<RunsState>(() => ({
   runs: [],
   skipped: [],
   loaded: false,
   activeId: null,
   problem: null,
-  keepEveryEpoch: false,
+  keepEveryEpoch: storedKeepEveryEpoch(),
   storage: null,
 }));
 
@@ -76,8 +79,28 @@ function upsert(run: RunRecord): void {
   });
 }
 
+/** Says what could not be saved: in the Runs tab, and once as a toast wherever the user is. */
 function problem(text: string): void {
+  if (useRunsStore.getState().problem !== text) useUiStore.getState().toast('error', text);
   useRunsStore.setState({ problem: text });
+}
+
+function storedKeepEveryEpoch(): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && localStorage.getItem(KEEP_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** Keep every epoch's weights of the next runs (remembered in this browser). */
+export function setKeepEveryEpoch(keep: boolean): void {
+  useRunsStore.setState({ keepEveryEpoch: keep });
+  try {
+    localStorage.setItem(KEEP_KEY, keep ? '1' : '0');
+  } catch {
+    // not remembered: the choice still holds for this page
+  }
 }
 
 /** Reads the stored runs (and the storage estimate) into the store. */

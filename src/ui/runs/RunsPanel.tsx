@@ -3,7 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Scatter, S
 import { useDocStore } from '../../store/doc';
 import { useInference } from '../../store/doc';
 import type { RunRecord } from '../../store/run-store';
-import { canResume, deleteRun, deleteRunWeights, openDesign, refreshRuns, resumeRun, useRunsStore } from '../../store/runs';
+import { canResume, deleteRun, deleteRunWeights, openDesign, refreshRuns, resumeRun, setKeepEveryEpoch, useRunsStore } from '../../store/runs';
 import { graphKey } from '../../store/training';
 import { useUiStore } from '../../store/ui';
 import { fmtBytes, fmtCompact, fmtInt } from '../format';
@@ -255,7 +255,7 @@ export function RunsPanel() {
         <button className="btn small" data-testid="runs-export-json" onClick={() => download('convas-runs.json', runsJson(exported), 'application/json')}>JSON</button>
       </div>
       <label className="small runs-keep">
-        <input type="checkbox" checked={keepEveryEpoch} onChange={(e) => useRunsStore.setState({ keepEveryEpoch: e.target.checked })} data-testid="runs-keep-every-epoch" />
+        <input type="checkbox" checked={keepEveryEpoch} onChange={(e) => setKeepEveryEpoch(e.target.checked)} data-testid="runs-keep-every-epoch" />
         Keep every epoch's weights of the next runs (for playback), not only the last and the best: about {fmtBytes(params * 4)} per epoch for this design.
       </label>
       {problem && <p className="small runs-warn" data-testid="runs-problem">{problem}</p>}
