@@ -59,5 +59,18 @@ test('train two epochs, reload: the run, its curves and Inspect on the trained w
   await openRuns(page);
   await runRows(page).first().click();
   await expect(page.getByTestId('run-confusion')).toContainText(/Confusion matrix: \d+ test images/);
+
+  // Deleting only the weights keeps the run and its curves; deleting the run (asked twice) removes it.
+  const storage = page.getByTestId('runs-storage');
+  const before = await storage.innerText();
+  await page.getByTestId('run-delete-weights').click();
+  await page.getByTestId('run-delete-weights-yes').click();
+  await expect(page.getByTestId('run-detail-weights')).toHaveText('No weights kept (deleted, or not saved).');
+  await expect(storage).not.toHaveText(before);
+  await expect(runRows(page)).toHaveCount(1);
+  await page.getByTestId('run-delete').click();
+  await expect(runRows(page)).toHaveCount(1);
+  await page.getByTestId('run-delete-yes').click();
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
   expect(errors).toEqual([]);
 });
