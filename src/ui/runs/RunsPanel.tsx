@@ -249,10 +249,12 @@ export function RunsPanel() {
           Runs take {fmtBytes(total)}{storage ? ` · this site uses ${fmtBytes(storage.usage)} of ${fmtBytes(storage.quota)}` : ''}
         </span>
         <span className="runs-spacer" />
+        <span className="runs-export">
         <span className="small muted">Export {pickedRuns.length ? `${pickedRuns.length} picked` : 'all shown'}:</span>
         <button className="btn small" data-testid="runs-export-csv" onClick={() => download('convas-runs.csv', tableCsv(rows.filter((r) => exported.some((x) => x.id === r.id))), 'text/csv')}>Table CSV</button>
         <button className="btn small" data-testid="runs-export-curves" onClick={() => download('convas-curves.csv', curvesCsv(exported), 'text/csv')}>Curves CSV</button>
         <button className="btn small" data-testid="runs-export-json" onClick={() => download('convas-runs.json', runsJson(exported), 'application/json')}>JSON</button>
+        </span>
       </div>
       <label className="small runs-keep">
         <input type="checkbox" checked={keepEveryEpoch} onChange={(e) => setKeepEveryEpoch(e.target.checked)} data-testid="runs-keep-every-epoch" />
