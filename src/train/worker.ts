@@ -396,8 +396,9 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
         onBatch: (m) => post({ type: 'batch', ...m, epoch: m.epoch + done }),
         onEpoch: (m) => {
           post({ type: 'epoch', ...m, epoch: m.epoch + done });
-          const w = snapshotWeights(model!);
-          post({ type: 'epoch-weights', epoch: m.epoch + done, weights: w }, w.flatMap((l) => l.tensors.map((t) => t.data.buffer)));
+          // Cloned, not transferred: on webgl and cpu dataSync() hands out the backend's own cached arrays, which a
+          // transfer would detach from the model still training.
+          post({ type: 'epoch-weights', epoch: m.epoch + done, weights: snapshotWeights(model!) });
         },
       },
       prepared: { loss, trainIdx, valIdx },
