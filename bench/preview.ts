@@ -16,9 +16,10 @@ async function waitForServer(url: string, timeoutMs = 30_000): Promise<void> {
   throw new Error(`vite preview did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
 
-/** Serves dist/ on `port` until the process exits (or `stop` is called); resolves once it answers. */
-export async function startPreview(port: number): Promise<{ base: string; stop(): void }> {
-  const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore', detached: true });
+/** Serves dist/ (or `outDir`) on `port` until the process exits (or `stop` is called); resolves once it answers. */
+export async function startPreview(port: number, outDir = 'dist'): Promise<{ base: string; stop(): void }> {
+  const args = ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', outDir];
+  const server = spawn('npx', args, { stdio: 'ignore', detached: true });
   const stop = () => {
     try {
       if (server.pid) process.kill(-server.pid);

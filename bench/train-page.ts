@@ -18,7 +18,7 @@ export interface BenchRun {
   seconds: number;
   tensorsBefore: number;
   tensorsAfter: number;
-  parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; steps: number; soloSteps: number; retiredAfter?: number };
+  parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; followerApplyMs?: number; followerIdleMs?: number; steps: number; soloSteps: number; retiredAfter?: number };
 }
 
 let worker: Worker | null = null;

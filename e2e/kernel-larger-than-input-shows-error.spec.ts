@@ -34,9 +34,9 @@ test('a value the schema refuses is named on its field and on the node', async (
   await openEditor(page, '/?preset=lenet5');
   await selectLayer(page, 'dense');
   await page.getByTestId('param-units').fill('0');
-  await expect(page.getByTestId('param-error-units')).toHaveText('must be at least 1');
+  await expect(page.getByTestId('param-error-units')).toHaveText('Units must be a whole number ≥ 1; 0 is below 1');
   await expect(layerNode(page, 'dense')).toHaveAttribute('data-status', 'error');
-  await expect(layerNode(page, 'dense').getByTestId('node-error')).toContainText('units');
+  await expect(layerNode(page, 'dense').getByTestId('node-error')).toHaveText('Units must be a whole number ≥ 1; 0 is below 1');
   await page.getByTestId('param-units').fill('120');
   await expect(layerNode(page, 'dense')).toHaveAttribute('data-status', 'ok');
   await expect(totalParams(page)).toHaveText('61,706');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, product, type Shape } from './lib/define';
 import { applyLayer, unwrap1 } from './lib/keras';
 import { batchNormalizationLayer } from './lib/batchnorm';
+import type { PyTorchWeight } from './lib/pytorch';
 
 /** Keras' `axis` counts the batch axis as 0, so `axis` k ≥ 1 is our shape index k − 1; negative axes count from the end. */
 function axisIndex(axis: number, rank: number): number | undefined {
@@ -87,7 +88,13 @@ export const batchNormalization = defineLayerKind({
       init.push(`${self}_beta = nn.Parameter(torch.zeros(${c}))`);
       e = `${e} + ${self}_beta${view}`;
     }
-    return { init, forward: [`${v} = ${e}`] };
+    // tfjs weight order: gamma (scale), beta (center), moving mean, moving variance.
+    const weights: PyTorchWeight[] = [];
+    let from = 0;
+    if (p.scale) weights.push({ key: affine ? `${v}.weight` : `${v}_gamma`, from: from++, layout: 'copy' });
+    if (p.center) weights.push({ key: affine ? `${v}.bias` : `${v}_beta`, from: from++, layout: 'copy' });
+    weights.push({ key: `${v}.running_mean`, from: from++, layout: 'copy' }, { key: `${v}.running_var`, from: from++, layout: 'copy' });
+    return { init, forward: [`${v} = ${e}`], weights };
   },
   testing: {
     samples: [{ params: { momentum: 0.9, epsilon: 1e-5, center: false, scale: true }, inputs: [[12, 12, 3]] }],

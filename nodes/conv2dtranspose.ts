@@ -3,7 +3,7 @@ import { defineLayerKind } from './lib/define';
 import { activation, fmtPair, pair, padding, posInt } from './lib/schema';
 import { biasActivationElementwise, convFromKeras, convSummaryTail, convToKeras, deconvOutputLength, fmtStrides, rankError, tfConvArgs } from './lib/conv';
 import { applyLayer } from './lib/keras';
-import { py, torchActivation } from './lib/pytorch';
+import { py, torchActivation, type PyTorchWeight } from './lib/pytorch';
 
 const isOnes = (v: unknown) => v === undefined || v === null || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
@@ -76,7 +76,8 @@ export const conv2dTranspose = defineLayerKind({
       const le = Math.floor(Math.max(k[1] - s[1], 0) / 2);
       if (Math.max(k[0] - s[0], 0) > 0 || Math.max(k[1] - s[1], 0) > 0) e = `${e}[:, :, ${t}:${t + h * s[0]}, ${le}:${le + w * s[1]}]`;
     }
-    return { init, forward: [`${v} = ${torchActivation(p.activation, e, name)}`] };
+    const weights: PyTorchWeight[] = [{ key: `${v}.weight`, from: 0, layout: 'kernel' }, ...(p.useBias ? [{ key: `${v}.bias`, from: 1, layout: 'copy' as const }] : [])];
+    return { init, forward: [`${v} = ${torchActivation(p.activation, e, name)}`], weights };
   },
   testing: {
     samples: [{ params: { filters: 4, kernelSize: 3, strides: [2, 1], padding: 'valid', activation: 'sigmoid' }, inputs: [[6, 6, 3]] }],

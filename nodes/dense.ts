@@ -3,7 +3,7 @@ import { defineLayerKind, product } from './lib/define';
 import { ACTIVATIONS, activation, posInt } from './lib/schema';
 import { biasActivationElementwise, rankError } from './lib/conv';
 import { applyLayer } from './lib/keras';
-import { py, torchActivation } from './lib/pytorch';
+import { py, torchActivation, type PyTorchWeight } from './lib/pytorch';
 
 export const dense = defineLayerKind({
   kind: 'Dense',
@@ -35,9 +35,10 @@ export const dense = defineLayerKind({
   toPyTorch: ({ p, inShapes, inputs, self, v, name }) => {
     const x = inShapes[0];
     const init = [`${self} = nn.Linear(${x[x.length - 1]}, ${p.units}, bias=${py(p.useBias)})`];
-    if (x.length === 1) return { init, forward: [`${v} = ${torchActivation(p.activation, `${self}(${inputs[0]})`, name)}`] };
+    const weights: PyTorchWeight[] = [{ key: `${v}.weight`, from: 0, layout: 'kernel' }, ...(p.useBias ? [{ key: `${v}.bias`, from: 1, layout: 'copy' as const }] : [])];
+    if (x.length === 1) return { init, forward: [`${v} = ${torchActivation(p.activation, `${self}(${inputs[0]})`, name)}`], weights };
     // Keras' Dense on rank > 1 acts on the last (channel) axis.
-    return { init, forward: [`${v} = ${torchActivation(p.activation, `to_first(${self}(to_last(${inputs[0]})))`, name)}`], helpers: ['layout'] };
+    return { init, forward: [`${v} = ${torchActivation(p.activation, `to_first(${self}(to_last(${inputs[0]})))`, name)}`], helpers: ['layout'], weights };
   },
   testing: {
     samples: [{ params: { units: 120, activation: 'selu', useBias: false }, inputs: [[400]] }],

@@ -10,6 +10,12 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 # Vite copies public/ (datasets included) into dist/, so prepare before building.
 node scripts/prepare.mjs || exit 1
-[ -f dist/index.html ] && [ -f dist/datasets/mnist/meta.json ] && [ -z "${CONVAS_REBUILD:-}" ] && [ "$(find src nodes presets index.html -newer dist/index.html -print -quit 2>/dev/null)" = "" ] || npx vite build --logLevel warn || exit 1
+[ -f dist/index.html ] && [ -f dist/.vite/manifest.json ] && [ -f dist/datasets/mnist/meta.json ] && [ -z "${CONVAS_REBUILD:-}" ] && [ "$(find src nodes presets index.html vite.config.ts -newer dist/index.html -print -quit 2>/dev/null)" = "" ] || npx vite build --logLevel warn || exit 1
+# The first screen's JS against its budget (reads the build's manifest; a second or so). A failure does not stop the stories.
+npx tsx scripts/first-load-budget.ts dist
+budget=$?
 mkdir -p test-results
 PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/e2e.json npx playwright test --reporter=list,json "$@"
+e2e=$?
+[ $budget -eq 0 ] && exit $e2e
+exit 1

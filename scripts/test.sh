@@ -10,6 +10,8 @@ node scripts/prepare.mjs || exit 1
 echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
 
+bash scripts/python-deps.sh
+
 echo "== unit"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit.json
 unit=$?

@@ -5,7 +5,8 @@ import { openEditor } from './editor';
 export async function openTrain(page: Page, preset: string): Promise<void> {
   await openEditor(page, `/?preset=${preset}`);
   await page.getByTestId('tab-train').click();
-  await expect(page.getByTestId('train-panel')).toBeVisible();
+  // The panel's code (with the charts) is fetched on first opening; on a busy machine that can take a while.
+  await expect(page.getByTestId('train-panel')).toBeVisible({ timeout: 30_000 });
 }
 
 /** Fills the Train tab's settings fields that are given. */

@@ -1,6 +1,6 @@
 import { fmtShape, product, type LayerError } from './define';
 import { convPadding, requireChannelsLast, unwrap1 } from './keras';
-import { py, samePadding, torchActivation, type PyTorchCode, type PyTorchContext } from './pytorch';
+import { py, samePadding, torchActivation, type PyTorchCode, type PyTorchContext, type PyTorchWeight } from './pytorch';
 
 /** Keras' conv_utils.conv_output_length: `same` = ceil(in/s), `valid` = floor((in − dilated_k)/s) + 1. */
 export function convOutputLength(input: number, kernel: number, stride: number, padding: 'same' | 'valid', dilation = 1): number {
@@ -184,17 +184,24 @@ export function convToPyTorch(c: PyTorchContext<ConvParams>, layout: 'dense' | '
   const conv = two ? 'nn.Conv2d' : 'nn.Conv1d';
   const geom = `kernel_size=${py(k)}, stride=${py(s)}${padArg}${d.some((q) => q > 1) ? `, dilation=${py(d)}` : ''}`;
   const bias = `bias=${py(p.useBias)}`;
+  // tfjs weight order: [kernel, bias] and, separable, [depthwise kernel, pointwise kernel, bias].
+  const weights: PyTorchWeight[] = [];
   if (layout === 'separable') {
     const mid = cin * p.depthMultiplier!;
     init.push(`${self}_depthwise = ${conv}(${cin}, ${mid}, ${geom}, groups=${cin}, bias=False)`);
     init.push(`${self}_pointwise = ${conv}(${mid}, ${p.filters!}, kernel_size=1, ${bias})`);
     fwd.push(`${v} = ${torchActivation(p.activation, `${self}_pointwise(${self}_depthwise(${input}))`, c.name)}`);
-  } else if (layout === 'depthwise') {
+    weights.push({ key: `${v}_depthwise.weight`, from: 0, layout: 'depthwise' }, { key: `${v}_pointwise.weight`, from: 1, layout: 'kernel' });
+    if (p.useBias) weights.push({ key: `${v}_pointwise.bias`, from: 2, layout: 'copy' });
+    return { init, forward: fwd, weights };
+  }
+  if (layout === 'depthwise') {
     init.push(`${self} = ${conv}(${cin}, ${cin * p.depthMultiplier!}, ${geom}, groups=${cin}, ${bias})`);
-    fwd.push(`${v} = ${torchActivation(p.activation, `${self}(${input})`, c.name)}`);
   } else {
     init.push(`${self} = ${conv}(${cin}, ${p.filters!}, ${geom}, ${bias})`);
-    fwd.push(`${v} = ${torchActivation(p.activation, `${self}(${input})`, c.name)}`);
   }
-  return { init, forward: fwd };
+  fwd.push(`${v} = ${torchActivation(p.activation, `${self}(${input})`, c.name)}`);
+  weights.push({ key: `${v}.weight`, from: 0, layout: layout === 'depthwise' ? 'depthwise' : 'kernel' });
+  if (p.useBias) weights.push({ key: `${v}.bias`, from: 1, layout: 'copy' });
+  return { init, forward: fwd, weights };
 }

@@ -55,11 +55,29 @@ export const PYTORCH_HELPERS = {
 
 export type PyTorchHelper = keyof typeof PYTORCH_HELPERS;
 
-/** A kind's PyTorch code: lines of `__init__` (module attributes) and of `forward`, and the helpers they use. */
+/**
+ * How one of a layer's Keras/tfjs weights becomes a PyTorch state-dict entry. `from` indexes the layer's weights in
+ * tfjs order (`layer.weights`); `layout` says how the array is rearranged:
+ * - `copy`: as is (biases, BatchNorm vectors);
+ * - `kernel`: a conv kernel (…spatial, in, out) → (out, in, …spatial); also Dense's (in, out) → (out, in) and a
+ *   Conv2DTranspose kernel (kh, kw, out, in) → (in, out, kh, kw), PyTorch's ConvTranspose2d layout;
+ * - `depthwise`: (…spatial, in, multiplier) → (in · multiplier, 1, …spatial), PyTorch's grouped conv.
+ */
+export interface PyTorchWeight {
+  key: string;
+  from: number;
+  layout: 'copy' | 'kernel' | 'depthwise';
+}
+
+/**
+ * A kind's PyTorch code: lines of `__init__` (module attributes) and of `forward`, the helpers they use, and where each
+ * of its weights goes in the module's state dict (every parameter and running statistic the `init` lines declare).
+ */
 export interface PyTorchCode {
   init: string[];
   forward: string[];
   helpers?: PyTorchHelper[];
+  weights?: PyTorchWeight[];
 }
 
 /** A JS value as a Python literal: arrays become tuples, `null` None, booleans True/False. */

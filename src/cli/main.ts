@@ -1,25 +1,38 @@
 import { readFile, stat } from 'node:fs/promises';
 import { importText, IMPORT_LIMITS } from '../graph/import';
+import { diffGraphs } from '../graph/diff';
 import { inferGraph } from '../graph/infer';
+import type { ProjectFileV1 } from '../graph/types';
+import { formatDiff } from './diff';
 import { formatSummary, summaryJson } from './summary';
 
 /** Exit codes of `convas`. */
-export const EXIT = { ok: 0, invalidGraph: 1, unreadable: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, invalidGraph: 1, different: 1, unreadable: 2, internal: 3 } as const;
 
 export const USAGE = `Usage: convas summary <file> [--json]
+       convas diff <a> <b> [--json]
 
-Prints a table like Keras' model.summary() for a Convas project (*.convas.json)
-or a Keras/tfjs model.json: output shape, params and MACs per layer, then totals
-(trainable / non-trainable params, MACs, FLOPs = 2 × MACs, memory).
+summary  prints a table like Keras' model.summary() for a Convas project
+         (*.convas.json) or a Keras/tfjs model.json: output shape, params and
+         MACs per layer, then totals (trainable / non-trainable params, MACs,
+         FLOPs = 2 × MACs, memory).
+diff     compares two designs (either kind of file): layers added, removed and
+         changed (params old → new, renames, inputs), shapes, params and MACs
+         that changed, and the totals' delta. Layers are matched by their place
+         in the network, so renamed layers still pair up.
 
 Options:
   --json       print {"layers":[…],"totals":{…},"errors":[…]} instead of the table
   -h, --help   show this help
 
-Exit codes:
+Exit codes (summary):
   0  the graph is valid
   1  the graph is invalid; every bad layer is named below the table (or in "errors" with --json)
   2  the file cannot be read (missing, too big, not JSON, not a model) or the arguments are wrong
+Exit codes (diff):
+  0  the designs are the same
+  1  they differ
+  2  a file cannot be read, or the arguments are wrong (one line saying why)
   3  a bug in convas (please report it with the file)
 `;
 
@@ -82,6 +95,44 @@ async function summary(args: string[], io: Io): Promise<number> {
   return EXIT.ok;
 }
 
+/** Reads a project or model.json for `diff`; on failure one line saying which file and why. */
+async function readDesign(file: string): Promise<{ project: ProjectFileV1; warnings: string[] } | { error: string }> {
+  const src = await readSource(file);
+  if ('error' in src) return src;
+  const r = importText(src.text, file);
+  if (!r.ok) {
+    const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more problem${r.errors.length > 2 ? 's' : ''})` : '';
+    const first = r.errors[0].startsWith(`${file}: `) ? r.errors[0] : `${file}: ${r.errors[0]}`;
+    return { error: `${first}${more}` };
+  }
+  return r.value;
+}
+
+async function diff(args: string[], io: Io): Promise<number> {
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
+  const files = args.filter((a) => !a.startsWith('-'));
+  if (unknown.length || files.length !== 2) {
+    io.err(`convas: ${unknown.length ? `unknown option ${unknown.join(', ')}` : `diff needs two files, got ${files.length}`} (see convas --help)\n`);
+    return EXIT.unreadable;
+  }
+  const sides = [];
+  for (const file of files) {
+    const r = await readDesign(file);
+    if ('error' in r) {
+      io.err(`convas: ${r.error.replace(/\s*\n\s*/g, ' ')}\n`);
+      return EXIT.unreadable;
+    }
+    for (const w of r.warnings) io.err(`convas: warning: ${file}: ${w}\n`);
+    sides.push(r.project);
+  }
+  const [a, b] = sides;
+  const d = diffGraphs(a.graph, b.graph);
+  if (json) io.out(`${JSON.stringify(d, null, 2)}\n`);
+  else io.out(formatDiff(d, { a: `${files[0]} (${a.name})`, b: `${files[1]} (${b.name})` }, { a: a.graph.nodes.length, b: b.graph.nodes.length }));
+  return d.equal ? EXIT.ok : EXIT.different;
+}
+
 /**
  * The `convas` command line. Returns the exit code instead of exiting, so tests can call it in-process.
  *
@@ -103,6 +154,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return await summary(rest, io);
     } catch (e) {
       // Exit 1 and 2 mean something about the file; a crash must not look like either.
+      io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      return EXIT.internal;
+    }
+  }
+  if (cmd === 'diff') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.out(USAGE);
+      return EXIT.ok;
+    }
+    try {
+      return await diff(rest, io);
+    } catch (e) {
       io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
       return EXIT.internal;
     }

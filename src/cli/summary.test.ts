@@ -78,7 +78,23 @@ describe('formatSummary', () => {
     g.nodes[2].params = { units: 0 };
     const text = formatSummary(g, inferGraph(g));
     expect(text).toMatch(/fc \(Dense\)\s+!! error/);
-    expect(text).toContain('The graph is invalid (1 problem):\n  - fc (Dense): units: ');
+    expect(text).toContain('The graph is invalid (1 problem):\n  - fc (Dense): Units must be a whole number ≥ 1; 0 is below 1 [units]');
+  });
+
+  it('marks partial totals, lists every problem of a layer, and warns about sizes', () => {
+    const g = good();
+    g.nodes[1].params = { filters: 'abc', kernelSize: 11 };
+    const text = formatSummary(g, inferGraph(g));
+    expect(text).toContain('Total params: ≥ 0 (0 B)');
+    expect(text).toContain('Partial totals: 2 layers left out.');
+    expect(text).toContain('  - conv (Conv2D): Filters must be a whole number ≥ 1; "abc" is not a number [filters]\n  - conv (Conv2D): kernel 11×11 is larger than the 8×8 input (padding valid) [kernelSize]');
+    expect(summaryJson(g, inferGraph(g)).layers[1].error).toBe('Filters must be a whole number ≥ 1; "abc" is not a number; kernel 11×11 is larger than the 8×8 input (padding valid)');
+    const huge = good();
+    huge.nodes[0].params = { shape: [100000, 100000, 3] };
+    const big = formatSummary(huge, inferGraph(huge));
+    expect(big).not.toContain('invalid');
+    expect(big).toMatch(/Warnings \(\d+; the graph stays valid\):\n  - img \(Input\): output 100000×100000×3 takes 111\.8 GB per sample/);
+    expect(big).toContain('model: activations take');
   });
 
   it('adds a "Connected to" column, in input-slot order, when the graph branches', () => {

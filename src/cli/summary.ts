@@ -1,4 +1,5 @@
 import { getLayerKind } from '../../nodes/index';
+import { partialNote } from '../graph/messages';
 import type { Graph, GraphInference, NodeInference } from '../graph/types';
 
 /** One row of `convas summary --json`. */
@@ -40,7 +41,8 @@ export function summaryErrors(graph: Graph, inf: GraphInference): string[] {
   };
   const errors: string[] = [];
   for (const { node, info } of rowsInOrder(graph, inf)) {
-    if (info.status === 'error') errors.push(`${label(node.id)}: ${info.error?.message ?? 'error'}${info.error?.param ? ` [${info.error.param}]` : ''}`);
+    if (info.status !== 'error') continue;
+    for (const e of problemsOf(info)) errors.push(`${label(node.id)}: ${e.message}${e.param ? ` [${e.param}]` : ''}`);
   }
   for (const issue of inf.issues) {
     // Cycles and duplicate names are already on their nodes; other graph issues stand on their own.
@@ -51,8 +53,24 @@ export function summaryErrors(graph: Graph, inf: GraphInference): string[] {
   return errors;
 }
 
+/** Every problem of a layer with status error (older results carry only `error`). */
+const problemsOf = (info: NodeInference) => info.errors ?? (info.error ? [info.error] : [{ code: 'error', message: 'error' }]);
+
+/** Sizes a browser cannot hold or train: one line per layer warning, then one per graph warning. */
+export function summaryWarnings(graph: Graph, inf: GraphInference): string[] {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const label = (id: string) => {
+    const n = byId.get(id);
+    return n ? `${n.name} (${n.kind})` : id;
+  };
+  const out: string[] = [];
+  for (const { node, info } of rowsInOrder(graph, inf)) for (const w of info.warnings ?? []) out.push(`${label(node.id)}: ${w.message}`);
+  for (const w of inf.warnings ?? []) out.push(`model: ${w.message}${w.nodeIds.length ? ` (mostly ${w.nodeIds.map(label).join(', ')})` : ''}`);
+  return out;
+}
+
 function rowError(info: NodeInference, graph: Graph): string | null {
-  if (info.status === 'error') return info.error?.message ?? 'error';
+  if (info.status === 'error') return problemsOf(info).map((e) => e.message).join('; ');
   if (info.status === 'blocked') {
     const names = (info.blockedBy ?? []).map((id) => graph.nodes.find((n) => n.id === id)?.name ?? id);
     return `blocked by an error upstream${names.length ? ` (${names.join(', ')})` : ''}`;
@@ -137,16 +155,22 @@ export function formatSummary(graph: Graph, inf: GraphInference, title = 'model'
   });
   if (!rows.length) out.push('(no layers)', '━'.repeat(total));
   const t = inf.totals;
+  const leftOut = inf.leftOut?.length ?? 0;
+  // A bad layer hides its own counts and those of every layer after it: what is left is a lower bound.
+  const atLeast = leftOut ? '≥ ' : '';
   out.push(
-    `Total params: ${int(t.params)} (${bytes(t.weightsBytesF32)})`,
-    `Trainable params: ${int(t.trainableParams)} (${bytes(t.trainableParams * 4)})`,
-    `Non-trainable params: ${int(t.nonTrainableParams)} (${bytes(t.nonTrainableParams * 4)})`,
-    `MACs: ${int(t.macs)} (${human(t.macs)})`,
-    `FLOPs: ${int(t.flops)} (${human(t.flops)}; 2 × MACs of conv and dense layers)`,
-    `Elementwise FLOPs: ${int(t.elementwiseFlops)} (${human(t.elementwiseFlops)}; bias, BN, activations, pooling, merges)`,
-    `Weights: ${bytes(t.weightsBytesF32)} float32, ${bytes(t.weightsBytesInt8)} int8`,
-    `Activations: ${bytes(t.activationBytes)} per sample (float32)`,
+    `Total params: ${atLeast}${int(t.params)} (${bytes(t.weightsBytesF32)})`,
+    `Trainable params: ${atLeast}${int(t.trainableParams)} (${bytes(t.trainableParams * 4)})`,
+    `Non-trainable params: ${atLeast}${int(t.nonTrainableParams)} (${bytes(t.nonTrainableParams * 4)})`,
+    `MACs: ${atLeast}${int(t.macs)} (${human(t.macs)})`,
+    `FLOPs: ${atLeast}${int(t.flops)} (${human(t.flops)}; 2 × MACs of conv and dense layers)`,
+    `Elementwise FLOPs: ${atLeast}${int(t.elementwiseFlops)} (${human(t.elementwiseFlops)}; bias, BN, activations, pooling, merges)`,
+    `Weights: ${atLeast}${bytes(t.weightsBytesF32)} float32, ${bytes(t.weightsBytesInt8)} int8`,
+    `Activations: ${atLeast}${bytes(t.activationBytes)} per sample (float32)`,
   );
+  if (leftOut) out.push(`Partial totals: ${partialNote(leftOut)}`);
+  const warnings = summaryWarnings(graph, inf);
+  if (warnings.length) out.push('', `Warnings (${warnings.length}; the graph stays valid):`, ...warnings.map((w) => `  - ${w}`));
   const errors = summaryErrors(graph, inf);
   if (errors.length) out.push('', `The graph is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}):`, ...errors.map((e) => `  - ${e}`));
   return `${out.join('\n')}\n`;

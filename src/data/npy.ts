@@ -94,3 +94,18 @@ export function toFloat32(a: NpyArray): Float32Array {
 export function valueAt(a: NpyArray, i: number): number {
   return Number(a.data[i]);
 }
+
+/** A float32 array as a NumPy .npy file (format 1.0, little-endian, C order), as `numpy.save` writes it. */
+export function npyFloat32(shape: readonly number[], data: Float32Array): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // The header (magic, version, length and dict) ends on a 64-byte boundary, with a newline.
+  dict += ' '.repeat(63 - ((10 + dict.length) % 64)) + '\n';
+  const head = new TextEncoder().encode(dict);
+  const out = new Uint8Array(10 + head.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, head.length, true);
+  out.set(head, 10);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), 10 + head.length);
+  return out;
+}

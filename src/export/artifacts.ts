@@ -3,6 +3,7 @@ import { compileGraph } from '../compile/compile';
 import { importText } from '../graph/import';
 import type { Graph, ProjectFileV1 } from '../graph/types';
 import { applyWeights, snapshotWeights, type WeightSnapshot } from '../compile/weights';
+import { artifactBaseName } from './python';
 
 type Tf = typeof tfjs;
 
@@ -14,8 +15,7 @@ export interface TfjsArtifacts {
   weightsBin: ArrayBuffer;
 }
 
-/** A file-system-safe base name (`my model` → `my-model`). */
-export const artifactBaseName = (name: string): string => name.trim().replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+export { artifactBaseName } from './python';
 
 /**
  * Builds the graph as a tfjs model (with `weights` loaded when given, fresh initial weights otherwise) —

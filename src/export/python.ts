@@ -17,6 +17,9 @@ export interface ScriptTraining {
   dataset?: string;
 }
 
+/** A file-system-safe base name (`my model` → `my-model`). */
+export const artifactBaseName = (name: string): string => name.trim().replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'model';
+
 export const DEFAULT_TRAINING: ScriptTraining = {
   optimizer: 'adam',
   learningRate: 0.001,

@@ -47,7 +47,7 @@ describe('inferGraph', () => {
     const err = inferGraph(g).nodes.n1.error!;
     expect(err.code).toBe('invalid-param');
     expect(err.param).toBe('filters');
-    expect(err.message).toMatch(/^filters: /);
+    expect(err.message).toBe('Filters must be a whole number ≥ 1; 0 is below 1');
   });
 
   it('flags a cycle on the nodes that form it and blocks what hangs below', () => {
@@ -109,6 +109,88 @@ describe('inferGraph', () => {
       weightsBytesInt8: 10,
       activationBytes: (4 + 2) * 4,
     });
+  });
+});
+
+describe('every problem of a layer, partial totals, size warnings', () => {
+  const lenetish = (conv: Record<string, unknown>) =>
+    sequentialGraph([
+      { kind: 'Input', params: { shape: [28, 28, 1] } },
+      { kind: 'Conv2D', name: 'c1', params: { filters: 6, kernelSize: 5, padding: 'same' } },
+      { kind: 'MaxPooling2D', params: { poolSize: 2 } },
+      { kind: 'Conv2D', name: 'c2', params: conv },
+      { kind: 'Flatten' },
+      { kind: 'Dense', params: { units: 10 } },
+    ]);
+
+  it('lists each refused param and the shape problem of another field together', () => {
+    const inf = inferGraph(lenetish({ filters: 'abc', kernelSize: 40 }));
+    const c2 = inf.nodes.n3;
+    expect(c2.status).toBe('error');
+    expect(c2.errors?.map((e) => [e.code, e.param])).toEqual([
+      ['invalid-param', 'filters'],
+      ['kernel-too-large', 'kernelSize'],
+    ]);
+    expect(c2.errors?.[0].message).toBe('Filters must be a whole number ≥ 1; "abc" is not a number');
+    expect(c2.errors?.[1].message).toBe('kernel 40×40 is larger than the 14×14 input (padding valid)');
+    expect(c2.error).toEqual(c2.errors?.[0]);
+  });
+
+  it('does not report a shape problem caused by the refused field itself', () => {
+    const c2 = inferGraph(lenetish({ filters: 8, kernelSize: 'big' })).nodes.n3;
+    expect(c2.errors?.map((e) => e.param)).toEqual(['kernelSize']);
+  });
+
+  it('reports its own refused params on a layer below an error instead of calling it blocked', () => {
+    const g = lenetish({ filters: 4, kernelSize: 40 });
+    g.nodes[5].params = { units: 0 };
+    const inf = inferGraph(g);
+    expect(inf.nodes.n4.status).toBe('blocked');
+    expect(inf.nodes.n5.status).toBe('error');
+    expect(inf.nodes.n5.errors?.map((e) => e.param)).toEqual(['units']);
+  });
+
+  it('sums the layers whose shapes could be inferred and names the layers left out', () => {
+    const inf = inferGraph(lenetish({ filters: 'abc' }));
+    expect(inf.valid).toBe(false);
+    expect(inf.leftOut).toEqual(['n3', 'n4', 'n5']);
+    expect(inf.totals.params).toBe(156);
+    expect(inf.totals.macs).toBe(28 * 28 * 6 * 25);
+    const whole = inferGraph(lenetish({ filters: 16 }));
+    expect(whole.leftOut).toEqual([]);
+    expect(whole.totals.params).toBeGreaterThan(inf.totals.params);
+  });
+
+  it('warns, without refusing, when a layer or the model is beyond what a browser holds', () => {
+    const inf = inferGraph(
+      sequentialGraph([
+        { kind: 'Input', params: { shape: [100000, 100000, 3] } },
+        { kind: 'Flatten' },
+        { kind: 'Dense', params: { units: 10 } },
+      ]),
+    );
+    expect(inf.valid).toBe(true);
+    expect(inf.totals.params).toBe(300_000_000_010);
+    expect(inf.nodes.n0.warnings?.map((w) => w.code)).toEqual(['output-too-large']);
+    expect(inf.nodes.n0.warnings?.[0].message).toBe('output 100000×100000×3 takes 111.8 GB per sample, more than the 4 GB wasm heap holds');
+    expect(inf.nodes.n2.warnings?.[0].message).toBe('weights 1.09 TB exceed the 4 GB wasm heap: no browser can hold this layer');
+    expect(inf.warnings.map((w) => w.code)).toEqual(['weights-too-large', 'activations-too-large']);
+    expect(inf.warnings[0].message).toBe('weights 1.09 TB exceed the 4 GB wasm heap: no browser can hold this model');
+    expect(inf.warnings[0].nodeIds).toEqual(['n2']);
+  });
+
+  it('warns when the weights fit a heap but not a training step, and stays quiet for ordinary models', () => {
+    // 300 M params: 1.12 GB of weights, 4.5 GB with gradients and Adam's slots.
+    const big = inferGraph(sequentialGraph([{ kind: 'Input', params: { shape: [30000] } }, { kind: 'Dense', params: { units: 10000 } }]));
+    expect(big.valid).toBe(true);
+    expect(big.warnings.map((w) => w.code)).toEqual(['weights-too-large-to-train']);
+    expect(big.nodes.n1.warnings).toBeUndefined();
+    const conv = inferGraph(lenetish({ filters: 1e9 }));
+    expect(conv.valid).toBe(true);
+    expect(conv.nodes.n3.warnings?.map((w) => w.code)).toEqual(['weights-too-large', 'output-too-large']);
+    const ok = inferGraph(lenetish({ filters: 16 }));
+    expect(ok.warnings).toEqual([]);
+    expect(Object.values(ok.nodes).some((n) => n.warnings)).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { getLayerKind, getLayerKindByKerasClass, layerKinds, type LayerKind } from '../../nodes/index';
 import { uniqueName } from './build';
 import { inferGraph } from './infer';
+import { paramErrors } from './messages';
 import { fail, ok, type Result } from './project';
 import { incomingEdges, topologicalOrder } from './topo';
 import type { Graph, GraphEdge, GraphNode } from './types';
@@ -345,10 +346,7 @@ function layerParams(l: RawLayer, kind: LayerKind, errors: string[]): Obj | unde
   }
   const r = kind.params.safeParse(raw);
   if (!r.success) {
-    for (const issue of r.error.issues) {
-      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-      errors.push(`${l.at}: ${where}${issue.message}`);
-    }
+    for (const e of paramErrors(kind.params, raw, r.error.issues)) errors.push(`${l.at}: ${e.message}`);
     return undefined;
   }
   return raw;

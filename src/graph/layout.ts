@@ -1,4 +1,4 @@
-import ELK from 'elkjs/lib/elk.bundled.js';
+import type ELKType from 'elkjs/lib/elk.bundled.js';
 import type { Graph, XY } from './types';
 
 /** The size the canvas draws a layer node at; layout keeps this much room for each. */
@@ -6,16 +6,21 @@ export const NODE_SIZE = { width: 240, height: 96 };
 
 export type LayoutDirection = 'DOWN' | 'RIGHT';
 
-let elk: InstanceType<typeof ELK> | undefined;
+let elk: Promise<InstanceType<typeof ELKType>> | undefined;
+
+/** ELK is 1.4 MB of script; the editor's first screen needs NODE_SIZE from this file but never ELK, so it loads on first use. */
+function loadElk(): Promise<InstanceType<typeof ELKType>> {
+  elk ??= import('elkjs/lib/elk.bundled.js').then(({ default: ELK }) => new ELK());
+  return elk;
+}
 
 /**
  * Positions for every node from ELK's layered algorithm (top to bottom or left to right).
  * Pure apart from the CPU it takes: returns new positions, the graph is left as it is.
  */
 export async function layoutPositions(graph: Graph, direction: LayoutDirection = 'DOWN'): Promise<Record<string, XY>> {
-  elk ??= new ELK();
   const ids = new Set(graph.nodes.map((n) => n.id));
-  const res = await elk.layout({
+  const res = await (await loadElk()).layout({
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',

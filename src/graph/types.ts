@@ -45,8 +45,12 @@ export interface NodeInference {
   flops: number;
   /** Elementwise FLOPs (bias, BN, activations, pooling, merges). */
   elementwise: number;
-  /** Present when status is 'error'. */
+  /** Present when status is 'error': the first of `errors`. */
   error?: LayerError;
+  /** Present when status is 'error': every problem of the layer (each refused param, then its shape problem). */
+  errors?: LayerError[];
+  /** Sizes a browser cannot hold (weights or one sample's output over the wasm heap); the layer stays valid. */
+  warnings?: LayerError[];
   /** For 'blocked': the upstream nodes whose errors block this one. */
   blockedBy?: string[];
 }
@@ -81,7 +85,15 @@ export interface GraphInference {
   inputs: string[];
   outputs: string[];
   issues: GraphIssue[];
+  /** What a browser cannot hold or train (sizes over its memory); the graph stays valid. */
+  warnings: GraphIssue[];
+  /**
+   * Sums over the layers whose shapes could be inferred (status 'ok'); with any layer left out they are a lower bound
+   * of the whole model's figures.
+   */
   totals: GraphTotals;
+  /** Layers not counted in `totals` (an error, or blocked by one): their shapes, hence their counts, are unknown. */
+  leftOut: string[];
   /** True when no node has an error, none is blocked and there are no graph issues. */
   valid: boolean;
 }

@@ -1,4 +1,4 @@
-import { sameShape } from '../../nodes/index';
+import { sameShape, type LayerError } from '../../nodes/index';
 import { inferGraph } from '../graph/infer';
 import type { Graph, GraphInference, NodeInference } from '../graph/types';
 
@@ -17,6 +17,9 @@ function sameStructure(a: Graph, b: Graph): boolean {
   return true;
 }
 
+const sameProblems = (a: LayerError[] | undefined, b: LayerError[] | undefined): boolean =>
+  (a?.length ?? 0) === (b?.length ?? 0) && (a ?? []).every((e, i) => e.message === b![i].message && e.param === b![i].param);
+
 function sameNode(a: NodeInference, b: NodeInference): boolean {
   return (
     a.status === b.status &&
@@ -28,8 +31,8 @@ function sameNode(a: NodeInference, b: NodeInference): boolean {
     a.count.nonTrainable === b.count.nonTrainable &&
     a.macs === b.macs &&
     a.elementwise === b.elementwise &&
-    a.error?.message === b.error?.message &&
-    a.error?.param === b.error?.param &&
+    sameProblems(a.errors, b.errors) &&
+    sameProblems(a.warnings, b.warnings) &&
     (a.blockedBy ?? []).join() === (b.blockedBy ?? []).join()
   );
 }

@@ -259,7 +259,7 @@ export async function restoreTrainedWeights(graph: Graph): Promise<boolean> {
     const weights = await store.getWeights(run.id, epoch);
     if (graphKey(useDocStore.getState().project.graph) !== key || useTrainingStore.getState().status !== t.status) return false;
     useTrainingStore.setState({
-      weights, weightsGraphKey: key, history: { batches: run.batches.filter((b) => b.x <= epoch), epochs: run.epochs.filter((e) => e.epoch <= epoch) },
+      weights, weightsGraphKey: key, weightsGraph: run.graph, runGraphKey: key, history: { batches: run.batches.filter((b) => b.x <= epoch), epochs: run.epochs.filter((e) => e.epoch <= epoch) },
       test: epoch === run.epochs.at(-1)?.epoch ? (run.test ?? null) : null,
       message: runState(run, activeId) === 'interrupted'
         ? { kind: 'warning', text: `"${run.name}" was interrupted after epoch ${epoch}; its weights from then are loaded. Resume it from the Runs tab.` }

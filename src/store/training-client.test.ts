@@ -27,6 +27,7 @@ describe('training client and store', () => {
     client.start(graph);
     expect(fake.posted[0]).toMatchObject({ type: 'start', settings: { datasetId: 'fashion-mnist', learningRate: 0.01 } });
     expect(useTrainingStore.getState().status).toBe('loading');
+    expect(useTrainingStore.getState().runGraphKey).toBe(graphKey(graph));
     client.start(graph); // ignored while a run is active
     expect(fake.posted).toHaveLength(1);
 
@@ -47,6 +48,28 @@ describe('training client and store', () => {
     expect(d.message).toEqual({ kind: 'error', text: 'The loss became NaN … Try a lower learning rate' });
     expect(d.weights).toBe(weights);
     expect(d.weightsGraphKey).toBe(graphKey(graph));
+    expect(d.weightsGraph).toBe(graph);
+  });
+
+  it('a run stamps its curves and weights with the graph it started with, not the one edited meanwhile', () => {
+    const fake = new FakeWorker();
+    const client = createTrainingClient(() => fake as unknown as Worker);
+    const graph = getPreset('lenet5')!.graph;
+    client.start(graph);
+    const edited = { ...graph, nodes: graph.nodes.map((n) => (n.name === 'dense' ? { ...n, params: { ...n.params, units: 64 } } : n)) };
+    expect(graphKey(edited)).not.toBe(graphKey(graph));
+    const weights = [{ layer: 'dense', tensors: [{ name: 'kernel', shape: [1], data: new Float32Array([1]) }] }];
+    fake.emit({ type: 'done', reason: 'finished', epochsDone: 1, weights, seconds: 1, tensorsBefore: 0, tensorsAfter: 0 });
+    const s = useTrainingStore.getState();
+    expect(s.runGraphKey).toBe(graphKey(graph));
+    expect(s.weightsGraphKey).toBe(graphKey(graph));
+    expect(s.weightsGraph).toBe(graph);
+    // A stopped run without weights leaves the earlier weights and their stamp alone.
+    client.start(edited);
+    expect(useTrainingStore.getState().runGraphKey).toBe(graphKey(edited));
+    fake.emit({ type: 'done', reason: 'stopped', epochsDone: 0, weights: [], seconds: 1, tensorsBefore: 0, tensorsAfter: 0 });
+    expect(useTrainingStore.getState().weightsGraph).toBe(graph);
+    expect(useTrainingStore.getState().weights).toBe(weights);
   });
 
   it('worker errors are shown, never swallowed, and a crashed worker is replaced', () => {
@@ -63,10 +86,11 @@ describe('training client and store', () => {
     expect(useTrainingStore.getState().errorNodeIds).toEqual(['n1']);
   });
 
-  it('graphKey ignores positions but not params; batch history is thinned at its cap', () => {
+  it('graphKey ignores positions and names but not params; batch history is thinned at its cap', () => {
     const g = getPreset('lenet5')!.graph;
     const moved = { ...g, nodes: g.nodes.map((n) => ({ ...n, position: { x: n.position.x + 5, y: 0 } })) };
     expect(graphKey(moved)).toBe(graphKey(g));
+    expect(graphKey({ ...g, nodes: g.nodes.map((n) => ({ ...n, name: `${n.name}_x` })) })).toBe(graphKey(g));
     const edited = { ...g, nodes: g.nodes.map((n) => (n.name === 'dense' ? { ...n, params: { ...n.params, units: 99 } } : n)) };
     expect(graphKey(edited)).not.toBe(graphKey(g));
     let pts = Array.from({ length: MAX_BATCH_POINTS }, (_, i) => ({ x: i, loss: i, acc: 0 }));

@@ -47,8 +47,11 @@ function baseUrl(): string {
   return (import.meta as ImportMeta & { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/';
 }
 
-/** Applies one worker message to the store. Exported for tests. */
-export function applyWorkerMessage(m: FromWorker, key: string | null): void {
+/**
+ * Applies one worker message to the store; `key` and `graph` are those of the run the message belongs to (the trained
+ * weights are stamped with them). Exported for tests.
+ */
+export function applyWorkerMessage(m: FromWorker, key: string | null, graph: Graph | null = null): void {
   const set = useTrainingStore.setState;
   switch (m.type) {
     case 'backends':
@@ -92,6 +95,7 @@ export function applyWorkerMessage(m: FromWorker, key: string | null): void {
         test: m.test ?? null,
         weights: m.weights.length ? m.weights : useTrainingStore.getState().weights,
         weightsGraphKey: m.weights.length ? key : useTrainingStore.getState().weightsGraphKey,
+        weightsGraph: m.weights.length ? graph : useTrainingStore.getState().weightsGraph,
         outcome: { reason: m.reason, seconds: m.seconds, epochsDone: m.epochsDone, tensorsBefore: m.tensorsBefore, tensorsAfter: m.tensorsAfter },
         message: m.message ? { kind: m.reason === 'nan' ? 'error' : 'info', text: m.message } : null,
       });
@@ -105,12 +109,13 @@ export function applyWorkerMessage(m: FromWorker, key: string | null): void {
 export function createTrainingClient(factory: WorkerFactory = defaultFactory): TrainingClient {
   let worker: Worker | null = null;
   let key: string | null = null;
+  let runGraph: Graph | null = null;
   const send = (m: ToWorker) => ensure().postMessage(m);
   function ensure(): Worker {
     if (worker) return worker;
     const w = factory();
     w.onmessage = (e: MessageEvent<FromWorker>) => {
-      applyWorkerMessage(e.data, key);
+      applyWorkerMessage(e.data, key, runGraph);
       notify({ type: 'message', message: e.data });
     };
     w.onerror = (e) => {
@@ -131,10 +136,11 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
       const s = useTrainingStore.getState();
       if (s.status === 'training' || s.status === 'loading' || s.status === 'paused') return;
       key = graphKey(graph);
+      runGraph = graph;
       const fresh = initialTrainingState();
       const settings = resume?.settings ?? s.settings;
       useTrainingStore.setState({
-        status: 'loading', phase: 'Starting…', history: resume?.history ?? fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
+        status: 'loading', phase: 'Starting…', runGraphKey: key, history: resume?.history ?? fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
         ...(resume ? { settings, datasetId: settings.datasetId } : {}),
       });
       notify({ type: 'start', graph, settings, resume });

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { modelFingerprint } from '../graph/fingerprint';
 import type { Graph } from '../graph/types';
 import {
   defaultTrainSettings,
@@ -38,6 +39,13 @@ export interface TrainingState {
   /** Weights of the last trained model, with the graph fingerprint (see {@link graphKey}) they belong to. */
   weights: WeightSnapshot | null;
   weightsGraphKey: string | null;
+  /**
+   * The graph the weights were trained for (null when unknown: then they are matched to the current graph by layer
+   * name). An edited graph keeps the weights of its unchanged layers (`carryWeights` in src/compile/carry.ts).
+   */
+  weightsGraph: Graph | null;
+  /** Fingerprint of the graph the current/last run started with: its curves and test figures are of that design. */
+  runGraphKey: string | null;
   /** Curves of the current/last run: smoothed per-batch points and per-epoch figures. */
   history: { batches: BatchPoint[]; epochs: EpochMetrics[] };
   settings: TrainSettings;
@@ -64,6 +72,8 @@ export const initialTrainingState = (): TrainingState => ({
   datasetId: defaultTrainSettings.datasetId,
   weights: null,
   weightsGraphKey: null,
+  weightsGraph: null,
+  runGraphKey: null,
   history: { batches: [], epochs: [] },
   settings: { ...defaultTrainSettings },
   progress: null,
@@ -94,20 +104,9 @@ export function appendBatchPoint(points: BatchPoint[], p: BatchPoint): BatchPoin
 }
 
 /**
- * A fingerprint of what weights depend on: node ids, kinds, names, params and the wiring (not positions).
- * Trained weights apply to a graph only while its key is unchanged.
+ * The fingerprint results are stamped with: what the model computes (ids, kinds, params, wiring), not positions or
+ * names (see `modelFingerprint`). A result is stale when its stamp differs from the current graph's.
  */
 export function graphKey(graph: Graph): string {
-  const text = JSON.stringify({
-    n: graph.nodes.map((n) => [n.id, n.kind, n.name, n.params]),
-    e: graph.edges.map((e) => [e.source, e.target, e.targetIndex]),
-  });
-  let h1 = 0x811c9dc5;
-  let h2 = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = (Math.imul(h2, 31) + c) | 0;
-  }
-  return `${(h1 >>> 0).toString(16)}${(h2 >>> 0).toString(16)}-${graph.nodes.length}`;
+  return modelFingerprint(graph);
 }

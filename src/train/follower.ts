@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../compile/compile';
 import type { FollowerInit, FromFollower, ToFollower } from './protocol';
 import { replicaLayout, runFollower } from './replicas';
+import { replicaSeed, withSeededMathRandom } from './random';
 import { sharedAttempt } from './shared-attempt';
 import { disposeOptimizer, makeOptimizer, replicaStep } from './trainer';
 import { configureBrowserWasm } from './wasm/browser';
@@ -37,7 +38,8 @@ async function run(init: FollowerInit) {
     tf.tidy(() => model.setWeights(init.weights.map((w) => tf.tensor(w.data, w.shape))));
     const step = replicaStep(tf, model, optimizer, init.loss, init.inputShape, init.labelSize);
     post({ type: 'ready' });
-    const steps = runFollower(replicaLayout(init.buffer, init.plan), init.me, step.computeSlice, step.apply);
+    // Each replica its own dropout masks, the same on every run with this seed.
+    const steps = withSeededMathRandom(replicaSeed(init.settings.seed, init.me), () => runFollower(replicaLayout(init.buffer, init.plan), init.me, step.computeSlice, step.apply));
     post({ type: 'finished', steps });
   } finally {
     model.dispose();

@@ -1,4 +1,5 @@
 import { product } from '../../nodes/lib/define';
+import { OTHER_STEP_BUDGET, WASM_STEP_BUDGET } from '../graph/limits';
 import type { Graph, GraphInference } from '../graph/types';
 import type { BackendName, TrainSettings } from './protocol';
 import { replicaBufferBytes } from './replicas';
@@ -30,14 +31,14 @@ import { replicaBufferBytes } from './replicas';
  * outside the wasm heap).
  */
 export const MEMORY_BUDGET: Record<BackendName, number> = {
-  wasm: 3.5 * 2 ** 30,
+  wasm: WASM_STEP_BUDGET,
   // WebGL textures: browsers do not tell a page how much GPU memory it may use; a stated 2 GiB, which mid-range GPUs
   // (and SwiftShader) give.
-  webgl: 2 * 2 ** 30,
+  webgl: OTHER_STEP_BUDGET,
   // WebGPU buffers: the same stated 2 GiB (adapters commonly cap one storage buffer at 1–2 GiB; SwiftShader at 1 GiB).
-  webgpu: 2 * 2 ** 30,
+  webgpu: OTHER_STEP_BUDGET,
   // Typed arrays in the worker's JS heap, which shares its process with the dataset and the page: a stated 2 GiB.
-  cpu: 2 * 2 ** 30,
+  cpu: OTHER_STEP_BUDGET,
 };
 
 /**

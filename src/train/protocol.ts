@@ -57,8 +57,17 @@ export const trainSettingsSchema = z.object({
   /** Fraction of the (shuffled) training set held out for validation, 0 to disable. */
   validationSplit: z.number().min(0).max(0.5),
   shuffle: z.boolean(),
-  /** Seeds the split, the shuffling and the weight initialisation (Math.random inside the worker). */
+  /**
+   * Seeds the split, the shuffling, augmentation, the weight initialisation and dropout masks (Math.random inside the
+   * training workers).
+   */
   seed: z.number().int().min(0).max(2 ** 31),
+  /**
+   * Same numbers on every run with the same seed, settings, backend and worker count: batches are split evenly across
+   * the workers and never switch between split and solo. Off (default), the split follows the workers' measured speed,
+   * which changes rounding and BatchNorm's per-slice statistics from run to run.
+   */
+  reproducible: z.boolean().optional(),
   /** Use only the first N training / test samples (quick runs). */
   trainLimit: z.number().int().min(1).optional(),
   testLimit: z.number().int().min(1).optional(),
@@ -230,7 +239,7 @@ export type FromWorker =
       tensorsBefore: number;
       tensorsAfter: number;
       /** Data-parallel runs: the leader's mean ms per step in its own slice, waiting for followers, and the update. */
-      parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; steps: number; soloSteps: number; retiredAfter?: number };
+      parallel?: { ownMs: number; waitMs: number; updateMs: number; followerMs: number; followerApplyMs?: number; followerIdleMs?: number; steps: number; soloSteps: number; retiredAfter?: number };
     }
   | { type: 'error'; message: string; /** Nodes at fault when the graph did not compile. */ nodeIds?: string[] };
 

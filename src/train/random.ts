@@ -43,3 +43,19 @@ export function withSeededMathRandom<T>(seed: number, fn: () => T): T {
     Math.random = native;
   }
 }
+
+/** {@link withSeededMathRandom} for an async `fn` (a whole training run): Math.random stays seeded until it settles. */
+export async function withSeededMathRandomAsync<T>(seed: number, fn: () => Promise<T>): Promise<T> {
+  const native = Math.random;
+  Math.random = mulberry32(seed * 7919 + 17);
+  try {
+    return await fn();
+  } finally {
+    Math.random = native;
+  }
+}
+
+/** The seed of a training run's Math.random in replica `me` (0: the leader or a single worker), distinct per replica. */
+export function replicaSeed(seed: number, me: number): number {
+  return (seed + 1 + me * 1_000_003) >>> 0;
+}

@@ -55,7 +55,7 @@ const DONE = 2;
 const ERROR = 3;
 const ERROR_LEN = 4;
 const PER_REPLICA = 5;
-const METRICS = 4;
+const METRICS = 6;
 const ERROR_BYTES = 2048;
 
 /** Offsets (in elements of their views) of each region of the shared buffer. */
@@ -65,7 +65,10 @@ export interface ReplicaLayout {
   ctl: Int32Array;
   /** Gradients of replica r for steps of parity p: `grads[p][r]` (all variables, concatenated). */
   grads: [Float32Array[], Float32Array[]];
-  /** loss, correct, raw loss of replica r's slice, and the ms it took to compute (followers). */
+  /**
+   * loss, correct, raw loss of replica r's slice, the ms it took to compute, and (followers) the ms it spent averaging
+   * and applying the previous step's update and then until it started this slice (waiting for the step, waking up).
+   */
   metrics: Float32Array[];
   /** Follower f's slice of the batch (index f ≥ 1; index 0 unused). */
   xs: Float32Array[];
@@ -388,7 +391,7 @@ export class ReplicaLeader {
    * Where the leader's step time went (ms, summed): its own slice, waiting for the slowest follower, averaging + update;
    * the followers' mean slice time (split steps only); steps run solo.
    */
-  readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0, soloSteps: 0, retiredAfter: 0 };
+  readonly timing = { own: 0, wait: 0, update: 0, steps: 0, followers: 0, followerApply: 0, followerIdle: 0, soloSteps: 0, retiredAfter: 0 };
 
   /**
    * Rows per ms of each replica, smoothed: batches are split in proportion, so that all finish together. Replicas are
@@ -396,7 +399,11 @@ export class ReplicaLeader {
    */
   private readonly speed: number[];
 
-  constructor(readonly layout: ReplicaLayout, readonly modes = new ModeChooser()) {
+  /**
+   * `balance`: split batches by the replicas' measured speed (default); false splits them evenly, so that a seeded run
+   * computes the same numbers every time (with {@link ModeChooser.fixed} 'split').
+   */
+  constructor(readonly layout: ReplicaLayout, readonly modes = new ModeChooser(), readonly balance = true) {
     this.avg = new Float32Array(layout.params);
     this.speed = new Array<number>(layout.plan.replicas).fill(0);
     Atomics.store(layout.ctl, QUIT, 0);
@@ -423,7 +430,7 @@ export class ReplicaLeader {
     const { sampleSize: S, labelSize: K } = l.plan;
     const start = performance.now();
     const solo = this.modes.next() === 'solo';
-    const rows = solo ? [b, ...new Array<number>(this.replicas - 1).fill(0)] : balanceRows(b, this.speed, l.plan.maxRows);
+    const rows = solo ? [b, ...new Array<number>(this.replicas - 1).fill(0)] : balanceRows(b, this.balance ? this.speed : this.speed.map(() => 0), l.plan.maxRows);
     if (rows.some((r, i) => i > 0 && r > l.plan.maxRows)) throw new Error(`a batch of ${b} does not fit the shared training buffer`);
     const seq = ++this.seq;
     let from = rows[0];
@@ -452,7 +459,11 @@ export class ReplicaLeader {
     this.timing.steps++;
     if (solo) this.timing.soloSteps++;
     else {
-      for (let r = 1; r < this.replicas; r++) this.timing.followers += l.metrics[r][3] / (this.replicas - 1);
+      for (let r = 1; r < this.replicas; r++) {
+        this.timing.followers += l.metrics[r][3] / (this.replicas - 1);
+        this.timing.followerApply += l.metrics[r][4] / (this.replicas - 1);
+        this.timing.followerIdle += l.metrics[r][5] / (this.replicas - 1);
+      }
       this.learnSpeeds(rows, t1 - t0, t2 - t1);
     }
     this.modes.record(b, t3 - start);
@@ -521,6 +532,8 @@ export function runFollower(
   const avg = new Float32Array(l.params);
   const { sampleSize: S, labelSize: K } = l.plan;
   let seq = 0;
+  let applyMs = 0;
+  let appliedAt = performance.now();
   try {
     for (;;) {
       for (;;) {
@@ -534,12 +547,15 @@ export function runFollower(
       if (rows > 0) {
         const t0 = performance.now();
         const m = computeSlice(l.xs[me].subarray(0, rows * S), l.ys[me].subarray(0, rows * K), rows, l.grads[seq & 1][me]);
-        l.metrics[me].set([m.loss, m.correct, m.raw, performance.now() - t0]);
+        l.metrics[me].set([m.loss, m.correct, m.raw, performance.now() - t0, applyMs, t0 - appliedAt]);
       }
       publish(l, me, seq);
       if (!waitForOthers(l, me, seq)) return seq;
+      const a0 = performance.now();
       averageGradients(l, seq, avg);
       apply(avg);
+      appliedAt = performance.now();
+      applyMs = appliedAt - a0;
     }
   } catch (e) {
     if (!(e instanceof ReplicaError)) postReplicaError(l, me, e instanceof Error ? e.message || e.name : String(e));

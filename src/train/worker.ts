@@ -10,10 +10,10 @@ import { product } from '../../nodes/lib/define';
 import { compileGraph, CompileError } from '../compile/compile';
 import type { Dataset } from './datasets/index';
 import { BACKENDS, defaultTrainSettings, trainSettingsSchema, type BackendName, type BackendReport, type FollowerInit, type FromFollower, type FromWorker, type LossKind, type ToFollower, type ToWorker, type TrainSettings } from './protocol';
-import { ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
+import { ModeChooser, ReplicaLeader, replicaBufferBytes, replicaCount, replicaLayout, type ReplicaPlan } from './replicas';
 import { augmentationProblem } from './augment';
 import { datasetRevision, loadTrainingDataset } from './load';
-import { withSeededMathRandom } from './random';
+import { replicaSeed, withSeededMathRandom, withSeededMathRandomAsync } from './random';
 import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
 import { registerCpuGradients } from './cpu/filter-gradient';
@@ -116,7 +116,7 @@ async function startFollowers(replicas: number, model: tf.LayersModel, msg: Extr
     const init: FollowerInit = { type: 'init', buffer, plan, me: i + 1, graph: msg.graph, weights, settings: s, loss, inputShape: ds.inputShape, labelSize, baseUrl: msg.baseUrl };
     w.postMessage(init);
   })));
-  return new ReplicaLeader(replicaLayout(buffer, plan));
+  return s.reproducible ? new ReplicaLeader(replicaLayout(buffer, plan), ModeChooser.fixed('split'), false) : new ReplicaLeader(replicaLayout(buffer, plan));
 }
 
 function planFor(replicas: number, model: tf.LayersModel, s: TrainSettings, ds: Dataset, loss: LossKind): ReplicaPlan {
@@ -385,8 +385,10 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
       testSamples: ds.test.n, batchesPerEpoch: Math.ceil(trainIdx.length / s.batchSize), params: model.countParams(),
     });
     post({ type: 'status', phase: 'training', message: 'Training…' });
-    const res = await trainModel({
-      tf, model, ds, settings: runSettings,
+    // Dropout masks (tfjs draws their seeds from Math.random) follow the seed too.
+    const compiled = model;
+    const res = await withSeededMathRandomAsync(replicaSeed(s.seed, 0), () => trainModel({
+      tf, model: compiled, ds, settings: runSettings,
       control: {
         stopRequested: () => run.stop,
         waitWhilePaused: () => (run.paused && !run.stop ? new Promise<void>((r) => run.resumeWaiters.push(r)) : Promise.resolve()),
@@ -398,15 +400,15 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
           post({ type: 'epoch', ...m, epoch: m.epoch + done });
           // Cloned, not transferred: on webgl and cpu dataSync() hands out the backend's own cached arrays, which a
           // transfer would detach from the model still training.
-          post({ type: 'epoch-weights', epoch: m.epoch + done, weights: snapshotWeights(model!) });
+          post({ type: 'epoch-weights', epoch: m.epoch + done, weights: snapshotWeights(compiled) });
         },
       },
       prepared: { loss, trainIdx, valIdx },
       parallel: leader,
       evaluationBatch: memory?.evaluationBatch,
-    });
+    }));
     const parallel = leader && leader.timing.steps > 0
-      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps, ...(leader.timing.retiredAfter ? { retiredAfter: leader.timing.retiredAfter } : {}) }
+      ? { ownMs: leader.timing.own / leader.timing.steps, waitMs: leader.timing.wait / leader.timing.steps, updateMs: leader.timing.update / leader.timing.steps, followerMs: leader.timing.followers / Math.max(1, leader.timing.steps - leader.timing.soloSteps), followerApplyMs: leader.timing.followerApply / Math.max(1, leader.timing.steps - leader.timing.soloSteps), followerIdleMs: leader.timing.followerIdle / Math.max(1, leader.timing.steps - leader.timing.soloSteps), steps: leader.timing.steps, soloSteps: leader.timing.soloSteps, ...(leader.timing.retiredAfter ? { retiredAfter: leader.timing.retiredAfter } : {}) }
       : undefined;
     leader?.quit();
     leader = undefined;

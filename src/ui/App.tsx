@@ -6,20 +6,19 @@ import { useUiStore } from '../store/ui';
 import { importFiles } from './actions';
 import { Canvas } from './canvas/Canvas';
 import { importDrop } from './data/actions';
-import { DataPanel } from './data/DataPanel';
+import { DiffView } from './diff/DiffView';
 import { isDatasetDrop, takeDrop } from './data/files';
 import { Dialogs } from './Dialogs';
 import { EmptyState } from './EmptyState';
 import { Palette } from './palette/Palette';
 import { useShortcuts } from './shortcuts';
 import { ExportMenu } from './inspect/ExportMenu';
-import { InspectPanel } from './inspect/InspectPanel';
+// Data, Train and Inspect load when their tab is first opened; these wrappers show a loading line meanwhile.
+import { DataPanel, InspectPanel, RunsPanel, TrainPanel } from './lazy/panels';
 import { SidePanel, type ExtraTab } from './SidePanel';
 import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
-import { TrainPanel } from './train/TrainPanel';
-import { RunsPanel } from './runs/RunsPanel';
 
 /** A drop of files: dataset files and folders go to the dataset import, anything else (projects, model.json) to the project import. */
 function routeDrop(files: File[], dt: DataTransfer): void {
@@ -105,6 +104,7 @@ export function App() {
           <div className="canvas-wrap">
             <Canvas onDropFiles={routeDrop} />
             <EmptyState />
+            <DiffView />
           </div>
           <SidePanel extraTabs={extraTabs} />
         </Workspace>

@@ -4,6 +4,7 @@ import { useDocStore } from '../store/doc';
 import { useUiStore } from '../store/ui';
 import * as act from './actions';
 import { fmtInt } from './format';
+import { openCompare } from './diff/state';
 import { Icon } from './Icon';
 import { Menu, MenuItem } from './Menu';
 import { presetList } from './presets';
@@ -91,6 +92,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
           <>
             <MenuItem title="New project" sub="An empty canvas; the current project stays saved (N)" onClick={() => (close(), act.newProject())} testid="action-new" />
             <MenuItem title="Projects…" sub="Open, switch or delete saved projects" onClick={() => (close(), set({ showProjects: true }))} testid="action-projects" />
+            <MenuItem title="Compare…" sub="Diff this design with a saved project, a file or a preset" onClick={() => (close(), openCompare())} testid="action-compare" />
             <div className="menu-label">File</div>
             <MenuItem title="Export project file" sub=".convas.json with graph, names, params, positions" onClick={() => (close(), act.exportProject())} testid="action-export" />
             <MenuItem title="Import…" sub="A .convas.json project or a Keras/tfjs model.json (or drop it on the canvas)" onClick={() => (close(), fileInput.current?.click())} testid="action-import" />

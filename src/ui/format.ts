@@ -26,18 +26,8 @@ function trim(x: number): string {
   return s.replace(/\.?0+$/, '');
 }
 
-/** Bytes in KB/MB/GB (powers of 1024). */
-export function fmtBytes(b: number): string {
-  if (b < 1024) return `${b} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = b / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${trim(v)} ${units[i]}`;
-}
+/** Bytes in KB/MB/GB (powers of 1024): the graph's own formatter, so warnings and totals print sizes alike. */
+export { fmtBytes } from '../graph/messages';
 
 export const fmtShapeX = (s: readonly number[] | undefined): string => (s ? fmtShape(s) : '—');
 

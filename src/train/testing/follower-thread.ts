@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { compileGraph } from '../../compile/compile';
 import type { Graph } from '../../graph/types';
 import type { LossKind, TrainSettings } from '../protocol';
+import { replicaSeed, withSeededMathRandom } from '../random';
 import { replicaLayout, runFollower, type ReplicaPlan } from '../replicas';
 import { makeOptimizer, replicaStep } from '../trainer';
 import { nodeWasm } from '../wasm/node';
@@ -35,7 +36,7 @@ const optimizer = makeOptimizer(tf, d.settings);
 const step = replicaStep(tf, model, optimizer, d.kind, d.inputShape, d.labelSize);
 port.postMessage({ type: 'ready' });
 try {
-  const steps = runFollower(replicaLayout(d.sab, d.plan), d.me, d.fail ? () => { throw new Error('boom in the follower'); } : step.computeSlice, step.apply);
+  const steps = withSeededMathRandom(replicaSeed(d.settings.seed, d.me), () => runFollower(replicaLayout(d.sab, d.plan), d.me, d.fail ? () => { throw new Error('boom in the follower'); } : step.computeSlice, step.apply));
   port.postMessage({ type: 'done', steps, weights: model.trainableWeights.map((w) => Array.from(w.read().dataSync())) });
 } catch (e) {
   port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });

@@ -56,9 +56,11 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
     );
   }
   const summary = summaryOf(node, inf);
+  const errors = status === 'error' ? (inf?.errors ?? (inf?.error ? [inf.error] : [])) : [];
+  const warnings = status === 'ok' ? (inf?.warnings ?? []) : [];
   return (
     <div
-      className={`layer-node cat-${category} status-${status}${selected ? ' is-selected' : ''}`}
+      className={`layer-node cat-${category} status-${status}${warnings.length ? ' has-warning' : ''}${selected ? ' is-selected' : ''}`}
       data-testid={`node-${node.name}`}
       data-status={status}
       title={kind ? plainText(kind.ui.description) : undefined}
@@ -69,10 +71,14 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
         <span className="layer-node-name">{node.name}</span>
       </div>
       {summary && <div className="layer-node-summary">{summary}</div>}
-      {status === 'error' && inf?.error ? (
-        <div className="layer-node-error" data-testid="node-error">
-          {inf.error.message}
-        </div>
+      {errors.length ? (
+        <ul className="layer-node-problems">
+          {errors.map((e, i) => (
+            <li key={i} className="layer-node-error" data-testid="node-error">
+              {e.message}
+            </li>
+          ))}
+        </ul>
       ) : status === 'blocked' ? (
         <div className="layer-node-blocked">blocked by {data.blockedByNames || 'an upstream error'}</div>
       ) : (
@@ -84,6 +90,15 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
           {!!inf?.flops && <span title={`${fmtInt(inf.flops)} FLOPs`}>{fmtCompact(inf.flops)} FLOPs</span>}
           {!params && !inf?.flops && <span className="muted">no weights</span>}
         </div>
+      )}
+      {!!warnings.length && (
+        <ul className="layer-node-problems">
+          {warnings.map((w, i) => (
+            <li key={i} className="layer-node-warning" data-testid="node-warning">
+              {w.message}
+            </li>
+          ))}
+        </ul>
       )}
       <Handle id="out" type="source" position={outPos} className="layer-handle layer-handle-out" />
     </div>

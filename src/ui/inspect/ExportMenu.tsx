@@ -1,131 +1,24 @@
 import { useRef } from 'react';
-import { artifactBaseName, exportArtifacts, importArtifacts } from '../../export/artifacts';
-import { diagramSvg } from '../../export/diagram';
-import { kerasScript } from '../../export/keras-script';
-import { pytorchScript } from '../../export/pytorch-script';
-import { inferGraph } from '../../graph/infer';
 import type { ProjectFileV1 } from '../../graph/types';
-import { openProject } from '../../store/persist';
-import { useUiStore } from '../../store/ui';
-import { useTrainingStore } from '../../store/training';
-import { Menu, MenuItem } from '../Menu';
-import { download, loadTf } from './tf';
-import { untrainedWeights } from './untrained';
+import { lazyPart } from '../lazy/Loading';
+import { Menu } from '../Menu';
 
-const toast = (kind: 'error' | 'success' | 'info', text: string) => useUiStore.getState().toast(kind, text);
-
-/** Rasterises an SVG document at `scale` (2 = retina-sharp) into a PNG blob. */
-export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
-  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
-  try {
-    const img = new Image();
-    img.decoding = 'sync';
-    await new Promise<void>((resolve, reject) => {
-      img.onload = () => resolve();
-      img.onerror = () => reject(new Error('the browser could not draw the diagram'));
-      img.src = url;
-    });
-    const w = img.naturalWidth || Number(/width="(\d+)/.exec(svg)?.[1] ?? 800);
-    const h = img.naturalHeight || Number(/height="(\d+)/.exec(svg)?.[1] ?? 600);
-    // Browsers cap canvas area (~16k per side / ~268 M pixels); big graphs get a smaller scale rather than a blank file.
-    const s = Math.min(scale, 16000 / w, 16000 / h, Math.sqrt(120e6 / (w * h)));
-    const canvas = document.createElement('canvas');
-    canvas.width = Math.max(1, Math.round(w * s));
-    canvas.height = Math.max(1, Math.round(h * s));
-    const ctx = canvas.getContext('2d');
-    if (!ctx) throw new Error('no 2-D canvas available');
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
-
-function run(what: string, f: () => Promise<void> | void): void {
-  Promise.resolve()
-    .then(f)
-    .catch((e: unknown) => toast('error', `${what} failed: ${(e as Error).message}`));
-}
+// The generators, diagram and tfjs code behind the entries load when the menu is first opened.
+const ExportItems = lazyPart(() => import('./ExportItems').then((m) => m.default), 'the export formats', 'Loading export…', 'loading-export');
 
 /**
  * The toolbar's Export menu: Keras and PyTorch scripts, tfjs artifacts (trained weights when the Train panel has
  * them), the diagram as SVG or PNG (drawn from the document, not a screenshot of the canvas), and importing tfjs
- * artifacts back as a new project with its weights.
+ * artifacts back as a new project with its weights. The entries live in ExportItems.tsx; until its chunk has arrived
+ * the open menu shows a loading line.
  */
 export function ExportMenu({ project }: { project: ProjectFileV1 }) {
   const fileInput = useRef<HTMLInputElement>(null);
-  const base = artifactBaseName(project.name);
-  const datasetId = useTrainingStore((s) => s.datasetId);
-  const settings = useTrainingStore((s) => s.settings);
-  // The Train tab's settings (optimizer, rate, batch, epochs) go into the scripts.
-  const withTraining: ProjectFileV1 = { ...project, training: { ...(project.training ?? {}), ...settings } };
-  const hasWeights = useTrainingStore((s) => s.weights !== null);
-  const svg = () => diagramSvg(project.graph, inferGraph(project.graph), project.name);
-
-  const importChosen = (files: File[]) =>
-    run('Import of the tfjs model', async () => {
-      const json = files.find((f) => f.name.endsWith('.json'));
-      if (!json) throw new Error('choose the model.json together with its .bin weights file');
-      const bins = new Map<string, ArrayBuffer>();
-      for (const f of files) if (f !== json) bins.set(f.name, await f.arrayBuffer());
-      const tf = await loadTf();
-      const imported = await importArtifacts(tf, await json.text(), bins, json.name);
-      const { autoLayout } = await import('../../graph/layout');
-      const graph = await autoLayout(imported.project.graph);
-      // A new project, as the File menu's import does: the current one stays saved.
-      openProject({ ...imported.project, graph });
-      useUiStore.getState().select([]);
-      useUiStore.getState().requestView({ type: 'fit' });
-      useTrainingStore.setState({ weights: imported.weights, weightsGraphKey: null });
-      toast('success', `Imported ${json.name} with its weights (${imported.weights.length} layers); see the Inspect tab.${imported.warnings.length ? `\n• ${imported.warnings.join('\n• ')}` : ''}`);
-    });
-
   return (
     <>
       <Menu label="Export" testid="menu-export" align="right">
         {(close) => (
-          <>
-            <MenuItem
-              title="Keras script (.py)"
-              sub="tf.keras functional model, layer table, training settings"
-              testid="export-keras"
-              onClick={() => (close(), run('Keras export', () => download(`${base}_keras.py`, new Blob([kerasScript(withTraining, { datasetId })], { type: 'text/x-python' }))))}
-            />
-            <MenuItem
-              title="PyTorch script (.py)"
-              sub="nn.Module with forward(), same params, training loop"
-              testid="export-pytorch"
-              onClick={() => (close(), run('PyTorch export', () => download(`${base}_pytorch.py`, new Blob([pytorchScript(withTraining, { datasetId })], { type: 'text/x-python' }))))}
-            />
-            <MenuItem
-              title="tfjs model (model.json + weights.bin)"
-              sub={hasWeights ? 'With the trained weights' : 'Not trained yet: the initial random weights (those Inspect shows)'}
-              testid="export-tfjs"
-              onClick={() => (
-                close(),
-                run('tfjs export', async () => {
-                  const tf = await loadTf();
-                  const weights = useTrainingStore.getState().weights ?? untrainedWeights.get(project.graph) ?? null;
-                  const art = await exportArtifacts(tf, project, weights);
-                  download(`${base}.json`, new Blob([JSON.stringify(art.modelJson)], { type: 'application/json' }));
-                  download(art.weightsFileName, new Blob([art.weightsBin], { type: 'application/octet-stream' }));
-                })
-              )}
-            />
-            <MenuItem
-              title="Import tfjs model…"
-              sub="model.json + its .bin file(s): graph and trained weights"
-              testid="import-tfjs"
-              onClick={() => (close(), fileInput.current?.click())}
-            />
-            <MenuItem title="Diagram (SVG)" sub="Vector drawing of the graph" testid="export-svg" onClick={() => (close(), run('SVG export', () => download(`${base}.svg`, new Blob([svg()], { type: 'image/svg+xml' }))))} />
-            <MenuItem
-              title="Diagram (PNG)"
-              sub="The same drawing at 2× resolution"
-              testid="export-png"
-              onClick={() => (close(), run('PNG export', async () => download(`${base}.png`, await svgToPng(svg()))))}
-            />
-          </>
+          <ExportItems project={project} close={close} chooseTfjsFiles={() => fileInput.current?.click()} />
         )}
       </Menu>
       <input
@@ -138,7 +31,7 @@ export function ExportMenu({ project }: { project: ProjectFileV1 }) {
         onChange={(e) => {
           const files = [...(e.target.files ?? [])];
           e.target.value = '';
-          if (files.length) importChosen(files);
+          if (files.length) void import('./ExportItems').then((m) => m.importTfjsFiles(files));
         }}
       />
     </>

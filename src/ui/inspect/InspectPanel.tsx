@@ -7,6 +7,8 @@ import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
 import { saveConfusionForDesign, useReplayStore } from '../../store/runs';
 import { EpochReplay } from '../runs/EpochReplay';
+import { useUiStore } from '../../store/ui';
+import { describeCarry, StaleBanner, useTrainedWeights } from '../stale';
 import { Compression } from './Compression';
 import { DrawPad } from './DrawPad';
 import { Evaluation } from './Evaluation';
@@ -52,12 +54,17 @@ function Section({ title, children, testid, open = true }: { title: string; chil
  */
 export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
   const trainedWeights = useTrainingStore((s) => s.weights);
+  // A replayed epoch (Runs): the weights of a kept epoch of this very design, in place of the latest ones.
   const replayWeights = useReplayStore((s) => s.weights);
   const weights = replayWeights ?? trainedWeights;
   const storeDataset = useTrainingStore((s) => s.datasetId);
+  const trained = useTrainedWeights(graph, inference);
+  const { carry, designChanged } = trained;
+  // The trained weights that still fit this graph (renamed to its layer names); the other layers start fresh.
+  const applied = replayWeights ?? (carry && carry.kept.length > 0 ? carry.snapshot : null);
   const big = inference.totals.params > AUTO_BUILD_PARAMS;
   const [buildBig, setBuildBig] = useState(false);
-  const m = useInspectModel(graph, inference, weights, !big || buildBig);
+  const m = useInspectModel(graph, inference, applied, !big || buildBig, !!replayWeights || (!!carry && carry.fresh.length === 0));
   const inputId = inference.inputs.length === 1 ? inference.inputs[0] : undefined;
   const inShape = (inputId && inference.nodes[inputId]?.outputShape) || undefined;
   const datasets = useMemo(() => (inShape ? datasetList.filter((d) => sameShape(d.inputShape, inShape)) : []), [inShape]);
@@ -74,9 +81,14 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const filterNodes = useMemo(() => filterNodesOf(mapNodes), [mapNodes]);
   const shownFilter = filterNodes.find((n) => n.id === (filterLayer ?? selectedNodeId)) ?? filterNodes[0];
 
-  const { acts, error: runError, run } = useActivations(m, inShape, mapNodes, sample, !heavy);
+  const { acts, stale: actsStale, error: runError, run } = useActivations(m, inShape, mapNodes, sample, !heavy);
   const test = useTestSet(dsInfo, evalLimit, setSample);
-  const [evalState, runEval] = useEvaluation(m, test, dsInfo?.id, evalLimit);
+  // An evaluation holds for one design (fingerprint) with one set of trained weights.
+  const evalStamp = useMemo(() => ({ key: trained.key, weights }), [trained.key, weights]);
+  const [evalState, runEval] = useEvaluation(m, test, dsInfo?.id, evalLimit, evalStamp);
+  const evalStale = evalState.result && evalState.stamp ? staleReason(evalState.stamp, evalStamp) : null;
+  const freshIds = useMemo(() => new Set(designChanged && carry ? carry.fresh.map((f) => f.id) : []), [designChanged, carry]);
+  const retrain = () => useUiStore.getState().setTab('train');
   const { ds, error: dsError, index, pick: pickTest } = test;
   // Kept with the run the trained weights came from (not for a replayed epoch).
   useEffect(() => {
@@ -97,8 +109,23 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
         </p>
       )}
       {m.note && <p className={m.status === 'error' ? 'ins-error' : 'ins-note'}>{m.note}</p>}
+      {designChanged && carry && (
+        <StaleBanner sticky testid="inspect-design-changed" action="Retrain…" onAction={retrain} actionTitle="Open the Train tab to train this design">
+          Design changed since training: <span data-testid="inspect-carry" data-kept={carry.kept.map((k) => k.name).join(',')} data-fresh={carry.fresh.map((f) => f.name).join(',')}>{describeCarry(carry)}</span>.
+        </StaleBanner>
+      )}
       <p className="small muted" data-testid="inspect-weights">
-        {m.status === 'idle' ? 'The model is not built yet.' : m.status === 'loading' ? 'Building the model…' : m.trained ? 'Using the trained weights.' : 'Untrained: fresh random weights (train in the Train tab, or import a tfjs model).'}
+        {m.status === 'idle'
+          ? 'The model is not built yet.'
+          : m.status === 'loading'
+            ? 'Building the model…'
+            : !m.trained
+              ? 'Untrained: fresh random weights (train in the Train tab, or import a tfjs model).'
+              : designChanged
+                ? `Using the trained weights of ${carry!.kept.length} of ${carry!.kept.length + carry!.fresh.length} layers: what this tab shows is of a partly trained model.`
+                : carry && carry.fresh.length > 0
+                  ? `Using the trained weights; ${describeCarry(carry)} (the weights do not fit them).`
+                  : 'Using the trained weights.'}
       </p>
       <EpochReplay graph={graph} />
 
@@ -155,7 +182,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                   {dsError && <p className="ins-error">{dsError}</p>}
                 </div>
               )}
-              <div className="ins-pred" data-testid="prediction" data-source={acts?.source ?? ''}>
+              <div className={`ins-pred${actsStale ? ' stale-result' : ''}`} data-testid="prediction" data-source={acts?.source ?? ''} data-stale={actsStale}>
                 {runError && <p className="ins-error">{runError}</p>}
                 {!acts && !runError && <p className="muted small">{source === 'draw' ? 'Draw a digit to see what the model makes of it.' : 'Pick an image.'}</p>}
                 {topk.map(({ k, p }) => (
@@ -175,9 +202,22 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
 
       <Section title={`Feature maps (${mapNodes.length} conv/pooling layers)`} testid="inspect-feature-maps">
         {!acts && <p className="muted small">Run an image first.</p>}
-        {acts?.layers.map((a) => (
-          <FeatureMapGrid key={a.nodeId} a={a} highlight={a.nodeId === selectedNodeId} />
-        ))}
+        {acts && actsStale && (heavy || m.status !== 'loading') && (
+          <StaleBanner
+            testid="fmaps-stale"
+            action="Recompute"
+            onAction={() => sample && run(sample)}
+            disabled={m.status !== 'ready' || !sample}
+            actionTitle={m.status === 'ready' ? undefined : 'The model is not ready (fix the errors in the graph)'}
+          >
+            The design or the weights changed since these feature maps and the prediction were computed.
+          </StaleBanner>
+        )}
+        <div className={actsStale ? 'stale-result' : undefined}>
+          {acts?.layers.map((a) => (
+            <FeatureMapGrid key={a.nodeId} a={a} highlight={a.nodeId === selectedNodeId} fresh={!actsStale && freshIds.has(a.nodeId)} />
+          ))}
+        </div>
       </Section>
 
       <Section title="Learned filters" testid="inspect-filters" open={false}>
@@ -191,6 +231,11 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                 </option>
               ))}
             </select>
+            {freshIds.has(shownFilter.id) && (
+              <p className="small ins-note" data-testid="filters-fresh">
+                {shownFilter.name} starts fresh since the design changed: these are random initial filters, not learned ones.
+              </p>
+            )}
             <FilterGrid model={m.model} name={shownFilter.name} />
           </>
         )}
@@ -215,22 +260,29 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
             {!m.trained && <p className="muted small">The model is untrained: expect chance-level accuracy.</p>}
             {evalState.error && <p className="ins-error">{evalState.error}</p>}
             {dsError && <p className="ins-error">{dsError}</p>}
+            {evalStale && (
+              <StaleBanner testid="eval-stale" action="Recompute" onAction={() => void runEval()} disabled={evalState.running || m.status !== 'ready'}>
+                {evalStale} since this evaluation.
+              </StaleBanner>
+            )}
             {evalState.result && ds && (
-              <Evaluation
-                result={evalState.result}
-                ds={ds}
-                onPick={(i) => {
-                  setMode('dataset');
-                  void pickTest(i);
-                }}
-              />
+              <div className={evalStale ? 'stale-result' : undefined}>
+                <Evaluation
+                  result={evalState.result}
+                  ds={ds}
+                  onPick={(i) => {
+                    setMode('dataset');
+                    void pickTest(i);
+                  }}
+                />
+              </div>
             )}
           </>
         )}
       </Section>
 
       <Section title="Compression" testid="inspect-compression">
-        <Compression graph={graph} inference={inference} weights={m.trained ? weights : null} onReplaceGraph={onReplaceGraph} />
+        <Compression graph={graph} inference={inference} weights={m.trained ? applied : null} onReplaceGraph={onReplaceGraph} />
       </Section>
 
       <Section title="How a convolution works (X vs O)" testid="inspect-explainer" open={false}>
@@ -240,7 +292,14 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   );
 }
 
-function FeatureMapGrid({ a, highlight }: { a: Activation; highlight: boolean }) {
+/** Why an evaluation stamped `then` no longer describes the model of `now`, or null when it still does. */
+function staleReason(then: { key: string; weights: unknown }, now: { key: string; weights: unknown }): string | null {
+  if (then.key !== now.key) return 'The design changed';
+  if (then.weights !== now.weights) return 'The model was trained again';
+  return null;
+}
+
+function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boolean; fresh: boolean }) {
   const [all, setAll] = useState(false);
   const c = a.shape[a.shape.length - 1];
   const spatial = a.shape.slice(0, -1);
@@ -254,6 +313,7 @@ function FeatureMapGrid({ a, highlight }: { a: Activation; highlight: boolean })
     <div className={`ins-layer${highlight ? ' hi' : ''}`} data-testid={`fmap-layer-${a.name}`}>
       <div className="ins-layer-head">
         <strong>{a.name}</strong> <span className="muted small">{a.kind} · {a.shape.join('×')}</span>
+        {fresh && <span className="small ins-fresh" title="This layer's weights start fresh since the design changed"> · fresh weights (untrained)</span>}
       </div>
       <div className="ins-grid">
         {draws.slice(0, shown).map((d, ch) => (

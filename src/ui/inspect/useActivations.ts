@@ -11,25 +11,26 @@ export interface Sample {
 }
 
 export interface Activations {
-  /** The last run's feature maps and output, with the sample's `source`; null until a run or after the model changed. */
+  /** The last run's feature maps and output, with the sample's `source`; null until a run. */
   acts: (ActivationProbe & { source: string }) | null;
+  /** True when `acts` came from an earlier model than the current one (the design or the weights changed since). */
+  stale: boolean;
   error: string | null;
   run(s: Sample): void;
 }
 
 /**
- * Feature maps of `nodes` for a sample: runs whenever `sample` changes when `auto`, otherwise on `run`.
- * Forgets the result when the model is rebuilt.
+ * Feature maps of `nodes` for a sample: runs whenever `sample` or the model changes when `auto`, otherwise on `run`.
+ * A result of an earlier model stays until replaced, marked `stale`.
  */
 export function useActivations(m: InspectModel, inShape: readonly number[] | undefined, nodes: readonly GraphNode[], sample: Sample | null, auto: boolean): Activations {
-  const [acts, setActs] = useState<Activations['acts']>(null);
+  const [held, setHeld] = useState<{ acts: NonNullable<Activations['acts']>; model: unknown } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setActs(null), [m.model]);
   const run = useCallback(
     (s: Sample) => {
       if (m.status !== 'ready' || !m.tf || !m.model || !inShape) return;
       try {
-        setActs({ ...probeActivations(m.tf, m.model, nodes, s.data, inShape), source: s.source });
+        setHeld({ acts: { ...probeActivations(m.tf, m.model, nodes, s.data, inShape), source: s.source }, model: m.model });
         setError(null);
       } catch (e) {
         setError((e as Error).message);
@@ -40,5 +41,5 @@ export function useActivations(m: InspectModel, inShape: readonly number[] | und
   useEffect(() => {
     if (sample && auto) run(sample);
   }, [sample, run, auto]);
-  return { acts, error, run };
+  return { acts: held?.acts ?? null, stale: !!held && held.model !== m.model, error, run };
 }

@@ -19,9 +19,11 @@ export interface InspectModel {
 
 /**
  * A tfjs model of the graph for inspection, rebuilt when the graph or the trained weights change and disposed when
- * replaced. Trained weights that no longer fit the edited graph are dropped with a note (fresh weights instead).
+ * replaced. `weights` may cover only some layers (those that kept their trained weights after an edit): the others
+ * keep this graph's random draw, remembered in `untrainedWeights` so that Export saves the very model shown. Unless
+ * `complete` (the weights cover every layer), which skips that copy. Weights that do not fit are dropped with a note.
  */
-export function useInspectModel(graph: Graph, inference: GraphInference, weights: WeightSnapshot | null, enabled = true): InspectModel {
+export function useInspectModel(graph: Graph, inference: GraphInference, weights: WeightSnapshot | null, enabled = true, complete = false): InspectModel {
   const [state, setState] = useState<InspectModel>({ status: 'idle', trained: false });
   useEffect(() => {
     if (!enabled) {
@@ -40,18 +42,24 @@ export function useInspectModel(graph: Graph, inference: GraphInference, weights
       .then((tf) => {
         if (cancelled) return;
         let note: string | undefined;
-        try {
-          built = buildModel(tf, graph, weights);
-        } catch (e) {
-          if (!weights) throw e;
-          note = `The trained weights do not fit the edited graph (${(e as Error).message}); showing fresh random weights — train again.`;
-          built = buildModel(tf, graph, null);
-        }
-        if (!weights || note) {
-          // Reuse this graph's earlier random draw (StrictMode, tab switches) and let Export save the same one.
+        built = buildModel(tf, graph, null);
+        // Reuse this graph's earlier random draw (StrictMode, tab switches) and let Export save the same one.
+        const random = () => {
           const earlier = untrainedWeights.get(graph);
-          if (earlier) applyWeights(tf, built, earlier);
-          else untrainedWeights.set(graph, snapshotWeights(built));
+          if (earlier) applyWeights(tf, built!, earlier);
+          else untrainedWeights.set(graph, snapshotWeights(built!));
+        };
+        if (!weights || !complete) random();
+        if (weights) {
+          try {
+            applyWeights(tf, built, weights);
+          } catch (e) {
+            note = `The trained weights do not fit the edited graph (${(e as Error).message}); showing fresh random weights — train again.`;
+            // A snapshot may fail halfway: start again from a clean model rather than mix.
+            built.dispose();
+            built = buildModel(tf, graph, null);
+            random();
+          }
         }
         setState({ status: 'ready', tf, model: built, trained: !!weights && !note, note });
       })
@@ -60,6 +68,6 @@ export function useInspectModel(graph: Graph, inference: GraphInference, weights
       cancelled = true;
       built?.dispose();
     };
-  }, [graph, inference.valid, weights, enabled]);
+  }, [graph, inference.valid, weights, enabled, complete]);
   return state;
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { create } from 'zustand';
 import { fetchReader, loadDataset, type Dataset, type DatasetId, type DatasetInfo } from '../../train/datasets/index';
 import { modelInput } from '../../train/datasets/input';
 import type { Sample } from './useActivations';
@@ -78,27 +79,59 @@ export function useTestSet(info: DatasetInfo | undefined, limit: number, onSampl
   return { ds, error, index, load, pick, step };
 }
 
-export interface EvalState {
+export interface EvalState<S> {
   running: boolean;
   done: number;
   result?: EvalResult;
   error?: string;
+  /** What the result was computed for (the caller's `stamp` when the run started): compare to tell a stale result. */
+  stamp?: S;
 }
 
-/** Evaluation of the model on the first `limit` test images; reset when the dataset changes. */
-export function useEvaluation(m: InspectModel, test: TestSet, datasetId: string | undefined, limit: number): [EvalState, () => Promise<void>] {
-  const [state, setState] = useState<EvalState>({ running: false, done: 0 });
-  useEffect(() => setState({ running: false, done: 0 }), [datasetId]);
+/**
+ * The last evaluation, kept outside the panel so that it outlives a visit to another tab (where the graph is usually
+ * edited): it comes back marked stale instead of silently gone. One Inspect panel at a time, so one slot.
+ */
+let current = 0;
+const useLastEvaluation = create<{ datasetId: string | undefined; state: EvalState<unknown> }>(() => ({ datasetId: undefined, state: { running: false, done: 0 } }));
+
+/**
+ * Evaluation of the model on the first `limit` test images; reset when the dataset changes. A result keeps the
+ * `stamp` of the model it was computed with (design and weights), so the panel can mark it stale after an edit.
+ */
+export function useEvaluation<S>(m: InspectModel, test: TestSet, datasetId: string | undefined, limit: number, stamp: S): [EvalState<S>, () => Promise<void>] {
+  const state = useLastEvaluation((s) => s.state) as EvalState<S>;
+  const setState = (f: EvalState<S> | ((s: EvalState<S>) => EvalState<S>)) =>
+    useLastEvaluation.setState((s) => ({ state: typeof f === 'function' ? f(s.state as EvalState<S>) : f }));
+  useEffect(() => {
+    if (useLastEvaluation.getState().datasetId !== datasetId) useLastEvaluation.setState({ datasetId, state: { running: false, done: 0 } });
+  }, [datasetId]);
+  // A result kept from an earlier visit needs its test images to show the misclassified ones.
+  const { ds, load } = test;
+  const hasResult = !!state.result;
+  useEffect(() => {
+    if (hasResult && !ds) void load();
+  }, [hasResult, ds, load]);
+  // Leaving the tab disposes the model: a run still going then ends without a result (the earlier one stays).
+  useEffect(
+    () => () => {
+      current++;
+      useLastEvaluation.setState((s) => ({ state: { ...s.state, running: false, done: s.state.result?.n ?? 0 } }));
+    },
+    [],
+  );
   const run = async () => {
     if (!m.tf || !m.model) return;
+    const at = stamp;
+    const id = ++current;
     const d = await test.load();
-    if (!d) return;
-    setState({ running: true, done: 0 });
+    if (!d || id !== current) return;
+    setState((s) => ({ ...s, running: true, done: 0, error: undefined }));
     try {
-      const result = await evaluate(m.tf, m.model, d, limit, (done) => setState((s) => ({ ...s, done })));
-      setState({ running: false, done: result.n, result });
+      const result = await evaluate(m.tf, m.model, d, limit, (done) => id === current && setState((s) => ({ ...s, done })));
+      if (id === current) setState({ running: false, done: result.n, result, stamp: at });
     } catch (e) {
-      setState({ running: false, done: 0, error: (e as Error).message });
+      if (id === current) setState({ running: false, done: 0, error: (e as Error).message });
     }
   };
   return [state, run];

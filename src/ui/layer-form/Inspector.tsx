@@ -49,11 +49,12 @@ interface FieldProps {
   raw: unknown;
   /** The value as the schema parsed it, with defaults (absent when the params did not parse). */
   parsed: unknown;
-  message?: string;
+  /** Every problem of this field, in the words the layer box uses. */
+  messages?: string[];
   onChange(value: unknown): void;
 }
 
-function FieldEditor({ field, raw, parsed, message, onChange }: FieldProps) {
+function FieldEditor({ field, raw, parsed, messages, onChange }: FieldProps) {
   const shown = raw === undefined ? parsed : raw;
   const id = `field-${field.key}`;
   const testid = `param-${field.key}`;
@@ -140,12 +141,14 @@ function FieldEditor({ field, raw, parsed, message, onChange }: FieldProps) {
       );
   }
   return (
-    <div className={`field${message ? ' invalid' : ''}`}>
+    <div className={`field${messages?.length ? ' invalid' : ''}`}>
       <label htmlFor={id}>{fieldLabel(field.key)}</label>
       <div className="field-control">{control}</div>
-      {message && (
+      {!!messages?.length && (
         <div className="field-msg" data-testid={`param-error-${field.key}`}>
-          {message}
+          {messages.map((m, i) => (
+            <div key={i}>{m}</div>
+          ))}
         </div>
       )}
     </div>
@@ -226,13 +229,19 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
   }
   const fields = fieldsOf(kind.params);
   const parsedAll = inf?.params ?? (kind.params.safeParse({}).success ? (kind.params.parse({}) as Record<string, unknown>) : {});
-  const messages: Record<string, string> = {};
+  // Inference words every problem of the layer; a layer waiting on an upstream error has not been judged, so its
+  // fields are judged here with the same function (messages.ts) and read the same.
+  const errors = inf?.status === 'error' ? (inf.errors ?? (inf.error ? [inf.error] : [])) : [];
+  const keys = new Set(fields.map((f) => f.key));
+  const messages: Record<string, string[]> = {};
+  for (const e of errors) if (e.param && keys.has(e.param)) (messages[e.param] ??= []).push(e.message);
   for (const f of fields) {
+    if (messages[f.key]) continue;
     const m = fieldMessage(f, node.params[f.key]);
-    if (m) messages[f.key] = m;
+    if (m) messages[f.key] = [m];
   }
-  const err = inf?.status === 'error' ? inf.error : undefined;
-  if (err?.param && !messages[err.param]) messages[err.param] = err.message;
+  const general = errors.filter((e) => !e.param || !keys.has(e.param));
+  const warnings = inf?.warnings ?? [];
   const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
   return (
     <>
@@ -244,11 +253,16 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
         <p className="insp-desc">
           {kind.ui.description.split('`').map((part, i) => (i % 2 ? <code key={i}>{part}</code> : part))}
         </p>
-        {err && !err.param && (
-          <div className="node-error-box" data-testid="inspector-error">
-            {err.message}
+        {general.map((e, i) => (
+          <div key={i} className="node-error-box" data-testid="inspector-error">
+            {e.message}
           </div>
-        )}
+        ))}
+        {warnings.map((w, i) => (
+          <div key={i} className="node-warning-box" data-testid="inspector-warning">
+            {w.message}
+          </div>
+        ))}
         {inf?.status === 'blocked' && <div className="node-error-box">Waiting for an upstream layer to be fixed.</div>}
       </div>
       <div className="section" data-testid="inspector-form">
@@ -260,7 +274,7 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
             field={f}
             raw={node.params[f.key]}
             parsed={parsedAll[f.key]}
-            message={messages[f.key]}
+            messages={messages[f.key]}
             onChange={(v) => update(node.id, { [f.key]: v })}
           />
         ))}

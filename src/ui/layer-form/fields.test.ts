@@ -49,16 +49,16 @@ describe('inspector fields from params schemas', () => {
 describe('field messages', () => {
   const schema = z.object({ filters: posInt.default(32), kernelSize: pair(3), rate: z.number().min(0).max(1).default(0.5), shape: z.array(posInt).default([1]) });
   const f = Object.fromEntries(fieldsOf(schema).map((x) => [x.key, x]));
-  it('says what is wrong in the words of the field', () => {
+  it('says what is wrong in the words the layer box uses, naming the field', () => {
     expect(fieldMessage(f.filters, 16)).toBeUndefined();
     expect(fieldMessage(f.filters, undefined)).toBeUndefined();
-    expect(fieldMessage(f.filters, '')).toBe('enter a number');
-    expect(fieldMessage(f.filters, 'abc')).toBe('“abc” is not a number');
-    expect(fieldMessage(f.filters, 2.5)).toBe('must be a whole number');
-    expect(fieldMessage(f.filters, 0)).toBe('must be at least 1');
-    expect(fieldMessage(f.rate, 1.5)).toBe('must be at most 1');
-    expect(fieldMessage(f.kernelSize, [3, 0])).toBe('each size must be a whole number ≥ 1');
+    expect(fieldMessage(f.filters, '')).toBe('Filters must be a whole number ≥ 1; the field is empty');
+    expect(fieldMessage(f.filters, 'abc')).toBe('Filters must be a whole number ≥ 1; "abc" is not a number');
+    expect(fieldMessage(f.filters, 2.5)).toBe('Filters must be a whole number ≥ 1; 2.5 is not a whole number');
+    expect(fieldMessage(f.filters, 0)).toBe('Filters must be a whole number ≥ 1; 0 is below 1');
+    expect(fieldMessage(f.rate, 1.5)).toBe('Rate must be a number ≥ 0 and ≤ 1; 1.5 is above 1');
+    expect(fieldMessage(f.kernelSize, [3, 0])).toBe('Kernel size must be a whole number ≥ 1, or two of them such as 3×5; 0 is below 1');
     expect(fieldMessage(f.kernelSize, [3, 5])).toBeUndefined();
-    expect(fieldMessage(f.shape, 'x')).toBe('enter whole sizes ≥ 1, such as 28×28×1');
+    expect(fieldMessage(f.shape, 'x')).toBe('Shape must be a list of whole numbers ≥ 1, such as 28×28×1; "x" is not a list of numbers');
   });
 });

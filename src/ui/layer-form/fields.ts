@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fieldLabel, fieldProblem } from '../../graph/messages';
 
 /** How the inspector edits one params field, read from the kind's zod schema. */
 export type FieldSpec =
@@ -107,11 +108,7 @@ export function fieldsOf(schema: z.ZodType): Field[] {
   return fields;
 }
 
-/** `kernelSize` → `Kernel size`. */
-export function fieldLabel(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+export { fieldLabel };
 
 /** Reads a number as typed: a finite number, or the raw text (kept so that the schema reports it). */
 export function readNumber(text: string): number | string {
@@ -129,29 +126,11 @@ export function readNumbers(text: string): number[] | string {
   return nums.every(Number.isFinite) ? nums : text;
 }
 
-const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-
 /**
- * What is wrong with a value typed into a field, in words for that field, or undefined when the schema accepts it.
- * Falls back to the schema's own message for rules the field type does not know (refinements).
+ * What is wrong with a value typed into a field, or undefined when the schema accepts it: the same sentence the layer
+ * box and the problems list show (src/graph/messages.ts), naming the field.
  */
 export function fieldMessage(field: Field, raw: unknown): string | undefined {
   if (raw === undefined) return undefined;
-  const r = field.schema.safeParse(raw);
-  if (r.success) return undefined;
-  const { spec } = field;
-  if (spec.type === 'number' && !(raw === null && field.emptyAs === 'null')) {
-    if (typeof raw !== 'number') return raw === '' ? 'enter a number' : `“${String(raw)}” is not a number`;
-    if (spec.int && !Number.isInteger(raw)) return 'must be a whole number';
-    if (spec.min !== undefined && raw < spec.min) return `must be at least ${spec.min}`;
-    if (spec.max !== undefined && raw > spec.max) return `must be at most ${spec.max}`;
-  }
-  if (spec.type === 'pair') {
-    const parts = Array.isArray(raw) ? raw : [raw];
-    if (parts.length > 2 || parts.some((p) => !whole(p) || p < 1)) return 'each size must be a whole number ≥ 1';
-  }
-  if (spec.type === 'numbers' && (!Array.isArray(raw) || raw.some((p) => !whole(p) || p < 1))) {
-    return 'enter whole sizes ≥ 1, such as 28×28×1';
-  }
-  return r.error.issues[0]?.message ?? 'invalid value';
+  return fieldProblem(field.key, field.schema, raw);
 }

@@ -14,6 +14,7 @@ import { replicaCount } from '../../train/replicas';
 import { describeDecision, forgetBackendCache } from '../../train/backend-probe';
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
 import { describeBackend, formatDuration, formatPercent, formatRate, parseNumber } from './format';
+import { StaleRun } from './StaleRun';
 import './train.css';
 
 export interface TrainPanelProps {
@@ -326,6 +327,18 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         <NumberField label="Training samples" testId="train-limit" field="trainLimit" value={settings.trainLimit} optional placeholder="all" disabled={active} />
         <NumberField label="Seed" testId="train-seed" field="seed" value={settings.seed} disabled={active} />
         <div className="field">
+          <label htmlFor="train-reproducible">Reproducible</label>
+          <div className="field-control">
+            <input id="train-reproducible" type="checkbox" data-testid="train-reproducible" checked={settings.reproducible ?? false} disabled={active} onChange={(e) => set({ reproducible: e.target.checked })} />
+            <div className="train-hint" data-testid="train-seed-hint">
+              The seed fixes the initial weights, the validation split, shuffling, augmentation and dropout.
+              {settings.reproducible
+                ? ' Batches are split evenly across the workers: the same seed, settings, backend and worker count give the same numbers on every run.'
+                : ' With several workers, how a batch is split follows their measured speed, which changes rounding (and BatchNorm statistics) from run to run; tick this to split evenly and get the same numbers every time.'}
+            </div>
+          </div>
+        </div>
+        <div className="field">
           <label htmlFor="train-shuffle">Shuffle</label>
           <div className="field-control">
             <input id="train-shuffle" type="checkbox" checked={settings.shuffle} disabled={active} onChange={(e) => set({ shuffle: e.target.checked })} />
@@ -380,6 +393,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         {active && <button className="btn outline" data-testid="train-stop" onClick={() => trainingClient().stop()}>Stop</button>}
         <span className="train-status" data-testid="train-status" data-status={status}>{phase}</span>
       </div>
+      <StaleRun graph={graph} inference={inference} blocked={blocked} />
       {backendText && (
         <div className="train-hint" data-testid="train-backend-used">
           Backend: {backendText} · loss: {LOSS_LABEL[run!.loss]} · {run!.trainSamples.toLocaleString('en-US')} train / {run!.valSamples.toLocaleString('en-US')} validation samples
