@@ -4,6 +4,7 @@ import '@xyflow/react/dist/style.css';
 import './ui/styles/base.css';
 import { App } from './ui/App';
 import { boot, startAutosave, watchShareLinks } from './store/persist';
+import { startRuns } from './store/runs';
 import { useUiStore } from './store/ui';
 import { getPreset } from './ui/presets';
 
@@ -11,6 +12,7 @@ import { getPreset } from './ui/presets';
 startAutosave();
 const message = boot({ getPreset });
 if (message) useUiStore.getState().toast(message.kind, message.text);
+startRuns();
 watchShareLinks((m, p) => {
   const ui = useUiStore.getState();
   ui.toast(m.kind, m.text);

@@ -1,7 +1,8 @@
 import type { Graph } from '../graph/types';
-import type { FromWorker, ToWorker } from '../train/protocol';
+import type { FromWorker, ToWorker, TrainSettings } from '../train/protocol';
+import type { WeightSnapshot } from '../compile/weights';
 import { loadBackendCache, rememberDecision } from '../train/backend-probe';
-import { appendBatchPoint, graphKey, initialTrainingState, useTrainingStore } from './training';
+import { appendBatchPoint, graphKey, initialTrainingState, useTrainingStore, type TrainingState } from './training';
 
 /**
  * The main thread's side of training: owns the worker, forwards commands, and turns the worker's messages into
@@ -9,7 +10,8 @@ import { appendBatchPoint, graphKey, initialTrainingState, useTrainingStore } fr
  */
 export interface TrainingClient {
   probe(): void;
-  start(graph: Graph): void;
+  /** Starts a run of `graph` with the store's settings, or continues a kept run (see {@link ResumePoint}). */
+  start(graph: Graph, resume?: ResumePoint): void;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -18,6 +20,26 @@ export interface TrainingClient {
 }
 
 type WorkerFactory = () => Worker;
+
+/** Where an interrupted run continues: its weights and curves at the end of epoch `epochsDone`, and its settings. */
+export interface ResumePoint {
+  runId: string;
+  epochsDone: number;
+  weights: WeightSnapshot;
+  settings: TrainSettings;
+  history: TrainingState['history'];
+}
+
+/** What training observers see: each start (with its graph and settings) and each worker message, in order. */
+export type TrainingEvent = { type: 'start'; graph: Graph; settings: TrainSettings; resume?: ResumePoint } | { type: 'message'; message: FromWorker };
+const observers = new Set<(e: TrainingEvent) => void>();
+
+/** Observes training (the run recorder of ./runs.ts); returns the unsubscribe function. */
+export function observeTraining(observer: (e: TrainingEvent) => void): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+const notify = (e: TrainingEvent) => observers.forEach((o) => o(e));
 
 const defaultFactory: WorkerFactory = () => new Worker(new URL('../train/worker.ts', import.meta.url), { type: 'module', name: 'convas-train' });
 
@@ -92,10 +114,15 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
   function ensure(): Worker {
     if (worker) return worker;
     const w = factory();
-    w.onmessage = (e: MessageEvent<FromWorker>) => applyWorkerMessage(e.data, key, runGraph);
+    w.onmessage = (e: MessageEvent<FromWorker>) => {
+      applyWorkerMessage(e.data, key, runGraph);
+      notify({ type: 'message', message: e.data });
+    };
     w.onerror = (e) => {
       e.preventDefault();
-      applyWorkerMessage({ type: 'error', message: `The training worker failed: ${e.message || 'unknown error'}` }, key);
+      const failed: FromWorker = { type: 'error', message: `The training worker failed: ${e.message || 'unknown error'}` };
+      applyWorkerMessage(failed, key);
+      notify({ type: 'message', message: failed });
       worker?.terminate();
       worker = null;
     };
@@ -105,16 +132,22 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory): T
   }
   return {
     probe: () => send({ type: 'probe', baseUrl: baseUrl() }),
-    start(graph) {
+    start(graph, resume) {
       const s = useTrainingStore.getState();
       if (s.status === 'training' || s.status === 'loading' || s.status === 'paused') return;
       key = graphKey(graph);
       runGraph = graph;
       const fresh = initialTrainingState();
+      const settings = resume?.settings ?? s.settings;
       useTrainingStore.setState({
-        status: 'loading', phase: 'Starting…', runGraphKey: key, history: fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
+        status: 'loading', phase: 'Starting…', runGraphKey: key, history: resume?.history ?? fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [],
+        ...(resume ? { settings, datasetId: settings.datasetId } : {}),
       });
-      send({ type: 'start', graph, settings: s.settings, baseUrl: baseUrl(), backendCache: s.settings.backend === 'auto' ? loadBackendCache() : undefined });
+      notify({ type: 'start', graph, settings, resume });
+      send({
+        type: 'start', graph, settings, baseUrl: baseUrl(), backendCache: settings.backend === 'auto' ? loadBackendCache() : undefined,
+        resume: resume && { weights: resume.weights, epochsDone: resume.epochsDone },
+      });
     },
     pause: () => worker?.postMessage({ type: 'pause' } satisfies ToWorker),
     resume: () => worker?.postMessage({ type: 'resume' } satisfies ToWorker),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { LayoutDirection } from '../graph/layout';
 import type { Graph } from '../graph/types';
 
-export type PanelTab = 'layer' | 'summary' | 'data' | 'train' | 'inspect';
+export type PanelTab = 'layer' | 'summary' | 'data' | 'train' | 'inspect' | 'runs';
 
 export interface Toast {
   id: number;

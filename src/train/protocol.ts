@@ -161,6 +161,11 @@ export type ToWorker =
       type: 'start'; graph: Graph; settings: TrainSettings; /** URL prefix of public/ (import.meta.env.BASE_URL). */ baseUrl: string;
       /** Probe decisions remembered in this browser (workers have no localStorage); `auto` uses the one for its key. */
       backendCache?: BackendCacheEntries;
+      /**
+       * Continue a run from the end of epoch `epochsDone`: start from these weights and train epochs
+       * `epochsDone + 1 … settings.epochs` (reported with those numbers). The optimizer's slots start afresh.
+       */
+      resume?: { weights: WeightSnapshot; epochsDone: number };
     }
   | { type: 'pause' }
   | { type: 'resume' }
@@ -217,6 +222,8 @@ export type FromWorker =
   | ({ type: 'started' } & RunInfo)
   | ({ type: 'batch' } & BatchMetrics)
   | ({ type: 'epoch' } & EpochMetrics)
+  /** The weights at the end of an epoch, sent right after its `epoch` message (the run store keeps them). */
+  | { type: 'epoch-weights'; epoch: number; weights: WeightSnapshot }
   | { type: 'paused' }
   | { type: 'resumed' }
   | {

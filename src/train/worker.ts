@@ -18,7 +18,7 @@ import { lossForModel, splitIndices, trainModel } from './trainer';
 import { registerFastKernels } from './wasm/fast/index';
 import { registerCpuGradients } from './cpu/filter-gradient';
 import { configureBrowserWasm } from './wasm/browser';
-import { snapshotWeights } from '../compile/weights';
+import { applyWeights, snapshotWeights } from '../compile/weights';
 import { inferGraph } from '../graph/infer';
 import { estimateTrainingMemory, sharedBufferNote } from './memory';
 import { backendCacheKey, cachedDecision, decideBackend, PROBE_CANDIDATES, PROBE_LIMITS, softwareRendererName, yourChoice, type DeviceInfo } from './backend-probe';
@@ -359,6 +359,10 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     post({ type: 'status', phase: 'compiling', message: 'Compiling the graph…' });
     // Seeded weight initialisation (this worker's own Math.random).
     model = withSeededMathRandom(s.seed, () => compileGraph(tf, msg.graph));
+    // A resumed run: its weights, and only the epochs left (numbered as in the run).
+    const done = msg.resume ? Math.min(msg.resume.epochsDone, s.epochs - 1) : 0;
+    if (msg.resume) applyWeights(tf, model, msg.resume.weights);
+    const runSettings = done ? { ...s, epochs: s.epochs - done } : s;
     const loss = lossForModel(model, ds.numClasses);
     const { trainIdx, valIdx } = splitIndices(ds.train.n, s.validationSplit, s.seed);
     let replicas = replicasFor(s, backend);
@@ -367,7 +371,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     if (replicas > 1) {
       post({ type: 'status', phase: 'compiling', message: `Starting ${replicas - 1} more training worker${replicas > 2 ? 's' : ''}…` });
       try {
-        leader = await startFollowers(replicas, model, msg, s, ds, loss);
+        leader = await startFollowers(replicas, model, msg, runSettings, ds, loss);
       } catch (e) {
         // Training still works in this worker alone: say why it is slower, and go on.
         console.warn('training on one worker:', describe(e));
@@ -384,15 +388,20 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     // Dropout masks (tfjs draws their seeds from Math.random) follow the seed too.
     const compiled = model;
     const res = await withSeededMathRandomAsync(replicaSeed(s.seed, 0), () => trainModel({
-      tf, model: compiled, ds, settings: s,
+      tf, model: compiled, ds, settings: runSettings,
       control: {
         stopRequested: () => run.stop,
         waitWhilePaused: () => (run.paused && !run.stop ? new Promise<void>((r) => run.resumeWaiters.push(r)) : Promise.resolve()),
         yieldToEvents,
       },
       callbacks: {
-        onBatch: (m) => post({ type: 'batch', ...m }),
-        onEpoch: (m) => post({ type: 'epoch', ...m }),
+        onBatch: (m) => post({ type: 'batch', ...m, epoch: m.epoch + done }),
+        onEpoch: (m) => {
+          post({ type: 'epoch', ...m, epoch: m.epoch + done });
+          // Cloned, not transferred: on webgl and cpu dataSync() hands out the backend's own cached arrays, which a
+          // transfer would detach from the model still training.
+          post({ type: 'epoch-weights', epoch: m.epoch + done, weights: snapshotWeights(compiled) });
+        },
       },
       prepared: { loss, trainIdx, valIdx },
       parallel: leader,
@@ -408,7 +417,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     model.dispose();
     model = null;
     post({
-      type: 'done', reason: res.reason, message: res.message, epochsDone: res.epochsDone, test: res.test, weights,
+      type: 'done', reason: res.reason, message: res.message, epochsDone: res.epochsDone + done, test: res.test, weights,
       seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors, parallel,
     }, weights.flatMap((l) => l.tensors.map((t) => t.data.buffer)));
   } catch (e) {

@@ -14,7 +14,7 @@ import { Palette } from './palette/Palette';
 import { useShortcuts } from './shortcuts';
 import { ExportMenu } from './inspect/ExportMenu';
 // Data, Train and Inspect load when their tab is first opened; these wrappers show a loading line meanwhile.
-import { DataPanel, InspectPanel, TrainPanel } from './lazy/panels';
+import { DataPanel, InspectPanel, RunsPanel, TrainPanel } from './lazy/panels';
 import { SidePanel, type ExtraTab } from './SidePanel';
 import { StatusBar } from './StatusBar';
 import { Toasts } from './Toasts';
@@ -82,6 +82,7 @@ const extraTabs: ExtraTab[] = [
   { id: 'data', label: 'Data', render: () => <DataTab />, padded: true },
   { id: 'train', label: 'Train', render: () => <TrainTab />, padded: true },
   { id: 'inspect', label: 'Inspect', render: () => <InspectTab />, padded: true },
+  { id: 'runs', label: 'Runs', render: () => <RunsPanel />, padded: true },
 ];
 
 /** The editor: toolbar, palette, canvas, side panels and status bar. */

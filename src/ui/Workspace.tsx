@@ -16,7 +16,7 @@ export function useWindowWidth(): number {
 }
 
 /** Tabs whose content (charts, tables, image grids) wants a wider side panel. */
-export const useWideTab = () => useUiStore((s) => s.tab === 'data' || s.tab === 'train' || s.tab === 'inspect');
+export const useWideTab = () => useUiStore((s) => s.tab === 'data' || s.tab === 'train' || s.tab === 'inspect' || s.tab === 'runs');
 
 /**
  * The widths the panels get in a window `windowWidth` px wide: the remembered ones, narrowed so that the canvas keeps

@@ -1,10 +1,12 @@
 import { sameShape } from '../../../nodes/index';
 import type * as tfjs from '@tensorflow/tfjs';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
+import { saveConfusionForDesign, useReplayStore } from '../../store/runs';
+import { EpochReplay } from '../runs/EpochReplay';
 import { useUiStore } from '../../store/ui';
 import { describeCarry, StaleBanner, useTrainedWeights } from '../stale';
 import { Compression } from './Compression';
@@ -51,15 +53,18 @@ function Section({ title, children, testid, open = true }: { title: string; chil
  * The tfjs work lives in `analysis/activations` and the hooks; this component holds view state only.
  */
 export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
-  const weights = useTrainingStore((s) => s.weights);
+  const trainedWeights = useTrainingStore((s) => s.weights);
+  // A replayed epoch (Runs): the weights of a kept epoch of this very design, in place of the latest ones.
+  const replayWeights = useReplayStore((s) => s.weights);
+  const weights = replayWeights ?? trainedWeights;
   const storeDataset = useTrainingStore((s) => s.datasetId);
   const trained = useTrainedWeights(graph, inference);
   const { carry, designChanged } = trained;
   // The trained weights that still fit this graph (renamed to its layer names); the other layers start fresh.
-  const applied = carry && carry.kept.length > 0 ? carry.snapshot : null;
+  const applied = replayWeights ?? (carry && carry.kept.length > 0 ? carry.snapshot : null);
   const big = inference.totals.params > AUTO_BUILD_PARAMS;
   const [buildBig, setBuildBig] = useState(false);
-  const m = useInspectModel(graph, inference, applied, !big || buildBig, !!carry && carry.fresh.length === 0);
+  const m = useInspectModel(graph, inference, applied, !big || buildBig, !!replayWeights || (!!carry && carry.fresh.length === 0));
   const inputId = inference.inputs.length === 1 ? inference.inputs[0] : undefined;
   const inShape = (inputId && inference.nodes[inputId]?.outputShape) || undefined;
   const datasets = useMemo(() => (inShape ? datasetList.filter((d) => sameShape(d.inputShape, inShape)) : []), [inShape]);
@@ -85,6 +90,10 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const freshIds = useMemo(() => new Set(designChanged && carry ? carry.fresh.map((f) => f.id) : []), [designChanged, carry]);
   const retrain = () => useUiStore.getState().setTab('train');
   const { ds, error: dsError, index, pick: pickTest } = test;
+  // Kept with the run the trained weights came from (not for a replayed epoch).
+  useEffect(() => {
+    if (evalState.result && m.trained && !replayWeights) void saveConfusionForDesign(graph, evalState.result.confusion);
+  }, [evalState.result]);
 
   const classNames = ds && acts && acts.output.length === ds.numClasses ? ds.classNames : undefined;
   const topk = useMemo(() => (acts ? topK(acts.output) : []), [acts]);
@@ -118,6 +127,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                   ? `Using the trained weights; ${describeCarry(carry)} (the weights do not fit them).`
                   : 'Using the trained weights.'}
       </p>
+      <EpochReplay graph={graph} />
 
       <Section title="Input and prediction" testid="inspect-input">
         {!inShape && <p className="muted">The graph needs exactly one valid Input to run images through it.</p>}

@@ -29,3 +29,10 @@ export const InspectPanel = lazyPart<Parameters<typeof InspectPanelImpl>[0]>(
   'Loading inspection…',
   'loading-inspect',
 );
+
+export const RunsPanel = lazyPart<Record<string, never>>(
+  () => import('../runs/RunsPanel').then((m) => m.RunsPanel),
+  'the Runs panel',
+  'Loading the kept runs…',
+  'loading-runs',
+);
