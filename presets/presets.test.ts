@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flatBuilders, presetDefs } from '../scripts/make-presets';
-import { flatten, flattenProject } from '../src/graph/blocks';
+import { flatten } from '../src/graph/blocks';
 import { compileGraph } from '../src/compile/compile';
 import { compareWithInference } from '../src/compile/testing/tfjs-oracle';
 import { inferGraph } from '../src/graph/infer';
@@ -9,7 +9,7 @@ import { parseProject } from '../src/graph/project';
 import { checkCompatibility } from '../src/train/compat';
 import { datasetList } from '../src/train/datasets/index';
 import type { Graph } from '../src/graph/types';
-import { getPreset, presetList } from './index';
+import { getPreset, presetDocument, presetList } from './index';
 
 /**
  * Figures published elsewhere (Keras applications' model.summary(), torchvision's docs, the LeNet-5 arithmetic),
@@ -54,7 +54,7 @@ describe('preset list', () => {
     for (const p of presetList.filter((q) => q.dataset)) {
       const info = datasetList.find((d) => d.id === p.dataset);
       expect(info, `${p.id}: dataset ${p.dataset}`).toBeDefined();
-      const graph = flattenProject(getPreset(p.id)!).graph;
+      const graph = getPreset(p.id)!.graph;
       expect(checkCompatibility(graph, inferGraph(graph), info!), p.id).toEqual([]);
     }
   });
@@ -90,7 +90,7 @@ describe('preset list', () => {
     expect(presetDefs.map((d) => d.id)).toEqual(IDS);
     for (const def of presetDefs) {
       const built = def.build();
-      const file = getPreset(def.id)!;
+      const file = presetDocument(def.id)!;
       const strip = (g: Graph) => ({ nodes: g.nodes.map(({ position: _p, ...n }) => n), edges: g.edges });
       expect(strip(file.graph), def.id).toEqual(strip(built.graph));
       expect(file.blocks?.map((b) => ({ ...b, graph: strip(b.graph) })), def.id).toEqual(built.blocks?.map((b) => ({ ...b, graph: strip(b.graph) })));
@@ -102,7 +102,7 @@ describe('preset list', () => {
 
 describe('presets built from blocks', () => {
   it.each(Object.keys(flatBuilders))('%s: fits a screen collapsed and flattens to the same network as its flat builder', (id) => {
-    const file = getPreset(id)!;
+    const file = presetDocument(id)!;
     expect(file.blocks?.length, id).toBeGreaterThan(0);
     // One screen: columns of at most 8 boxes, a few columns wide.
     expect(file.graph.nodes.length, id).toBeLessThanOrEqual(32);
@@ -125,10 +125,10 @@ describe('presets built from blocks', () => {
 
 describe.each(presetList.map((p) => [p.id, p] as const))('preset %s', (id, info) => {
   // Inference, compile and export see blocks expanded, as the app's consumers do.
-  const project = flattenProject(getPreset(id)!);
+  const project = getPreset(id)!;
 
   it('is a well-formed project file laid out on integer positions without overlaps', () => {
-    const file = getPreset(id)!;
+    const file = presetDocument(id)!;
     const r = parseProject(file);
     expect(r.ok ? [] : r.errors).toEqual([]);
     // The main graph and each block's inner graph are drawn apart, so each is checked on its own.

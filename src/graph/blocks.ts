@@ -508,3 +508,26 @@ export function expandInstance(graph: Graph, blocks: readonly BlockDef[], instan
     edges: edges.map(({ sourceIndex, ...e }) => (sourceIndex ? { ...e, sourceIndex } : e)),
   };
 }
+
+/**
+ * How many layers the graph has once flattened, without flattening it (a hostile file could nest blocks so deep
+ * that expanding them fills memory). A block used inside itself or a missing block counts as one layer.
+ */
+export function flatSize(graph: Graph, blocks: readonly BlockDef[] | undefined): number {
+  const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
+  const memo = new Map<string, number>();
+  const sizeOf = (g: Graph, stack: readonly string[]): number => {
+    let total = 0;
+    for (const n of g.nodes) {
+      const def = isInstance(n) && n.block !== undefined ? defs.get(n.block) : undefined;
+      if (!def || stack.includes(def.id)) total += 1;
+      else {
+        let s = memo.get(def.id);
+        if (s === undefined) memo.set(def.id, (s = sizeOf(def.graph, [...stack, def.id])));
+        total += s;
+      }
+    }
+    return total;
+  };
+  return sizeOf(graph, []);
+}
