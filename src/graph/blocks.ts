@@ -145,9 +145,9 @@ export interface BlockProblem {
 /** The flattened graph and how it maps back to the document's instances. */
 export interface Flattened {
   graph: Graph;
-  /** For every top-level instance: the flat ids of its output ports, in port order. */
+  /** For every instance, by its flat id (`outer/inner` when nested): the flat ids of its output ports, in port order. */
   outputs: Map<string, string[]>;
-  /** For every top-level instance: the flat ids of all layers it expands to. */
+  /** For every instance, by its flat id: the flat ids of all layers it expands to. */
   members: Map<string, string[]>;
   problems: BlockProblem[];
 }
@@ -167,13 +167,14 @@ function expand(
   offset: XY,
   stack: readonly string[],
   report: (message: string) => void,
-  top: { result: Flattened; owner: { id: string } } | null,
+  book: Pick<Flattened, 'members' | 'outputs'>,
+  owner?: { id: string },
 ): Expansion {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const inner = new Map<string, { def: BlockDef; x: Expansion }>();
   for (const n of graph.nodes) {
-    if (top) top.owner.id = n.id;
+    if (owner) owner.id = n.id;
     if (!isInstance(n)) {
       nodes.push(
         idPrefix
@@ -199,14 +200,12 @@ function expand(
     }
     const sub: Graph = { nodes: boundNodes(def, instanceValues(def, n)), edges: def.graph.edges };
     const pos = { x: offset.x + n.position.x, y: offset.y + n.position.y };
-    const x = expand(sub, defs, `${idPrefix}${n.id}${BLOCK_SEP}`, `${where}${BLOCK_SEP}`, pos, [...stack, def.id], report, null);
+    const x = expand(sub, defs, `${idPrefix}${n.id}${BLOCK_SEP}`, `${where}${BLOCK_SEP}`, pos, [...stack, def.id], report, book);
     nodes.push(...x.nodes);
     edges.push(...x.edges);
     inner.set(n.id, { def, x });
-    if (top) {
-      top.result.members.set(n.id, x.nodes.map((m) => m.id));
-      top.result.outputs.set(n.id, def.outputs.map((o) => x.source(o.node, o.index ?? 0) ?? ''));
-    }
+    book.members.set(idPrefix + n.id, x.nodes.map((m) => m.id));
+    book.outputs.set(idPrefix + n.id, def.outputs.map((o) => x.source(o.node, o.index ?? 0) ?? ''));
   }
   const source = (id: string, index: number): string | undefined => {
     const i = inner.get(id);
@@ -252,7 +251,7 @@ export function flatten(graph: Graph, blocks: readonly BlockDef[] | undefined): 
   if (!graph.nodes.some(isInstance)) return result;
   const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
   const owner = { id: '' };
-  const x = expand(graph, defs, '', '', { x: 0, y: 0 }, [], (message) => result.problems.push({ nodeId: owner.id, message }), { result, owner });
+  const x = expand(graph, defs, '', '', { x: 0, y: 0 }, [], (message) => result.problems.push({ nodeId: owner.id, message }), result, owner);
   result.graph = { nodes: x.nodes, edges: x.edges };
   return result;
 }

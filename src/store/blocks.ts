@@ -77,8 +77,8 @@ let canvasOut: GraphInference | null = null;
 const instanceCache = new Map<string, NodeInference>();
 
 /**
- * The inference as the canvas needs it: every layer of the flat graph plus one entry per top-level instance
- * (keyed by the instance's id) that sums its layers. Instance entries keep their identity while unchanged.
+ * The inference as the canvas needs it: every layer of the flat graph plus one entry per instance (keyed by the
+ * instance's flat id, `outer/inner` when nested) that sums its layers. Instance entries keep their identity while unchanged.
  */
 export function canvasInferenceFor(graph: Graph, flat: Flattened, inf: GraphInference): GraphInference {
   if (canvasIn && canvasIn.inf === inf && canvasIn.flat === flat && canvasOut) return canvasOut;
@@ -88,11 +88,11 @@ export function canvasInferenceFor(graph: Graph, flat: Flattened, inf: GraphInfe
     return inf;
   }
   const nodes: Record<string, NodeInference> = { ...inf.nodes };
-  for (const n of graph.nodes) {
-    if (!isInstance(n)) continue;
-    const problem = flat.problems.find((p) => p.nodeId === n.id)?.message;
-    const next = instanceInference(n.id, flat, inf, problem);
-    const old = instanceCache.get(n.id);
+  const ids = [...graph.nodes.filter(isInstance).map((n) => n.id), ...[...flat.members.keys()].filter((id) => id.includes(BLOCK_SEP))];
+  for (const id of ids) {
+    const problem = flat.problems.find((p) => p.nodeId === id)?.message;
+    const next = instanceInference(id, flat, inf, problem);
+    const old = instanceCache.get(id);
     const same =
       old &&
       old.status === next.status &&
@@ -101,8 +101,8 @@ export function canvasInferenceFor(graph: Graph, flat: Flattened, inf: GraphInfe
       old.flops === next.flops &&
       old.error?.message === next.error?.message &&
       String(old.outputShape) === String(next.outputShape);
-    nodes[n.id] = same ? old : next;
-    instanceCache.set(n.id, nodes[n.id]);
+    nodes[id] = same ? old : next;
+    instanceCache.set(id, nodes[id]);
   }
   canvasIn = { inf, flat };
   canvasOut = { ...inf, nodes };

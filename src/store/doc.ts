@@ -34,7 +34,7 @@ export interface DocState {
   /** Removes nodes (with their edges) and edges. */
   removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   /** Connects source's output to input slot `targetIndex` of target, or says why not. */
-  connect(source: string, target: string, targetIndex: number): Outcome;
+  connect(source: string, target: string, targetIndex: number, sourceIndex?: number): Outcome;
   /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
   insertFragment(fragment: Graph, offset: XY): string[];
   setViewport(vp: Viewport): void;
@@ -182,10 +182,10 @@ export const useDocStore = create<DocState>()(
           })),
         }));
       },
-      connect(source, target, targetIndex) {
+      connect(source, target, targetIndex, sourceIndex) {
         const problem = connectionProblem(get().project.graph, source, target, targetIndex);
         if (problem) return { ok: false, reason: problem };
-        const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex };
+        const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
         set((s) => ({ project: mapGraph(s.project, (g) => ({ ...g, edges: [...g.edges, edge] })) }));
         return { ok: true };
       },

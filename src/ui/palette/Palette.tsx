@@ -7,6 +7,7 @@ import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
 import { plainText } from '../format';
+import { BlocksSection } from './BlocksSection';
 import { CATEGORY_LABELS, paletteGroups } from './groups';
 import './palette.css';
 
@@ -94,6 +95,7 @@ export function Palette() {
         aria-label="Search layers"
       />
       <div className="palette-list" onKeyDown={onListKey}>
+        <BlocksSection query={query} />
         {groups.map((g) => (
           <div key={g.cat} className={`palette-group cat-${g.cat}`}>
             <div className="palette-group-title">{CATEGORY_LABELS[g.cat]}</div>
