@@ -173,7 +173,7 @@ function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>
       const data: LayerData =
         old && old.node === node && old.data.inf === inf && old.data.slots === slots && old.data.direction === direction && old.data.blockedByNames === blockedByNames
           ? old.data
-          : { node, inf, slots, direction, blockedByNames };
+          : { node, inf, slots, direction, blockedByNames, ...(parent ? { label: node.name.slice(node.name.lastIndexOf('/') + 1) } : {}) };
       const flow: LayerFlowNode = {
         id: node.id,
         type: getLayerKind(node.kind) ? node.kind : 'unknown',

@@ -42,7 +42,10 @@ function MakeBlockDialog({ ids, onClose }: { ids: string[]; onClose(): void }) {
   const nodes = useMemo(() => graph.nodes.filter((n) => ids.includes(n.id)), [graph, ids]);
   const candidates = useMemo(() => exposeCandidates(nodes), [nodes]);
   const [name, setName] = useState(`Block ${count + 1}`);
-  const [chosen, setChosen] = useState(() => new Set(candidates.filter((c) => USUAL.has(c.binds[0].param)).map((c) => c.name)));
+  // Per-layer strides (a conv's next to a pool's) are rarely what changes between copies: leave those unticked.
+  const [chosen, setChosen] = useState(
+    () => new Set(candidates.filter((c) => USUAL.has(c.binds[0].param) && (c.name === c.binds[0].param || c.binds[0].param !== 'strides')).map((c) => c.name)),
+  );
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
