@@ -108,3 +108,13 @@ export function canvasInferenceFor(graph: Graph, flat: Flattened, inf: GraphInfe
   canvasOut = { ...inf, nodes };
   return canvasOut;
 }
+
+/**
+ * The project as exports see it (blocks expanded, no block list), through the same memo as inference: cheap to call
+ * on every render. While only positions changed, the layers inside blocks keep the positions of the last structural edit.
+ */
+export function flatProjectFor(p: ProjectFileV1): ProjectFileV1 {
+  if (p.blocks === undefined) return p;
+  const { blocks: _b, ...rest } = p;
+  return { ...rest, graph: flatFor(p).graph };
+}

@@ -1,6 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { flattenProject } from '../graph/blocks';
+import { flatProjectFor } from '../store/blocks';
 import { useDocStore, useInference, useStructuralGraph } from '../store/doc';
 import { currentProject } from '../store/persist';
 import { useUiStore } from '../store/ui';
@@ -75,7 +75,7 @@ function InspectTab() {
 function ExportMenuMount() {
   useDocStore((s) => s.project);
   useDocStore((s) => s.viewport);
-  return <ExportMenu project={flattenProject(currentProject())} />;
+  return <ExportMenu project={flatProjectFor(currentProject())} />;
 }
 
 const extraTabs: ExtraTab[] = [

@@ -362,6 +362,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const inference = useCanvasInference();
   const [measured, setMeasured] = useState(() => new Map<string, Measured>());
   const nodes = useFlowNodes(inference, measured);
+  const drawn = useRef(new Set<string>());
+  drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference);
   const flow = useReactFlow();
   const showMinimap = useUiStore((s) => s.showMinimap);
@@ -386,7 +388,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         dims ??= new Map();
         dims.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
       } else if (c.type === 'select') {
-        selection ??= new Set(useUiStore.getState().selectedNodes);
+        // Ids the canvas does not draw (a layer inside a collapsed instance, picked in the summary) leave the selection.
+        selection ??= new Set(useUiStore.getState().selectedNodes.filter((id) => drawn.current.has(id)));
         if (c.selected) selection.add(c.id);
         else selection.delete(c.id);
       }
