@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { layerNode, openEditor, setPair, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
+import { layerNode, openEditor, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
 
 const block = (page: Page, name: string) => page.getByTestId(`block-${name}`);
 
@@ -32,33 +32,33 @@ test('select three layers, make a block, place a second instance, edit the block
   await expect(totalParams(page)).toHaveText('66,528');
   await expect(block(page, 'conv_pool_conv_1').getByTestId('node-shape')).toHaveText('1×1×16');
 
-  // Edit the block from the first instance: its first conv becomes 3×3, in both instances.
+  // Edit the block from the first instance: its first conv loses its bias, in both instances (one edit, one undo step).
   await block(page, 'conv_pool_conv').locator('.block-node-head').click();
   await page.getByTestId('tab-layer').click();
   await page.getByTestId('edit-block').click();
   await expect(block(page, 'conv_pool_conv')).toHaveAttribute('data-expanded', 'true');
   await expect(page.getByTestId('block-edit-note')).toContainText('every instance follows');
-  await setPair(page, 'kernelSize', 3);
-  // 3·3·1·6 + 6 = 60 instead of 156 in the first, 3·3·16·6 + 6 = 870 instead of 2,406 in the second.
-  await expect(totalParams(page)).toHaveText('64,896');
-  await expect(layerNode(page, 'conv_pool_conv/conv2d').locator('.layer-node-summary')).toContainText('3×3');
+  await page.getByTestId('param-useBias').uncheck();
+  // 6 biases fewer in each instance's first conv: 156 → 150 and 2,406 → 2,400.
+  await expect(totalParams(page)).toHaveText('66,516');
+  await expect(layerNode(page, 'conv_pool_conv/conv2d').getByTitle('150 params')).toBeVisible();
   await page.screenshot({ path: 'test-results/blocks-edit-1440.png' });
 
   // The second instance, opened, shows the same edited layer.
   await block(page, 'conv_pool_conv_1').getByTestId('block-toggle').click();
-  await expect(layerNode(page, 'conv_pool_conv_1/conv2d').locator('.layer-node-summary')).toContainText('3×3');
+  await expect(layerNode(page, 'conv_pool_conv_1/conv2d').getByTitle('2,400 params')).toBeVisible();
   // Collapse both again.
   await block(page, 'conv_pool_conv').getByTestId('block-toggle').click();
   await block(page, 'conv_pool_conv_1').getByTestId('block-toggle').click();
   await expect(layerNode(page, 'conv_pool_conv_1/conv2d')).toHaveCount(0);
   await expect(block(page, 'conv_pool_conv_1')).toHaveAttribute('data-expanded', 'false');
 
-  // Undo the definition edit: both instances are back to 5×5.
+  // Undo the definition edit: both instances have their biases back.
   await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+z');
   await expect(totalParams(page)).toHaveText('66,528');
   await block(page, 'conv_pool_conv_1').getByTestId('block-toggle').click();
-  await expect(layerNode(page, 'conv_pool_conv_1/conv2d').locator('.layer-node-summary')).toContainText('5×5');
+  await expect(layerNode(page, 'conv_pool_conv_1/conv2d').getByTitle('2,406 params')).toBeVisible();
   // Undo the wire, the second instance and the block itself: the original LeNet-5.
   await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+z');
