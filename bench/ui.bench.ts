@@ -118,7 +118,8 @@ async function main(): Promise<void> {
       const rendered = await page.locator('.react-flow__node').count();
       const loadMs = Date.now() - t0;
 
-      await page.getByTestId('summary-row-conv3_block1/2_conv').click();
+      // The block's first layer: centring on it keeps the instance's header (the drag handle) on screen, opened or not.
+      await page.getByTestId('summary-row-conv3_block1/1_conv').click();
       await page.waitForTimeout(600);
       const box = (await page.getByTestId('block-conv3_block1').locator('.block-node-head').boundingBox())!;
       const near = await drag(box.x + box.width / 3, box.y + box.height / 2, 80);

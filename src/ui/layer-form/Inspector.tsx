@@ -317,7 +317,7 @@ export function Inspector() {
       <div className="section">
         <p className="hint">
           {selected.length > 1
-            ? `${selected.length} layers selected. Copy, duplicate or delete them from the toolbar.`
+            ? `${selected.length} layers selected. Copy, duplicate or delete them from the toolbar, or make a reusable block of them (Make block, over the canvas).`
             : 'Select a layer on the canvas to edit its parameters. Its output shape, parameters and FLOPs update as you type.'}
         </p>
       </div>
