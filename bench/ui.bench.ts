@@ -111,6 +111,9 @@ async function main(): Promise<void> {
       await page.getByTestId('total-params').filter({ hasText: '25,636,712' }).waitFor();
       if (open) {
         await page.evaluate(`document.querySelectorAll('[data-testid="block-toggle"]').forEach((b) => b.click())`);
+        // Past 120 boxes only what is on screen is drawn: fit the view to see every opened instance.
+        await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press('f');
         await page.locator('[data-expanded="true"]').nth(15).waitFor({ state: 'attached' });
       }
       await page.getByTestId('tab-summary').click();
