@@ -1,6 +1,6 @@
 /**
  * `npm run bench:ui`: how fluid the editor is on ResNet-50 (~180 nodes) in real Chromium.
- * Serves dist/ with `vite preview` on its own port, opens /?preset=resnet50, then measures
+ * Serves dist/ with `vite preview` on its own port, opens /?preset=resnet50 (its 16 blocks collapsed, then all opened), then measures
  *  - frame time (requestAnimationFrame deltas) while a node is dragged for a few seconds: median and p95;
  *  - latency from a param edit (an `input` event in the inspector) to the updated total painted.
  * Build first (`npm run bench:ui` does). Chromium flags match playwright.config.ts.
@@ -45,24 +45,8 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    const t0 = Date.now();
-    await page.goto(`${BASE}/?preset=resnet50`);
-    await page.getByTestId('total-params').filter({ hasText: '25,636,712' }).waitFor();
-    await page.getByTestId('tab-summary').click();
-    const nodes = await page.locator('[data-testid^="summary-row-"]').count();
-    const rendered = await page.locator('.react-flow__node').count();
-    const loadMs = Date.now() - t0;
-
-    // Zoom to a working scale around one block, as a user editing it would.
-    await page.getByTestId('tab-summary').click();
-    await page.getByTestId('summary-row-conv3_block1_2_conv').click();
-    await page.waitForTimeout(600);
-    const handle = page.getByTestId('node-conv3_block1_2_conv').locator('.layer-node-head');
-    const box = (await handle.boundingBox())!;
-
-    // Frame deltas recorded in the page while Playwright drives the mouse.
-    // In-page code is passed as text: tsx's name-keeping helper (__name) does not exist in the page.
-    const drag = async (x0: number, y0: number, amp: number) => {
+    type Drag = { frames: number[]; longTasks: number[]; moves: number };
+    const drag = async (x0: number, y0: number, amp: number): Promise<Drag> => {
       await page.evaluate(`(() => {
         window.__frames = [];
         window.__rec = true;
@@ -91,46 +75,87 @@ async function main(): Promise<void> {
       const longTasks = (await page.evaluate('window.__long')) as number[];
       return { frames, longTasks, moves };
     };
-    const near = await drag(box.x + box.width / 2, box.y + box.height / 2, 80);
-    const undoDisabled = await page.getByTestId('undo').isDisabled();
+    const editLatencies = async (field: string, values: [string, string]) => {
+      const latencies: number[] = [];
+      for (let k = 0; k < EDITS; k++) {
+        const value = values[k % 2];
+        latencies.push(
+          (await page.evaluate(`(async () => {
+            const input = document.querySelector('[data-testid="param-${field}"]');
+            const total = document.querySelector('[data-testid="total-params"]');
+            const before = total.textContent;
+            const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+            const t = performance.now();
+            setter.call(input, '${value}');
+            input.dispatchEvent(new Event('input', { bubbles: true }));
+            await new Promise((resolve) => {
+              const check = () => (total.textContent !== before ? resolve() : requestAnimationFrame(check));
+              check();
+            });
+            await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+            return performance.now() - t;
+          })()`)) as number,
+        );
+      }
+      return latencies;
+    };
 
-    // Worst case: the whole graph fitted on screen, every layer and wire rendered.
-    await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
-    await page.keyboard.press('f');
-    await page.waitForTimeout(800);
-    const renderedAll = await page.locator('.react-flow__node').count();
-    const far = await page.getByTestId('node-conv4_block3_2_conv').boundingBox();
-    const whole = far ? await drag(far.x + far.width / 2, far.y + far.height / 2, 20) : undefined;
+    /**
+     * One pass over the ResNet-50 preset, its 16 block instances collapsed (one box each) or all opened (every layer
+     * drawn inside its instance's group): drag an instance near and with the whole graph on screen, then edit a param
+     * (collapsed: an instance's exposed filters; opened: the kernel of a layer inside a block, which every instance shares).
+     */
+    const variant = async (open: boolean) => {
+      const t0 = Date.now();
+      await page.goto(`${BASE}/?preset=resnet50`);
+      await page.getByTestId('total-params').filter({ hasText: '25,636,712' }).waitFor();
+      if (open) {
+        await page.evaluate(`document.querySelectorAll('[data-testid="block-toggle"]').forEach((b) => b.click())`);
+        // Past 120 boxes only what is on screen is drawn: fit the view to see every opened instance.
+        await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+        await page.keyboard.press('f');
+        await page.locator('[data-expanded="true"]').nth(15).waitFor({ state: 'attached' });
+      }
+      await page.getByTestId('tab-summary').click();
+      const nodes = await page.locator('[data-testid^="summary-row-"]').count();
+      const rendered = await page.locator('.react-flow__node').count();
+      const loadMs = Date.now() - t0;
 
-    // Param edit → updated total painted: set filters through the inspector's input as typing does.
-    await page.getByTestId('tab-summary').click();
-    await page.getByTestId('summary-row-conv3_block1_2_conv').click();
-    await page.waitForTimeout(600);
-    await page.getByTestId('tab-layer').click();
-    await page.getByTestId('param-filters').waitFor();
-    const latencies: number[] = [];
-    for (let k = 0; k < EDITS; k++) {
-      const value = k % 2 === 0 ? '96' : '128';
-      latencies.push(
-        (await page.evaluate(`(async () => {
-          const input = document.querySelector('[data-testid="param-filters"]');
-          const total = document.querySelector('[data-testid="total-params"]');
-          const before = total.textContent;
-          const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-          const t = performance.now();
-          setter.call(input, '${value}');
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-          await new Promise((resolve) => {
-            const check = () => (total.textContent !== before ? resolve() : requestAnimationFrame(check));
-            check();
-          });
-          // Until the frame that shows it has been produced.
-          await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-          return performance.now() - t;
-        })()`)) as number,
-      );
-    }
-    // Auto-layout runs ELK in a worker: the time it takes, and the longest frame meanwhile.
+      // The block's first layer: centring on it keeps the instance's header (the drag handle) on screen, opened or not.
+      await page.getByTestId('summary-row-conv3_block1/1_conv').click();
+      await page.waitForTimeout(600);
+      const box = (await page.getByTestId('block-conv3_block1').locator('.block-node-head').boundingBox())!;
+      const near = await drag(box.x + box.width / 3, box.y + box.height / 2, 80);
+      const undoDisabled = await page.getByTestId('undo').isDisabled();
+
+      await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('f');
+      await page.waitForTimeout(800);
+      const renderedAll = await page.locator('.react-flow__node').count();
+      const far = await page.getByTestId('block-conv4_block3').locator('.block-node-head').boundingBox();
+      const whole = far ? await drag(far.x + far.width / 3, far.y + far.height / 2, 20) : undefined;
+
+      await page.getByTestId('tab-summary').click();
+      if (open) {
+        await page.getByTestId('summary-row-conv3_block1/2_conv').click();
+        await page.waitForTimeout(600);
+        await page.getByTestId('tab-layer').click();
+        await page.getByTestId('param-kernelSize').waitFor();
+      } else {
+        await page.getByTestId('summary-row-conv3_block1/2_conv').click();
+        await page.waitForTimeout(600);
+        await page.getByTestId('block-conv3_block1').locator('.block-node-head').click();
+        await page.getByTestId('tab-layer').click();
+        await page.getByTestId('param-filters').waitFor();
+      }
+      const latencies = open ? await editLatencies('kernelSize', ['1', '3']) : await editLatencies('filters', ['96', '128']);
+      return { nodes, rendered, loadMs, near, whole, renderedAll, latencies, undoDisabled };
+    };
+
+    const results: Array<[string, Awaited<ReturnType<typeof variant>>]> = [];
+    results.push(['blocks collapsed', await variant(false)]);
+    results.push(['blocks opened', await variant(true)]);
+
     await page.evaluate(`(() => {
       window.__frames = [];
       window.__rec = true;
@@ -147,17 +172,19 @@ async function main(): Promise<void> {
     const training = await mainThreadWhileTraining(page, BASE);
     await browser.close();
 
-    console.log(`ResNet-50 preset: ${nodes} layers (${rendered} rendered at the opening view), opened and inferred in ${loadMs} ms`);
-    const report = (what: string, r: { frames: number[]; longTasks: number[]; moves: number }) =>
+    const report = (what: string, r: Drag) =>
       console.log(
-        `drag for ${DRAG_MS / 1000} s ${what} (${r.moves} mouse moves, ${r.frames.length} frames): frame time median ${ms(quantile(r.frames, 0.5))}, ` +
+        `  drag for ${DRAG_MS / 1000} s ${what} (${r.moves} mouse moves, ${r.frames.length} frames): frame time median ${ms(quantile(r.frames, 0.5))}, ` +
           `p95 ${ms(quantile(r.frames, 0.95))}; long tasks (> 50 ms): ${r.longTasks.length}${r.longTasks.length ? `, longest ${ms(Math.max(...r.longTasks))}` : ''}`,
       );
-    report('at a working zoom', near);
-    if (whole) report(`with the whole graph on screen (${renderedAll} layers rendered)`, whole);
-    console.log(`param edit → total updated and painted (${EDITS} edits): median ${ms(quantile(latencies, 0.5))}, p95 ${ms(quantile(latencies, 0.95))}`);
+    for (const [label, r] of results) {
+      console.log(`ResNet-50 preset, ${label}: ${r.nodes} layers (${r.rendered} boxes rendered at the opening view), opened and inferred in ${r.loadMs} ms`);
+      report('at a working zoom', r.near);
+      if (r.whole) report(`with the whole graph on screen (${r.renderedAll} boxes rendered)`, r.whole);
+      console.log(`  param edit → total updated and painted (${EDITS} edits): median ${ms(quantile(r.latencies, 0.5))}, p95 ${ms(quantile(r.latencies, 0.95))}`);
+      console.log(`  drag recorded as an undo step: ${r.undoDisabled === false ? 'yes' : 'no'}`);
+    }
     console.log(`auto-layout of ResNet-50 (left to right, ELK in a worker): ${layoutMs} ms; longest frame meanwhile ${ms(Math.max(...layoutFrames))}`);
-    console.log(`drag recorded as an undo step: ${undoDisabled === false ? 'yes' : 'no'}`);
     console.log(
       `main thread while LeNet-5 trains with the Train panel open: 1 ms timers fire ${ms(training.trainingLag)} late on average ` +
         `(${ms(training.idleLag)} with nothing running); training ${training.rate}`,

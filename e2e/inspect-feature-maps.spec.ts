@@ -23,9 +23,13 @@ const colours = (page: Page, testid: string, n = 0) =>
     return seen.size;
   });
 
+type PresetNode = { kind: string; name: string; block?: string };
+
+/** Conv and pooling layers of a preset as the app flattens it: a layer inside a block instance is `instance/layer`. */
 const spatialLayers = (preset: string) => {
-  const p = JSON.parse(readFileSync(`presets/${preset}.json`, 'utf8')) as { graph: { nodes: { kind: string; name: string }[] } };
-  return p.graph.nodes.filter((n) => /Conv|Pooling2D/.test(n.kind) && !n.kind.startsWith('Global')).map((n) => n.name);
+  const p = JSON.parse(readFileSync(`presets/${preset}.json`, 'utf8')) as { graph: { nodes: PresetNode[] }; blocks?: { id: string; graph: { nodes: PresetNode[] } }[] };
+  const flat = p.graph.nodes.flatMap((n) => (n.block ? (p.blocks?.find((b) => b.id === n.block)?.graph.nodes ?? []).map((m) => ({ ...m, name: `${n.name}/${m.name}` })) : [n]));
+  return flat.filter((n) => /Conv|Pooling2D/.test(n.kind) && !n.kind.startsWith('Global')).map((n) => n.name);
 };
 
 test('feature maps of a drawn digit appear for every conv and pooling layer of LeNet-5', async ({ page }) => {

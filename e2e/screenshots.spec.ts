@@ -27,7 +27,7 @@ test('screenshots of the main screens', async ({ page }) => {
   await expect(totalParams(page)).toHaveText('25,636,712');
   await waitForCanvasAtRest(page);
   await page.screenshot(shot('editor-resnet50'));
-  await page.getByTestId('summary-row-conv2_block1_out').click();
+  await page.getByTestId('summary-row-conv2_block1/out').click();
   await waitForCanvasAtRest(page);
   await page.screenshot(shot('resnet50-merge'));
 

@@ -1,3 +1,4 @@
+import { flattenProject } from '../src/graph/blocks';
 import type { ProjectFileV1 } from '../src/graph/types';
 import basicCnn from './basic-cnn.json';
 import calorimeterCnn from './calorimeter-cnn.json';
@@ -105,13 +106,23 @@ export const presetList: PresetInfo[] = table.map((t) => {
 });
 
 /**
- * The project document of a preset, or undefined for an unknown id. A fresh deep copy on every call,
- * so callers may hand it to a store or mutate it freely.
+ * The project document of a preset as the editor opens it (ResNet, VGG and MobileNet made of block instances),
+ * or undefined for an unknown id. A fresh deep copy on every call, so callers may hand it to a store or mutate it.
+ */
+export function presetDocument(id: string): ProjectFileV1 | undefined {
+  const file = Object.hasOwn(files, id) ? files[id] : undefined;
+  return file === undefined ? undefined : (structuredClone(file) as ProjectFileV1);
+}
+
+/**
+ * The network of a preset as inference, compile, training and export see it: blocks expanded into plain layers
+ * named `instance/layer` (see {@link presetDocument} for the document with its blocks), or undefined for an unknown id.
+ * A fresh deep copy on every call, so callers may hand it to a store or mutate it freely.
  *
  * @example
  * const project = getPreset('lenet5'); // 9 nodes, 61,706 params
  */
 export function getPreset(id: string): ProjectFileV1 | undefined {
-  const file = Object.hasOwn(files, id) ? files[id] : undefined;
-  return file === undefined ? undefined : (structuredClone(file) as ProjectFileV1);
+  const doc = presetDocument(id);
+  return doc && flattenProject(doc);
 }

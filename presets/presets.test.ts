@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { presetDefs } from '../scripts/make-presets';
+import { flatBuilders, presetDefs } from '../scripts/make-presets';
+import { flatten } from '../src/graph/blocks';
 import { compileGraph } from '../src/compile/compile';
 import { compareWithInference } from '../src/compile/testing/tfjs-oracle';
 import { inferGraph } from '../src/graph/infer';
 import { parseProject } from '../src/graph/project';
 import { checkCompatibility } from '../src/train/compat';
 import { datasetList } from '../src/train/datasets/index';
-import { getPreset, presetList } from './index';
+import type { Graph } from '../src/graph/types';
+import { getPreset, presetDocument, presetList } from './index';
 
 /**
  * Figures published elsewhere (Keras applications' model.summary(), torchvision's docs, the LeNet-5 arithmetic),
@@ -88,27 +90,56 @@ describe('preset list', () => {
     expect(presetDefs.map((d) => d.id)).toEqual(IDS);
     for (const def of presetDefs) {
       const built = def.build();
-      const file = getPreset(def.id)!;
-      const strip = (g: typeof built) => ({ nodes: g.nodes.map(({ position: _p, ...n }) => n), edges: g.edges });
-      expect(strip(file.graph), def.id).toEqual(strip(built));
+      const file = presetDocument(def.id)!;
+      const strip = (g: Graph) => ({ nodes: g.nodes.map(({ position: _p, ...n }) => n), edges: g.edges });
+      expect(strip(file.graph), def.id).toEqual(strip(built.graph));
+      expect(file.blocks?.map((b) => ({ ...b, graph: strip(b.graph) })), def.id).toEqual(built.blocks?.map((b) => ({ ...b, graph: strip(b.graph) })));
       expect(file.name, def.id).toBe(def.name);
       expect(presetList.find((p) => p.id === def.id)!.name).toBe(def.name);
     }
   });
 });
 
+describe('presets built from blocks', () => {
+  it.each(Object.keys(flatBuilders))('%s: fits a screen collapsed and flattens to the same network as its flat builder', (id) => {
+    const file = presetDocument(id)!;
+    expect(file.blocks?.length, id).toBeGreaterThan(0);
+    // One screen: columns of at most 8 boxes, a few columns wide.
+    expect(file.graph.nodes.length, id).toBeLessThanOrEqual(32);
+    const flat = flatten(file.graph, file.blocks);
+    expect(flat.problems).toEqual([]);
+    const reference = flatBuilders[id]();
+    expect(flat.graph.nodes.length).toBe(reference.nodes.length);
+    const a = inferGraph(flat.graph);
+    const b = inferGraph(reference);
+    expect(a.totals).toEqual(b.totals);
+    // Layer by layer, in order: same kinds, same output shapes, same counts.
+    const seq = (g: Graph, inf: typeof a) =>
+      inf.order.map((nid) => {
+        const node = g.nodes.find((n) => n.id === nid)!;
+        return [node.kind, String(inf.nodes[nid].outputShape), inf.nodes[nid].count.trainable + inf.nodes[nid].count.nonTrainable];
+      });
+    expect(seq(flat.graph, a).sort()).toEqual(seq(reference, b).sort());
+  });
+});
+
 describe.each(presetList.map((p) => [p.id, p] as const))('preset %s', (id, info) => {
+  // Inference, compile and export see blocks expanded, as the app's consumers do.
   const project = getPreset(id)!;
 
   it('is a well-formed project file laid out on integer positions without overlaps', () => {
-    const r = parseProject(project);
+    const file = presetDocument(id)!;
+    const r = parseProject(file);
     expect(r.ok ? [] : r.errors).toEqual([]);
-    const seen = new Set<string>();
-    for (const n of project.graph.nodes) {
-      expect(Number.isInteger(n.position.x) && Number.isInteger(n.position.y), n.name).toBe(true);
-      const key = `${n.position.x},${n.position.y}`;
-      expect(seen.has(key), `${n.name} sits on another node`).toBe(false);
-      seen.add(key);
+    // The main graph and each block's inner graph are drawn apart, so each is checked on its own.
+    for (const g of [file.graph, ...(file.blocks ?? []).map((b) => b.graph)]) {
+      const seen = new Set<string>();
+      for (const n of g.nodes) {
+        expect(Number.isInteger(n.position.x) && Number.isInteger(n.position.y), n.name).toBe(true);
+        const key = `${n.position.x},${n.position.y}`;
+        expect(seen.has(key), `${n.name} sits on another node`).toBe(false);
+        seen.add(key);
+      }
     }
   });
 

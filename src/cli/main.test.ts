@@ -39,8 +39,12 @@ async function inProcess(args: string[]): Promise<{ code: number; out: string; e
 
 /** Kinds a document needs that the registry lacks (while nodes/ is still growing). */
 const missingKinds = (kinds: string[]) => [...new Set(kinds)].filter((k) => !getLayerKind(k));
-const presetKinds = (id: string) =>
-  (JSON.parse(readFileSync(join(root, 'presets', `${id}.json`), 'utf8')) as ProjectFileV1).graph.nodes.map((n) => n.kind);
+const presetFile = (id: string) => JSON.parse(readFileSync(join(root, 'presets', `${id}.json`), 'utf8')) as ProjectFileV1;
+/** The layer kinds a preset uses, inside its blocks too (a block instance is not a layer kind). */
+const presetKinds = (id: string) => {
+  const p = presetFile(id);
+  return [...p.graph.nodes, ...(p.blocks ?? []).flatMap((b) => b.graph.nodes)].map((n) => n.kind).filter((k) => k !== 'Block');
+};
 
 describe('convas summary (the real bin, run from outside the repo)', () => {
   for (const p of presetList) {
@@ -52,6 +56,8 @@ describe('convas summary (the real bin, run from outside the repo)', () => {
       const s = JSON.parse(json.stdout) as SummaryJson;
       expect(s.totals).toEqual({ ...p.expected, flops: 2 * p.expected.macs });
       expect(s.errors).toEqual([]);
+      // Blocks are listed expanded, each layer named after its instance.
+      if (presetFile(p.id).blocks) expect(s.layers.filter((l) => l.name.includes('/')).length).toBeGreaterThan(s.layers.length / 2);
       // The table, in-process (same code path after argument parsing).
       const table = await inProcess(['summary', file]);
       expect(table.code).toBe(0);

@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { flattenProject } from '../graph/blocks';
 import { importText, IMPORT_LIMITS } from '../graph/import';
 import { diffGraphs } from '../graph/diff';
 import { inferGraph } from '../graph/infer';
@@ -81,7 +82,8 @@ async function summary(args: string[], io: Io): Promise<number> {
     return EXIT.unreadable;
   }
   for (const w of r.value.warnings) io.err(`convas: warning: ${w}\n`);
-  const { project } = r.value;
+  // Blocks expanded: the summary lists every layer as `instance/layer`.
+  const project = flattenProject(r.value.project);
   const inf = inferGraph(project.graph);
   if (json) {
     io.out(`${JSON.stringify(summaryJson(project.graph, inf), null, 2)}\n`);

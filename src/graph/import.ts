@@ -1,3 +1,4 @@
+import { BLOCK_KIND, flatSize, flattenProject } from './blocks';
 import { getLayerKind } from '../../nodes/index';
 import { kerasToGraph } from './keras';
 import { fail, findForbiddenKeys, newProject, ok, parseProject, type Result } from './project';
@@ -140,13 +141,16 @@ export function importText(text: string, fileName?: string): Result<Imported> {
   } else {
     return err('not a Convas project (no "format": "convas-project") nor a Keras/tfjs model.json (no "modelTopology" or "class_name")');
   }
-  const limits = checkGraphLimits(project.graph);
+  const expanded = flatSize(project.graph, project.blocks);
+  if (expanded > L.maxNodes) return err(`the graph has ${fmt(expanded)} layers once its blocks are expanded; the limit is ${fmt(L.maxNodes)}`);
+  // Blocks hold layers too, with the values their instances bind: judge the layers every consumer will see.
+  const limits = checkGraphLimits(flattenProject(project).graph);
   if (project.name.length > L.maxNameLength) limits.push(`name: the project name has ${fmt(project.name.length)} characters; the limit is ${L.maxNameLength}`);
   if ((project.description?.length ?? 0) > L.maxDescriptionLength) {
     limits.push(`description: ${fmt(project.description!.length)} characters; the limit is ${fmt(L.maxDescriptionLength)}`);
   }
   if (limits.length) return fail(limits.map((e) => `${label}${e}`));
-  const unknown = [...new Set(project.graph.nodes.map((n) => n.kind).filter((k) => !getLayerKind(k)))];
+  const unknown = [...new Set(flattenProject(project).graph.nodes.map((n) => n.kind).filter((k) => !getLayerKind(k) && k !== BLOCK_KIND))];
   if (unknown.length) {
     warnings.push(`unknown layer kind${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}: those layers show an error until replaced`);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getLayerKind } from '../../nodes/index';
+import { blocksSchema, checkBlocks } from './blocks';
 import type { Graph, ProjectFileV1 } from './types';
 
 /** Success with a value, or every problem found (each naming what and where). */
@@ -24,6 +25,7 @@ const nodeSchema = z.object({
   // Params stay as the user set them: a bad value must still load so the inspector can show and fix it.
   params: z.record(z.string(), z.unknown()),
   position: xy,
+  block: z.string().optional(),
 });
 
 const edgeSchema = z.object({
@@ -31,6 +33,7 @@ const edgeSchema = z.object({
   source: z.string(),
   target: z.string(),
   targetIndex: z.number().int().min(0),
+  sourceIndex: z.number().int().min(0).optional(),
 });
 
 export const graphSchema = z.object({ nodes: z.array(nodeSchema), edges: z.array(edgeSchema) });
@@ -42,6 +45,8 @@ export const projectSchema = z.object({
   name: z.string(),
   description: z.string().optional(),
   graph: graphSchema,
+  // Optional, so files from before blocks still read as version 1.
+  blocks: blocksSchema.optional(),
   viewport: z.object({ x: finite, y: finite, zoom: finite.refine((v) => v > 0, 'zoom must be > 0') }).optional(),
   training: z.record(z.string(), z.unknown()).optional(),
 });
@@ -222,27 +227,39 @@ export function parseProject(data: unknown, steps: readonly ProjectMigration[] =
   if (!migrated.ok) return migrated;
   const r = projectSchema.safeParse(migrated.value);
   if (!r.success) return fail(r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`));
-  const integrity = checkIntegrity(r.data.graph);
+  const integrity = [...checkIntegrity(r.data.graph), ...checkBlocks(r.data.blocks ?? [])];
+  for (const [i, n] of r.data.graph.nodes.entries()) {
+    if (n.block !== undefined && !r.data.blocks?.some((b) => b.id === n.block)) {
+      integrity.push(`graph.nodes[${i}]: layer "${n.name}" uses a block that does not exist ("${n.block}")`);
+    }
+  }
   if (integrity.length) return fail(integrity);
   return ok(r.data as ProjectFileV1);
 }
 
 /** Pretty JSON of a project, keys in schema order, ready to download. */
 export function serializeProject(p: ProjectFileV1): string {
-  const { format, version, name, description, graph, viewport, training } = p;
+  const { format, version, name, description, graph, blocks, viewport, training } = p;
   const ordered = {
     format,
     version,
     name,
     description,
-    graph: {
-      nodes: graph.nodes.map(({ id, kind, name, params, position }) => ({ id, kind, name, params, position })),
-      edges: graph.edges.map(({ id, source, target, targetIndex }) => ({ id, source, target, targetIndex })),
-    },
+    graph: orderedGraph(graph),
+    blocks: blocks?.length
+      ? blocks.map(({ id, name, description, inputs, outputs, params, graph }) => ({ id, name, description, inputs, outputs, params, graph: orderedGraph(graph) }))
+      : undefined,
     viewport,
     training,
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+function orderedGraph(graph: Graph) {
+  return {
+    nodes: graph.nodes.map(({ id, kind, name, params, position, block }) => ({ id, kind, name, params, position, block })),
+    edges: graph.edges.map(({ id, source, target, targetIndex, sourceIndex }) => ({ id, source, target, targetIndex, sourceIndex })),
+  };
 }
 
 /** An empty project (no layers) named `name`. */

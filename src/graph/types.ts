@@ -1,4 +1,5 @@
 import type { LayerError, ParamCount, Shape } from '../../nodes/lib/define';
+import type { BlockDef } from './blocks';
 
 export interface XY {
   x: number;
@@ -13,6 +14,8 @@ export interface GraphNode {
   name: string;
   params: Record<string, unknown>;
   position: XY;
+  /** For an instance of a block (kind `Block`): the definition's id; `params` then holds its exposed values. */
+  block?: string;
 }
 
 /** A tensor flowing from `source`'s output into input slot `targetIndex` of `target` (merges order by slot). */
@@ -21,6 +24,8 @@ export interface GraphEdge {
   source: string;
   target: string;
   targetIndex: number;
+  /** Output port of the source; only block instances have more than one (absent means 0). */
+  sourceIndex?: number;
 }
 
 export interface Graph {
@@ -115,6 +120,8 @@ export interface ProjectFileV1 {
   name: string;
   description?: string;
   graph: Graph;
+  /** Block definitions the graph's instances use (absent in files from before blocks). */
+  blocks?: BlockDef[];
   viewport?: Viewport;
   /** Training settings the user chose (issue 4); opaque to the graph core. */
   training?: Record<string, unknown>;

@@ -1,6 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sequentialGraph } from '../graph/build';
+import { flattenProject } from '../graph/blocks';
 import { inferGraph } from '../graph/infer';
+import { canvasInferenceFor, flatFor } from './blocks';
 import { beginDrag, connectionProblem, emptyProject, endDrag, nameProblem, useDocStore } from './doc';
 import { inferenceFor, layerListFor, structuralGraphFor } from './inference';
 
@@ -152,5 +154,100 @@ describe('memoised inference', () => {
     expect(next.nodes.n2).not.toBe(first.nodes.n2);
     expect(next.totals).toEqual(inferGraph(graph()).totals);
     expect(structuralGraphFor(graph())).toBe(graph());
+  });
+});
+
+describe('blocks in the document', () => {
+  const flatTotals = () => inferGraph(flattenProject(useDocStore.getState().project).graph).totals;
+  const blocks = () => useDocStore.getState().project.blocks ?? [];
+
+  function openLonger() {
+    const g = sequentialGraph([
+      { kind: 'Input', params: { shape: [8, 8, 3] } },
+      { kind: 'Conv2D', params: { filters: 4, kernelSize: 3, padding: 'same' } },
+      { kind: 'BatchNormalization' },
+      { kind: 'Activation', params: { activation: 'relu' } },
+      { kind: 'Flatten' },
+      { kind: 'Dense', params: { units: 2 } },
+    ]);
+    useDocStore.getState().replaceProject({ ...emptyProject('t'), graph: g });
+  }
+
+  it('undoes and redoes "make block" as one step', () => {
+    openLonger();
+    const before = useDocStore.getState().project;
+    const totals = flatTotals();
+    const r = useDocStore.getState().makeBlock(['n1', 'n2', 'n3'], 'Unit', [{ name: 'filters', binds: [{ node: 'n1', param: 'filters' }] }]);
+    expect(r.ok).toBe(true);
+    expect(graph().nodes).toHaveLength(4);
+    expect(blocks()).toHaveLength(1);
+    expect(flatTotals()).toEqual(totals);
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(before);
+    temporal().redo();
+    expect(blocks().map((b) => b.name)).toEqual(['Unit']);
+    expect(graph().nodes.find((n) => n.id === r.instanceId)?.block).toBe(r.blockId);
+  });
+
+  it('edits a definition once for every instance, and undoes it', () => {
+    openLonger();
+    const s = useDocStore.getState();
+    const r = s.makeBlock(['n1', 'n2', 'n3'], 'Unit', []);
+    const second = s.addInstance(r.blockId!, { x: 400, y: 0 });
+    expect(second.ok).toBe(true);
+    // Wire the second instance after the first: Input → unit → unit_1 → Flatten.
+    const flatEdge = graph().edges.find((e) => e.source === r.instanceId)!;
+    s.removeElements([], [flatEdge.id]);
+    expect(s.connect(r.instanceId!, second.id!, 0)).toEqual({ ok: true });
+    expect(s.connect(second.id!, 'n4', 0)).toEqual({ ok: true });
+    const conv = (inst: string) => flattenProject(useDocStore.getState().project).graph.nodes.find((n) => n.id === `${inst}/n1`)!;
+    expect(conv(r.instanceId!).params.kernelSize).toBe(3);
+    const before = flatTotals();
+    useDocStore.getState().updateBlockNodeParams(r.blockId!, 'n1', { kernelSize: 5 });
+    expect(conv(r.instanceId!).params.kernelSize).toBe(5);
+    expect(conv(second.id!).params.kernelSize).toBe(5);
+    expect(flatTotals().params).toBeGreaterThan(before.params);
+    temporal().undo();
+    expect(conv(r.instanceId!).params.kernelSize).toBe(3);
+    expect(conv(second.id!).params.kernelSize).toBe(3);
+    expect(flatTotals()).toEqual(before);
+    temporal().redo();
+    expect(conv(second.id!).params.kernelSize).toBe(5);
+  });
+
+  it('undoes "expand instance"', () => {
+    openLonger();
+    const s = useDocStore.getState();
+    const r = s.makeBlock(['n1', 'n2', 'n3'], 'Unit', []);
+    const made = useDocStore.getState().project;
+    const totals = flatTotals();
+    expect(useDocStore.getState().expandInstance(r.instanceId!)).toEqual({ ok: true });
+    expect(graph().nodes.map((n) => n.name)).toContain('unit/conv2d');
+    expect(graph().nodes.some((n) => n.block)).toBe(false);
+    expect(flatTotals()).toEqual(totals);
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(made);
+  });
+
+  it('refuses to place a block inside itself', () => {
+    openLonger();
+    const r = useDocStore.getState().makeBlock(['n1'], 'Solo', []);
+    expect(useDocStore.getState().addInstance(r.blockId!, { x: 0, y: 0 }, r.blockId)).toEqual({ ok: false, reason: 'block "Solo" cannot be used inside itself' });
+  });
+
+  it('infers through blocks, and the canvas gets one summed entry per instance', () => {
+    openLonger();
+    const r = useDocStore.getState().makeBlock(['n1', 'n2', 'n3'], 'Unit', []);
+    const flat = flatFor(useDocStore.getState().project);
+    const inf = inferenceFor(flat.graph);
+    expect(inf.valid).toBe(true);
+    const canvas = canvasInferenceFor(graph(), flat, inf);
+    const inst = canvas.nodes[r.instanceId!];
+    const inner = ['n1', 'n2', 'n3'].map((id) => inf.nodes[`${r.instanceId}/${id}`]);
+    expect(inst.count.trainable).toBe(inner.reduce((a, n) => a + n.count.trainable, 0));
+    expect(inst.outputShape).toEqual([8, 8, 4]);
+    // Moving the instance neither re-flattens nor re-infers.
+    useDocStore.getState().moveNodes({ [r.instanceId!]: { x: 500, y: 500 } });
+    expect(flatFor(useDocStore.getState().project)).toBe(flat);
   });
 });

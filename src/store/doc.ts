@@ -1,9 +1,11 @@
 import { create } from 'zustand';
 import { temporal } from 'zundo';
 import { getLayerKind } from '../../nodes/index';
+import { BLOCK_KIND, expandInstance, instanceBaseName, makeBlock, recursionProblem, type ExposeChoice } from '../graph/blocks';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
 import type { Graph, GraphEdge, GraphNode, ProjectFileV1, Viewport, XY } from '../graph/types';
+import { canvasInferenceFor, flatFor } from './blocks';
 import { inferenceFor, layerListFor, structuralGraphFor, type LayerMeta } from './inference';
 
 export type Outcome = { ok: true } | { ok: false; reason: string };
@@ -32,10 +34,19 @@ export interface DocState {
   /** Removes nodes (with their edges) and edges. */
   removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
   /** Connects source's output to input slot `targetIndex` of target, or says why not. */
-  connect(source: string, target: string, targetIndex: number): Outcome;
+  connect(source: string, target: string, targetIndex: number, sourceIndex?: number): Outcome;
   /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
   insertFragment(fragment: Graph, offset: XY): string[];
   setViewport(vp: Viewport): void;
+
+  /** Makes the selected layers a new block and puts one instance in their place (one undo step). */
+  makeBlock(selected: readonly string[], name: string, expose: readonly ExposeChoice[]): Outcome & { instanceId?: string; blockId?: string };
+  /** Places an instance of a block; `host` is the block being edited, if any (a block cannot contain itself). */
+  addInstance(blockId: string, position: XY, host?: string): Outcome & { id?: string };
+  /** Edits the params of a layer inside a block's definition: every instance follows. */
+  updateBlockNodeParams(blockId: string, innerId: string, patch: Record<string, unknown>): void;
+  /** Replaces an instance by its layers (names prefixed by the instance). */
+  expandInstance(id: string): Outcome;
 }
 
 const COALESCE_MS = 1000;
@@ -171,10 +182,10 @@ export const useDocStore = create<DocState>()(
           })),
         }));
       },
-      connect(source, target, targetIndex) {
+      connect(source, target, targetIndex, sourceIndex) {
         const problem = connectionProblem(get().project.graph, source, target, targetIndex);
         if (problem) return { ok: false, reason: problem };
-        const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex };
+        const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
         set((s) => ({ project: mapGraph(s.project, (g) => ({ ...g, edges: [...g.edges, edge] })) }));
         return { ok: true };
       },
@@ -196,6 +207,58 @@ export const useDocStore = create<DocState>()(
       },
       setViewport(vp) {
         set({ viewport: vp });
+      },
+      makeBlock(selected, name, expose) {
+        const p = get().project;
+        const r = makeBlock(p.graph, p.blocks ?? [], selected, name, expose, freshId);
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, graph: r.graph, blocks: [...(p.blocks ?? []), r.block] } });
+        return { ok: true, instanceId: r.instanceId, blockId: r.block.id };
+      },
+      addInstance(blockId, position, host) {
+        const p = get().project;
+        const def = p.blocks?.find((b) => b.id === blockId);
+        if (!def) return { ok: false, reason: 'that block no longer exists' };
+        const problem = recursionProblem(p.blocks ?? [], host, blockId);
+        if (problem) return { ok: false, reason: problem };
+        const id = freshId('n');
+        const taken = new Set(p.graph.nodes.map((n) => n.name));
+        const node: GraphNode = {
+          id,
+          kind: BLOCK_KIND,
+          block: blockId,
+          name: uniqueName(instanceBaseName(def.name), taken),
+          params: Object.fromEntries(def.params.map((q) => [q.name, q.default])),
+          position,
+        };
+        set({ project: mapGraph(p, (g) => ({ ...g, nodes: [...g.nodes, node] })) });
+        return { ok: true, id };
+      },
+      updateBlockNodeParams(blockId, innerId, patch) {
+        const key = `${blockId}/${innerId}:${Object.keys(patch).sort().join(',')}`;
+        const now = Date.now();
+        const t = useDocStore.temporal.getState();
+        const coalesce = key === lastParamEdit.key && now - lastParamEdit.at < COALESCE_MS && get().project === lastParamEdit.result && t.pastStates.length > 0 && t.futureStates.length === 0;
+        if (coalesce) t.pause();
+        set((s) => ({
+          project: {
+            ...s.project,
+            blocks: (s.project.blocks ?? []).map((b) =>
+              b.id !== blockId
+                ? b
+                : { ...b, graph: { ...b.graph, nodes: b.graph.nodes.map((n) => (n.id === innerId ? { ...n, params: { ...n.params, ...patch } } : n)) } },
+            ),
+          },
+        }));
+        if (coalesce) t.resume();
+        lastParamEdit = { key, at: now, result: get().project };
+      },
+      expandInstance(id) {
+        const p = get().project;
+        const r = expandInstance(p.graph, p.blocks ?? [], id, freshId);
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, graph: r } });
+        return { ok: true };
       },
     }),
     {
@@ -232,17 +295,25 @@ export function endDrag(): void {
  */
 export function useInference() {
   // The selector returns the memoised result, so moving nodes does not re-render the views that read it.
-  return useDocStore((s) => inferenceFor(s.project.graph));
+  return useDocStore((s) => inferenceFor(flatFor(s.project).graph));
+}
+
+/** The inference plus one summed entry per block instance, keyed by the instance's id: what the canvas draws. */
+export function useCanvasInference() {
+  return useDocStore((s) => {
+    const flat = flatFor(s.project);
+    return canvasInferenceFor(s.project.graph, flat, inferenceFor(flat.graph));
+  });
 }
 
 /**
  * The layers as lists show them (id, name, kind), in document order; the same array while only positions change.
  */
 export function useLayerList(): readonly LayerMeta[] {
-  return useDocStore((s) => layerListFor(s.project.graph));
+  return useDocStore((s) => layerListFor(flatFor(s.project).graph));
 }
 
 /** The graph for views that ignore positions: the same object while only positions change. */
 export function useStructuralGraph(): Graph {
-  return useDocStore((s) => structuralGraphFor(s.project.graph));
+  return useDocStore((s) => structuralGraphFor(flatFor(s.project).graph));
 }

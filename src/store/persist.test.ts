@@ -1,5 +1,6 @@
 import LZString from 'lz-string';
 import { describe, expect, it } from 'vitest';
+import { makeBlock } from '../graph/blocks';
 import { sequentialGraph } from '../graph/build';
 import { emptyProject } from './doc';
 import { decodeShare, shareUrl } from './persist';
@@ -17,6 +18,22 @@ describe('share links', () => {
     expect(url.startsWith('http://x/#share=')).toBe(true);
     const r = decodeShare(new URL(url).hash);
     expect(r).toEqual({ ok: true, project });
+  });
+
+  it('round-trips blocks and their instances, and refuses a link whose block contains itself', () => {
+    const g = sequentialGraph([
+      { kind: 'Input', params: { shape: [8, 8, 1] } },
+      { kind: 'Conv2D', params: { filters: 4, kernelSize: 3 } },
+      { kind: 'Activation', params: { activation: 'relu' } },
+    ]);
+    const made = makeBlock(g, [], ['n1', 'n2'], 'Unit', [{ name: 'filters', binds: [{ node: 'n1', param: 'filters' }] }], (p) => `${p}x`);
+    if ('error' in made) throw new Error(made.error);
+    const withBlocks = { ...project, graph: made.graph, blocks: [made.block] };
+    expect(decodeShare(new URL(shareUrl(withBlocks, 'http://x/')).hash)).toEqual({ ok: true, project: withBlocks });
+    const inner = made.block.graph.nodes[0];
+    const selfish = { ...made.block, graph: { ...made.block.graph, nodes: [...made.block.graph.nodes, { ...inner, id: 'loop', name: 'loop', kind: 'Block', block: made.block.id }] } };
+    const bad = decodeShare(new URL(shareUrl({ ...withBlocks, blocks: [selfish] }, 'http://x/')).hash);
+    expect(bad).toEqual({ ok: false, error: 'the shared link holds an invalid project: blocks[0] ("Unit"): block "Unit" is used inside itself; a block cannot contain itself' });
   });
 
   it('says what is wrong with a damaged or hostile link', () => {

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
+import { flatProjectFor } from '../store/blocks';
 import { useDocStore, useInference, useStructuralGraph } from '../store/doc';
 import { currentProject } from '../store/persist';
 import { useUiStore } from '../store/ui';
@@ -71,11 +72,11 @@ function InspectTab() {
   return <InspectPanel graph={graph} inference={inference} selectedNodeId={selected} onReplaceGraph={(g) => useDocStore.getState().setGraph(g)} />;
 }
 
-/** Export formats (H6's menu) for the project as it is now, viewport included. */
+/** Export formats (H6's menu) for the project as it is now, viewport included; every format sees blocks expanded. */
 function ExportMenuMount() {
   useDocStore((s) => s.project);
   useDocStore((s) => s.viewport);
-  return <ExportMenu project={currentProject()} />;
+  return <ExportMenu project={flatProjectFor(currentProject())} />;
 }
 
 const extraTabs: ExtraTab[] = [

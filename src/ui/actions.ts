@@ -5,7 +5,7 @@ import type { Graph, ProjectFileV1 } from '../graph/types';
 import { emptyProject, useDocStore } from '../store/doc';
 import { currentProject, deleteProject, flushAutosave, loadProject, openProject, shareUrl } from '../store/persist';
 import { guessDirection, useUiStore } from '../store/ui';
-import { getPreset, presetList } from '../../presets/index';
+import { presetDocument, presetList } from '../../presets/index';
 import { layoutInBackground } from './layout/runLayout';
 
 /** Every editor command, shared by the toolbar, the keyboard shortcuts and the menus. */
@@ -27,7 +27,7 @@ export function newProject(): void {
 }
 
 export function openPreset(id: string): void {
-  const p = getPreset(id);
+  const p = presetDocument(id);
   if (!p) {
     ui().toast('error', `There is no preset named “${id}”.`);
     return;

@@ -16,21 +16,43 @@ import {
   type Viewport as FlowViewport,
 } from '@xyflow/react';
 import { getLayerKind, layerKinds } from '../../../nodes/index';
+import { boundNodes, instanceValues, isInstance, type BlockDef } from '../../graph/blocks';
 import { NODE_SIZE } from '../../graph/layout';
-import type { GraphEdge, GraphInference, GraphNode } from '../../graph/types';
-import { beginDrag, endDrag, useDocStore, useInference } from '../../store/doc';
+import type { GraphEdge, GraphInference, GraphNode, XY } from '../../graph/types';
+import { beginDrag, endDrag, useCanvasInference, useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
 import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMenu';
 import { dropSpot } from './placement';
+import { GROUP_PAD, useBlockView } from './block-view';
+import { BlockNode, type BlockData, type BlockFlowNode } from './BlockNode';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
+import { MakeBlockBar } from './MakeBlock';
 import './canvas.css';
 
 /** Built once from the registry (React Flow warns when nodeTypes changes between renders). */
-const nodeTypes: NodeTypes = Object.fromEntries([...layerKinds.map((k) => [k.kind, LayerNode]), ['unknown', LayerNode]]);
+const nodeTypes: NodeTypes = Object.fromEntries([...layerKinds.map((k) => [k.kind, LayerNode]), ['unknown', LayerNode], ['block', BlockNode]]);
 
 /** MIME type the palette puts on a drag so the canvas knows which kind to add. */
 export const KIND_MIME = 'application/x-convas-kind';
+/** MIME type of a block dragged from the palette's Blocks section (the value is the block's id). */
+export const BLOCK_MIME = 'application/x-convas-block';
+
+type FlowNode = LayerFlowNode | BlockFlowNode;
+
+/** The size of an opened instance: its layers as the block lays them out, with room for the header. */
+export function groupSize(def: BlockDef): { width: number; height: number; x0: number; y0: number } {
+  const xs = def.graph.nodes.map((n) => n.position.x);
+  const ys = def.graph.nodes.map((n) => n.position.y);
+  const x0 = Math.min(0, ...xs);
+  const y0 = Math.min(0, ...ys);
+  return {
+    width: Math.max(...xs, 0) - x0 + NODE_SIZE.width + 2 * GROUP_PAD.x,
+    height: Math.max(...ys, 0) - y0 + NODE_SIZE.height + GROUP_PAD.top + GROUP_PAD.bottom,
+    x0,
+    y0,
+  };
+}
 
 /** Above this many layers, only what is on screen is rendered (ResNet-50 has ~180). */
 const LARGE_GRAPH = 120;
@@ -45,6 +67,26 @@ interface CacheEntry {
   flow: LayerFlowNode;
 }
 
+interface BlockCacheEntry {
+  node: GraphNode;
+  data: BlockData;
+  selected: boolean;
+  measured: Measured | undefined;
+  flow: BlockFlowNode;
+}
+
+/** Children of opened instances: the same display node while the inner layer, its bound params and the instance's name stay. */
+const childCache = new Map<string, { inner: GraphNode; instName: string; x0: number; y0: number; display: GraphNode }>();
+
+function childNode(inst: GraphNode, inner: GraphNode, x0: number, y0: number): GraphNode {
+  const id = `${inst.id}/${inner.id}`;
+  const old = childCache.get(id);
+  if (old && old.inner === inner && old.instName === inst.name && old.x0 === x0 && old.y0 === y0) return old.display;
+  const display = { ...inner, id, name: `${inst.name}/${inner.name}`, position: { x: inner.position.x - x0 + GROUP_PAD.x, y: inner.position.y - y0 + GROUP_PAD.top } };
+  childCache.set(id, { inner, instName: inst.name, x0, y0, display });
+  return display;
+}
+
 function slotsFor(node: GraphNode, maxIndex: number): number {
   const kind = getLayerKind(node.kind);
   if (!kind) return 1;
@@ -53,25 +95,68 @@ function slotsFor(node: GraphNode, maxIndex: number): number {
   return Math.min(kind.inputs.max, Math.max(kind.inputs.min, maxIndex + 2));
 }
 
+/** How far each layer is drawn from its stored position so that opened instances push what follows out of their way. */
+let displayShift = new Map<string, XY>();
+
+/**
+ * Display offsets (never stored): every layer at or past an opened instance along the flow, and across from it, moves
+ * by the room the opened group takes beyond a collapsed box. Several opened instances add up.
+ */
+export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<string, BlockDef>, expanded: ReadonlySet<string>, direction: string): Map<string, XY> {
+  const shifts = new Map<string, XY>();
+  if (!expanded.size) return shifts;
+  const down = direction === 'DOWN';
+  for (const inst of nodes) {
+    const def = expanded.has(inst.id) && isInstance(inst) && inst.block !== undefined ? defs.get(inst.block) : undefined;
+    if (!def) continue;
+    const size = groupSize(def);
+    const extra = down ? size.height - COLLAPSED.height : size.width - COLLAPSED.width;
+    for (const n of nodes) {
+      if (n.id === inst.id) continue;
+      const along = down ? n.position.y >= inst.position.y : n.position.x >= inst.position.x;
+      const across = down
+        ? n.position.x + NODE_SIZE.width > inst.position.x && n.position.x < inst.position.x + size.width
+        : n.position.y + NODE_SIZE.height > inst.position.y && n.position.y < inst.position.y + size.height;
+      if (!along || !across) continue;
+      const d = shifts.get(n.id) ?? { x: 0, y: 0 };
+      shifts.set(n.id, down ? { x: d.x, y: d.y + extra } : { x: d.x + extra, y: d.y });
+    }
+  }
+  return shifts;
+}
+
+/** Roughly the size of a collapsed instance box. */
+const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
+
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>): LayerFlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
+  const blocks = useDocStore((s) => s.project.blocks);
+  const expanded = useBlockView((s) => s.expanded);
   const selectedNodes = useUiStore((s) => s.selectedNodes);
   const direction = useUiStore((s) => s.direction);
-  const cache = useRef(new Map<string, CacheEntry>());
+  const cache = useRef(new Map<string, CacheEntry | BlockCacheEntry>());
   return useMemo(() => {
     const selected = new Set(selectedNodes);
     const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
+    const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
     const maxIndex = new Map<string, number>();
     for (const e of graph.edges) maxIndex.set(e.target, Math.max(maxIndex.get(e.target) ?? -1, e.targetIndex));
-    const next = new Map<string, CacheEntry>();
-    const out = graph.nodes.map((node) => {
+    const next = new Map<string, CacheEntry | BlockCacheEntry>();
+    const out: FlowNode[] = [];
+    displayShift = openedShifts(graph.nodes, defs, expanded, direction);
+    const at = (node: GraphNode, parent?: string) => {
+      const d = parent ? undefined : displayShift.get(node.id);
+      return d ? { x: node.position.x + d.x, y: node.position.y + d.y } : node.position;
+    };
+    const samePos = (a: { x: number; y: number }, b: { x: number; y: number }) => a.x === b.x && a.y === b.y;
+    const layer = (node: GraphNode, parent?: string) => {
       const inf = inference.nodes[node.id];
       const slots = slotsFor(node, maxIndex.get(node.id) ?? -1);
       const blockedByNames = inf?.blockedBy?.map((id) => names.get(id) ?? id).join(', ');
       const isSel = selected.has(node.id);
       const m = measured.get(node.id);
-      const old = cache.current.get(node.id);
+      const old = cache.current.get(node.id) as CacheEntry | undefined;
       if (
         old &&
         old.node === node &&
@@ -80,45 +165,104 @@ function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>
         old.data.direction === direction &&
         old.data.blockedByNames === blockedByNames &&
         old.selected === isSel &&
-        old.measured === m
+        old.measured === m &&
+        samePos(old.flow.position, at(node, parent))
       ) {
         next.set(node.id, old);
-        return old.flow;
+        out.push(old.flow);
+        return;
       }
       const data: LayerData =
         old && old.node === node && old.data.inf === inf && old.data.slots === slots && old.data.direction === direction && old.data.blockedByNames === blockedByNames
           ? old.data
-          : { node, inf, slots, direction, blockedByNames };
+          : { node, inf, slots, direction, blockedByNames, ...(parent ? { label: node.name.slice(node.name.lastIndexOf('/') + 1) } : {}) };
       const flow: LayerFlowNode = {
         id: node.id,
         type: getLayerKind(node.kind) ? node.kind : 'unknown',
-        position: node.position,
+        position: at(node, parent),
         data,
         selected: isSel,
         measured: m,
+        ...(parent ? { parentId: parent, extent: 'parent' as const, draggable: false, zIndex: 11 } : {}),
       };
       next.set(node.id, { node, data, selected: isSel, measured: m, flow });
-      return flow;
-    });
+      out.push(flow);
+    };
+    const block = (node: GraphNode, parent?: string) => {
+      const def = node.block === undefined ? undefined : defs.get(node.block);
+      const open = !parent && !!def && expanded.has(node.id);
+      const inf = inference.nodes[node.id];
+      const isSel = selected.has(node.id);
+      const m = measured.get(node.id);
+      const old = cache.current.get(node.id) as BlockCacheEntry | undefined;
+      let entry: BlockCacheEntry;
+      if (old && old.node === node && old.data.inf === inf && old.data.def === def && old.data.expanded === open && old.data.direction === direction && old.selected === isSel && old.measured === m && samePos(old.flow.position, at(node, parent))) {
+        entry = old;
+      } else {
+        const data: BlockData = { node, def, inf, direction, expanded: open, nested: !!parent };
+        const size = open && def ? groupSize(def) : undefined;
+        const flow: BlockFlowNode = {
+          id: node.id,
+          type: 'block',
+          position: at(node, parent),
+          data,
+          selected: isSel,
+          measured: m,
+          ...(size ? { style: { width: size.width, height: size.height }, zIndex: 10 } : {}),
+          ...(parent ? { parentId: parent, extent: 'parent' as const, draggable: false, zIndex: 11 } : {}),
+        };
+        entry = { node, data, selected: isSel, measured: m, flow };
+      }
+      next.set(node.id, entry);
+      out.push(entry.flow);
+      if (!open || !def) return;
+      const { x0, y0 } = groupSize(def);
+      for (const inner of boundNodes(def, instanceValues(def, node))) {
+        const child = childNode(node, inner, x0, y0);
+        if (isInstance(inner)) block(child, node.id);
+        else layer(child, node.id);
+      }
+    };
+    for (const node of graph.nodes) {
+      if (isInstance(node)) block(node);
+      else layer(node);
+    }
     cache.current = next;
     return out;
-  }, [graph, inference, selectedNodes, direction, measured]);
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured]);
 }
+
+type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
 
 function useFlowEdges(inference: GraphInference): Edge[] {
   const edges = useDocStore((s) => s.project.graph.edges);
+  const nodes = useDocStore((s) => s.project.graph.nodes);
+  const blocks = useDocStore((s) => s.project.blocks);
+  const expanded = useBlockView((s) => s.expanded);
   const selectedEdges = useUiStore((s) => s.selectedEdges);
-  const cache = useRef(new Map<string, { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge }>());
+  const cache = useRef(new Map<string, EdgeEntry>());
+  // The wires inside opened instances: the block's edges between the instance's children (the same objects while unchanged).
+  const innerEdges = useMemo(() => {
+    if (!expanded.size) return [] as GraphEdge[];
+    const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
+    const out: GraphEdge[] = [];
+    for (const n of nodes) {
+      if (!expanded.has(n.id) || !isInstance(n)) continue;
+      const def = n.block === undefined ? undefined : defs.get(n.block);
+      for (const e of def?.graph.edges ?? []) out.push({ ...e, id: `${n.id}/${e.id}`, source: `${n.id}/${e.source}`, target: `${n.id}/${e.target}` });
+    }
+    return out;
+  }, [nodes, blocks, expanded]);
   return useMemo(() => {
     const sel = new Set(selectedEdges);
-    const next = new Map<string, { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge }>();
-    const out = edges.map((e) => {
+    const next = new Map<string, EdgeEntry>();
+    const flowOf = (e: GraphEdge, inner: boolean): Edge => {
       const shape = inference.nodes[e.source]?.outputShape;
       const label = shape ? fmtShapeX(shape) : undefined;
       const selected = sel.has(e.id);
       const old = cache.current.get(e.id);
       // Unchanged edges keep their object so React Flow does not re-render (and re-measure the label of) every edge.
-      if (old && old.edge === e && old.label === label && old.selected === selected) {
+      if (old && (old.edge === e || (inner && old.edge.source === e.source && old.edge.target === e.target && old.edge.targetIndex === e.targetIndex)) && old.label === label && old.selected === selected) {
         next.set(e.id, old);
         return old.flow;
       }
@@ -126,20 +270,23 @@ function useFlowEdges(inference: GraphInference): Edge[] {
         id: e.id,
         source: e.source,
         target: e.target,
-        sourceHandle: 'out',
+        sourceHandle: e.sourceIndex ? `out-${e.sourceIndex}` : 'out',
         targetHandle: `in-${e.targetIndex}`,
         label,
         selected,
         className: shape ? 'edge-ok' : 'edge-unknown',
         labelBgPadding: [6, 2],
         labelBgBorderRadius: 4,
+        ...(inner ? { zIndex: 12, selectable: false, deletable: false } : {}),
       };
       next.set(e.id, { edge: e, label, selected, flow });
       return flow;
-    });
+    };
+    const out = edges.map((e) => flowOf(e, false));
+    for (const e of innerEdges) out.push(flowOf(e, true));
     cache.current = next;
     return out;
-  }, [edges, inference, selectedEdges]);
+  }, [edges, innerEdges, inference, selectedEdges]);
 }
 
 /** Below this zoom, layer cards cannot be read. */
@@ -196,7 +343,8 @@ function ViewRequests() {
       }
       else if (req.type === 'set') void flow.setViewport({ x: req.x, y: req.y, zoom: req.zoom });
       else {
-        const n = flow.getInternalNode(req.nodeId);
+        // A layer inside a collapsed instance is shown by its instance.
+        const n = flow.getInternalNode(req.nodeId) ?? flow.getInternalNode(req.nodeId.split('/')[0]);
         if (n) {
           const w = n.measured.width ?? NODE_SIZE.width;
           const h = n.measured.height ?? NODE_SIZE.height;
@@ -219,9 +367,11 @@ export interface CanvasProps {
 
 /** The React Flow canvas over the document; every edit goes through the document store. */
 export function Canvas({ onDropFiles }: CanvasProps) {
-  const inference = useInference();
+  const inference = useCanvasInference();
   const [measured, setMeasured] = useState(() => new Map<string, Measured>());
   const nodes = useFlowNodes(inference, measured);
+  const drawn = useRef(new Set<string>());
+  drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference);
   const flow = useReactFlow();
   const showMinimap = useUiStore((s) => s.showMinimap);
@@ -232,20 +382,22 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     if (!initialViewport.current) useUiStore.getState().requestView({ type: 'open' });
   }, []);
 
-  const onNodesChange = useCallback((changes: NodeChange<LayerFlowNode>[]) => {
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     const positions: Record<string, { x: number; y: number }> = {};
     let moved = false;
     let dims: Map<string, Measured> | null = null;
     let selection: Set<string> | null = null;
     for (const c of changes) {
       if (c.type === 'position' && c.position) {
-        positions[c.id] = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+        const d = displayShift.get(c.id) ?? { x: 0, y: 0 };
+        positions[c.id] = { x: Math.round(c.position.x - d.x), y: Math.round(c.position.y - d.y) };
         moved = true;
       } else if (c.type === 'dimensions' && c.dimensions) {
         dims ??= new Map();
         dims.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
       } else if (c.type === 'select') {
-        selection ??= new Set(useUiStore.getState().selectedNodes);
+        // Ids the canvas does not draw (a layer inside a collapsed instance, picked in the summary) leave the selection.
+        selection ??= new Set(useUiStore.getState().selectedNodes.filter((id) => drawn.current.has(id)));
         if (c.selected) selection.add(c.id);
         else selection.delete(c.id);
       }
@@ -285,7 +437,12 @@ export function Canvas({ onDropFiles }: CanvasProps) {
 
   const onConnect = useCallback((c: Connection) => {
     const slot = Number((c.targetHandle ?? 'in-0').replace('in-', '')) || 0;
-    const r = useDocStore.getState().connect(c.source, c.target, slot);
+    const from = Number((c.sourceHandle ?? 'out').replace(/^out-?/, '')) || 0;
+    if (c.source.includes('/') || c.target.includes('/')) {
+      useUiStore.getState().toast('error', 'Connection refused: the wiring inside a block is part of its definition; connect to the block instead');
+      return;
+    }
+    const r = useDocStore.getState().connect(c.source, c.target, slot, from);
     if (!r.ok) useUiStore.getState().toast('error', `Connection refused: ${r.reason}`);
   }, []);
 
@@ -313,6 +470,14 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     (e: DragEvent) => {
       e.preventDefault();
       setFileOver(false);
+      const blockId = e.dataTransfer.getData(BLOCK_MIME);
+      if (blockId) {
+        const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        const r = useDocStore.getState().addInstance(blockId, { x: Math.round(p.x - NODE_SIZE.width / 2), y: Math.round(p.y - 30) });
+        if (!r.ok) useUiStore.getState().toast('error', r.reason);
+        else useUiStore.getState().select([r.id!]);
+        return;
+      }
       const kind = e.dataTransfer.getData(KIND_MIME);
       if (kind) {
         const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
@@ -331,7 +496,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   );
 
   const longPress = useLongPress();
-  const onNodeContextMenu = useCallback((e: ReactMouseEvent, node: LayerFlowNode) => {
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, node: FlowNode) => {
     e.preventDefault();
     openContextMenuAt(e.clientX, e.clientY, node.id);
   }, []);
@@ -364,7 +529,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
           Drop a <code>.convas.json</code> project or a Keras/tfjs <code>model.json</code> to import it as a new project
         </div>
       )}
-      <ReactFlow<LayerFlowNode>
+      <ReactFlow<FlowNode>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
@@ -392,13 +557,15 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         <Controls showInteractive={false} position="bottom-left" />
         {showMinimap && <MiniMap pannable zoomable position="bottom-right" style={{ width: 150, height: 110 }} nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
         <ViewRequests />
+        <MakeBlockBar />
       </ReactFlow>
       <CanvasContextMenu />
     </div>
   );
 }
 
-function minimapClass(n: LayerFlowNode): string {
+function minimapClass(n: FlowNode): string {
+  if (n.type === 'block') return `mm cat-block status-${n.data.inf?.status ?? 'ok'}`;
   const kind = getLayerKind(n.data.node.kind);
   return `mm cat-${kind?.ui.category ?? 'unknown'} status-${n.data.inf?.status ?? 'ok'}`;
 }

@@ -14,6 +14,8 @@ export interface LayerData extends Record<string, unknown> {
   direction: LayoutDirection;
   /** Names of the upstream layers whose errors block this one. */
   blockedByNames?: string;
+  /** Shown instead of the name (a layer inside an opened block shows its own name, not the instance's prefix). */
+  label?: string;
 }
 
 export type LayerFlowNode = Node<LayerData, string>;
@@ -68,7 +70,9 @@ function LayerNodeView({ data, selected }: NodeProps<LayerFlowNode>) {
       {handles}
       <div className="layer-node-head">
         <span className="layer-node-kind">{kind?.ui.label ?? node.kind}</span>
-        <span className="layer-node-name">{node.name}</span>
+        <span className="layer-node-name" title={node.name}>
+          {data.label ?? node.name}
+        </span>
       </div>
       {summary && <div className="layer-node-summary">{summary}</div>}
       {errors.length ? (

@@ -1,10 +1,11 @@
-import { memo, useEffect, useState, type InputHTMLAttributes } from 'react';
+import { memo, useEffect, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 import { getLayerKind } from '../../../nodes/index';
 import type { GraphNode, NodeInference } from '../../graph/types';
 import { nameProblem, useDocStore, useInference } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { fmtCompact, fmtInt, fmtShapeX } from '../format';
 import { fieldLabel, fieldMessage, fieldsOf, readNumber, readNumbers, type Field } from './fields';
+import { BlockInspector } from '../canvas/BlockInspector';
 import './layer-form.css';
 
 /** A text input that keeps what the user types while the stored value follows it, and resyncs on undo. */
@@ -155,7 +156,7 @@ function FieldEditor({ field, raw, parsed, messages, onChange }: FieldProps) {
   );
 }
 
-function RenameField({ node }: { node: GraphNode }) {
+export function RenameField({ node }: { node: GraphNode }) {
   const graph = useDocStore((s) => s.project.graph);
   const [text, setText] = useState(node.name);
   useEffect(() => setText(node.name), [node.name, node.id]);
@@ -217,9 +218,21 @@ function OrderedInputs({ nodeId }: { nodeId: string }) {
   );
 }
 
-const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNode; inf: NodeInference | undefined }) {
+/** `onParams` and `head` serve a layer inside a block (its edits go to the block's definition, its name is not its own). */
+export const NodeInspector = memo(function NodeInspector({
+  node,
+  inf,
+  onParams,
+  head,
+}: {
+  node: GraphNode;
+  inf: NodeInference | undefined;
+  onParams?(patch: Record<string, unknown>): void;
+  head?: ReactNode;
+}) {
   const kind = getLayerKind(node.kind);
-  const update = useDocStore((s) => s.updateNodeParams);
+  const updateNode = useDocStore((s) => s.updateNodeParams);
+  const update = (id: string, patch: Record<string, unknown>) => (onParams ? onParams(patch) : updateNode(id, patch));
   if (!kind) {
     return (
       <div className="section">
@@ -267,7 +280,7 @@ const NodeInspector = memo(function NodeInspector({ node, inf }: { node: GraphNo
       </div>
       <div className="section" data-testid="inspector-form">
         <h3>Parameters</h3>
-        <RenameField node={node} />
+        {head ?? <RenameField node={node} />}
         {fields.map((f) => (
           <FieldEditor
             key={`${node.id}:${f.key}`}
@@ -311,12 +324,14 @@ export function Inspector() {
   const id = selected.length === 1 ? selected[0] : undefined;
   const node = useDocStore((s) => (id ? s.project.graph.nodes.find((n) => n.id === id) : undefined));
   const inference = useInference();
+  // Block instances and the layers inside them have their own inspectors (src/ui/canvas/BlockInspector.tsx).
+  if (node?.block !== undefined || (!node && id?.includes('/'))) return <BlockInspector id={id!} />;
   if (!node) {
     return (
       <div className="section">
         <p className="hint">
           {selected.length > 1
-            ? `${selected.length} layers selected. Copy, duplicate or delete them from the toolbar.`
+            ? `${selected.length} layers selected. Copy, duplicate or delete them from the toolbar, or make a reusable block of them (Make block, over the canvas).`
             : 'Select a layer on the canvas to edit its parameters. Its output shape, parameters and FLOPs update as you type.'}
         </p>
       </div>

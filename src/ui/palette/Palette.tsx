@@ -9,6 +9,7 @@ import { dropSpot, freeSpot } from '../canvas/placement';
 import { plainText } from '../format';
 import { Icon } from '../Icon';
 import { PanelResizer } from '../Workspace';
+import { BlocksSection } from './BlocksSection';
 import { CATEGORY_LABELS, paletteGroups } from './groups';
 import './palette.css';
 
@@ -115,6 +116,7 @@ function PaletteOpen() {
         </button>
       </div>
       <div className="palette-list" onKeyDown={onListKey}>
+        <BlocksSection query={query} />
         {groups.map((g) => (
           <div key={g.cat} className={`palette-group cat-${g.cat}`} role="group" aria-label={CATEGORY_LABELS[g.cat]}>
             <div className="palette-group-title" aria-hidden>
