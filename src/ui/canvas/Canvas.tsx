@@ -241,6 +241,7 @@ function useFlowEdges(inference: GraphInference): Edge[] {
   const expanded = useBlockView((s) => s.expanded);
   const selectedEdges = useUiStore((s) => s.selectedEdges);
   const cache = useRef(new Map<string, EdgeEntry>());
+  const lastOut = useRef<Edge[]>([]);
   // The wires inside opened instances: the block's edges between the instance's children (the same objects while unchanged).
   const innerEdges = useMemo(() => {
     if (!expanded.size) return [] as GraphEdge[];
@@ -285,6 +286,11 @@ function useFlowEdges(inference: GraphInference): Edge[] {
     const out = edges.map((e) => flowOf(e, false));
     for (const e of innerEdges) out.push(flowOf(e, true));
     cache.current = next;
+    // Every wire unchanged (a drag moves nodes, not wires): the same array, so React Flow does not rebuild its
+    // connection lookup and re-render every edge on each frame.
+    const prev = lastOut.current;
+    if (prev.length === out.length && out.every((f, i) => f === prev[i])) return prev;
+    lastOut.current = out;
     return out;
   }, [edges, innerEdges, inference, selectedEdges]);
 }
