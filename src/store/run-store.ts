@@ -60,7 +60,7 @@ export interface RunRecord {
   batches: BatchPoint[];
   epochs: EpochMetrics[];
   test?: { loss: number; acc: number };
-  /** confusion[true][pred] on the test set, once computed (Inspect). */
+  /** confusion[true][pred] on the test set: from the run's final test pass (or Inspect, for runs without one). */
   confusion?: number[][];
   /** Training wall time, summed over sessions when resumed. */
   seconds: number;

@@ -89,11 +89,12 @@ describe('the run recorder', () => {
 
     workers[0].emit({ type: 'epoch', epoch: 3, loss: 0.5, acc: 0.7, valLoss: 0.5, valAcc: 0.8, seconds: 1 });
     workers[0].emit({ type: 'epoch-weights', epoch: 3, weights: w(3) });
-    workers[0].emit({ type: 'done', reason: 'stopped', epochsDone: 3, weights: w(3), seconds: 1, tensorsBefore: 0, tensorsAfter: 0 });
+    const confusion = [[3, 1], [0, 1]];
+    workers[0].emit({ type: 'done', reason: 'stopped', epochsDone: 3, test: { loss: 0.4, acc: 0.8 }, confusion, weights: w(3), seconds: 1, tensorsBefore: 0, tensorsAfter: 0 });
     await settle();
     const { runs } = await store.listRuns();
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: 'stopped', resumes: 1, bestEpoch: 3 });
+    expect(runs[0]).toMatchObject({ status: 'stopped', resumes: 1, bestEpoch: 3, test: { loss: 0.4, acc: 0.8 }, confusion });
     expect(runs[0].epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(runs[0].kept.map((k) => k.epoch)).toEqual([3]);
     expect(lastKeptEpoch(runs[0])).toBe(3);

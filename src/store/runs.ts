@@ -216,6 +216,7 @@ function createRecorder() {
       case 'done':
         current = {
           ...current, status: m.reason === 'finished' ? 'finished' : m.reason === 'nan' ? 'failed' : 'stopped', test: m.test, message: m.message,
+          ...(m.confusion ? { confusion: m.confusion } : {}),
           info: current.info,
         };
         write();

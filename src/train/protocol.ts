@@ -233,6 +233,8 @@ export type FromWorker =
       message?: string;
       epochsDone: number;
       test?: { loss: number; acc: number };
+      /** confusion[true class][predicted class] on the test set after the last epoch. */
+      confusion?: number[][];
       weights: WeightSnapshot;
       seconds: number;
       /** tf.memory().numTensors before the run and after everything was disposed. */

@@ -108,6 +108,14 @@ describe('trainModel', () => {
     const [l, a] = m.evaluate(x, y, { batchSize: 100 }) as tf.Scalar[];
     expect(ours.loss).toBeCloseTo(l.dataSync()[0], 4);
     expect(ours.acc).toBeCloseTo(a.dataSync()[0], 5);
+    expect(ours.confusion).toBeUndefined();
+    // With the confusion matrix (as after a run): rows are the true classes, the diagonal the correct ones.
+    const withMatrix = await evaluate(tf, m, ds, 'test', null, 100, 'categoricalCrossentropy', 32, true);
+    const predicted = (m.predict(x) as tf.Tensor).argMax(-1).dataSync();
+    const want = [[0, 0], [0, 0]];
+    ds.test.y.forEach((t, i) => want[t][predicted[i]]++);
+    expect(withMatrix.confusion).toEqual(want);
+    expect(withMatrix.acc).toBeCloseTo((want[0][0] + want[1][1]) / 100, 6);
     tf.dispose([x, y, l, a]);
     m.dispose();
   });

@@ -30,7 +30,8 @@ export interface TrainResult {
   reason: StopReason;
   message?: string;
   epochsDone: number;
-  test?: { loss: number; acc: number };
+  /** The test set after the last epoch, with its confusion matrix (confusion[true][predicted]). */
+  test?: { loss: number; acc: number; confusion?: number[][] };
   seconds: number;
 }
 
@@ -181,7 +182,10 @@ export function disposeOptimizer(opt: tfjs.Optimizer): void {
 }
 
 /** Mean loss and accuracy of the model on samples (indices into `split`, or the first `n`), in batches without gradients. */
-export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = EVALUATION_BATCH): Promise<{ loss: number; acc: number }> {
+export async function evaluate(
+  tf: Tf, model: tfjs.LayersModel, ds: Dataset, split: 'train' | 'test', idx: Uint32Array | null, n: number, kind: LossKind, batch = EVALUATION_BATCH,
+  withConfusion = false,
+): Promise<{ loss: number; acc: number; confusion?: number[][] }> {
   const size = product(ds.inputShape);
   const k = kind === 'binaryCrossentropy' ? 1 : ds.numClasses;
   const xBuf = new Float32Array(batch * size);
@@ -189,22 +193,32 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, spl
   const fill = batchFiller(ds, split, kind);
   let lossSum = 0;
   let correct = 0;
+  // confusion[true class][predicted class]; a single sigmoid output counts as two classes (threshold 0.5).
+  const classes = kind === 'binaryCrossentropy' ? 2 : ds.numClasses;
+  const confusion = withConfusion ? Array.from({ length: classes }, () => new Array<number>(classes).fill(0)) : undefined;
   for (let from = 0; from < n; from += batch) {
     const to = Math.min(n, from + batch);
     const { xs, ys, b } = fill(idx, from, to, xBuf, yBuf);
-    const pair = tf.tidy(() => {
+    const [pair, predicted, truth] = tf.tidy(() => {
       const x = tf.tensor(xs, [b, ...ds.inputShape]);
       const y = tf.tensor(ys, [b, k]);
       const pred = model.predictOnBatch(x) as tfjs.Tensor;
       const [l, c] = lossAndCorrect(tf, kind, pred, y);
-      return tf.stack([l, c]);
+      if (!confusion) return [tf.stack([l, c])];
+      const classOf = (t: tfjs.Tensor) => (kind === 'binaryCrossentropy' ? t.reshape([-1]).greater(0.5).toInt() : t.argMax(-1));
+      return [tf.stack([l, c]), classOf(pred), classOf(y)];
     });
     const v = await pair.data();
-    pair.dispose();
+    if (confusion && predicted && truth) {
+      const [p, t] = [await predicted.data(), await truth.data()];
+      for (let i = 0; i < b; i++) confusion[t[i]][p[i]]++;
+    }
+    tf.dispose([pair, predicted, truth].filter((t): t is tfjs.Tensor => t !== undefined));
     lossSum += v[0] * b;
     correct += v[1];
   }
-  return n === 0 ? { loss: NaN, acc: NaN } : { loss: lossSum / n, acc: correct / n };
+  if (n === 0) return { loss: NaN, acc: NaN };
+  return { loss: lossSum / n, acc: correct / n, ...(confusion ? { confusion } : {}) };
 }
 
 /**
@@ -335,7 +349,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         break;
       }
     }
-    const test = reason !== 'nan' && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind, evaluationBatch) : undefined;
+    const test = reason !== 'nan' && ds.test.n > 0 ? await evaluate(tf, model, ds, 'test', null, ds.test.n, kind, evaluationBatch, true) : undefined;
     return { reason, message, epochsDone, test, seconds: (performance.now() - t0) / 1000 };
   } finally {
     disposeOptimizer(optimizer);

@@ -417,7 +417,7 @@ async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     model.dispose();
     model = null;
     post({
-      type: 'done', reason: res.reason, message: res.message, epochsDone: res.epochsDone + done, test: res.test, weights,
+      type: 'done', reason: res.reason, message: res.message, epochsDone: res.epochsDone + done, test: res.test && { loss: res.test.loss, acc: res.test.acc }, confusion: res.test?.confusion, weights,
       seconds: (performance.now() - t0) / 1000, tensorsBefore, tensorsAfter: tf.memory().numTensors, parallel,
     }, weights.flatMap((l) => l.tensors.map((t) => t.data.buffer)));
   } catch (e) {
