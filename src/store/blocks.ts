@@ -1,21 +1,10 @@
 import { BLOCK_SEP, flatten, isInstance, type BlockDef, type Flattened } from '../graph/blocks';
 import type { Graph, GraphInference, NodeInference, ProjectFileV1 } from '../graph/types';
+import { sameStructure } from './inference';
 
 let lastGraph: Graph | null = null;
 let lastBlocks: readonly BlockDef[] | undefined;
 let lastFlat: Flattened | null = null;
-
-/** Same nodes apart from positions (ids, kinds, names, params and block by identity) and the same edges. */
-function sameStructure(a: Graph, b: Graph): boolean {
-  if (a.edges !== b.edges || a.nodes.length !== b.nodes.length) return false;
-  for (let i = 0; i < a.nodes.length; i++) {
-    const x = a.nodes[i];
-    const y = b.nodes[i];
-    if (x === y) continue;
-    if (x.id !== y.id || x.kind !== y.kind || x.name !== y.name || x.params !== y.params || x.block !== y.block) return false;
-  }
-  return true;
-}
 
 /**
  * The project's graph with blocks expanded, memoised: while only positions change the previous result comes back,

@@ -5,14 +5,14 @@ import type { Graph, GraphInference, NodeInference } from '../graph/types';
 let lastGraph: Graph | null = null;
 let lastResult: GraphInference | null = null;
 
-/** Same nodes (ids, kinds, names, params by identity) and same edges: only positions may differ. */
-function sameStructure(a: Graph, b: Graph): boolean {
+/** Same nodes (ids, kinds, names, params and block by identity) and same edges: only positions may differ. */
+export function sameStructure(a: Graph, b: Graph): boolean {
   if (a.edges !== b.edges || a.nodes.length !== b.nodes.length) return false;
   for (let i = 0; i < a.nodes.length; i++) {
     const x = a.nodes[i];
     const y = b.nodes[i];
     if (x === y) continue;
-    if (x.id !== y.id || x.kind !== y.kind || x.name !== y.name || x.params !== y.params) return false;
+    if (x.id !== y.id || x.kind !== y.kind || x.name !== y.name || x.params !== y.params || x.block !== y.block) return false;
   }
   return true;
 }

@@ -295,16 +295,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
   }, 120_000);
 
   it('keeps replicas of a model with BatchNormalization and Dropout in step (each its own dropout masks and batch statistics)', async () => {
-    const graph = sequentialGraph([
-      { kind: 'Input', params: { shape: [28, 28, 1] } },
-      { kind: 'Conv2D', params: { filters: 4, kernelSize: 3 } },
-      { kind: 'BatchNormalization' },
-      { kind: 'Activation', params: { activation: 'relu' } },
-      { kind: 'MaxPooling2D', params: { poolSize: 2 } },
-      { kind: 'Flatten' },
-      { kind: 'Dropout', params: { rate: 0.3 } },
-      { kind: 'Dense', params: { units: 10, activation: 'softmax' } },
-    ]);
+    const graph = batchNormDropoutGraph;
     const model = compileGraph(tf, graph);
     const kind = lossForModel(model, ds.numClasses);
     const plan = planFor(model, 2);
@@ -369,16 +360,7 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
   }, 120_000);
 
   it('a reproducible run (even split, no solo switching, seeded dropout) ends with the same weights every time', async () => {
-    const graph = sequentialGraph([
-      { kind: 'Input', params: { shape: [28, 28, 1] } },
-      { kind: 'Conv2D', params: { filters: 4, kernelSize: 3 } },
-      { kind: 'BatchNormalization' },
-      { kind: 'Activation', params: { activation: 'relu' } },
-      { kind: 'MaxPooling2D', params: { poolSize: 2 } },
-      { kind: 'Flatten' },
-      { kind: 'Dropout', params: { rate: 0.3 } },
-      { kind: 'Dense', params: { units: 10, activation: 'softmax' } },
-    ]);
+    const graph = batchNormDropoutGraph;
     const model = compileGraph(tf, graph);
     const kind = lossForModel(model, ds.numClasses);
     const initial = model.getWeights().map((w) => w.clone());
@@ -422,6 +404,18 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     model.dispose();
   }, 120_000);
 });
+
+/** A small CNN with BatchNormalization and Dropout: per-replica batch statistics and dropout masks. */
+const batchNormDropoutGraph = sequentialGraph([
+  { kind: 'Input', params: { shape: [28, 28, 1] } },
+  { kind: 'Conv2D', params: { filters: 4, kernelSize: 3 } },
+  { kind: 'BatchNormalization' },
+  { kind: 'Activation', params: { activation: 'relu' } },
+  { kind: 'MaxPooling2D', params: { poolSize: 2 } },
+  { kind: 'Flatten' },
+  { kind: 'Dropout', params: { rate: 0.3 } },
+  { kind: 'Dense', params: { units: 10, activation: 'softmax' } },
+]);
 
 function worstDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let w = 0;
