@@ -4,12 +4,19 @@
  *  - frame time (requestAnimationFrame deltas) while a node is dragged for a few seconds: median and p95;
  *  - latency from a param edit (an `input` event in the inspector) to the updated total painted.
  * Build first (`npm run bench:ui` does). Chromium flags match playwright.config.ts.
+ * The machine is shared, so the load (`uptime`) is printed. To compare builds, `CONVAS_BENCH_DIST=dist-before,dist`
+ * measures each in turn, `CONVAS_BENCH_ROUNDS` times (alternating), and `CONVAS_BENCH_QUICK=1` skips the auto-layout
+ * and training parts.
  */
+import { execSync } from 'node:child_process';
 import { launchChromium, startPreview } from './preview';
 
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4319);
 const DRAG_MS = Number(process.env.CONVAS_BENCH_DRAG_MS ?? 4000);
 const EDITS = 15;
+const DISTS = (process.env.CONVAS_BENCH_DIST ?? 'dist').split(',');
+const ROUNDS = Number(process.env.CONVAS_BENCH_ROUNDS ?? 1);
+const QUICK = process.env.CONVAS_BENCH_QUICK === '1';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,9 +46,30 @@ async function mainThreadWhileTraining(page: import('@playwright/test').Page, BA
 }
 
 async function main(): Promise<void> {
-  const { base: BASE, stop } = await startPreview(PORT);
+  const servers = await Promise.all(DISTS.map((d, i) => startPreview(PORT + i, d)));
+  const browser = await launchChromium();
   try {
-    const browser = await launchChromium();
+    const perDist = DISTS.map(() => [] as string[]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [d, server] of servers.entries()) {
+        const lines = await measure(browser, server.base);
+        perDist[d].push(`${lines.join('\n')}\n  (load: ${execSync('uptime').toString().trim()})`);
+      }
+    }
+    for (const [d, dist] of DISTS.entries()) {
+      console.log(`${DISTS.length > 1 ? `=== ${dist} ===\n` : ''}${perDist[d].join('\n')}`);
+    }
+  } finally {
+    await browser.close();
+    for (const s of servers) s.stop();
+  }
+}
+
+/** One pass of every measurement on the build served at BASE; returns the report's lines. */
+async function measure(browser: import('@playwright/test').Browser, BASE: string): Promise<string[]> {
+  const out: string[] = [];
+  const log = (line: string) => out.push(line);
+  {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -156,46 +184,51 @@ async function main(): Promise<void> {
     results.push(['blocks collapsed', await variant(false)]);
     results.push(['blocks opened', await variant(true)]);
 
-    await page.evaluate(`(() => {
-      window.__frames = [];
-      window.__rec = true;
-      let last = performance.now();
-      const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__rec) requestAnimationFrame(tick); };
-      requestAnimationFrame(tick);
-    })()`);
-    const l0 = Date.now();
-    await page.getByTestId('layout-lr').click();
-    await page.getByTestId('layout-lr').waitFor({ state: 'attached' });
-    await page.waitForFunction('!document.querySelector(\'[data-testid="layout-lr"]\').disabled', undefined, { timeout: 60_000 });
-    const layoutMs = Date.now() - l0;
-    const layoutFrames = (await page.evaluate('(window.__rec = false, window.__frames.slice(1))')) as number[];
-    const training = await mainThreadWhileTraining(page, BASE);
-    await browser.close();
+    let layout: { ms: number; longest: number } | undefined;
+    let training: Awaited<ReturnType<typeof mainThreadWhileTraining>> | undefined;
+    if (!QUICK) {
+      await page.evaluate(`(() => {
+        window.__frames = [];
+        window.__rec = true;
+        let last = performance.now();
+        const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__rec) requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+      })()`);
+      const l0 = Date.now();
+      await page.getByTestId('layout-lr').click();
+      await page.getByTestId('layout-lr').waitFor({ state: 'attached' });
+      await page.waitForFunction('!document.querySelector(\'[data-testid="layout-lr"]\').disabled', undefined, { timeout: 60_000 });
+      layout = { ms: Date.now() - l0, longest: 0 };
+      layout.longest = Math.max(...((await page.evaluate('(window.__rec = false, window.__frames.slice(1))')) as number[]));
+      training = await mainThreadWhileTraining(page, BASE);
+    }
+    await page.close();
 
     const report = (what: string, r: Drag) =>
-      console.log(
+      log(
         `  drag for ${DRAG_MS / 1000} s ${what} (${r.moves} mouse moves, ${r.frames.length} frames): frame time median ${ms(quantile(r.frames, 0.5))}, ` +
           `p95 ${ms(quantile(r.frames, 0.95))}; long tasks (> 50 ms): ${r.longTasks.length}${r.longTasks.length ? `, longest ${ms(Math.max(...r.longTasks))}` : ''}`,
       );
     for (const [label, r] of results) {
-      console.log(`ResNet-50 preset, ${label}: ${r.nodes} layers (${r.rendered} boxes rendered at the opening view), opened and inferred in ${r.loadMs} ms`);
+      log(`ResNet-50 preset, ${label}: ${r.nodes} layers (${r.rendered} boxes rendered at the opening view), opened and inferred in ${r.loadMs} ms`);
       report('at a working zoom', r.near);
       if (r.whole) report(`with the whole graph on screen (${r.renderedAll} boxes rendered)`, r.whole);
-      console.log(`  param edit → total updated and painted (${EDITS} edits): median ${ms(quantile(r.latencies, 0.5))}, p95 ${ms(quantile(r.latencies, 0.95))}`);
-      console.log(`  drag recorded as an undo step: ${r.undoDisabled === false ? 'yes' : 'no'}`);
+      log(`  param edit → total updated and painted (${EDITS} edits): median ${ms(quantile(r.latencies, 0.5))}, p95 ${ms(quantile(r.latencies, 0.95))}`);
+      log(`  drag recorded as an undo step: ${r.undoDisabled === false ? 'yes' : 'no'}`);
     }
-    console.log(`auto-layout of ResNet-50 (left to right, ELK in a worker): ${layoutMs} ms; longest frame meanwhile ${ms(Math.max(...layoutFrames))}`);
-    console.log(
-      `main thread while LeNet-5 trains with the Train panel open: 1 ms timers fire ${ms(training.trainingLag)} late on average ` +
-        `(${ms(training.idleLag)} with nothing running); training ${training.rate}`,
-    );
+    if (layout) log(`auto-layout of ResNet-50 (left to right, ELK in a worker): ${layout.ms} ms; longest frame meanwhile ${ms(layout.longest)}`);
+    if (training) {
+      log(
+        `main thread while LeNet-5 trains with the Train panel open: 1 ms timers fire ${ms(training.trainingLag)} late on average ` +
+          `(${ms(training.idleLag)} with nothing running); training ${training.rate}`,
+      );
+    }
     if (errors.length) {
       console.error(`page errors:\n${errors.join('\n')}`);
       process.exitCode = 1;
     }
-  } finally {
-    stop();
   }
+  return out;
 }
 
 main().catch((e) => {

@@ -78,10 +78,20 @@ interface BlockCacheEntry {
 /** Children of opened instances: the same display node while the inner layer, its bound params and the instance's name stay. */
 const childCache = new Map<string, { inner: GraphNode; instName: string; x0: number; y0: number; display: GraphNode }>();
 
+/**
+ * The same layer: `boundNodes` returns a new object for every layer with a bound param on each call (only its params
+ * object is kept), so identity alone would redraw every child of every opened instance on every drag frame.
+ */
+function sameLayer(a: GraphNode, b: GraphNode): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a) as Array<keyof GraphNode>;
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
 function childNode(inst: GraphNode, inner: GraphNode, x0: number, y0: number): GraphNode {
   const id = `${inst.id}/${inner.id}`;
   const old = childCache.get(id);
-  if (old && old.inner === inner && old.instName === inst.name && old.x0 === x0 && old.y0 === y0) return old.display;
+  if (old && sameLayer(old.inner, inner) && old.instName === inst.name && old.x0 === x0 && old.y0 === y0) return old.display;
   const display = { ...inner, id, name: `${inst.name}/${inner.name}`, position: { x: inner.position.x - x0 + GROUP_PAD.x, y: inner.position.y - y0 + GROUP_PAD.top } };
   childCache.set(id, { inner, instName: inst.name, x0, y0, display });
   return display;
@@ -97,6 +107,12 @@ function slotsFor(node: GraphNode, maxIndex: number): number {
 
 /** How far each layer is drawn from its stored position so that opened instances push what follows out of their way. */
 let displayShift = new Map<string, XY>();
+/**
+ * Set while a node is dragged: the shifts stay as they were when the drag began. Recomputed on every move, a dragged
+ * opened instance passing another's row flips which layers it pushes, its own stored position (display minus shift)
+ * flips back on the next move, and dozens of boxes jump, mount and unmount on every frame.
+ */
+let shiftsFrozen = false;
 
 /**
  * Display offsets (never stored): every layer at or past an opened instance along the flow, and across from it, moves
@@ -129,7 +145,7 @@ export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<stri
 const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>, dragsEnded: number): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -144,7 +160,7 @@ function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>
     for (const e of graph.edges) maxIndex.set(e.target, Math.max(maxIndex.get(e.target) ?? -1, e.targetIndex));
     const next = new Map<string, CacheEntry | BlockCacheEntry>();
     const out: FlowNode[] = [];
-    displayShift = openedShifts(graph.nodes, defs, expanded, direction);
+    if (!shiftsFrozen) displayShift = openedShifts(graph.nodes, defs, expanded, direction);
     const at = (node: GraphNode, parent?: string) => {
       const d = parent ? undefined : displayShift.get(node.id);
       return d ? { x: node.position.x + d.x, y: node.position.y + d.y } : node.position;
@@ -229,7 +245,8 @@ function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>
     }
     cache.current = next;
     return out;
-  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured]);
+    // dragsEnded: after a drag the shifts are computed again even though the graph is the one of the last move.
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, dragsEnded]);
 }
 
 type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
@@ -375,7 +392,8 @@ export interface CanvasProps {
 export function Canvas({ onDropFiles }: CanvasProps) {
   const inference = useCanvasInference();
   const [measured, setMeasured] = useState(() => new Map<string, Measured>());
-  const nodes = useFlowNodes(inference, measured);
+  const [dragsEnded, setDragsEnded] = useState(0);
+  const nodes = useFlowNodes(inference, measured, dragsEnded);
   const drawn = useRef(new Set<string>());
   drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference);
@@ -455,6 +473,16 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const onNodeClick = useCallback(() => {
     const ui = useUiStore.getState();
     if (ui.tab === 'summary') ui.setTab('layer');
+  }, []);
+
+  const onNodeDragStart = useCallback(() => {
+    shiftsFrozen = true;
+    beginDrag();
+  }, []);
+  const onNodeDragStop = useCallback(() => {
+    shiftsFrozen = false;
+    endDrag();
+    setDragsEnded((n) => n + 1);
   }, []);
 
   const onMoveEnd = useCallback((_e: unknown, vp: FlowViewport) => {
@@ -542,8 +570,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
-        onNodeDragStart={beginDrag}
-        onNodeDragStop={endDrag}
+        onNodeDragStart={onNodeDragStart}
+        onNodeDragStop={onNodeDragStop}
         onMoveEnd={onMoveEnd}
         onNodeClick={onNodeClick}
         onNodeContextMenu={onNodeContextMenu}
