@@ -21,35 +21,42 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread (CPU) time: unlike dur, it leaves out the time the thread waited for a core on a loaded machine. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { name?: string; elementCount?: number; beginData?: { dirtyObjects?: number; totalObjects?: number } };
 }
 
 /** Self time (ms) by event name on the renderer's main thread, from nested complete events. */
-function selfTimes(events: TraceEvent[]): { self: Map<string, number>; styleElements: number[]; layoutObjects: number[] } {
+function selfTimes(events: TraceEvent[]): { self: Map<string, number>; cpu: Map<string, number>; styleElements: number[]; layoutObjects: number[] } {
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const self = new Map<string, number>();
+  const cpu = new Map<string, number>();
   const styleElements: number[] = [];
   const layoutObjects: number[] = [];
-  if (!main) return { self, styleElements, layoutObjects };
+  if (!main) return { self, cpu, styleElements, layoutObjects };
   const xs = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
-  const stack: Array<{ e: TraceEvent; end: number; child: number }> = [];
+  const stack: Array<{ e: TraceEvent; end: number; child: number; childCpu: number }> = [];
   const close = (upTo: number) => {
     while (stack.length && stack[stack.length - 1].end <= upTo) {
       const top = stack.pop()!;
       self.set(top.e.name, (self.get(top.e.name) ?? 0) + (top.e.dur! - top.child) / 1000);
-      if (stack.length) stack[stack.length - 1].child += top.e.dur!;
+      cpu.set(top.e.name, (cpu.get(top.e.name) ?? 0) + Math.max(0, (top.e.tdur ?? 0) - top.childCpu) / 1000);
+      if (stack.length) {
+        stack[stack.length - 1].child += top.e.dur!;
+        stack[stack.length - 1].childCpu += top.e.tdur ?? 0;
+      }
     }
   };
   for (const e of xs) {
     close(e.ts);
-    stack.push({ e, end: e.ts + e.dur!, child: 0 });
+    stack.push({ e, end: e.ts + e.dur!, child: 0, childCpu: 0 });
     if (e.name === 'UpdateLayoutTree' && e.args?.elementCount !== undefined) styleElements.push(e.args.elementCount);
     if (e.name === 'Layout' && e.args?.beginData?.dirtyObjects !== undefined) layoutObjects.push(e.args.beginData.dirtyObjects);
   }
   close(Infinity);
-  return { self, styleElements, layoutObjects };
+  return { self, cpu, styleElements, layoutObjects };
 }
 
 interface ProfileNode {
@@ -154,10 +161,17 @@ async function main(): Promise<void> {
     await finish();
     if (process.env.CONVAS_PROFILE_JSON) writeFileSync(process.env.CONVAS_PROFILE_JSON, JSON.stringify(trace));
 
-    const { self, styleElements, layoutObjects } = selfTimes(trace.traceEvents);
+    const { self, cpu: cpuSelf, styleElements, layoutObjects } = selfTimes(trace.traceEvents);
     const total = [...self.values()].reduce((a, b) => a + b, 0);
-    console.log(`${scenario}: ${STEPS} steps in ${wall} ms wall (${(wall / STEPS).toFixed(1)} ms/step); main thread busy ${(total / STEPS).toFixed(1)} ms/step`);
-    for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 16)) console.log(`  ${(t / STEPS).toFixed(2).padStart(7)} ms/step  ${name}`);
+    const totalCpu = [...cpuSelf.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `${scenario} (${outDir}): ${STEPS} steps in ${wall} ms wall (${(wall / STEPS).toFixed(1)} ms/step); main thread busy ${(total / STEPS).toFixed(1)} ms/step, ` +
+        `of which on a core (thread time) ${(totalCpu / STEPS).toFixed(1)} ms/step`,
+    );
+    console.log('  self time by event, wall / thread ms per step:');
+    for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
+      console.log(`  ${(t / STEPS).toFixed(2).padStart(7)} / ${((cpuSelf.get(name) ?? 0) / STEPS).toFixed(2).padStart(6)}  ${name}`);
+    }
     const mean = (xs: number[]) => (xs.length ? (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(0) : '-');
     console.log(`  style recalcs: ${styleElements.length} (${mean(styleElements)} elements each); layouts: ${layoutObjects.length} (${mean(layoutObjects)} dirty objects each)`);
 

@@ -11,6 +11,7 @@ import {
   type Connection,
   type Edge,
   type EdgeChange,
+  type EdgeTypes,
   type NodeChange,
   type NodeTypes,
   type Viewport as FlowViewport,
@@ -28,10 +29,13 @@ import { GROUP_PAD, useBlockView } from './block-view';
 import { BlockNode, type BlockData, type BlockFlowNode } from './BlockNode';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
 import { MakeBlockBar } from './MakeBlock';
+import { ShapeEdge } from './ShapeEdge';
 import './canvas.css';
 
 /** Built once from the registry (React Flow warns when nodeTypes changes between renders). */
 const nodeTypes: NodeTypes = Object.fromEntries([...layerKinds.map((k) => [k.kind, LayerNode]), ['unknown', LayerNode], ['block', BlockNode]]);
+
+const edgeTypes: EdgeTypes = { shape: ShapeEdge };
 
 /** MIME type the palette puts on a drag so the canvas knows which kind to add. */
 export const KIND_MIME = 'application/x-convas-kind';
@@ -145,7 +149,7 @@ export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<stri
 const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>, dragsEnded: number): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -246,7 +250,7 @@ function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>
     cache.current = next;
     return out;
     // dragsEnded: after a drag the shifts are computed again even though the graph is the one of the last move.
-  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, dragsEnded]);
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded]);
 }
 
 type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
@@ -290,11 +294,12 @@ function useFlowEdges(inference: GraphInference): Edge[] {
         target: e.target,
         sourceHandle: e.sourceIndex ? `out-${e.sourceIndex}` : 'out',
         targetHandle: `in-${e.targetIndex}`,
+        // Set on each edge rather than through defaultEdgeOptions: React Flow merges those into every edge on every
+        // render of every edge, and a new options object re-renders them all.
+        type: 'shape',
         label,
         selected,
         className: shape ? 'edge-ok' : 'edge-unknown',
-        labelBgPadding: [6, 2],
-        labelBgBorderRadius: 4,
         ...(inner ? { zIndex: 12, selectable: false, deletable: false } : {}),
       };
       next.set(e.id, { edge: e, label, selected, flow });
@@ -391,9 +396,14 @@ export interface CanvasProps {
 /** The React Flow canvas over the document; every edit goes through the document store. */
 export function Canvas({ onDropFiles }: CanvasProps) {
   const inference = useCanvasInference();
-  const [measured, setMeasured] = useState(() => new Map<string, Measured>());
+  // The boxes' sizes as React Flow measured them. It keeps them itself, so a box that only changes size (an edit
+  // that shows an error) needs no new nodes from here: the map is read when a node is built anyway. Nodes are handed
+  // over again only when a box is measured for the first time, because React Flow counts them as initialised (what a
+  // fit waits for) only when it is given nodes that carry their sizes.
+  const measured = useRef(new Map<string, Measured>()).current;
+  const [firstMeasures, setFirstMeasures] = useState(0);
   const [dragsEnded, setDragsEnded] = useState(0);
-  const nodes = useFlowNodes(inference, measured, dragsEnded);
+  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded);
   const drawn = useRef(new Set<string>());
   drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference);
@@ -428,21 +438,19 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     }
     if (moved) useDocStore.getState().moveNodes(positions);
     if (dims) {
-      const d = dims;
-      setMeasured((prev) => {
-        const next = new Map(prev);
-        for (const [id, m] of d) {
-          const o = prev.get(id);
-          if (!o || o.width !== m.width || o.height !== m.height) next.set(id, m);
-        }
-        return next;
-      });
+      let first = false;
+      for (const [id, m] of dims) {
+        const o = measured.get(id);
+        first ||= !o;
+        if (!o || o.width !== m.width || o.height !== m.height) measured.set(id, m);
+      }
+      if (first) setFirstMeasures((n) => n + 1);
     }
     if (selection) {
       const ui = useUiStore.getState();
       ui.select([...selection], ui.selectedEdges);
     }
-  }, []);
+  }, [measured]);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
     let selection: Set<string> | null = null;
@@ -585,7 +593,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         minZoom={0.02}
         maxZoom={2.5}
         attributionPosition="top-right"
-        defaultEdgeOptions={{ type: 'smoothstep' }}
+        edgeTypes={edgeTypes}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />
         <Controls showInteractive={false} position="bottom-left" />
