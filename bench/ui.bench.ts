@@ -176,8 +176,9 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
         await page.getByTestId('tab-layer').click();
         await page.getByTestId('param-filters').waitFor();
       }
+      const renderedAtEdit = await page.locator('.react-flow__node').count();
       const latencies = open ? await editLatencies('kernelSize', ['1', '3']) : await editLatencies('filters', ['96', '128']);
-      return { nodes, rendered, loadMs, near, whole, renderedAll, latencies, undoDisabled };
+      return { nodes, rendered, loadMs, near, whole, renderedAll, renderedAtEdit, latencies, undoDisabled };
     };
 
     const results: Array<[string, Awaited<ReturnType<typeof variant>>]> = [];
@@ -213,7 +214,7 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
       log(`ResNet-50 preset, ${label}: ${r.nodes} layers (${r.rendered} boxes rendered at the opening view), opened and inferred in ${r.loadMs} ms`);
       report('at a working zoom', r.near);
       if (r.whole) report(`with the whole graph on screen (${r.renderedAll} boxes rendered)`, r.whole);
-      log(`  param edit → total updated and painted (${EDITS} edits): median ${ms(quantile(r.latencies, 0.5))}, p95 ${ms(quantile(r.latencies, 0.95))}`);
+      log(`  param edit → total updated and painted (${EDITS} edits, ${r.renderedAtEdit} boxes rendered): median ${ms(quantile(r.latencies, 0.5))}, p95 ${ms(quantile(r.latencies, 0.95))}`);
       log(`  drag recorded as an undo step: ${r.undoDisabled === false ? 'yes' : 'no'}`);
     }
     if (layout) log(`auto-layout of ResNet-50 (left to right, ELK in a worker): ${layout.ms} ms; longest frame meanwhile ${ms(layout.longest)}`);
