@@ -1,0 +1,42 @@
+import { expect, test } from '@playwright/test';
+import { openEditor, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
+
+// An opened instance below other opened ones is drawn shifted by the room they take. Moving it past one of them used to
+// flip that shift on every mouse move: the block jumped back and forth by a whole group's height while it was dragged.
+test('with every block of ResNet-50 opened, a dragged block stays under the cursor at every step and lands where it was let go', async ({ page }) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=resnet50');
+  await expect(totalParams(page)).toHaveText('25,636,712');
+  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="block-toggle"]').forEach((b) => b.click()));
+  // Past 120 boxes only what is on screen is drawn.
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('f');
+  await expect(page.getByTestId('block-conv3_block1')).toHaveAttribute('data-expanded', 'true');
+  await page.getByTestId('tab-summary').click();
+  await page.getByTestId('summary-row-conv3_block1/1_conv').click();
+  await waitForCanvasAtRest(page);
+
+  const head = page.getByTestId('block-conv3_block1').locator('.block-node-head');
+  const start = (await head.boundingBox())!;
+  const x0 = start.x + start.width / 3;
+  const y0 = start.y + start.height / 2;
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  // Right across the next column and down, then back: after the first step (which takes up the drag threshold), the
+  // block follows the cursor by as much at every step; the jump it made was a whole group, hundreds of pixels.
+  await page.mouse.move(x0 + 20, y0 + 8, { steps: 2 });
+  await waitForCanvasAtRest(page);
+  const ref = (await head.boundingBox())!;
+  for (const [dx, dy] of [[40, 15], [60, 20], [80, 30], [100, 35], [115, 40], [130, 45], [100, 30], [60, 10], [20, 8]]) {
+    await page.mouse.move(x0 + dx, y0 + dy, { steps: 2 });
+    await expect.poll(async () => {
+      const b = (await head.boundingBox())!;
+      return Math.max(Math.abs(b.x - ref.x - (dx - 20)), Math.abs(b.y - ref.y - (dy - 8)));
+    }).toBeLessThanOrEqual(3);
+  }
+  await page.mouse.up();
+  await expect.poll(async () => Math.abs((await head.boundingBox())!.x - ref.x)).toBeLessThanOrEqual(3);
+  await page.screenshot({ path: 'test-results/drag-opened-block.png' });
+  await expect(page.getByTestId('undo')).toBeEnabled();
+  expect(errors).toEqual([]);
+});
