@@ -101,6 +101,53 @@ describe('ModeChooser', () => {
     expect(modes.slice(24).every((m) => m === 'solo')).toBe(true);
     expect(c.retire()).toBe(true); // solo won by far more than 10%: on in one worker
   });
+  describe('solo estimated from the leader’s own slice', () => {
+    /** Split steps of a 64-row batch: the leader's 32 rows take `ownMs`, it waits `waitMs`, the update takes 2 ms. */
+    function firstModes(ownMs: number, waitMs: number, soloMs: number, steps = 30) {
+      const c = new ModeChooser(120, 12, 2);
+      const modes: string[] = [];
+      for (let i = 0; i < steps; i++) {
+        const m = c.next();
+        modes.push(m);
+        if (m === 'split') c.record(64, ownMs + waitMs + 2, { rows: 32, ms: ownMs, updateMs: 2 });
+        else c.record(64, soloMs);
+      }
+      return { c, modes };
+    }
+    it('settles on solo after warm-up + 2 split steps when they are clearly slower than the leader alone would be', () => {
+      // Starved follower: 40 ms waits on 5 ms slices; the leader alone would take 2 · 5 + 2 = 12 ms a step.
+      const { c, modes } = firstModes(5, 40, 12);
+      expect(modes.slice(0, 4)).toEqual(['split', 'split', 'split', 'split']);
+      expect(modes.slice(4).every((m) => m === 'solo')).toBe(true);
+      expect(c.retire()).toBe(true);
+      expect(c.rates()).toEqual({ split: 64 / 47, solo: 64 / 12, estimated: true });
+    });
+    it('keeps comparing by trial when split is not clearly slower than the estimate', () => {
+      // Waits of 6 ms: 13 ms a split step against an estimated 12 ms solo step, inside the 15% margin.
+      const { c, modes } = firstModes(5, 6, 20);
+      expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
+      expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true); // the usual solo trial
+      expect(c.rates().estimated).toBe(false);
+      expect(c.retire()).toBe(false); // solo (20 ms) lost the trial
+    });
+    it('on an idle machine (followers start at once) never retires from the estimate', () => {
+      const { c, modes } = firstModes(5, 0.5, 14, 200);
+      expect(c.rates().estimated).toBe(false);
+      expect(c.retire()).toBe(false);
+      expect(modes.slice(-100).filter((m) => m === 'split').length).toBeGreaterThan(80);
+    });
+    it('without the leader’s slice timing it falls back to trying both modes', () => {
+      const c = new ModeChooser(120, 12, 2);
+      const modes: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const m = c.next();
+        modes.push(m);
+        c.record(64, m === 'split' ? 47 : 12);
+      }
+      expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
+      expect(c.rates().estimated).toBe(false);
+    });
+  });
   it('retires the followers only after a clear solo win or two narrow ones in a row', () => {
     const narrow = new ModeChooser(40, 8, 2);
     const wins: boolean[] = [];

@@ -158,6 +158,12 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial (and
  * the first stretch) is at most `trial` steps and, for slow steps, about 5% of `periodMs` (never fewer than warm-up + 2
  * steps).
+ *
+ * A split step also tells what a solo step would cost: the leader's own slice gives its rows per ms, and a solo step
+ * is the whole batch at that rate plus the same update. That estimate is cautious (a smaller slice runs no faster per
+ * row, and in a split step the leader shares the cores with the followers), so when the first split stretch is
+ * already clearly slower than it (by `estimateMargin`), solo is certain to win: the chooser settles on solo after
+ * warm-up + 2 steps instead of trying both modes. On a loaded machine that keeps a short run close to one worker.
  */
 export class ModeChooser {
   private preferred: 'split' | 'solo' = 'split';
@@ -174,6 +180,12 @@ export class ModeChooser {
   private fixedMode: 'split' | 'solo' | null = null;
   /** Consecutive comparisons won by solo. */
   private soloWins = 0;
+  /** Estimated solo time (ms) of the measured steps of the first split stretch; see the class comment. */
+  private soloEstimateMs = 0;
+  /** Whether solo was chosen from that estimate, without a solo trial. */
+  private decidedByEstimate = false;
+  /** How much slower than the solo estimate the first split stretch must be to settle on solo at once. */
+  static readonly estimateMargin = 1.15;
 
   constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2, readonly periodMs = 60_000) {
     this.length = trial;
@@ -199,17 +211,38 @@ export class ModeChooser {
     return Math.max(Math.min(this.trial, byTime), Math.min(this.trial, this.warmup + 2));
   }
 
-  /** Records the step just run with the mode `next()` gave: its rows and wall time (ms). */
-  record(rows: number, ms: number): void {
+  /**
+   * Records the step just run with the mode `next()` gave: its rows and wall time (ms); for a split step, also the
+   * leader's own slice (rows, ms) and its averaging + update time (ms).
+   */
+  record(rows: number, ms: number, own?: { rows: number; ms: number; updateMs: number }): void {
     if (this.fixedMode) return;
     const mode = this.next();
-    if (this.count >= this.warmup) {
+    const measured = this.count >= this.warmup;
+    if (measured) {
       this.acc.rows += rows;
       this.acc.ms += ms;
     }
     this.count++;
     this.elapsed += ms;
     this.lastMs = ms;
+    if (this.first && !this.trying && mode === 'split' && measured) {
+      if (own && own.rows > 0 && own.ms > 0) this.soloEstimateMs += (rows * own.ms) / own.rows + own.updateMs;
+      else this.soloEstimateMs = Number.NaN; // no estimate for this stretch: compare by trial as usual
+      if (this.count >= this.warmup + 2 && this.soloEstimateMs > 0 && this.acc.ms > ModeChooser.estimateMargin * this.soloEstimateMs) {
+        this.rate.split = this.acc.rows / this.acc.ms;
+        this.rate.solo = this.acc.rows / this.soloEstimateMs;
+        this.preferred = 'solo';
+        this.soloWins = 2;
+        this.decidedByEstimate = true;
+        this.first = false;
+        this.acc = { rows: 0, ms: 0 };
+        this.count = 0;
+        this.elapsed = 0;
+        this.length = this.trial;
+        return;
+      }
+    }
     // The first stretch is as short as a trial: a run of slow steps should not wait long for its first decision.
     if (this.first && !this.trying && this.count === 1) this.length = this.trialLength();
     const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
@@ -242,9 +275,9 @@ export class ModeChooser {
     return this.soloWins >= 2;
   }
 
-  /** Rows per ms last measured in each mode (0 before the first measurement). */
-  rates(): { split: number; solo: number } {
-    return { ...this.rate };
+  /** Rows per ms last measured in each mode (0 before the first measurement); `estimated` when solo's is the estimate. */
+  rates(): { split: number; solo: number; estimated: boolean } {
+    return { ...this.rate, estimated: this.decidedByEstimate };
   }
 }
 
@@ -466,7 +499,7 @@ export class ReplicaLeader {
       }
       this.learnSpeeds(rows, t1 - t0, t2 - t1);
     }
-    this.modes.record(b, t3 - start);
+    this.modes.record(b, t3 - start, solo ? undefined : { rows: rows[0], ms: t1 - t0, updateMs: t3 - t2 });
     let loss = 0;
     let correct = 0;
     let raw = 0;
