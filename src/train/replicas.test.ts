@@ -148,16 +148,21 @@ describe('ModeChooser', () => {
       expect(c.rates().estimated).toBe(false);
     });
   });
-  it('retires the followers only after a clear solo win or two narrow ones in a row', () => {
-    const narrow = new ModeChooser(40, 8, 2);
+  it('retires the followers after a solo win of the first comparison, later after a clear one or two narrow ones in a row', () => {
+    const firstNarrow = new ModeChooser(40, 8, 2);
+    for (let i = 0; i < 16; i++) firstNarrow.record(64, firstNarrow.next() === 'split' ? 10.5 : 10); // solo 5% faster
+    expect(firstNarrow.retire()).toBe(true);
+    // Split wins the first comparison; then the load comes and solo is 5% faster in each later one.
+    const later = new ModeChooser(40, 8, 2);
     const wins: boolean[] = [];
-    for (let i = 0; i < 120; i++) {
-      const m = narrow.next();
-      narrow.record(64, m === 'split' ? 10.5 : 10); // solo 5% faster
-      wins.push(narrow.retire());
+    for (let i = 0; i < 136; i++) {
+      const m = later.next();
+      later.record(64, m === 'split' ? (i < 16 ? 9 : 10.5) : 10);
+      wins.push(later.retire());
     }
-    expect(wins[15]).toBe(false); // the first comparison (8 + 8 steps) won narrowly
-    expect(wins[119]).toBe(true); // the second one too
+    expect(wins[15]).toBe(false); // first comparison (8 + 8 steps): split
+    expect(wins[55]).toBe(false); // second (after a 40-step period): solo, narrowly
+    expect(wins[135]).toBe(true); // third: solo again
     const splitWins = new ModeChooser(40, 8, 2);
     for (let i = 0; i < 120; i++) splitWins.record(64, splitWins.next() === 'split' ? 10 : 10.5);
     expect(splitWins.retire()).toBe(false);

@@ -212,8 +212,9 @@ export class ModeChooser {
   }
 
   /**
-   * Records the step just run with the mode `next()` gave: its rows and wall time (ms); for a split step, also the
-   * leader's own slice (rows, ms) and its averaging + update time (ms).
+   * Records the step just run with the mode `next()` gave: its rows and time (ms: a split step's wall time; for a solo
+   * step, what one worker alone would take); for a split step, also the leader's own slice (rows, ms) and its
+   * averaging + update time (ms).
    */
   record(rows: number, ms: number, own?: { rows: number; ms: number; updateMs: number }): void {
     if (this.fixedMode) return;
@@ -254,7 +255,9 @@ export class ModeChooser {
     if (this.trying) {
       if (this.rate.split > 0 && this.rate.solo > 0) this.preferred = this.rate.solo > this.rate.split ? 'solo' : 'split';
       // A clear solo win (≥ 10%) counts twice: solo steps still wake the followers, so one worker alone is faster again.
-      const clear = this.rate.solo > 1.1 * this.rate.split;
+      // So does any win of the first comparison: a run that starts on busy cores would otherwise pay those wake-ups
+      // until the next comparison, a whole period later.
+      const clear = this.rate.solo > 1.1 * this.rate.split || this.first;
       this.soloWins = this.preferred === 'solo' ? this.soloWins + (clear ? 2 : 1) : 0;
       this.first = false;
       this.trying = false;
@@ -266,8 +269,8 @@ export class ModeChooser {
   }
 
   /**
-   * Whether the run should go on in the leader alone, the followers stopped: solo won two comparisons in a row, or
-   * one by at least 10%. Even
+   * Whether the run should go on in the leader alone, the followers stopped: solo won the first comparison, two later
+   * ones in a row, or one by at least 10%. Even
    * solo steps wake every follower to apply the update, which costs the leader time when the cores are busy; a run
    * that has settled on solo is then as fast as one worker. (It stays on one worker to its end.)
    */
@@ -499,7 +502,10 @@ export class ReplicaLeader {
       }
       this.learnSpeeds(rows, t1 - t0, t2 - t1);
     }
-    this.modes.record(b, t3 - start, solo ? undefined : { rows: rows[0], ms: t1 - t0, updateMs: t3 - t2 });
+    // A solo step is timed as one worker alone would run it: without the wait for the followers to wake up and apply
+    // the update, which a retired run does not have. On a loaded machine that wait is long (a follower's core is
+    // taken), and counting it made solo look slower than one worker really is, so two starved workers were kept.
+    this.modes.record(b, solo ? t1 - t0 + (t3 - t2) : t3 - start, solo ? undefined : { rows: rows[0], ms: t1 - t0, updateMs: t3 - t2 });
     let loss = 0;
     let correct = 0;
     let raw = 0;
