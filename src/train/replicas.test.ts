@@ -354,7 +354,8 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
     const follower = startFollower(sab, plan, 1, model, kind, false, graph);
     await follower.ready;
-    const leader = new ReplicaLeader(replicaLayout(sab, plan));
+    // Split every step: the default chooser may retire the follower after a few steps on a loaded machine.
+    const leader = new ReplicaLeader(replicaLayout(sab, plan), ModeChooser.fixed('split'));
     const res = await trainModel({ tf, model, ds, settings: { ...settings, batchSize: 32 }, control, parallel: leader });
     leader.quit();
     const done = await follower.done;
