@@ -88,7 +88,7 @@ describe('ModeChooser', () => {
     }
     expect(after.slice(-120).filter((m) => m === 'split').length).toBe(108);
   });
-  it('decides within the first two short stretches: a run that starts on busy cores goes solo after 24 steps', () => {
+  it('decides within the first two short stretches (warm-up + 3 steps each): on busy cores it goes solo after 10 steps', () => {
     const c = new ModeChooser(120, 12, 2);
     const modes: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -96,9 +96,9 @@ describe('ModeChooser', () => {
       modes.push(m);
       c.record(64, m === 'split' ? 30 : 16);
     }
-    expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
-    expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true);
-    expect(modes.slice(24).every((m) => m === 'solo')).toBe(true);
+    expect(modes.slice(0, 5).every((m) => m === 'split')).toBe(true);
+    expect(modes.slice(5, 10).every((m) => m === 'solo')).toBe(true);
+    expect(modes.slice(10).every((m) => m === 'solo')).toBe(true);
     expect(c.retire()).toBe(true); // solo won by far more than 10%: on in one worker
   });
   describe('solo estimated from the leader’s own slice', () => {
@@ -125,8 +125,9 @@ describe('ModeChooser', () => {
     it('keeps comparing by trial when split is not clearly slower than the estimate', () => {
       // Waits of 6 ms: 13 ms a split step against an estimated 12 ms solo step, inside the 15% margin.
       const { c, modes } = firstModes(5, 6, 20);
-      expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
-      expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true); // the usual solo trial
+      expect(modes.slice(0, 5).every((m) => m === 'split')).toBe(true);
+      expect(modes.slice(5, 10).every((m) => m === 'solo')).toBe(true); // the usual solo trial
+      expect(modes.slice(10, 30).every((m) => m === 'split')).toBe(true);
       expect(c.rates().estimated).toBe(false);
       expect(c.retire()).toBe(false); // solo (20 ms) lost the trial
     });
@@ -144,7 +145,8 @@ describe('ModeChooser', () => {
         modes.push(m);
         c.record(64, m === 'split' ? 47 : 12);
       }
-      expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
+      expect(modes.slice(0, 5).every((m) => m === 'split')).toBe(true);
+      expect(modes[5]).toBe('solo'); // a solo trial, not a decision after four split steps
       expect(c.rates().estimated).toBe(false);
     });
   });

@@ -156,8 +156,8 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * stretch of each mode (split first, so the followers' speeds are learnt) and keeps the faster (rows per ms, each
  * stretch's first steps skipped as warm-up); after that, a short trial of the other mode ends every period — `period`
  * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial (and
- * the first stretch) is at most `trial` steps and, for slow steps, about 5% of `periodMs` (never fewer than warm-up + 2
- * steps).
+ * the first comparison's stretches) is at most `trial` steps (the first ones at most warm-up + 3) and, for slow steps,
+ * about 5% of `periodMs` (never fewer than warm-up + 2 steps).
  *
  * A split step also tells what a solo step would cost: the leader's own slice gives its rows per ms, and a solo step
  * is the whole batch at that rate plus the same update. That estimate is cautious (a smaller slice runs no faster per
@@ -212,6 +212,15 @@ export class ModeChooser {
   }
 
   /**
+   * Steps of each stretch of the first comparison: warm-up + 3 at most. Its losing stretch is paid at the start of every
+   * run, and on a loaded machine that is what makes a short run slower than one worker; three measured steps a mode
+   * are enough to tell 1.6× (idle cores) from a loss.
+   */
+  private firstLength(): number {
+    return Math.min(this.trialLength(), this.warmup + 3);
+  }
+
+  /**
    * Records the step just run with the mode `next()` gave: its rows and time (ms: a split step's wall time; for a solo
    * step, what one worker alone would take); for a split step, also the leader's own slice (rows, ms) and its
    * averaging + update time (ms).
@@ -245,7 +254,7 @@ export class ModeChooser {
       }
     }
     // The first stretch is as short as a trial: a run of slow steps should not wait long for its first decision.
-    if (this.first && !this.trying && this.count === 1) this.length = this.trialLength();
+    if (this.first && !this.trying && this.count === 1) this.length = this.firstLength();
     const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
     if (this.count < (this.trying || this.first ? this.length : this.period - this.length) && !long) return;
     if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
@@ -264,7 +273,7 @@ export class ModeChooser {
       this.length = this.trial;
     } else {
       this.trying = true;
-      this.length = this.trialLength();
+      this.length = this.first ? this.firstLength() : this.trialLength();
     }
   }
 
