@@ -150,6 +150,32 @@ describe('ModeChooser', () => {
       expect(c.rates().estimated).toBe(false);
     });
   });
+  it('brings the solo trial forward when load comes after the first comparison', () => {
+    const c = new ModeChooser(200, 8, 2);
+    const modes: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const m = c.next();
+      modes.push(m);
+      const loaded = i >= 20;
+      c.record(64, m === 'split' ? (loaded ? 30 : 10) : 16);
+    }
+    expect(modes.slice(0, 5)).toEqual(['split', 'split', 'split', 'split', 'split']);
+    expect(modes.slice(10, 20).every((m) => m === 'split')).toBe(true); // split won the first comparison
+    // At most five loaded split steps (from step 20), then the solo trial, not 200 steps later.
+    const trial = modes.indexOf('solo', 20);
+    expect(trial).toBeGreaterThan(20);
+    expect(trial).toBeLessThanOrEqual(25);
+    expect(c.retire()).toBe(true); // solo won it clearly
+    // Noise of one slow split step among fast ones does not do it.
+    const calm = new ModeChooser(200, 8, 2);
+    const calmModes: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const m = calm.next();
+      calmModes.push(m);
+      calm.record(64, m === 'split' ? (i >= 10 && i % 7 === 3 ? 40 : 10) : 16);
+    }
+    expect(calmModes.slice(10).every((m) => m === 'split')).toBe(true);
+  });
   it('retires the followers after a solo win of the first comparison, later after a clear one or two narrow ones in a row', () => {
     const firstNarrow = new ModeChooser(40, 8, 2);
     for (let i = 0; i < 16; i++) firstNarrow.record(64, firstNarrow.next() === 'split' ? 10.5 : 10); // solo 5% faster

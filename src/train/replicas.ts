@@ -184,8 +184,14 @@ export class ModeChooser {
   private soloEstimateMs = 0;
   /** Whether solo was chosen from that estimate, without a solo trial. */
   private decidedByEstimate = false;
-  /** How much slower than the solo estimate the first split stretch must be to settle on solo at once. */
+  /**
+   * How much slower than the solo estimate the first split stretch must be to settle on solo at once; and how much
+   * slower than solo's last rate the last `recentSteps` split steps must be to bring the next solo trial forward.
+   */
   static readonly estimateMargin = 1.15;
+  static readonly recentSteps = 5;
+  /** [rows, ms] of the last split steps of a preferred-split stretch. */
+  private recent: Array<[number, number]> = [];
 
   constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2, readonly periodMs = 60_000) {
     this.length = trial;
@@ -253,6 +259,23 @@ export class ModeChooser {
         return;
       }
     }
+    // Load that comes after the first comparison: when the last few split steps are clearly slower than solo was, the
+    // solo trial comes now rather than at the end of the period.
+    if (!this.first && !this.trying && mode === 'split') {
+      this.recent.push([rows, ms]);
+      if (this.recent.length > ModeChooser.recentSteps) this.recent.shift();
+      const r = this.recent.reduce((a, [n, t]) => [a[0] + n, a[1] + t], [0, 0]);
+      if (this.recent.length === ModeChooser.recentSteps && this.rate.solo > ModeChooser.estimateMargin * (r[0] / r[1])) {
+        this.rate.split = r[0] / r[1];
+        this.recent = [];
+        this.acc = { rows: 0, ms: 0 };
+        this.count = 0;
+        this.elapsed = 0;
+        this.trying = true;
+        this.length = this.trialLength();
+        return;
+      }
+    } else this.recent = [];
     // The first stretch is as short as a trial: a run of slow steps should not wait long for its first decision.
     if (this.first && !this.trying && this.count === 1) this.length = this.firstLength();
     const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
