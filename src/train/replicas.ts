@@ -589,6 +589,17 @@ export class ReplicaLeader {
 }
 
 /**
+ * A follower's first gradients, on a slice of zeros, before it says ready: the first gradients in a fresh worker are
+ * slow (kernels set up, wasm memory grows), and in the run the leader would wait for them in its first steps, where
+ * the split/solo comparison is measured. Only gradients are computed (nothing is applied); a training pass moves
+ * BatchNorm statistics, so the caller sets its weights again afterwards.
+ */
+export function warmUpSlice(plan: ReplicaPlan, computeSlice: (xs: Float32Array, ys: Float32Array, rows: number, into: Float32Array) => SliceResult): void {
+  const rows = Math.max(1, Math.ceil(plan.maxRows / plan.replicas));
+  computeSlice(new Float32Array(rows * plan.sampleSize), new Float32Array(rows * plan.labelSize), rows, new Float32Array(plan.varSizes.reduce((a, b) => a + b, 0)));
+}
+
+/**
  * A follower's loop, blocking until the leader quits: waits for a step, computes the gradients of its slice, waits
  * for everybody's, applies the average. `computeSlice(x, y, rows, into)` computes its slice's gradients. On an
  * exception the error is posted to the shared buffer (the leader throws it) and rethrown here.
