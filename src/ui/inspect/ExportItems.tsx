@@ -140,6 +140,26 @@ export default function ExportItems({ project, close, chooseTfjsFiles }: { proje
         )}
       />
       <MenuItem
+        title="ONNX (.onnx)"
+        sub={`Opset 13, for onnxruntime, PyTorch, TensorRT…: ${hasWeights ? 'with the trained weights' : 'the initial random weights (not trained yet)'}`}
+        testid="export-onnx"
+        onClick={() => (
+          close(),
+          run('ONNX export', async () => {
+            const [tf, { exportOnnx }] = await Promise.all([loadTf(), import('../../export/onnx')]);
+            const { weights, note } = exportedWeights(project);
+            const model = buildModel(tf, project.graph, weights);
+            try {
+              const bytes = exportOnnx(project.graph, snapshotWeights(model), { name: project.name });
+              if (note) toast('info', note);
+              download(`${base}.onnx`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+            } finally {
+              model.dispose();
+            }
+          })
+        )}
+      />
+      <MenuItem
         title="tfjs model (model.json + weights.bin)"
         sub={hasWeights ? 'With the trained weights' : 'Not trained yet: the initial random weights (those Inspect shows)'}
         testid="export-tfjs"
