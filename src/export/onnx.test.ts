@@ -16,7 +16,7 @@ import { defaultLayerName, sequentialGraph, uniqueName } from '../graph/build';
 import { inferGraph, parseParams } from '../graph/infer';
 import type { Graph, GraphEdge, GraphNode } from '../graph/types';
 import { nodeWasm } from '../train/wasm/node';
-import { exportOnnx } from './onnx';
+import { exportOnnx, exportOnnxWithTf } from './onnx';
 import { compareWithOnnxRuntime } from './testing/onnx-oracle';
 import { checkOnnxFiles, findOnnxPython } from './testing/onnx-python';
 
@@ -281,6 +281,12 @@ describe('what ONNX export refuses, naming the layer', () => {
     expect(() => exportOnnx(g, bad)).toThrow('Layer "head" (Dense): weight #0 is 3×6, the layer needs 6×3');
     const extra = w.map((l) => ({ ...l, tensors: [...l.tensors, l.tensors[1]] }));
     expect(() => exportOnnx(g, extra)).toThrow('Layer "head" (Dense): 3 weights given, the ONNX mapping uses 2');
+  });
+
+  it('nothing when given weights of another design: exportOnnxWithTf refuses them as tfjs does', () => {
+    const other = weights().map((l) => ({ ...l, tensors: l.tensors.map((t) => ({ ...t, shape: [...t.shape].reverse() })) }));
+    expect(() => exportOnnxWithTf(tf, g, other)).toThrow(/head/);
+    expect(exportOnnxWithTf(tf, g, null).length).toBeGreaterThan(6 * 3 * 4);
   });
 
   it('an invalid graph', () => {

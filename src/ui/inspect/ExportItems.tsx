@@ -146,16 +146,11 @@ export default function ExportItems({ project, close, chooseTfjsFiles }: { proje
         onClick={() => (
           close(),
           run('ONNX export', async () => {
-            const [tf, { exportOnnx }] = await Promise.all([loadTf(), import('../../export/onnx')]);
+            const [tf, { exportOnnxWithTf }] = await Promise.all([loadTf(), import('../../export/onnx')]);
             const { weights, note } = exportedWeights(project);
-            const model = buildModel(tf, project.graph, weights);
-            try {
-              const bytes = exportOnnx(project.graph, snapshotWeights(model), { name: project.name });
-              if (note) toast('info', note);
-              download(`${base}.onnx`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
-            } finally {
-              model.dispose();
-            }
+            const bytes = exportOnnxWithTf(tf, project.graph, weights, { name: project.name });
+            if (note) toast('info', note);
+            download(`${base}.onnx`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
           })
         )}
       />
