@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,8 +81,14 @@ describe(`ONNX export (opset ${ONNX_OPSET}) computes what tfjs computes, in onnx
     if (!onnxPython.ok) return;
     // The preset tests above write the files (each fails on its own if it cannot); a filtered run checks fewer.
     expect(exported.size).toBeGreaterThan(0);
-    const lines = checkOnnxFiles(onnxPython.python, [...exported.values()]);
+    // A file with a node reading a tensor nothing defines: the checker must refuse it (it is not blind).
+    const broken = onnx.ModelProto.decode(readFileSync([...exported.values()][0]));
+    broken.graph!.node![1].input![0] = 'nowhere';
+    const brokenFile = join(dir, 'broken.onnx');
+    writeFileSync(brokenFile, onnx.ModelProto.encode(broken).finish());
+    const lines = checkOnnxFiles(onnxPython.python, [...exported.values(), brokenFile]);
     for (const [id, file] of exported) expect(lines.get(file), id).toMatch(/^ok /);
+    expect(lines.get(brokenFile)).toMatch(/^FAIL .*nowhere/);
   }, 300_000);
 
   const zoo = sequentialGraph([
