@@ -46,7 +46,7 @@ const nodeProto = (n: OnnxNode, name: string) =>
 /** Little-endian bytes, as TensorProto.raw_data wants them (every platform tfjs runs on is little-endian). */
 function tensorProto(t: OnnxInitializer) {
   if ('float32' in t) {
-    const raw = new Uint8Array(t.float32.buffer, t.float32.byteOffset, t.float32.byteLength).slice();
+    const raw = new Uint8Array(t.float32.buffer, t.float32.byteOffset, t.float32.byteLength);
     return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
   }
   const v = BigInt64Array.from(t.int64.map((x) => BigInt(x)));
