@@ -212,7 +212,8 @@ export const useDocStore = create<DocState>()(
         const p = get().project;
         const r = makeBlock(p.graph, p.blocks ?? [], selected, name, expose, freshId);
         if ('error' in r) return { ok: false, reason: r.error };
-        set({ project: { ...p, graph: r.graph, blocks: [...(p.blocks ?? []), r.block] } });
+        // A project with blocks is written as file version 2 (see fileVersionOf); say so in memory too.
+        set({ project: { ...p, version: 2, graph: r.graph, blocks: [...(p.blocks ?? []), r.block] } });
         return { ok: true, instanceId: r.instanceId, blockId: r.block.id };
       },
       addInstance(blockId, position, host) {
