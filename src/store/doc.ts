@@ -4,6 +4,7 @@ import { getLayerKind } from '../../nodes/index';
 import { BLOCK_KIND, expandInstance, instanceBaseName, makeBlock, recursionProblem, type ExposeChoice } from '../graph/blocks';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
+import { toSeparableInProject, type SeparableOptions } from '../graph/transform';
 import type { Graph, GraphEdge, GraphNode, ProjectFileV1, Viewport, XY } from '../graph/types';
 import { canvasInferenceFor, flatFor } from './blocks';
 import { inferenceFor, layerListFor, structuralGraphFor, type LayerMeta } from './inference';
@@ -47,6 +48,11 @@ export interface DocState {
   updateBlockNodeParams(blockId: string, innerId: string, patch: Record<string, unknown>): void;
   /** Replaces an instance by its layers (names prefixed by the instance). */
   expandInstance(id: string): Outcome;
+  /**
+   * Replaces a Conv2D, named by its id in the flattened graph, by its depthwise-separable version (one undo step).
+   * Inside a block (`instance/conv`) the block's definition is rewritten, so every instance changes and blocks stay.
+   */
+  makeSeparable(flatId: string, opts: SeparableOptions): Outcome;
 }
 
 const COALESCE_MS = 1000;
@@ -260,6 +266,14 @@ export const useDocStore = create<DocState>()(
         if ('error' in r) return { ok: false, reason: r.error };
         set({ project: { ...p, graph: r } });
         return { ok: true };
+      },
+      makeSeparable(flatId, opts) {
+        try {
+          set({ project: toSeparableInProject(get().project, flatId, opts) });
+          return { ok: true };
+        } catch (e) {
+          return { ok: false, reason: (e as Error).message };
+        }
       },
     }),
     {
