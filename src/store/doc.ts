@@ -1,7 +1,8 @@
 import { create } from 'zustand';
 import { temporal } from 'zundo';
 import { getLayerKind } from '../../nodes/index';
-import { BLOCK_KIND, expandInstance, instanceBaseName, makeBlock, recursionProblem, type ExposeChoice } from '../graph/blocks';
+import { addToBlock, connectInBlock, portFeedProblem, removeFromBlock, splitInnerId } from '../graph/block-edit';
+import { BLOCK_KIND, BLOCK_SEP, expandInstance, instanceBaseName, isInstance, makeBlock, recursionProblem, type BlockDef, type ExposeChoice } from '../graph/blocks';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
 import { toSeparableInProject, type SeparableOptions } from '../graph/transform';
@@ -32,10 +33,22 @@ export interface DocState {
   addNode(kind: string, position: XY): string;
   /** Moves nodes (no undo step while a drag is in progress: see `beginDrag`/`endDrag`). */
   moveNodes(positions: Record<string, XY>): void;
-  /** Removes nodes (with their edges) and edges. */
-  removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
-  /** Connects source's output to input slot `targetIndex` of target, or says why not. */
+  /**
+   * Removes nodes (with their edges) and edges, as one undo step. Ids of layers or wires inside an opened instance
+   * (`instance/inner`, as the canvas draws them) are removed from that instance's block: every instance follows.
+   * Refused as a whole, with the reason, when a block would lose its last layer or an output nothing feeds.
+   */
+  removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): Outcome;
+  /**
+   * Connects source's output to input slot `targetIndex` of target, or says why not. Two layers inside the same
+   * opened instance (`instance/a` → `instance/b`) are wired in the block's definition: every instance follows.
+   */
   connect(source: string, target: string, targetIndex: number, sourceIndex?: number): Outcome;
+  /**
+   * Adds an unconnected layer of `kind` (or an instance of block `block`) inside the block of instance `instanceId`,
+   * at `position` in the block's own coordinates; returns its id as the canvas draws it (`instance/new`).
+   */
+  addToBlock(instanceId: string, what: { kind: string } | { block: string }, position: XY): Outcome & { id?: string };
   /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
   insertFragment(fragment: Graph, offset: XY): string[];
   setViewport(vp: Viewport): void;
@@ -178,17 +191,45 @@ export const useDocStore = create<DocState>()(
         }));
       },
       removeElements(nodeIds, edgeIds) {
-        if (!nodeIds.length && !edgeIds.length) return;
-        const dropN = new Set(nodeIds);
-        const dropE = new Set(edgeIds);
-        set((s) => ({
-          project: mapGraph(s.project, (g) => ({
-            nodes: g.nodes.filter((n) => !dropN.has(n.id)),
-            edges: g.edges.filter((e) => !dropE.has(e.id) && !dropN.has(e.source) && !dropN.has(e.target)),
-          })),
-        }));
+        if (!nodeIds.length && !edgeIds.length) return { ok: true };
+        const p = get().project;
+        const dropN = new Set(nodeIds.filter((id) => !id.includes(BLOCK_SEP)));
+        const dropE = new Set(edgeIds.filter((id) => !id.includes(BLOCK_SEP)));
+        // Inside opened instances: what to remove from each block (instances removed as a whole need nothing).
+        const inner = new Map<string, { nodes: string[]; edges: string[] }>();
+        const collect = (ids: readonly string[], into: 'nodes' | 'edges') => {
+          for (const id of ids) {
+            const at = splitInnerId(id);
+            if (!at || dropN.has(at.instance)) continue;
+            const def = defOfInstance(p, at.instance);
+            if (!def) continue;
+            const entry = inner.get(def.id) ?? { nodes: [], edges: [] };
+            entry[into].push(at.inner);
+            inner.set(def.id, entry);
+          }
+        };
+        collect(nodeIds, 'nodes');
+        collect(edgeIds, 'edges');
+        let blocks = p.blocks;
+        for (const [defId, what] of inner) {
+          const def = blocks!.find((b) => b.id === defId)!;
+          const r = removeFromBlock(def, what.nodes, what.edges);
+          if ('error' in r) return { ok: false, reason: r.error };
+          if (r !== def) blocks = blocks!.map((b) => (b.id === defId ? r : b));
+        }
+        const graph = dropN.size || dropE.size
+          ? {
+              nodes: p.graph.nodes.filter((n) => !dropN.has(n.id)),
+              edges: p.graph.edges.filter((e) => !dropE.has(e.id) && !dropN.has(e.source) && !dropN.has(e.target)),
+            }
+          : p.graph;
+        if (graph !== p.graph || blocks !== p.blocks) set({ project: { ...p, graph, blocks } });
+        return { ok: true };
       },
       connect(source, target, targetIndex, sourceIndex) {
+        const a = splitInnerId(source);
+        const b = splitInnerId(target);
+        if (a || b) return connectInside(source, target, targetIndex, sourceIndex);
         const problem = connectionProblem(get().project.graph, source, target, targetIndex);
         if (problem) return { ok: false, reason: problem };
         const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
@@ -267,6 +308,23 @@ export const useDocStore = create<DocState>()(
         set({ project: { ...p, graph: r } });
         return { ok: true };
       },
+      addToBlock(instanceId, what, position) {
+        const p = get().project;
+        const def = defOfInstance(p, instanceId);
+        if (!def) return { ok: false, reason: 'that block instance no longer exists' };
+        let addition: { kind: string } | { block: BlockDef };
+        if ('block' in what) {
+          const placed = p.blocks?.find((b) => b.id === what.block);
+          if (!placed) return { ok: false, reason: 'that block no longer exists' };
+          const problem = recursionProblem(p.blocks ?? [], def.id, placed.id);
+          if (problem) return { ok: false, reason: problem };
+          addition = { block: placed };
+        } else addition = what;
+        const r = addToBlock(def, addition, freshId('n'), position);
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
+        return { ok: true, id: `${instanceId}${BLOCK_SEP}${r.node.id}` };
+      },
       makeSeparable(flatId, opts) {
         try {
           set({ project: toSeparableInProject(get().project, flatId, opts) });
@@ -283,6 +341,31 @@ export const useDocStore = create<DocState>()(
     },
   ),
 );
+
+function defOfInstance(p: ProjectFileV1, instanceId: string): BlockDef | undefined {
+  const inst = p.graph.nodes.find((n) => n.id === instanceId);
+  return inst && isInstance(inst) && inst.block !== undefined ? p.blocks?.find((b) => b.id === inst.block) : undefined;
+}
+
+/** A wire between two layers inside the same opened instance, made in the block's definition. */
+function connectInside(source: string, target: string, targetIndex: number, sourceIndex: number | undefined): Outcome {
+  const a = splitInnerId(source);
+  const b = splitInnerId(target);
+  if (!a || !b) {
+    return { ok: false, reason: "a wire inside a block joins two of its layers; to feed the block or use its output, connect to the block's box" };
+  }
+  if (a.instance !== b.instance) return { ok: false, reason: 'those layers are in different block instances; a wire inside a block stays inside one block' };
+  if (a.inner.includes(BLOCK_SEP) || b.inner.includes(BLOCK_SEP)) return { ok: false, reason: 'that layer sits in a block inside the block: open that block on its own to rewire it' };
+  const p = useDocStore.getState().project;
+  const def = defOfInstance(p, a.instance);
+  if (!def) return { ok: false, reason: 'that block instance no longer exists' };
+  const problem = portFeedProblem(def, b.inner, targetIndex) ?? connectionProblem(def.graph, a.inner, b.inner, targetIndex);
+  if (problem) return { ok: false, reason: problem };
+  const edge: GraphEdge = { id: freshId('e'), source: a.inner, target: b.inner, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
+  const next = connectInBlock(def, edge);
+  useDocStore.setState({ project: { ...p, blocks: p.blocks!.map((x) => (x.id === def.id ? next : x)) } });
+  return { ok: true };
+}
 
 let dragStart: ProjectFileV1 | null = null;
 
