@@ -85,7 +85,11 @@ function BlockNodeView({ data, selected }: NodeProps<BlockFlowNode>) {
           <span className="muted">{def ? `${def.graph.nodes.length} layers` : ''}</span>
         </div>
       )}
-      {expanded && <div className="block-node-note">Editing a layer here edits the block “{def?.name}”: every instance follows.</div>}
+      {expanded && (
+        <div className="block-node-note">
+          Editing here edits the block “{def?.name}”: every instance follows. Drag wires between its layers, drop layers from the palette into this frame, Del removes.
+        </div>
+      )}
     </div>
   );
 }
