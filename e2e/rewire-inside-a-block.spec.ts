@@ -59,8 +59,10 @@ test('open a block, cut a wire inside and wire around the pooling: both instance
   await dropLayer(page, 'BatchNormalization', { x: gap.x + gap.width / 2 - canvas.x, y: gap.y + 30 - canvas.y });
   const bn = `${first}/batch_normalization`;
   await expect(layerNode(page, bn)).toHaveAttribute('data-status', 'error');
-  await expect(second).toContainText('3 layers');
+  // The other instance has the same unwired layer, and says so on its collapsed box.
   await expect(second).toHaveAttribute('data-status', 'error');
+  await expect(second.getByTestId('node-error')).toHaveText('batch_normalization: BatchNorm takes 1 input, has 0');
+  await page.screenshot({ path: 'test-results/rewire-block-dropped-1440.png' });
 
   // Put it between the convs: cut conv2d → conv2d_1, wire conv2d → bn → conv2d_1.
   await deleteWire(page, `${first}/conv2d`, `${first}/conv2d_1`);
@@ -68,6 +70,7 @@ test('open a block, cut a wire inside and wire around the pooling: both instance
   await connect(page, bn, `${first}/conv2d_1`);
   await expect(layerNode(page, bn)).toHaveAttribute('data-status', 'ok');
   await expect(second).toHaveAttribute('data-status', 'ok');
+  await expect(second).toContainText('3 layers');
   // BatchNormalization over 6 channels: 4 × 6 = 24 params, in each instance.
   await expect(totalParams(page)).toHaveText('295,056');
   await page.screenshot({ path: 'test-results/rewire-block-done-1440.png' });
@@ -112,8 +115,9 @@ test('an opened block being rewired, at 800×600', async ({ page }) => {
   await twoInstances(page);
   await blockBox(page, 'conv_pool_conv').getByTestId('block-toggle').click();
   await expect(layerNode(page, 'conv_pool_conv/max_pooling2d')).toBeVisible();
-  await layerNode(page, 'conv_pool_conv/max_pooling2d').scrollIntoViewIfNeeded();
   await waitForCanvasAtRest(page);
+  // The "made the block" note dismisses itself; the screenshots should show the canvas.
+  await expect(page.getByText(/Made the block/)).toHaveCount(0);
   await deleteWire(page, 'conv_pool_conv/max_pooling2d', 'conv_pool_conv/conv2d_1');
   await expect(layerNode(page, 'conv_pool_conv/conv2d_1')).toHaveAttribute('data-status', 'error');
   await page.screenshot({ path: 'test-results/rewire-block-cut-800.png' });

@@ -282,7 +282,6 @@ function useFlowEdges(inference: GraphInference): Edge[] {
         className: shape ? 'edge-ok' : 'edge-unknown',
         labelBgPadding: [6, 2],
         labelBgBorderRadius: 4,
-        ...(inner ? { zIndex: 12 } : {}),
       };
       next.set(e.id, { edge: e, label, selected, flow });
       return flow;
