@@ -320,6 +320,17 @@ describe('blocks in the document', () => {
     expect(s.removeElements([`${solo.instanceId}/n5`], [])).toMatchObject({ ok: false, reason: expect.stringMatching(/at least one layer/) });
   });
 
+  it('still treats ids of the main graph that hold a separator (from a file) as the main graph’s', () => {
+    const g = sequentialGraph([{ kind: 'Input', params: { shape: [4] } }, { kind: 'Dense', params: { units: 2 } }, { kind: 'Dense', params: { units: 2 } }]);
+    const odd = { nodes: g.nodes.map((n) => ({ ...n, id: `x/${n.id}` })), edges: [{ id: 'x/e0', source: 'x/n0', target: 'x/n1', targetIndex: 0 }] };
+    useDocStore.getState().replaceProject({ ...emptyProject('odd'), graph: odd });
+    const s = useDocStore.getState();
+    expect(s.connect('x/n1', 'x/n2', 0)).toEqual({ ok: true });
+    expect(s.removeElements(['x/n2'], ['x/e0'])).toEqual({ ok: true });
+    expect(graph().nodes.map((n) => n.id)).toEqual(['x/n0', 'x/n1']);
+    expect(graph().edges).toEqual([]);
+  });
+
   it('makes a conv inside a block separable in the definition, as one undo step', () => {
     const { a, b } = twoInstances();
     const before = useDocStore.getState().project;

@@ -193,8 +193,11 @@ export const useDocStore = create<DocState>()(
       removeElements(nodeIds, edgeIds) {
         if (!nodeIds.length && !edgeIds.length) return { ok: true };
         const p = get().project;
-        const dropN = new Set(nodeIds.filter((id) => !id.includes(BLOCK_SEP)));
-        const dropE = new Set(edgeIds.filter((id) => !id.includes(BLOCK_SEP)));
+        // An id of the main graph is the main graph's even if a file gave it a separator.
+        const isNode = (id: string) => !id.includes(BLOCK_SEP) || p.graph.nodes.some((n) => n.id === id);
+        const isEdge = (id: string) => !id.includes(BLOCK_SEP) || p.graph.edges.some((e) => e.id === id);
+        const dropN = new Set(nodeIds.filter(isNode));
+        const dropE = new Set(edgeIds.filter(isEdge));
         // Inside opened instances: what to remove from each block (instances removed as a whole need nothing).
         const inner = new Map<string, { nodes: string[]; edges: string[] }>();
         const collect = (ids: readonly string[], into: 'nodes' | 'edges') => {
@@ -208,8 +211,8 @@ export const useDocStore = create<DocState>()(
             inner.set(def.id, entry);
           }
         };
-        collect(nodeIds, 'nodes');
-        collect(edgeIds, 'edges');
+        collect(nodeIds.filter((id) => !isNode(id)), 'nodes');
+        collect(edgeIds.filter((id) => !isEdge(id)), 'edges');
         let blocks = p.blocks;
         for (const [defId, what] of inner) {
           const def = blocks!.find((b) => b.id === defId)!;
@@ -227,9 +230,9 @@ export const useDocStore = create<DocState>()(
         return { ok: true };
       },
       connect(source, target, targetIndex, sourceIndex) {
-        const a = splitInnerId(source);
-        const b = splitInnerId(target);
-        if (a || b) return connectInside(source, target, targetIndex, sourceIndex);
+        const g = get().project.graph;
+        const inMain = (id: string) => !id.includes(BLOCK_SEP) || g.nodes.some((n) => n.id === id);
+        if (!inMain(source) || !inMain(target)) return connectInside(source, target, targetIndex, sourceIndex);
         const problem = connectionProblem(get().project.graph, source, target, targetIndex);
         if (problem) return { ok: false, reason: problem };
         const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
@@ -349,14 +352,15 @@ function defOfInstance(p: ProjectFileV1, instanceId: string): BlockDef | undefin
 
 /** A wire between two layers inside the same opened instance, made in the block's definition. */
 function connectInside(source: string, target: string, targetIndex: number, sourceIndex: number | undefined): Outcome {
-  const a = splitInnerId(source);
-  const b = splitInnerId(target);
+  const p = useDocStore.getState().project;
+  const inner = (id: string) => (p.graph.nodes.some((n) => n.id === id) ? undefined : splitInnerId(id));
+  const a = inner(source);
+  const b = inner(target);
   if (!a || !b) {
     return { ok: false, reason: "a wire inside a block joins two of its layers; to feed the block or use its output, connect to the block's box" };
   }
   if (a.instance !== b.instance) return { ok: false, reason: 'those layers are in different block instances; a wire inside a block stays inside one block' };
   if (a.inner.includes(BLOCK_SEP) || b.inner.includes(BLOCK_SEP)) return { ok: false, reason: 'that layer sits in a block inside the block: open that block on its own to rewire it' };
-  const p = useDocStore.getState().project;
   const def = defOfInstance(p, a.instance);
   if (!def) return { ok: false, reason: 'that block instance no longer exists' };
   const problem = portFeedProblem(def, b.inner, targetIndex) ?? connectionProblem(def.graph, a.inner, b.inner, targetIndex);
