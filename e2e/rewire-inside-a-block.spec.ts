@@ -109,6 +109,20 @@ test('a wire refused inside a block says why and changes nothing', async ({ page
   expect(errors).toEqual([]);
 });
 
+test('with a layer inside an opened block selected, Enter on a palette kind adds the new layer in the block after it', async ({ page }) => {
+  const errors = trackErrors(page);
+  await twoInstances(page);
+  await blockBox(page, 'conv_pool_conv').getByTestId('block-toggle').click();
+  await layerNode(page, 'conv_pool_conv/conv2d').locator('.layer-node-head').click();
+  await page.getByTestId('palette-Dropout').press('Enter');
+  // Wired from conv2d (28×28×6), in both instances (the second sees 10×10×16 → conv2d 10×10×6).
+  await expect(layerNode(page, 'conv_pool_conv/dropout').getByTestId('node-shape')).toHaveText('28×28×6');
+  await blockBox(page, 'conv_pool_conv_1').getByTestId('block-toggle').click();
+  await expect(layerNode(page, 'conv_pool_conv_1/dropout').getByTestId('node-shape')).toHaveText('10×10×6');
+  await expect(totalParams(page)).toHaveText('66,528');
+  expect(errors).toEqual([]);
+});
+
 test('an opened block being rewired, at 800×600', async ({ page }) => {
   const errors = trackErrors(page);
   await page.setViewportSize({ width: 800, height: 600 });

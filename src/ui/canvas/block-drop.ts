@@ -1,11 +1,12 @@
 import type { ReactFlowInstance } from '@xyflow/react';
-import type { BlockDef } from '../../graph/blocks';
+import { splitInnerId } from '../../graph/block-edit';
+import { BLOCK_SEP, type BlockDef } from '../../graph/blocks';
 import { NODE_SIZE } from '../../graph/layout';
 import type { XY } from '../../graph/types';
 import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { GROUP_PAD } from './block-view';
-import { dropSpot } from './placement';
+import { dropSpot, freeSpot } from './placement';
 
 /** Where a block's own coordinates start inside its opened group (layers may sit left of or above 0). */
 export function innerOrigin(def: BlockDef): XY {
@@ -41,4 +42,28 @@ export function dropIntoOpenedBlock(flow: ReactFlowInstance, at: XY, what: { kin
     if (ui.tab === 'summary') ui.setTab('layer');
   }
   return true;
+}
+
+/**
+ * The palette's "add after the selected layer" when that layer is inside a block: the new layer goes into the block
+ * below it, wired from it (every instance follows). Returns the new layer's drawn id, null when the block refused it
+ * (the user is told), or undefined when the selected id is not a layer inside a block.
+ */
+export function appendInsideBlock(selectedId: string, kind: string, down: boolean): string | null | undefined {
+  const doc = useDocStore.getState();
+  if (doc.project.graph.nodes.some((n) => n.id === selectedId)) return undefined;
+  const at = splitInnerId(selectedId);
+  if (!at || at.inner.includes(BLOCK_SEP)) return undefined;
+  const inst = doc.project.graph.nodes.find((n) => n.id === at.instance);
+  const def = inst?.block === undefined ? undefined : doc.project.blocks?.find((b) => b.id === inst.block);
+  const prev = def?.graph.nodes.find((n) => n.id === at.inner);
+  if (!def || !prev) return undefined;
+  const pos = down ? { x: prev.position.x, y: prev.position.y + NODE_SIZE.height + 40 } : { x: prev.position.x + NODE_SIZE.width + 60, y: prev.position.y };
+  const r = doc.addToBlock(at.instance, { kind }, freeSpot(def.graph.nodes, pos, down));
+  if (!r.ok) {
+    useUiStore.getState().toast('error', `Not added to the block: ${r.reason}`);
+    return null;
+  }
+  useDocStore.getState().connect(selectedId, r.id!, 0);
+  return r.id!;
 }
