@@ -6,19 +6,14 @@ import { gridLayout } from '../keras';
 import { paramErrors } from '../messages';
 import { fail, newProject, ok, type Result } from '../project';
 import type { Graph, GraphEdge, GraphNode, ProjectFileV1 } from '../types';
+import { isOnnxFileName, ONNX_LIMITS } from './onnx-file';
 
 const { onnx } = pkg;
 type NodeProto = InstanceType<typeof onnx.NodeProto>;
 type TensorProto = InstanceType<typeof onnx.TensorProto>;
 type AttributeProto = InstanceType<typeof onnx.AttributeProto>;
 
-/** What an `.onnx` file may hold before anything is built from it. */
-export const ONNX_LIMITS = {
-  /** Bytes of the file: weights included, so far above the JSON limit (ResNet-50 is about 100 MB). */
-  maxBytes: 256 * 1024 * 1024,
-  /** ONNX nodes in the main graph. */
-  maxNodes: IMPORT_LIMITS.maxNodes,
-} as const;
+export { ONNX_LIMITS, isOnnxFileName };
 
 /**
  * One layer's weights in tfjs order and layouts (Conv2D kernel [kh, kw, C_in, C_out] then bias, DepthwiseConv2D
@@ -854,8 +849,6 @@ function baseName(fileName?: string): string | undefined {
   return b && b !== 'model' ? b : undefined;
 }
 
-/** Whether a file name looks like an ONNX model (`.onnx`). */
-export const isOnnxFileName = (name: string): boolean => /\.onnx$/i.test(name);
 
 /**
  * Reads an ONNX model (NCHW, the default operator domain) into an editable Convas graph (channels-last kinds) with its
