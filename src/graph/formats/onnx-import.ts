@@ -143,7 +143,7 @@ class Attrs {
   }
   float(name: string, d: number): number {
     const a = this.byName.get(name);
-    return a ? (a.f ?? d) : d;
+    return a ? shortestFloat32(a.f ?? d) : d;
   }
   ints(name: string): number[] | undefined {
     const a = this.byName.get(name);
@@ -160,6 +160,16 @@ class Attrs {
   refuse(name: string, value: unknown, why: string): never {
     throw new OnnxError(`${this.where}: attribute "${name}"=${JSON.stringify(value)} is not supported (${why})`);
   }
+}
+
+/** The shortest decimal with the same float32 value: ONNX stores ε = 1e-5 as 9.999999747378752e-6. */
+function shortestFloat32(x: number): number {
+  const f = Math.fround(x);
+  for (let p = 1; p < 10; p++) {
+    const d = Number(f.toPrecision(p));
+    if (Math.fround(d) === f) return d;
+  }
+  return f;
 }
 
 /** TF 'same' padding for one axis: [before, after]. */
@@ -189,7 +199,28 @@ function resolvePadding(at: Attrs, hw: number[], kernel: number[], strides: numb
   return { zeroPad: [[t, b], [l, r]] };
 }
 
-/** Layer names from ONNX node names (`/layer1/conv1/Conv` → `layer1_conv1_Conv`), safe for tfjs and Keras. */
+/**
+ * Display names of ONNX nodes: PyTorch's `/layer1/conv1/Conv` becomes `layer1/conv1` when it is the only layer of
+ * module `layer1.conv1`, and keeps its op type (`/layer1/Relu`) when the module holds several.
+ */
+function layerNames(nodes: NodeProto[]): Map<NodeProto, string> {
+  const under = new Map<string, number>();
+  const path = (n: NodeProto) => (n.name ?? '').split('/').filter(Boolean);
+  for (const n of nodes) {
+    const p = path(n);
+    if (p.length > 1) under.set(p.slice(0, -1).join('/'), (under.get(p.slice(0, -1).join('/')) ?? 0) + 1);
+  }
+  const out = new Map<NodeProto, string>();
+  for (const n of nodes) {
+    const p = path(n);
+    const last = p[p.length - 1];
+    const leaf = p.length > 1 && last === n.opType && under.get(p.slice(0, -1).join('/')) === 1;
+    out.set(n, leaf ? p.slice(0, -1).join('/') : n.name || (n.output ?? [])[0] || n.opType || '');
+  }
+  return out;
+}
+
+/** Layer names from ONNX node names (`layer1/conv1` → `layer1_conv1`), safe for tfjs and Keras. */
 function cleanName(raw: string, fallback: string): string {
   const s = raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[_.-]+|[_.-]+$/g, '').slice(0, 120);
   return /^[A-Za-z]/.test(s) ? s : s ? `${fallback}_${s}` : fallback;
@@ -217,6 +248,11 @@ class Importer {
   private readonly consumers = new Map<string, NodeProto[]>();
   private readonly squeezedAsMap = new Map<string, Value>();
   private opset = 13;
+  private labels = new Map<NodeProto, string>();
+
+  private label(n: NodeProto): string {
+    return this.labels.get(n) ?? (n.name || (n.output ?? [])[0] || n.opType || 'layer');
+  }
 
   constructor(private readonly model: InstanceType<typeof onnx.ModelProto>) {}
 
@@ -250,6 +286,7 @@ class Importer {
       }
     }
 
+    this.labels = layerNames(nodes.filter((n) => needed.has(n) && n.opType !== 'Constant'));
     for (const inp of g.input ?? []) {
       const name = inp.name ?? '';
       if (inits.has(name) || !seenTensor.has(name)) continue;
@@ -363,7 +400,7 @@ class Importer {
   }
 
   private layer(n: NodeProto, where: string, kind: string, params: Record<string, unknown>, x: Value, extra: Partial<Value> = {}): Value {
-    const id = this.addNode(kind, params, [x], n.name || (n.output ?? [])[0] || n.opType || kind, where);
+    const id = this.addNode(kind, params, [x], this.label(n), where);
     const v: Value = { node: id, shape: this.lastShape, layout: x.layout, ...extra };
     if (v.layout === 'chw-flat' && !v.chw) v.chw = x.chw;
     this.set(n, v);
@@ -456,7 +493,7 @@ class Importer {
       case 'GlobalAveragePool':
       case 'GlobalMaxPool': {
         attrs([]);
-        const x = this.asNchw(this.value(ins[0], where), where, n.name ?? op);
+        const x = this.asNchw(this.value(ins[0], where), where, this.label(n));
         this.layer(n, where, op === 'GlobalMaxPool' ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D', {}, x, { layout: 'squeezed', nonNegative: x.nonNegative });
         return;
       }
@@ -491,7 +528,7 @@ class Importer {
 
   private conv(n: NodeProto, where: string, at: Attrs): void {
     const ins = n.input ?? [];
-    const x = this.asNchw(this.value(ins[0], where), where, n.name ?? 'conv');
+    const x = this.asNchw(this.value(ins[0], where), where, this.label(n));
     const w = this.constant(ins[1], where, 'the weight');
     const b = this.optConstant(ins[2], where, 'the bias');
     if (w.dims.length !== 4) throw new OnnxError(`${where}: a ${w.dims.length - 2}-D convolution is not supported (Convas imports 2-D ones)`);
@@ -544,7 +581,7 @@ class Importer {
   }
 
   private zeroPad(n: NodeProto, where: string, x: Value, padding: [[number, number], [number, number]]): Value {
-    const id = this.addNode('ZeroPadding2D', { padding }, [x], `${n.name || (n.output ?? [])[0] || 'pad'}_pad`, where);
+    const id = this.addNode('ZeroPadding2D', { padding }, [x], `${this.label(n)}_pad`, where);
     return { node: id, shape: this.lastShape, layout: 'nchw', nonNegative: x.nonNegative };
   }
 
@@ -676,7 +713,7 @@ class Importer {
   private pool(n: NodeProto, where: string, op: string, at: Attrs): void {
     const max = op === 'MaxPool';
     this.onlyFirstOutput(n, where);
-    const x = this.asNchw(this.value((n.input ?? [])[0], where), where, n.name ?? op);
+    const x = this.asNchw(this.value((n.input ?? [])[0], where), where, this.label(n));
     const kernel = at.ints('kernel_shape');
     if (!kernel || kernel.length !== 2) throw new OnnxError(`${where}: needs a 2-D kernel_shape, got ${JSON.stringify(kernel ?? null)}`);
     const strides = at.ints('strides') ?? [1, 1];
@@ -717,7 +754,7 @@ class Importer {
       }
     }
     let xs = ins.map((i) => this.value(i, where));
-    if (xs.some((v) => v.layout === 'nchw')) xs = xs.map((v) => this.asNchw(v, where, `${n.name ?? kind}_${v.node}`));
+    if (xs.some((v) => v.layout === 'nchw')) xs = xs.map((v) => this.asNchw(v, where, `${this.label(n)}_${v.node}`));
     const layouts = new Set(xs.map((v) => v.layout));
     if (layouts.size > 1) throw new OnnxError(`${where}: its inputs are laid out differently (${[...layouts].join(', ')}); Convas cannot line them up`);
     if (xs[0].layout === 'chw-flat' && JSON.stringify(xs[0].chw) !== JSON.stringify(xs[1].chw)) throw new OnnxError(`${where}: its flattened inputs come from maps of different shapes`);
@@ -729,7 +766,7 @@ class Importer {
   private concat(n: NodeProto, where: string, at: Attrs): void {
     let xs = (n.input ?? []).map((i) => this.value(i, where));
     if (xs.length < 2) throw new OnnxError(`${where}: expects at least two inputs`);
-    if (xs.some((v) => v.layout === 'nchw')) xs = xs.map((v) => this.asNchw(v, where, `${n.name ?? 'concat'}_${v.node}`));
+    if (xs.some((v) => v.layout === 'nchw')) xs = xs.map((v) => this.asNchw(v, where, `${this.label(n)}_${v.node}`));
     const layout = xs[0].layout;
     if (xs.some((v) => v.layout !== layout) || layout === 'chw-flat') throw new OnnxError(`${where}: Convas cannot line up these inputs (${xs.map((v) => v.layout).join(', ')})`);
     const rank = onnxShape(xs[0]).length;
@@ -742,7 +779,7 @@ class Importer {
       if (a !== 1) at.refuse('axis', raw, 'only the channels of a pooled map');
       axis = -1;
     } else axis = a;
-    const id = this.addNode('Concatenate', { axis }, xs, n.name || (n.output ?? [])[0] || 'concat', where);
+    const id = this.addNode('Concatenate', { axis }, xs, this.label(n), where);
     this.set(n, { node: id, shape: this.lastShape, layout, nonNegative: xs.every((v) => v.nonNegative) });
   }
 
@@ -751,7 +788,7 @@ class Importer {
     if (x.layout === 'squeezed' || x.layout === 'chw-flat' || (x.layout === 'plain' && x.shape.length === 1)) {
       return { ...x, layout: x.layout === 'chw-flat' ? 'chw-flat' : 'plain' };
     }
-    const id = this.addNode('Flatten', {}, [x], n.name || (n.output ?? [])[0] || 'flatten', where);
+    const id = this.addNode('Flatten', {}, [x], this.label(n), where);
     const shape = this.lastShape;
     if (x.layout === 'nchw') {
       const [H, W, C] = x.shape;
@@ -781,7 +818,7 @@ class Importer {
     if (out.length === 2 && (x.layout === 'nchw' || x.layout === 'squeezed' || x.layout === 'chw-flat')) return this.set(n, this.flatten(n, where, x));
     if (x.layout !== 'plain') throw new OnnxError(`${where}: reshaping [${from.join(', ')}] (NCHW data) into [${out.join(', ')}] would mix channels with positions in a way Convas cannot follow`);
     if (out.length > 4) throw new OnnxError(`${where}: a target of rank ${out.length} is not supported`);
-    const id = this.addNode('Reshape', { targetShape: out.slice(1) }, [x], n.name || (n.output ?? [])[0] || 'reshape', where);
+    const id = this.addNode('Reshape', { targetShape: out.slice(1) }, [x], this.label(n), where);
     this.set(n, { node: id, shape: this.lastShape, layout: 'plain', nonNegative: x.nonNegative });
   }
 
@@ -809,7 +846,7 @@ class Importer {
 
   private pad(n: NodeProto, where: string, at: Attrs): void {
     const ins = n.input ?? [];
-    const x = this.asNchw(this.value(ins[0], where), where, n.name ?? 'pad');
+    const x = this.asNchw(this.value(ins[0], where), where, this.label(n));
     const mode = at.string('mode', 'constant');
     if (mode !== 'constant') at.refuse('mode', mode, 'Convas pads with zeros');
     const pads: number[] = this.opset >= 11 ? Array.from(this.constant(ins[1], where, 'the pads').data, Number) : (at.ints('pads') ?? []);
@@ -823,7 +860,7 @@ class Importer {
   }
 
   private zeroPadNamed(n: NodeProto, where: string, x: Value, padding: [[number, number], [number, number]]): Value {
-    const id = this.addNode('ZeroPadding2D', { padding }, [x], n.name || (n.output ?? [])[0] || 'pad', where);
+    const id = this.addNode('ZeroPadding2D', { padding }, [x], this.label(n), where);
     return { node: id, shape: this.lastShape, layout: 'nchw', nonNegative: x.nonNegative };
   }
 
