@@ -194,6 +194,79 @@ describe('importOnnx: operators beyond the fixtures, each against onnxruntime', 
   });
 });
 
+describe('importOnnx: exporter patterns', () => {
+  const c = (name: string, v: number): TinyInit => ({ name, dims: [], values: [v] });
+
+  it('GELU as PyTorch < 2.1 exports it (Div √2, Erf, Add 1, Mul x, Mul ½) becomes one gelu Activation; the Gelu op of opset 20 too', async () => {
+    const imp = await sameAsOrt([1, 6], [
+      { op: 'Gemm', inputs: ['x', 'w', 'b'], outputs: ['h'], attrs: { transB: 1 } },
+      { op: 'Div', inputs: ['h', 'sqrt2'], outputs: ['d'] },
+      { op: 'Erf', inputs: ['d'], outputs: ['e'] },
+      { op: 'Add', inputs: ['e', 'one'], outputs: ['a'] },
+      { op: 'Mul', inputs: ['h', 'a'], outputs: ['m'] },
+      { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] },
+    ], [w('w', [5, 6], 1), w('b', [5], 2), c('sqrt2', Math.SQRT2), c('one', 1), c('half', 0.5)]);
+    expect(imp.project.graph.nodes.map((n) => [n.kind, n.params.activation])).toContainEqual(['Activation', 'gelu']);
+    expect(imp.project.graph.nodes).toHaveLength(3);
+    const op = await sameAsOrt([1, 6], [{ op: 'Gelu', inputs: ['x'], outputs: ['y'] }], [], 20);
+    expect(op.project.graph.nodes[1].params).toEqual({ activation: 'gelu' });
+  });
+
+  it('a squeeze-and-excitation block: global pooling → 1×1 convs → Sigmoid → Mul with the map', async () => {
+    const imp = await sameAsOrt([1, 4, 5, 5], [
+      { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['g'] },
+      { op: 'Conv', inputs: ['g', 'w1', 'b1'], outputs: ['c1'], attrs: { kernel_shape: [1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r'] },
+      { op: 'Conv', inputs: ['r', 'w2', 'b2'], outputs: ['c2'], attrs: { kernel_shape: [1, 1] } },
+      { op: 'Sigmoid', inputs: ['c2'], outputs: ['s'] },
+      { op: 'Mul', inputs: ['x', 's'], outputs: ['y'] },
+    ], [w('w1', [2, 4, 1, 1], 1), w('b1', [2], 2), w('w2', [4, 2, 1, 1], 3), w('b2', [4], 4)]);
+    expect(imp.warnings.join()).toContain('channels-last');
+  });
+
+  it('opset 11: Squeeze axes as an attribute, Clip bounds as inputs, Dropout ratio as an attribute, Softmax over axis 1', async () => {
+    await sameAsOrt([1, 3, 4, 4], [
+      { op: 'Clip', inputs: ['x', 'zero', 'six'], outputs: ['c'] },
+      { op: 'GlobalMaxPool', inputs: ['c'], outputs: ['g'] },
+      { op: 'Squeeze', inputs: ['g'], outputs: ['s'], attrs: { axes: [2, 3] } },
+      { op: 'Dropout', inputs: ['s'], outputs: ['d'], attrs: { ratio: { f: 0.3 } } },
+      { op: 'Gemm', inputs: ['d', 'w'], outputs: ['h'], attrs: { transB: 1 } },
+      { op: 'Softmax', inputs: ['h'], outputs: ['y'] },
+    ], [c('zero', 0), c('six', 6), w('w', [5, 3], 1)], 11);
+  });
+
+  it('Reshape of flat data by an initializer shape, then a Linear on the last axis (MatMul + Add)', async () => {
+    const imp = await sameAsOrt([1, 12], [
+      { op: 'Reshape', inputs: ['x', 'shape'], outputs: ['r'] },
+      { op: 'MatMul', inputs: ['r', 'w'], outputs: ['m'] },
+      { op: 'Add', inputs: ['m', 'b'], outputs: ['a'] },
+      { op: 'Identity', inputs: ['a'], outputs: ['y'] },
+    ], [{ name: 'shape', dims: [3], values: [-1, 3, 4], int64: true }, w('w', [4, 2], 1), w('b', [2], 2)]);
+    expect(imp.project.graph.nodes.map((n) => n.kind)).toEqual(['Input', 'Reshape', 'Dense']);
+  });
+
+  it('average pooling with PyTorch pads that count the padding (count_include_pad 1): ZeroPadding2D + valid', async () => {
+    const imp = await sameAsOrt([1, 2, 6, 6], [
+      { op: 'AveragePool', inputs: ['x'], outputs: ['y'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], count_include_pad: 1 } },
+    ]);
+    expect(imp.project.graph.nodes.map((n) => n.kind)).toEqual(['Input', 'ZeroPadding2D', 'AveragePooling2D']);
+  });
+
+  it('an NHWC input transposed at once (tf2onnx style) stays NHWC, and the Transposes vanish', async () => {
+    const bytes = tinyModel([1, 5, 5, 2], [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attrs: { perm: [0, 3, 1, 2] } },
+      { op: 'Conv', inputs: ['t', 'w'], outputs: ['c'], attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+      { op: 'Transpose', inputs: ['c'], outputs: ['y'], attrs: { perm: [0, 2, 3, 1] } },
+    ], [w('w', [3, 2, 3, 3], 1)]);
+    const r = importOnnx(bytes);
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    expect(r.value.project.graph.nodes.map((n) => n.kind)).toEqual(['Input', 'Conv2D']);
+    expect(r.value.project.graph.nodes[0].params.shape).toEqual([5, 5, 2]);
+    const x = Float32Array.from(seeded(50, 3));
+    expectClose(runImported(r.value, x, [1, 5, 5, 2]), await runOrt(bytes, x, [1, 5, 5, 2]));
+  });
+});
+
 describe('importOnnx refuses what it cannot represent, naming the node and never returning a partial graph', () => {
   const refused = (bytes: Uint8Array) => {
     const r = importOnnx(bytes, 'bad.onnx');
@@ -250,6 +323,25 @@ describe('importOnnx refuses what it cannot represent, naming the node and never
     for (let i = 100; i < flipped.length; i += 97) flipped[i] ^= 0x5a;
     const r = importOnnx(flipped, 'bad.onnx');
     expect(r.ok).toBe(false);
+  });
+
+  it('damaged copies of a real model never throw: each is imported whole or refused with a message', () => {
+    const good = fixture('resnet_small');
+    const rand = seeded(400 * 3, 11);
+    let refusedCount = 0;
+    for (let k = 0; k < 400; k++) {
+      const bad = good.slice();
+      const at = Math.floor(((rand[3 * k] + 1) / 2) * bad.length);
+      bad[at] = Math.floor(((rand[3 * k + 1] + 1) / 2) * 256);
+      const cut = rand[3 * k + 2] > 0.8 ? bad.subarray(0, at + 1) : bad;
+      const r = importOnnx(cut);
+      if (!r.ok) {
+        refusedCount++;
+        expect(r.errors).toHaveLength(1);
+        expect(r.errors[0].length).toBeGreaterThan(10);
+      } else expect(inferGraph(r.value.project.graph).valid).toBe(true);
+    }
+    expect(refusedCount).toBeGreaterThan(20);
   });
 
   it('a tensor whose data does not match its dims', () => {

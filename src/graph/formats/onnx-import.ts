@@ -521,9 +521,44 @@ class Importer {
         return this.pad(n, where, attrs(['mode', 'pads', 'value']));
       case 'Dropout':
         return this.dropout(n, where, attrs(['ratio', 'seed', 'is_test']));
+      case 'Div':
+        attrs([]);
+        if (this.erfGelu(n, where)) return;
+        throw new OnnxError(`${where}: operator Div is not supported (Convas reads it only inside the x·½(1 + erf(x/√2)) of an exported GELU)`);
       default:
         throw new OnnxError(`${where}: operator ${op} is not supported (Convas imports ${ONNX_SUPPORTED_OPS.filter((o) => o !== 'Constant').join(', ')})`);
     }
+  }
+
+  /** The only consumer of output `t`, when it is a node of type `op` whose other input is `other` (a tensor name, or a constant near a value). */
+  private onlyUser(t: string, op: string, other: string | number): NodeProto | undefined {
+    const users = this.consumers.get(t) ?? [];
+    if (users.length !== 1 || users[0].opType !== op || this.isGraphOutput(t)) return undefined;
+    const ins = users[0].input ?? [];
+    if (op === 'Erf') return ins.length === 1 ? users[0] : undefined;
+    const rest = ins.filter((i) => i !== t);
+    if (ins.length !== 2 || rest.length !== 1) return undefined;
+    if (typeof other === 'string') return rest[0] === other ? users[0] : undefined;
+    const c = this.consts.get(rest[0]);
+    return c && c.data.length === 1 && Math.abs(Number(c.data[0]) - other) < 1e-4 ? users[0] : undefined;
+  }
+
+  /** PyTorch before opset 20 exports GELU as Div(x, √2) → Erf → Add 1 → Mul x → Mul ½: one gelu Activation. */
+  private erfGelu(n: NodeProto, where: string): boolean {
+    const [x, d] = n.input ?? [];
+    const c = this.consts.get(d);
+    if (!this.values.has(x) || !c || c.data.length !== 1 || Math.abs(Number(c.data[0]) - Math.SQRT2) > 1e-4) return false;
+    const out = (m?: NodeProto) => (m?.output ?? [])[0] ?? '';
+    const erf = this.onlyUser(out(n), 'Erf', 0);
+    const add = erf && this.onlyUser(out(erf), 'Add', 1);
+    const mulX = add && this.onlyUser(out(add), 'Mul', x);
+    const half = mulX && this.onlyUser(out(mulX), 'Mul', 0.5);
+    if (!half) return false;
+    for (const m of [erf, add, mulX, half]) this.fused.add(m!);
+    const v = this.value(x, where);
+    const id = this.addNode('Activation', { activation: 'gelu' }, [v], this.label(n).replace(/Div(_\d+)?$/, 'Gelu$1'), where);
+    this.values.set(out(half), { node: id, shape: this.lastShape, layout: v.layout, chw: v.chw });
+    return true;
   }
 
   private conv(n: NodeProto, where: string, at: Attrs): void {
@@ -919,8 +954,8 @@ export function importOnnx(bytes: Uint8Array, fileName?: string): Result<OnnxImp
     imp.run();
   } catch (e) {
     if (e instanceof OnnxError) return err(e.message);
-    if (e instanceof RangeError) return err(`the model cannot be read (${e.message})`);
-    throw e;
+    // Bytes that decode yet make no sense (a damaged file) must not escape as an exception either.
+    return err(`the model cannot be read (${(e as Error)?.message ?? String(e)})`);
   }
   const graph: Graph = gridLayout({ nodes: imp.nodes, edges: imp.edges });
   const limits = checkGraphLimits(graph);
