@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
+import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getLayerKind } from '../../nodes/index';
 import { getPreset, presetList } from '../../presets/index';
 import { flattenProject } from '../graph/blocks';
+import { tinyModel } from '../graph/formats/testing/onnx-models';
 import { sequentialGraph } from '../graph/build';
 import { graphToKerasModelJson } from '../graph/keras';
 import { newProject, serializeProject } from '../graph/project';
@@ -32,6 +35,7 @@ const freshDir = () => join(scratch, `d${++dirs}`);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  ort.env.wasm.numThreads = 1;
 });
 
 /** Runs main() in this process, capturing what it prints. */
@@ -70,6 +74,29 @@ function seededWeights(project: ProjectFileV1, seed: number): WeightSnapshot {
     model.dispose();
   }
 }
+
+/** The model's output on `x` (batch first, channels last). */
+function predict(model: tf.LayersModel, x: Float32Array, shape: number[]): Float32Array {
+  return tf.tidy(() => (model.predict(tf.tensor(x, shape)) as tf.Tensor).dataSync() as Float32Array);
+}
+
+/** onnxruntime's output of an exported model (its inputs stay channels-last, as Convas' are). */
+async function runOnnx(bytes: Uint8Array, x: Float32Array, shape: number[]): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const res = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', x, shape) });
+    return res[session.outputNames[0]].data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+};
 
 const binOf = (dir: string) => readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.weights.bin'))!));
 
@@ -272,15 +299,89 @@ describe('convas export: bad input and arguments', () => {
     expect(r.err).toBe('convas: warning: --seed has no effect: pytorch without --weights holds no weights\n');
   });
 
-  it('ONNX: not available yet, exit 2 saying so (out and in)', async () => {
-    const out = await cli(['export', presetPath('lenet5'), '--to', 'onnx', '-o', freshDir()]);
-    expect(out.code).toBe(2);
-    expect(out.err).toMatch(/^convas: --to onnx is not available yet in this build of convas/);
-    const onnx = join(scratch, 'model.onnx');
-    writeFileSync(onnx, new Uint8Array([8, 7]));
-    const inp = await cli(['export', onnx, '--to', 'keras-py', '-o', freshDir()]);
-    expect(inp.code).toBe(2);
-    expect(inp.err).toMatch(/model\.onnx: reading ONNX \(\.onnx\) is not available yet in this build of convas/);
+});
+
+describe('convas export: ONNX out and in', () => {
+  // A plain CNN and one built of blocks (residual Adds, BatchNorm).
+  it.each(['lenet5', 'resnet-cifar'])('%s → .onnx (seeded weights, as onnxruntime runs them) → summary and → tfjs, the same model', async (id) => {
+    const info = presetList.find((p) => p.id === id)!;
+    const flat = flattenProject(getPreset(id)!);
+    const dir = freshDir();
+    // A trailing slash makes OUT a directory even before it exists.
+    const r = await cli(['export', presetPath(id), '--to', 'onnx', '-o', `${dir}/`, '--seed', '4']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const file = join(dir, `${flat.name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '')}.onnx`);
+    expect(r.out).toMatch(new RegExp(`^wrote ${file} \\(.*\\): ONNX model, opset \\d+\nweights: initial, drawn with seed 4\n$`));
+    const seeded = withSeededMathRandom(4, () => buildModel(tf, flat.graph, null));
+    const shape = [1, ...(seeded.inputs[0].shape.slice(1) as number[])];
+    const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_v, i) => Math.sin(i * 0.37));
+    const want = predict(seeded, x, shape);
+    seeded.dispose();
+    expect(maxDiff(await runOnnx(new Uint8Array(readFileSync(file)), x, shape), want)).toBeLessThan(1e-4);
+
+    // Read back by the CLI: the preset's totals.
+    const summary = await cli(['summary', file, '--json']);
+    expect(summary.code).toBe(0);
+    expect((JSON.parse(summary.out) as SummaryJson).totals).toEqual({ ...info.expected, flops: 2 * info.expected.macs });
+
+    // .onnx in: its weights come along (the seed is not used).
+    const back = freshDir();
+    const t = await cli(['export', file, '--to', 'tfjs', '-o', back, '--seed', '99']);
+    expect(t.code).toBe(0);
+    expect(t.out).toContain(`weights: from ${file}\n`);
+    const model = await loadWritten(join(back, 'model.json'));
+    expect(model.countParams()).toBe(info.expected.params);
+    expect(maxDiff(predict(model, x, shape), want)).toBeLessThan(1e-4);
+    model.dispose();
+  });
+
+  it('a PyTorch-exported .onnx → pytorch --weights and keras-json, with PyTorch’s parameter count', async () => {
+    const src = join(root, 'src/graph/formats/fixtures/onnx/lenet5.onnx');
+    const total = (JSON.parse(readFileSync(join(root, 'src/graph/formats/fixtures/onnx/lenet5.json'), 'utf8')) as { params: { total: number } }).params.total;
+    const dir = freshDir();
+    const py = await cli(['export', src, '--to', 'pytorch', '--weights', '-o', join(dir, 'lenet5_pytorch.py')]);
+    expect(py.err).toBe('');
+    expect(py.code).toBe(0);
+    expect(py.out).toContain(`weights: from ${src}\n`);
+    expect(Object.keys(unzipSync(new Uint8Array(readFileSync(join(dir, 'lenet5.weights.npz'))))).length).toBeGreaterThan(0);
+    const kj = await cli(['export', src, '--to', 'keras-json', '-o', join(dir, 'lenet5.model.json')]);
+    expect(kj.code).toBe(0);
+    const s = await cli(['summary', join(dir, 'lenet5.model.json'), '--json']);
+    expect((JSON.parse(s.out) as SummaryJson).totals.params).toBe(total);
+  });
+
+  it('an .onnx with an operator Convas has no layer for: exit 2, one line naming node and op; garbage: exit 2', async () => {
+    const file = join(scratch, 'hardswish.onnx');
+    writeFileSync(file, tinyModel([1, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { name: 'act/HardSwish', op: 'HardSwish', inputs: ['r'], outputs: ['y'] }]));
+    const out = freshDir();
+    const r = await cli(['export', file, '--to', 'tfjs', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(new RegExp(`^convas: ${file}: node "act/HardSwish" \\(HardSwish\\): operator HardSwish is not supported[^\n]*\n$`));
+    expect(existsSync(out)).toBe(false);
+    const junk = join(scratch, 'junk.onnx');
+    writeFileSync(junk, 'not protobuf at all, just text');
+    const garbage = await cli(['export', junk, '--to', 'keras-py', '-o', freshDir()]);
+    expect(garbage.code).toBe(2);
+    expect(garbage.err).toMatch(/^convas: .*junk\.onnx: not an ONNX model/);
+  });
+
+  it('a layer ONNX cannot express: exit 1 naming it, nothing written', async () => {
+    const dense = getLayerKind('Dense')!;
+    const toOnnx = dense.toOnnx;
+    // As a kind without a mapping would be: the CLI must say which layer, not crash.
+    dense.toOnnx = undefined;
+    try {
+      const out = freshDir();
+      const r = await cli(['export', presetPath('lenet5'), '--to', 'onnx', '-o', out]);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe('');
+      expect(r.err).toMatch(/^convas: cannot export .*lenet5\.json to onnx: Layer "\w+" \(Dense\): this kind has no ONNX mapping yet\n$/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      dense.toOnnx = toOnnx;
+    }
   });
 });
 

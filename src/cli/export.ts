@@ -2,6 +2,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { flattenProject } from '../graph/blocks';
+import { importOnnx, isOnnxFileName, ONNX_LIMITS } from '../graph/formats/onnx-import';
 import { importText, IMPORT_LIMITS } from '../graph/import';
 import { inferGraph } from '../graph/infer';
 import { graphToKerasModelJson } from '../graph/keras';
@@ -11,6 +12,7 @@ import { snapshotWeights, type WeightSnapshot } from '../compile/weights';
 import { artifactBaseName, buildModel, importArtifacts, modelToArtifacts } from '../export/artifacts';
 import { kerasScript } from '../export/keras-script';
 import { pytorchScript } from '../export/pytorch-script';
+import { exportOnnx, ONNX_OPSET } from '../export/onnx';
 import { npzBytes, pytorchStateDict } from '../export/pytorch-weights';
 import { withSeededMathRandom } from '../train/random';
 import type { Io } from './main';
@@ -33,14 +35,14 @@ export const EXPORT_USAGE = `Usage: convas export <project.convas.json | model.j
 Converts a design without a browser. FORMAT is one of:
   tfjs        model.json + <name>.weights.bin, what the app's "tfjs model" export writes.
               OUT is a directory (created when missing), or the path of the .json with the .bin next to it.
-  onnx        <name>.onnx with the weights (not available yet in this build: exits 2 saying so)
+  onnx        <name>.onnx (opset ${ONNX_OPSET}) with the weights; channels-last inputs and outputs, NCHW inside
   keras-json  the Keras/tfjs model topology (model.json without weights); convas summary and Keras read it
   keras-py    the Keras script (tf.keras functional model, layer table, training settings)
   pytorch     the PyTorch script; with --weights also <name>.weights.npz next to it, the state dict the
               script loads with --weights (as the app's "PyTorch weights" export)
 
-Weights: a tfjs model.json whose weights files lie next to it brings its weights (tfjs, onnx and
-pytorch --weights carry them over). Otherwise the initial weights are drawn with --seed N (default ${DEFAULT_SEED}),
+Weights: an .onnx file, or a tfjs model.json whose weights files lie next to it, brings its weights
+(tfjs, onnx and pytorch --weights carry them over). Otherwise the initial weights are drawn with --seed N (default ${DEFAULT_SEED}),
 so the same command writes the same files. --fresh-weights ignores the input's weights.
 A file format (everything but tfjs) writes OUT, or <OUT>/<name>.<ext> when OUT is a directory;
 -o - writes a text format to stdout. Files that exist are replaced.
@@ -48,7 +50,8 @@ A file format (everything but tfjs) writes OUT, or <OUT>/<name>.<ext> when OUT i
 Exit codes (export):
   0  written; each file is listed on stdout
   1  the graph is invalid, or a layer has no equivalent in FORMAT; every bad layer is named
-  2  the input cannot be read (missing, too big, not a model, weights file missing) or the arguments are wrong
+  2  the input cannot be read (missing, too big, not a model, weights file missing, an ONNX operator
+     Convas has no layer for) or the arguments are wrong
   3  a bug in convas (please report it with the file)
   4  OUT cannot be written (the reason is given)
 `;
@@ -127,7 +130,7 @@ interface LoadedInput {
   weights(tf: Tf): Promise<WeightSnapshot | null>;
 }
 
-async function readInputText(file: string): Promise<string> {
+async function readInputBytes(file: string, limit: number): Promise<Buffer> {
   let size: number;
   try {
     const s = await stat(file);
@@ -137,11 +140,11 @@ async function readInputText(file: string): Promise<string> {
     if (e instanceof ExportFailure) throw e;
     throw new ExportFailure(`${file}: cannot read the file (${fileReason(e)})`, EXPORT_EXIT.unreadable);
   }
-  if (size > IMPORT_LIMITS.maxChars) {
-    throw new ExportFailure(`${file}: the file is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${IMPORT_LIMITS.maxChars / 1024 / 1024} MB`, EXPORT_EXIT.unreadable);
+  if (size > limit) {
+    throw new ExportFailure(`${file}: the file is ${(size / 1024 / 1024).toFixed(1)} MB; the limit is ${limit / 1024 / 1024} MB`, EXPORT_EXIT.unreadable);
   }
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (e) {
     throw new ExportFailure(`${file}: cannot read the file (${fileReason(e)})`, EXPORT_EXIT.unreadable);
   }
@@ -157,10 +160,15 @@ function manifestFiles(text: string): string[] {
 }
 
 async function loadInput(file: string, useWeights: boolean): Promise<LoadedInput> {
-  if (/\.onnx$/i.test(file)) {
-    throw new ExportFailure(`${file}: reading ONNX (.onnx) is not available yet in this build of convas; export it from a Convas project or a tfjs/Keras model.json`, EXPORT_EXIT.unreadable);
+  if (isOnnxFileName(file)) {
+    const bytes = await readInputBytes(file, ONNX_LIMITS.maxBytes);
+    const o = importOnnx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
+    // One line naming the node and op, as `convas summary model.onnx` says it.
+    if (!o.ok) throw new ExportFailure(o.errors.join('; '), EXPORT_EXIT.unreadable);
+    const weights = o.value.weights.length ? o.value.weights : null;
+    return { project: flattenProject(o.value.project), warnings: o.value.warnings, weights: async () => weights };
   }
-  const text = await readInputText(file);
+  const text = (await readInputBytes(file, IMPORT_LIMITS.maxChars)).toString('utf8');
   const r = importText(text, file);
   if (!r.ok) throw new ExportFailure(`cannot read ${file}:\n${r.errors.map((e) => `  - ${e}`).join('\n')}`, EXPORT_EXIT.unreadable);
   const project = flattenProject(r.value.project);
@@ -221,7 +229,7 @@ interface OutFile {
 async function exportWeights(tf: Tf, input: LoadedInput, args: ExportArgs): Promise<{ model: tfjs.LayersModel; origin: string }> {
   const own = args.freshWeights ? null : await input.weights(tf);
   const graph = input.project.graph;
-  if (own) return { model: buildModel(tf, graph, own), origin: `weights: from ${args.input}'s weights file${own.length ? 's' : ''}` };
+  if (own) return { model: buildModel(tf, graph, own), origin: `weights: from ${isOnnxFileName(args.input) ? args.input : `${args.input}'s weights files`}` };
   const seed = args.seed ?? DEFAULT_SEED;
   // tfjs initialisers draw their seeds from Math.random (as the training worker relies on too).
   const model = withSeededMathRandom(seed, () => buildModel(tf, graph, null));
@@ -296,8 +304,17 @@ async function build(input: LoadedInput, args: ExportArgs): Promise<{ files: Out
         notes: [origin],
       };
     }
-    case 'onnx':
-      throw new ExportFailure('--to onnx is not available yet in this build of convas (ONNX export is being added); use tfjs, keras-json, keras-py or pytorch', EXPORT_EXIT.unreadable);
+    case 'onnx': {
+      const tf = await loadTf();
+      const { model, origin } = await exportWeights(tf, input, args);
+      let bytes: Uint8Array;
+      try {
+        bytes = exportOnnx(project.graph, snapshotWeights(model), { name: project.name });
+      } finally {
+        model.dispose();
+      }
+      return { files: [{ path: await filePath(args.out, `${base}.onnx`), bytes, what: `ONNX model, opset ${ONNX_OPSET}` }], notes: [origin] };
+    }
   }
 }
 
