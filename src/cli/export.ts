@@ -44,8 +44,8 @@ Converts a design without a browser. FORMAT is one of:
 Weights: an .onnx file, or a tfjs model.json whose weights files lie next to it, brings its weights
 (tfjs, onnx and pytorch --weights carry them over). Otherwise the initial weights are drawn with --seed N (default ${DEFAULT_SEED}),
 so the same command writes the same files. --fresh-weights ignores the input's weights.
-A file format (everything but tfjs) writes OUT, or <OUT>/<name>.<ext> when OUT is a directory;
--o - writes a text format to stdout. Files that exist are replaced.
+A one-file format (all but tfjs) writes OUT, or <OUT>/<name>.<ext> when OUT is a directory (one that
+exists, or written with a trailing /); -o - writes a text format to stdout. Existing files are replaced.
 
 Exit codes (export):
   0  written; each file is listed on stdout
