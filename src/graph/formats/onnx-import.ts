@@ -103,7 +103,9 @@ function readTensor(t: TensorProto, what: string): Const {
   let data: Float32Array | number[];
   if (type === 1) {
     data = new Float32Array(n);
-    if (view) for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true);
+    // Aligned little-endian bytes copy at once (every platform tfjs runs on is little-endian); others value by value.
+    if (view && view.byteOffset % 4 === 0) data.set(new Float32Array(view.buffer, view.byteOffset, n));
+    else if (view) for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true);
     else data.set(checkLength(t.floatData ?? [], n, what));
   } else if (type === 11) {
     data = new Float32Array(n);
@@ -858,7 +860,9 @@ class Importer {
       if (!max && includePad && padding === 'same') at.refuse('count_include_pad', 1, 'TF \'same\' average pooling leaves padding out of the average');
     }
     const kind = `${max ? 'MaxPooling' : 'AveragePooling'}${dims}D`;
-    const params = dims === 1 ? { poolSize: kernel[0], strides: strides[0], padding } : { poolSize: kernel, strides, padding };
+    // Strides equal to the window are Keras' default (null), as its own files write them.
+    const byWindow = JSON.stringify(strides) === JSON.stringify(kernel);
+    const params = dims === 1 ? { poolSize: kernel[0], strides: byWindow ? null : strides[0], padding } : { poolSize: kernel, strides: byWindow ? null : strides, padding };
     this.layer(n, where, kind, params, input, { layout: 'cf', nonNegative: x.nonNegative });
   }
 
