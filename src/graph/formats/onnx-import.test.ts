@@ -327,9 +327,9 @@ describe('importOnnx refuses what it cannot represent, naming the node and never
 
   it('damaged copies of a real model never throw: each is imported whole or refused with a message', () => {
     const good = fixture('resnet_small');
-    const rand = seeded(400 * 3, 11);
+    const rand = seeded(150 * 3, 11);
     let refusedCount = 0;
-    for (let k = 0; k < 400; k++) {
+    for (let k = 0; k < 150; k++) {
       const bad = good.slice();
       const at = Math.floor(((rand[3 * k] + 1) / 2) * bad.length);
       bad[at] = Math.floor(((rand[3 * k + 1] + 1) / 2) * 256);
@@ -341,7 +341,7 @@ describe('importOnnx refuses what it cannot represent, naming the node and never
         expect(r.errors[0].length).toBeGreaterThan(10);
       } else expect(inferGraph(r.value.project.graph).valid).toBe(true);
     }
-    expect(refusedCount).toBeGreaterThan(20);
+    expect(refusedCount).toBeGreaterThan(10);
   });
 
   it('a tensor whose data does not match its dims', () => {

@@ -2,6 +2,7 @@ import pkg from 'onnx-proto';
 import { getLayerKind, product, type Shape } from '../../../nodes/index';
 import { uniqueName, defaultLayerName } from '../build';
 import { checkGraphLimits, IMPORT_LIMITS } from '../import';
+import { inferGraph } from '../infer';
 import { gridLayout } from '../keras';
 import { paramErrors } from '../messages';
 import { fail, newProject, ok, type Result } from '../project';
@@ -45,11 +46,11 @@ class OnnxError extends Error {}
 /**
  * How a Convas tensor (channels-last, batch left out) relates to the ONNX tensor it stands for:
  * - `plain`: the same values in the same order, ONNX shape = [N, ...shape];
- * - `nchw`: ONNX [N, C, H, W] held as Convas [H, W, C];
- * - `squeezed`: ONNX [N, C, 1, 1] (a global pooling's output) held as Convas [C];
+ * - `cf` (channels first): ONNX [N, C, H, W] held as Convas [H, W, C], or [N, C, L] as [L, C];
+ * - `squeezed`: ONNX [N, C, 1, 1] or [N, C, 1] (a global pooling's output, `sq` ones) held as Convas [C];
  * - `chw-flat`: ONNX [N, C·H·W] in C, H, W order held as Convas [H·W·C] in H, W, C order (a Flatten of NCHW data).
  */
-type Layout = 'plain' | 'nchw' | 'squeezed' | 'chw-flat';
+type Layout = 'plain' | 'cf' | 'squeezed' | 'chw-flat';
 
 interface Value {
   /** The Convas node whose output this is. */
@@ -58,6 +59,8 @@ interface Value {
   layout: Layout;
   /** For `chw-flat`: the C, H, W that were flattened. */
   chw?: [number, number, number];
+  /** For `squeezed`: how many spatial axes of size 1 ONNX keeps. */
+  sq?: number;
   /** Known to be ≥ 0 (after ReLU and friends): zero padding then leaves a max pooling unchanged. */
   nonNegative?: boolean;
 }
@@ -100,7 +103,9 @@ function readTensor(t: TensorProto, what: string): Const {
   let data: Float32Array | number[];
   if (type === 1) {
     data = new Float32Array(n);
-    if (view) for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true);
+    // Aligned little-endian bytes copy at once (every platform tfjs runs on is little-endian); others value by value.
+    if (view && view.byteOffset % 4 === 0) data.set(new Float32Array(view.buffer, view.byteOffset, n));
+    else if (view) for (let i = 0; i < n; i++) data[i] = view.getFloat32(4 * i, true);
     else data.set(checkLength(t.floatData ?? [], n, what));
   } else if (type === 11) {
     data = new Float32Array(n);
@@ -182,42 +187,32 @@ function tfSamePads(input: number, kernel: number, stride: number, dilation: num
 
 type Padding = { padding: 'same' | 'valid' } | { zeroPad: [[number, number], [number, number]] };
 
-/** ONNX pads (or auto_pad) over H and W as Keras sees them: 'same' when they equal TF's, 'valid' when zero, explicit otherwise. */
-function resolvePadding(at: Attrs, hw: number[], kernel: number[], strides: number[], dilations: number[]): Padding {
+/**
+ * ONNX pads (or auto_pad) over the spatial axes as Keras sees them: 'same' when they equal TF's, 'valid' when zero,
+ * explicit (a ZeroPadding2D before the layer) otherwise, which only 2-D layers have.
+ */
+function resolvePadding(at: Attrs, spatial: number[], kernel: number[], strides: number[], dilations: number[]): Padding {
+  const n = spatial.length;
   const auto = at.string('auto_pad', 'NOTSET');
-  const same = [0, 1].map((i) => tfSamePads(hw[i], kernel[i], strides[i], dilations[i]));
+  const same = spatial.map((d, i) => tfSamePads(d, kernel[i], strides[i], dilations[i]));
   if (auto === 'VALID') return { padding: 'valid' };
   if (auto === 'SAME_UPPER') return { padding: 'same' };
   let pads: number[];
-  if (auto === 'SAME_LOWER') pads = [same[0][1], same[1][1], same[0][0], same[1][0]];
-  else if (auto === 'NOTSET') pads = at.ints('pads') ?? [0, 0, 0, 0];
+  if (auto === 'SAME_LOWER') pads = [...same.map((p) => p[1]), ...same.map((p) => p[0])];
+  else if (auto === 'NOTSET') pads = at.ints('pads') ?? new Array<number>(2 * n).fill(0);
   else return at.refuse('auto_pad', auto, 'expected NOTSET, SAME_UPPER, SAME_LOWER or VALID');
-  if (pads.length !== 4 || pads.some((p) => p < 0)) at.refuse('pads', pads, 'expected four pads ≥ 0 for H and W');
-  const [t, l, b, r] = pads;
-  if (t + l + b + r === 0) return { padding: 'valid' };
-  if (t === same[0][0] && b === same[0][1] && l === same[1][0] && r === same[1][1]) return { padding: 'same' };
-  return { zeroPad: [[t, b], [l, r]] };
+  if (pads.length !== 2 * n || pads.some((p) => p < 0)) at.refuse('pads', pads, `expected ${2 * n} pads ≥ 0`);
+  if (pads.every((p) => p === 0)) return { padding: 'valid' };
+  if (same.every((p, i) => pads[i] === p[0] && pads[i + n] === p[1])) return { padding: 'same' };
+  if (n !== 2) at.refuse('pads', pads, 'they differ from TF \'same\' padding, and Convas has no 1-D zero padding layer');
+  return { zeroPad: [[pads[0], pads[2]], [pads[1], pads[3]]] };
 }
 
-/**
- * Display names of ONNX nodes: PyTorch's `/layer1/conv1/Conv` becomes `layer1/conv1` when it is the only layer of
- * module `layer1.conv1`, and keeps its op type (`/layer1/Relu`) when the module holds several.
- */
-function layerNames(nodes: NodeProto[]): Map<NodeProto, string> {
-  const under = new Map<string, number>();
-  const path = (n: NodeProto) => (n.name ?? '').split('/').filter(Boolean);
-  for (const n of nodes) {
-    const p = path(n);
-    if (p.length > 1) under.set(p.slice(0, -1).join('/'), (under.get(p.slice(0, -1).join('/')) ?? 0) + 1);
-  }
-  const out = new Map<NodeProto, string>();
-  for (const n of nodes) {
-    const p = path(n);
-    const last = p[p.length - 1];
-    const leaf = p.length > 1 && last === n.opType && under.get(p.slice(0, -1).join('/')) === 1;
-    out.set(n, leaf ? p.slice(0, -1).join('/') : n.name || (n.output ?? [])[0] || n.opType || '');
-  }
-  return out;
+/** The module path of an ONNX node: `/layer1/conv1` for PyTorch's `/layer1/conv1/Conv`, `conv1` for Convas' `conv1/Relu`. */
+function ownerPath(n: NodeProto): string {
+  const name = n.name ?? '';
+  const i = name.lastIndexOf('/');
+  return i > 0 ? name.slice(0, i) : '';
 }
 
 /** Layer names from ONNX node names (`layer1/conv1` → `layer1_conv1`), safe for tfjs and Keras. */
@@ -230,8 +225,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The ONNX shape of a value, batch 1. */
 function onnxShape(v: Value): number[] {
-  if (v.layout === 'nchw') return [1, v.shape[2], v.shape[0], v.shape[1]];
-  if (v.layout === 'squeezed') return [1, v.shape[0], 1, 1];
+  if (v.layout === 'cf') return [1, v.shape[v.shape.length - 1], ...v.shape.slice(0, -1)];
+  if (v.layout === 'squeezed') return [1, v.shape[0], ...new Array<number>(v.sq ?? 2).fill(1)];
   return [1, ...v.shape];
 }
 
@@ -248,10 +243,8 @@ class Importer {
   private readonly consumers = new Map<string, NodeProto[]>();
   private readonly squeezedAsMap = new Map<string, Value>();
   private opset = 13;
-  private labels = new Map<NodeProto, string>();
-
   private label(n: NodeProto): string {
-    return this.labels.get(n) ?? (n.name || (n.output ?? [])[0] || n.opType || 'layer');
+    return n.name || (n.output ?? [])[0] || n.opType || 'layer';
   }
 
   constructor(private readonly model: InstanceType<typeof onnx.ModelProto>) {}
@@ -286,7 +279,6 @@ class Importer {
       }
     }
 
-    this.labels = layerNames(nodes.filter((n) => needed.has(n) && n.opType !== 'Constant'));
     for (const inp of g.input ?? []) {
       const name = inp.name ?? '';
       if (inits.has(name) || !seenTensor.has(name)) continue;
@@ -302,10 +294,11 @@ class Importer {
       const v = this.values.get(o);
       if (!v) throw new OnnxError(`output "${o}" is not computed by any node`);
       if (this.nodes.find((n) => n.id === v.node)?.kind === 'Input') throw new OnnxError(`output "${o}" is the model's input itself; there is nothing to import`);
-      if (v.layout === 'nchw') this.warnings.push(`output "${o}" is NCHW in ONNX; in Convas it is channels-last (${v.shape.join('×')})`);
+      if (v.layout === 'cf') this.warnings.push(`output "${o}" is channels-first in ONNX; in Convas it is channels-last (${v.shape.join('×')})`);
       if (v.layout === 'chw-flat') this.warnings.push(`output "${o}" is a flattened NCHW tensor; in Convas its values come in H·W·C order`);
       if (this.edges.some((e) => e.source === v.node)) this.warnings.push(`output "${o}" also feeds other layers, so Convas does not show it as a model output`);
     }
+    this.finalNames();
   }
 
   private addInput(name: string, info: InstanceType<typeof onnx.ValueInfoProto>): void {
@@ -320,13 +313,13 @@ class Importer {
     const r = rest as number[];
     let layout: Layout = 'plain';
     let shape = r;
-    if (dims.length === 4) {
-      // tf2onnx-style models take NHWC and transpose it at once; everything else is NCHW.
+    if (dims.length >= 3) {
+      // Models from Keras (tf2onnx, Convas) take channels-last data and transpose it at once; the rest is NCHW / NCL.
       const users = this.consumers.get(name) ?? [];
-      const nhwc = users.length > 0 && users.every((u) => u.opType === 'Transpose' && JSON.stringify(permOf(u)) === '[0,3,1,2]');
-      if (!nhwc) {
-        layout = 'nchw';
-        shape = [r[1], r[2], r[0]];
+      const last = users.length > 0 && users.every((u) => u.opType === 'Transpose' && JSON.stringify(permOf(u)) === JSON.stringify(toChannelsFirst(dims.length)));
+      if (!last) {
+        layout = 'cf';
+        shape = [...r.slice(1), r[0]];
       }
     }
     const id = this.addNode('Input', { shape }, [], name, 'input');
@@ -334,7 +327,11 @@ class Importer {
   }
 
   /** Adds a node, checks its params and infers its shape through the kind; returns its id. */
-  private addNode(kind: string, params: Record<string, unknown>, inputs: Value[], onnxName: string, where: string): string {
+  /**
+   * Adds a node, checks its params and infers its shape through the kind; returns its id. `helper`: the node serves
+   * another layer (the ZeroPadding2D before a conv): named after it with this suffix once names are final.
+   */
+  private addNode(kind: string, params: Record<string, unknown>, inputs: Value[], onnxName: string, where: string, helper?: { suffix: string; of?: string }): string {
     const k = getLayerKind(kind)!;
     const r = k.params.safeParse(params);
     if (!r.success) {
@@ -348,12 +345,79 @@ class Importer {
     const name = uniqueName(cleanName(onnxName, defaultLayerName(kind)), this.names);
     this.names.add(name);
     this.nodes.push({ id, kind, name, params, position: { x: 0, y: 0 } });
+    this.origin.push({ onnx: this.current, label: onnxName, helper });
     inputs.forEach((v, i) => this.edges.push({ id: `e${this.edges.length}`, source: v.node, target: id, targetIndex: i }));
     this.lastShape = [...inferred.shape];
     return id;
   }
 
   private lastShape: number[] = [];
+  /** The ONNX node being converted, so the nodes it adds know where they come from. */
+  private current: NodeProto | null = null;
+  /** Per Convas node (by index): the ONNX node it came from, its provisional label, and whether it serves another. */
+  private readonly origin: { onnx: NodeProto | null; label: string; helper?: { suffix: string; of?: string } }[] = [];
+
+  /**
+   * Final names: a layer that is the only one made from an ONNX module path (PyTorch's `/layer1/conv1/Conv`, Convas'
+   * `conv1/Conv` + `conv1/Relu`) is named after the path (`layer1_conv1`, `conv1`); others keep their node's name;
+   * helpers take their layer's name with a suffix. Weights follow their layer.
+   */
+  finalNames(): void {
+    const groups = new Map<string, number>();
+    const ownerAt = this.origin.map((o, i) => (o.helper || this.nodes[i].kind === 'Input' || !o.onnx ? '' : ownerPath(o.onnx)));
+    for (const w of ownerAt) if (w) groups.set(w, (groups.get(w) ?? 0) + 1);
+    const taken = new Set<string>();
+    const renamed = new Map<string, string>();
+    const order = this.nodes.map((_, i) => i).sort((a, b) => Number(!!this.origin[a].helper) - Number(!!this.origin[b].helper) || Number(this.nodes[b].kind === 'Input') - Number(this.nodes[a].kind === 'Input') || a - b);
+    const mainOf = (o: NodeProto | null) => this.origin.findIndex((x, i) => x.onnx === o && !x.helper && this.nodes[i].kind !== 'Input');
+    for (const i of order) {
+      const node = this.nodes[i];
+      const o = this.origin[i];
+      let base: string;
+      if (o.helper) {
+        const main = o.helper.of !== undefined ? Number(o.helper.of.slice(1)) : mainOf(o.onnx);
+        base = `${main >= 0 ? renamed.get(this.nodes[main].id) ?? this.nodes[main].name : cleanName(o.label, 'layer')}${o.helper.suffix}`;
+      } else {
+        const w = ownerAt[i];
+        base = cleanName(w && groups.get(w) === 1 ? w : o.label, defaultLayerName(node.kind));
+      }
+      const name = uniqueName(base, taken);
+      taken.add(name);
+      renamed.set(node.id, name);
+    }
+    const byOld = new Map(this.nodes.map((n) => [n.name, renamed.get(n.id)!]));
+    for (const n of this.nodes) n.name = renamed.get(n.id)!;
+    for (const w of this.weights) {
+      const name = byOld.get(w.layer)!;
+      w.tensors = w.tensors.map((t) => ({ ...t, name: `${name}/${t.name.slice(w.layer.length + 1)}` }));
+      w.layer = name;
+    }
+  }
+
+  /** How many ONNX nodes read tensor `t` (graph outputs count as readers). */
+  private readers(t: string): number {
+    return (this.consumers.get(t) ?? []).length + (this.isGraphOutput(t) ? 1 : 0);
+  }
+
+  /**
+   * Applies an activation read from ONNX node(s) `n` to value `x` (tensor `input`) and binds the result to tensor
+   * `output`. When the exporter made both from one layer (same module path, as Convas writes `conv1/Conv`,
+   * `conv1/Relu`), it becomes that conv or dense layer's own activation; otherwise an Activation layer.
+   */
+  private applyActivation(n: NodeProto, where: string, input: string, x: Value, activation: string, output: string, nonNegative: boolean, readers = 1): void {
+    const i = Number(x.node.slice(1));
+    const prev = this.nodes[i];
+    const fusable = ['Conv1D', 'Conv2D', 'DepthwiseConv2D', 'Dense'].includes(prev.kind) && prev.params.activation === 'linear';
+    const owner = ownerPath(n);
+    const from = this.origin[i].onnx;
+    if (fusable && owner && from && ownerPath(from) === owner && this.readers(input) === readers) {
+      prev.params = { ...prev.params, activation };
+      this.values.set(output, { ...x, nonNegative });
+      return;
+    }
+    const id = this.addNode('Activation', { activation }, [x], this.label(n), where);
+    this.values.set(output, { node: id, shape: this.lastShape, layout: x.layout, chw: x.chw, sq: x.sq, nonNegative });
+  }
 
   private nameOf(id: string): string {
     return this.nodes[Number(id.slice(1))].name;
@@ -376,14 +440,15 @@ class Importer {
     return name ? this.constant(name, where, what) : undefined;
   }
 
-  /** A squeezed [C] value as NCHW [1, 1, C] for ops that need the spatial axes back (a Reshape node, made once). */
-  private asNchw(v: Value, where: string, onnxName: string): Value {
-    if (v.layout === 'nchw') return v;
-    if (v.layout !== 'squeezed') throw new OnnxError(`${where}: expects NCHW data, got a rank-${onnxShape(v).length} tensor`);
+  /** A squeezed [C] value as channels-first [1, 1, C] for ops that need the spatial axes back (a Reshape node, made once). */
+  private asCf(v: Value, where: string, onnxName: string): Value {
+    if (v.layout === 'cf') return v;
+    if (v.layout !== 'squeezed') throw new OnnxError(`${where}: expects channels-first data ([N, C, H, W] or [N, C, L]), got a rank-${onnxShape(v).length} tensor`);
     const hit = this.squeezedAsMap.get(v.node);
     if (hit) return hit;
-    const id = this.addNode('Reshape', { targetShape: [1, 1, v.shape[0]] }, [v], `${onnxName}_to_map`, where);
-    const out: Value = { node: id, shape: [1, 1, v.shape[0]], layout: 'nchw', nonNegative: v.nonNegative };
+    const shape = [...new Array<number>(v.sq ?? 2).fill(1), v.shape[0]];
+    const id = this.addNode('Reshape', { targetShape: shape }, [v], `${onnxName}_to_map`, where, { suffix: '_to_map', of: v.node });
+    const out: Value = { node: id, shape, layout: 'cf', nonNegative: v.nonNegative };
     this.squeezedAsMap.set(v.node, out);
     return out;
   }
@@ -408,10 +473,11 @@ class Importer {
   }
 
   private activation(n: NodeProto, where: string, x: Value, activation: string, nonNegative = false): void {
-    this.layer(n, where, 'Activation', { activation }, x, { nonNegative });
+    this.applyActivation(n, where, (n.input ?? [])[0] ?? '', x, activation, (n.output ?? [])[0] ?? '', nonNegative);
   }
 
   convert(n: NodeProto): void {
+    this.current = n;
     const op = n.opType ?? '';
     const where = `node "${n.name || (n.output ?? [])[0] || '?'}" (${op})`;
     if (n.domain && n.domain !== 'ai.onnx') throw new OnnxError(`${where}: operator ${n.domain}.${op} is not supported (only the standard ONNX domain)`);
@@ -451,9 +517,17 @@ class Importer {
       case 'Relu':
         attrs([]);
         return this.activation(n, where, this.value(ins[0], where), 'relu', true);
-      case 'Sigmoid':
+      case 'Sigmoid': {
         attrs([]);
-        return this.activation(n, where, this.value(ins[0], where), 'sigmoid', true);
+        const x = this.value(ins[0], where);
+        // x · sigmoid(x), as Keras' swish is exported.
+        const mul = this.onlyUser((n.output ?? [])[0] ?? '', 'Mul', ins[0]);
+        if (mul) {
+          this.fused.add(mul);
+          return this.applyActivation(n, where, ins[0], x, 'swish', (mul.output ?? [])[0] ?? '', false, 2);
+        }
+        return this.activation(n, where, x, 'sigmoid', true);
+      }
       case 'Tanh':
         attrs([]);
         return this.activation(n, where, this.value(ins[0], where), 'tanh');
@@ -493,8 +567,9 @@ class Importer {
       case 'GlobalAveragePool':
       case 'GlobalMaxPool': {
         attrs([]);
-        const x = this.asNchw(this.value(ins[0], where), where, this.label(n));
-        this.layer(n, where, op === 'GlobalMaxPool' ? 'GlobalMaxPooling2D' : 'GlobalAveragePooling2D', {}, x, { layout: 'squeezed', nonNegative: x.nonNegative });
+        const x = this.asCf(this.value(ins[0], where), where, this.label(n));
+        const d = x.shape.length - 1;
+        this.layer(n, where, `${op === 'GlobalMaxPool' ? 'GlobalMaxPooling' : 'GlobalAveragePooling'}${d}D`, {}, x, { layout: 'squeezed', sq: d, nonNegative: x.nonNegative });
         return;
       }
       case 'Add':
@@ -551,53 +626,59 @@ class Importer {
     const out = (m?: NodeProto) => (m?.output ?? [])[0] ?? '';
     const erf = this.onlyUser(out(n), 'Erf', 0);
     const add = erf && this.onlyUser(out(erf), 'Add', 1);
-    const mulX = add && this.onlyUser(out(add), 'Mul', x);
-    const half = mulX && this.onlyUser(out(mulX), 'Mul', 0.5);
-    if (!half) return false;
-    for (const m of [erf, add, mulX, half]) this.fused.add(m!);
-    const v = this.value(x, where);
-    const id = this.addNode('Activation', { activation: 'gelu' }, [v], this.label(n).replace(/Div(_\d+)?$/, 'Gelu$1'), where);
-    this.values.set(out(half), { node: id, shape: this.lastShape, layout: v.layout, chw: v.chw });
+    if (!add) return false;
+    // PyTorch multiplies by x, then by ½; Convas' export by ½, then by x.
+    const mulX = this.onlyUser(out(add), 'Mul', x);
+    const mulHalf = this.onlyUser(out(add), 'Mul', 0.5);
+    const last = mulX ? this.onlyUser(out(mulX), 'Mul', 0.5) : mulHalf && this.onlyUser(out(mulHalf), 'Mul', x);
+    if (!last) return false;
+    for (const m of [erf, add, mulX ?? mulHalf, last]) this.fused.add(m!);
+    this.applyActivation(n, where, x, this.value(x, where), 'gelu', out(last), false, 2);
     return true;
   }
 
   private conv(n: NodeProto, where: string, at: Attrs): void {
     const ins = n.input ?? [];
-    const x = this.asNchw(this.value(ins[0], where), where, this.label(n));
+    const x = this.asCf(this.value(ins[0], where), where, this.label(n));
     const w = this.constant(ins[1], where, 'the weight');
     const b = this.optConstant(ins[2], where, 'the bias');
-    if (w.dims.length !== 4) throw new OnnxError(`${where}: a ${w.dims.length - 2}-D convolution is not supported (Convas imports 2-D ones)`);
-    const [O, Ig, kh, kw] = w.dims;
-    const C = x.shape[2];
+    const dims = w.dims.length - 2;
+    if (dims !== 1 && dims !== 2) throw new OnnxError(`${where}: a ${dims}-D convolution is not supported (Convas imports 1-D and 2-D ones)`);
+    if (x.shape.length - 1 !== dims) throw new OnnxError(`${where}: a ${dims}-D kernel on a ${x.shape.length - 1}-D input`);
+    const [O, Ig, kh, kw = 1] = w.dims;
+    const C = x.shape[x.shape.length - 1];
     const group = at.int('group', 1);
+    const k = w.dims.slice(2);
     const ks = at.ints('kernel_shape');
-    if (ks && (ks[0] !== kh || ks[1] !== kw)) at.refuse('kernel_shape', ks, `the weight is ${kh}×${kw}`);
-    const strides = at.ints('strides') ?? [1, 1];
-    const dil = at.ints('dilations') ?? [1, 1];
-    let kind: 'Conv2D' | 'DepthwiseConv2D';
+    if (ks && JSON.stringify(ks) !== JSON.stringify(k)) at.refuse('kernel_shape', ks, `the weight is ${k.join('×')}`);
+    const strides = at.ints('strides') ?? k.map(() => 1);
+    const dil = at.ints('dilations') ?? k.map(() => 1);
+    let kind: 'Conv1D' | 'Conv2D' | 'DepthwiseConv2D';
     if (group === 1) {
       if (Ig !== C) throw new OnnxError(`${where}: the weight takes ${Ig} input channels, the input has ${C}`);
-      kind = 'Conv2D';
-    } else if (group === C && Ig === 1 && O % C === 0) {
+      kind = dims === 1 ? 'Conv1D' : 'Conv2D';
+    } else if (dims === 2 && group === C && Ig === 1 && O % C === 0) {
       kind = 'DepthwiseConv2D';
       if (dil.some((d) => d !== 1)) at.refuse('dilations', dil, 'a dilated depthwise convolution has no tfjs equivalent');
     } else {
       at.refuse('group', group, `Convas imports group 1 or group = input channels (${C}), a depthwise convolution`);
     }
     if (b && (b.data.length !== O)) throw new OnnxError(`${where}: the bias has ${b.data.length} values for ${O} output channels`);
-    const pad = resolvePadding(at, x.shape.slice(0, 2), [kh, kw], strides, dil);
+    const pad = resolvePadding(at, x.shape.slice(0, -1), k, strides, dil);
     let input = x;
     if ('zeroPad' in pad) input = this.zeroPad(n, where, x, pad.zeroPad);
     const padding = 'padding' in pad ? pad.padding : 'valid';
     const params: Record<string, unknown> =
       kind === 'Conv2D'
         ? { filters: O, kernelSize: [kh, kw], strides, padding, dilationRate: dil, activation: 'linear', useBias: !!b }
-        : { kernelSize: [kh, kw], strides, padding, depthMultiplier: O / C, activation: 'linear', useBias: !!b };
-    const v = this.layer(n, where, kind, params, input, { layout: 'nchw', nonNegative: false });
+        : kind === 'Conv1D'
+          ? { filters: O, kernelSize: kh, strides: strides[0], padding, dilationRate: dil[0], activation: 'linear', useBias: !!b }
+          : { kernelSize: [kh, kw], strides, padding, depthMultiplier: O / C, activation: 'linear', useBias: !!b };
+    const v = this.layer(n, where, kind, params, input, { layout: 'cf', nonNegative: false });
     const src = w.data as Float32Array;
     const kernel = new Float32Array(src.length);
-    if (kind === 'Conv2D') {
-      // OIHW → HWIO
+    if (kind !== 'DepthwiseConv2D') {
+      // OIHW → HWIO (OIL → LIO with kw = 1)
       for (let o = 0; o < O; o++) for (let i = 0; i < Ig; i++) for (let y = 0; y < kh; y++) for (let z = 0; z < kw; z++) {
         kernel[((y * kw + z) * Ig + i) * O + o] = src[((o * Ig + i) * kh + y) * kw + z];
       }
@@ -609,20 +690,20 @@ class Importer {
       }
     }
     const name = this.nameOf(v.node);
-    const shape = kind === 'Conv2D' ? [kh, kw, Ig, O] : [kh, kw, C, O / C];
+    const shape = kind === 'Conv2D' ? [kh, kw, Ig, O] : kind === 'Conv1D' ? [kh, Ig, O] : [kh, kw, C, O / C];
     const tensors = [{ name: `${name}/${kind === 'Conv2D' ? 'kernel' : 'depthwise_kernel'}`, shape, data: kernel }];
     if (b) tensors.push({ name: `${name}/bias`, shape: [O], data: Float32Array.from(b.data) });
     this.weights.push({ layer: name, tensors });
   }
 
   private zeroPad(n: NodeProto, where: string, x: Value, padding: [[number, number], [number, number]]): Value {
-    const id = this.addNode('ZeroPadding2D', { padding }, [x], `${this.label(n)}_pad`, where);
-    return { node: id, shape: this.lastShape, layout: 'nchw', nonNegative: x.nonNegative };
+    const id = this.addNode('ZeroPadding2D', { padding }, [x], `${this.label(n)}_pad`, where, { suffix: '_pad' });
+    return { node: id, shape: this.lastShape, layout: 'cf', nonNegative: x.nonNegative };
   }
 
   /** Dense weights [in, out] from ONNX's, rows reordered from C·H·W to H·W·C when the input is a flattened NCHW map. */
   private dense(n: NodeProto, where: string, x: Value, kernel: Float32Array, K: number, N: number, bias: Float32Array | null): void {
-    if (x.layout === 'nchw' || x.layout === 'squeezed') throw new OnnxError(`${where}: expects a matrix [batch, features], got a rank-4 tensor`);
+    if (x.layout === 'cf' || x.layout === 'squeezed') throw new OnnxError(`${where}: expects a matrix [batch, features], got a rank-${onnxShape(x).length} tensor`);
     if (x.shape[x.shape.length - 1] !== K) throw new OnnxError(`${where}: the weight takes ${K} features, the input has ${x.shape[x.shape.length - 1]}`);
     let k = kernel;
     if (x.layout === 'chw-flat') {
@@ -668,7 +749,7 @@ class Importer {
     const x = this.value(ins[0], where);
     const B = this.constant(ins[1], where, 'the weight');
     if (B.dims.length !== 2) throw new OnnxError(`${where}: the weight has rank ${B.dims.length}, expected 2 (a matrix)`);
-    if (x.layout === 'nchw') throw new OnnxError(`${where}: a MatMul over the W axis of NCHW data has no Convas layer (a Transpose to NHWC first makes it a Dense)`);
+    if (x.layout === 'cf') throw new OnnxError(`${where}: a MatMul over the last axis of channels-first data has no Convas layer (a Transpose to NHWC first makes it a Dense)`);
     const [K, N] = B.dims;
     // The bias of a Linear on rank > 2 comes as a separate Add of a constant: fold it into the Dense.
     const out = (n.output ?? [])[0] ?? '';
@@ -724,7 +805,7 @@ class Importer {
     const axis = raw < 0 ? raw + rank : raw;
     // Before opset 13, Softmax flattened everything from `axis` on; over one axis only when the rest is 1.
     const tail = onnxShape(x).slice(axis + 1).every((d) => d === 1);
-    const lastAxis = x.layout === 'nchw' ? axis === 1 && (this.opset >= 13 || tail) : x.layout === 'squeezed' ? axis === 1 : axis === rank - 1;
+    const lastAxis = x.layout === 'cf' ? axis === 1 && (this.opset >= 13 || tail) : x.layout === 'squeezed' ? axis === 1 : axis === rank - 1;
     if (!lastAxis) at.refuse('axis', raw, 'Convas applies softmax over the channels (its last axis)');
     this.activation(n, where, x, 'softmax', true);
   }
@@ -748,19 +829,20 @@ class Importer {
   private pool(n: NodeProto, where: string, op: string, at: Attrs): void {
     const max = op === 'MaxPool';
     this.onlyFirstOutput(n, where);
-    const x = this.asNchw(this.value((n.input ?? [])[0], where), where, this.label(n));
+    const x = this.asCf(this.value((n.input ?? [])[0], where), where, this.label(n));
+    const dims = x.shape.length - 1;
     const kernel = at.ints('kernel_shape');
-    if (!kernel || kernel.length !== 2) throw new OnnxError(`${where}: needs a 2-D kernel_shape, got ${JSON.stringify(kernel ?? null)}`);
-    const strides = at.ints('strides') ?? [1, 1];
-    const dil = at.ints('dilations') ?? [1, 1];
+    if (!kernel || kernel.length !== dims) throw new OnnxError(`${where}: needs a ${dims}-D kernel_shape, got ${JSON.stringify(kernel ?? null)}`);
+    const strides = at.ints('strides') ?? kernel.map(() => 1);
+    const dil = at.ints('dilations') ?? kernel.map(() => 1);
     if (dil.some((d) => d !== 1)) at.refuse('dilations', dil, 'dilated pooling has no Convas layer');
     if (!max && at.has('storage_order')) at.refuse('storage_order', at.int('storage_order', 0), 'not an AveragePool attribute');
     if (max && at.has('count_include_pad')) at.refuse('count_include_pad', at.int('count_include_pad', 0), 'not a MaxPool attribute');
-    const pad = resolvePadding(at, x.shape.slice(0, 2), kernel, strides, [1, 1]);
+    const pad = resolvePadding(at, x.shape.slice(0, -1), kernel, strides, kernel.map(() => 1));
     if (at.int('ceil_mode', 0) === 1) {
-      const pads = at.ints('pads') ?? [0, 0, 0, 0];
-      const differs = [0, 1].some((i) => {
-        const span = x.shape[i] + pads[i] + pads[i + 2] - kernel[i];
+      const pads = at.ints('pads') ?? new Array<number>(2 * dims).fill(0);
+      const differs = kernel.some((_, i) => {
+        const span = x.shape[i] + pads[i] + pads[i + dims] - kernel[i];
         return Math.ceil(span / strides[i]) !== Math.floor(span / strides[i]);
       });
       if (differs || at.string('auto_pad', 'NOTSET') !== 'NOTSET') at.refuse('ceil_mode', 1, 'rounding the output size up has no Convas pooling');
@@ -777,7 +859,11 @@ class Importer {
       padding = pad.padding;
       if (!max && includePad && padding === 'same') at.refuse('count_include_pad', 1, 'TF \'same\' average pooling leaves padding out of the average');
     }
-    this.layer(n, where, max ? 'MaxPooling2D' : 'AveragePooling2D', { poolSize: kernel, strides, padding }, input, { layout: 'nchw', nonNegative: x.nonNegative });
+    const kind = `${max ? 'MaxPooling' : 'AveragePooling'}${dims}D`;
+    // Strides equal to the window are Keras' default (null), as its own files write them.
+    const byWindow = JSON.stringify(strides) === JSON.stringify(kernel);
+    const params = dims === 1 ? { poolSize: kernel[0], strides: byWindow ? null : strides[0], padding } : { poolSize: kernel, strides: byWindow ? null : strides, padding };
+    this.layer(n, where, kind, params, input, { layout: 'cf', nonNegative: x.nonNegative });
   }
 
   private merge(n: NodeProto, where: string, kind: 'Add' | 'Multiply'): void {
@@ -789,10 +875,19 @@ class Importer {
       }
     }
     let xs = ins.map((i) => this.value(i, where));
-    if (xs.some((v) => v.layout === 'nchw')) xs = xs.map((v) => this.asNchw(v, where, `${this.label(n)}_${v.node}`));
+    if (xs.some((v) => v.layout === 'cf')) xs = xs.map((v) => this.asCf(v, where, `${this.label(n)}_${v.node}`));
     const layouts = new Set(xs.map((v) => v.layout));
     if (layouts.size > 1) throw new OnnxError(`${where}: its inputs are laid out differently (${[...layouts].join(', ')}); Convas cannot line them up`);
     if (xs[0].layout === 'chw-flat' && JSON.stringify(xs[0].chw) !== JSON.stringify(xs[1].chw)) throw new OnnxError(`${where}: its flattened inputs come from maps of different shapes`);
+    // A chain of two-input Adds written for one layer (Convas exports a three-way Add so) is one merge again.
+    const at = Number(xs[0].node.slice(1));
+    const from = this.origin[at]?.onnx;
+    if (this.nodes[at].kind === kind && from && ownerPath(from) && ownerPath(from) === ownerPath(n) && this.readers(ins[0]) === 1) {
+      const target = this.nodes[at].id;
+      const slot = this.edges.filter((e) => e.target === target).length;
+      this.edges.push({ id: `e${this.edges.length}`, source: xs[1].node, target, targetIndex: slot });
+      return this.set(n, { ...xs[0], nonNegative: xs.every((v) => v.nonNegative) });
+    }
     const id = this.addNode(kind, {}, xs, n.name || (n.output ?? [])[0] || kind, where);
     const nonNegative = xs.every((v) => v.nonNegative);
     this.set(n, { node: id, shape: this.lastShape, layout: xs[0].layout, chw: xs[0].chw, nonNegative });
@@ -801,7 +896,7 @@ class Importer {
   private concat(n: NodeProto, where: string, at: Attrs): void {
     let xs = (n.input ?? []).map((i) => this.value(i, where));
     if (xs.length < 2) throw new OnnxError(`${where}: expects at least two inputs`);
-    if (xs.some((v) => v.layout === 'nchw')) xs = xs.map((v) => this.asNchw(v, where, `${this.label(n)}_${v.node}`));
+    if (xs.some((v) => v.layout === 'cf')) xs = xs.map((v) => this.asCf(v, where, `${this.label(n)}_${v.node}`));
     const layout = xs[0].layout;
     if (xs.some((v) => v.layout !== layout) || layout === 'chw-flat') throw new OnnxError(`${where}: Convas cannot line up these inputs (${xs.map((v) => v.layout).join(', ')})`);
     const rank = onnxShape(xs[0]).length;
@@ -809,7 +904,7 @@ class Importer {
     const a = raw < 0 ? raw + rank : raw;
     if (a <= 0 || a >= rank) at.refuse('axis', raw, 'Convas cannot join along the batch axis');
     let axis: number;
-    if (layout === 'nchw') axis = a === 1 ? -1 : a - 1;
+    if (layout === 'cf') axis = a === 1 ? -1 : a - 1;
     else if (layout === 'squeezed') {
       if (a !== 1) at.refuse('axis', raw, 'only the channels of a pooled map');
       axis = -1;
@@ -825,8 +920,9 @@ class Importer {
     }
     const id = this.addNode('Flatten', {}, [x], this.label(n), where);
     const shape = this.lastShape;
-    if (x.layout === 'nchw') {
-      const [H, W, C] = x.shape;
+    if (x.layout === 'cf') {
+      const [H, W = 1] = x.shape.slice(0, -1);
+      const C = x.shape[x.shape.length - 1];
       // One channel or one position: C·H·W and H·W·C orders agree.
       if (C === 1 || H * W === 1) return { node: id, shape, layout: 'plain', nonNegative: x.nonNegative };
       return { node: id, shape, layout: 'chw-flat', chw: [C, H, W], nonNegative: x.nonNegative };
@@ -850,7 +946,7 @@ class Importer {
     const out = resolved.map((d) => (d === -1 ? total / known : d));
     if (out[0] !== 1) throw new OnnxError(`${where}: the target shape [${target.join(', ')}] mixes the batch axis with the others; Convas keeps the batch apart`);
     if (JSON.stringify(out) === JSON.stringify(from)) return this.set(n, x);
-    if (out.length === 2 && (x.layout === 'nchw' || x.layout === 'squeezed' || x.layout === 'chw-flat')) return this.set(n, this.flatten(n, where, x));
+    if (out.length === 2 && (x.layout === 'cf' || x.layout === 'squeezed' || x.layout === 'chw-flat')) return this.set(n, this.flatten(n, where, x));
     if (x.layout !== 'plain') throw new OnnxError(`${where}: reshaping [${from.join(', ')}] (NCHW data) into [${out.join(', ')}] would mix channels with positions in a way Convas cannot follow`);
     if (out.length > 4) throw new OnnxError(`${where}: a target of rank ${out.length} is not supported`);
     const id = this.addNode('Reshape', { targetShape: out.slice(1) }, [x], this.label(n), where);
@@ -861,9 +957,11 @@ class Importer {
     const ins = n.input ?? [];
     const x = this.value(ins[0], where);
     const c = this.opset >= 13 ? this.optConstant(ins[1], where, 'the axes') : undefined;
-    const axes: number[] = (c ? Array.from(c.data, Number) : at.ints('axes')) ?? [2, 3];
-    const norm = axes.map((a) => (a < 0 ? a + 4 : a)).sort();
-    if (x.layout !== 'squeezed' || JSON.stringify(norm) !== '[2,3]') throw new OnnxError(`${where}: Convas reads Squeeze only to drop the 1×1 of a global pooling`);
+    const rank = onnxShape(x).length;
+    const ones = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+    const axes: number[] = (c ? Array.from(c.data, Number) : at.ints('axes')) ?? ones;
+    const norm = axes.map((a) => (a < 0 ? a + rank : a)).sort();
+    if (x.layout !== 'squeezed' || JSON.stringify(norm) !== JSON.stringify(ones)) throw new OnnxError(`${where}: Convas reads Squeeze only to drop the 1×1 of a global pooling`);
     this.set(n, { ...x, layout: 'plain' });
   }
 
@@ -873,15 +971,15 @@ class Importer {
     const p = JSON.stringify(perm);
     const rank = onnxShape(x).length;
     if (p === JSON.stringify(Array.from({ length: rank }, (_, i) => i))) return this.set(n, x);
-    // NCHW → NHWC is exactly the channels-last tensor Convas holds, and back.
-    if (x.layout === 'nchw' && p === '[0,2,3,1]') return this.set(n, { ...x, layout: 'plain' });
-    if (x.layout === 'plain' && x.shape.length === 3 && p === '[0,3,1,2]') return this.set(n, { ...x, layout: 'nchw' });
-    at.refuse('perm', perm, 'Convas follows only NCHW ↔ NHWC transposes of 4-D data');
+    // Channels first ↔ channels last is exactly the tensor Convas holds, relabelled.
+    if (x.layout === 'cf' && p === JSON.stringify(toChannelsLast(rank))) return this.set(n, { ...x, layout: 'plain' });
+    if (x.layout === 'plain' && rank >= 3 && p === JSON.stringify(toChannelsFirst(rank))) return this.set(n, { ...x, layout: 'cf' });
+    at.refuse('perm', perm, 'Convas follows only channels-first ↔ channels-last transposes (NCHW ↔ NHWC, NCL ↔ NLC)');
   }
 
   private pad(n: NodeProto, where: string, at: Attrs): void {
     const ins = n.input ?? [];
-    const x = this.asNchw(this.value(ins[0], where), where, this.label(n));
+    const x = this.asCf(this.value(ins[0], where), where, this.label(n));
     const mode = at.string('mode', 'constant');
     if (mode !== 'constant') at.refuse('mode', mode, 'Convas pads with zeros');
     const pads: number[] = this.opset >= 11 ? Array.from(this.constant(ins[1], where, 'the pads').data, Number) : (at.ints('pads') ?? []);
@@ -896,7 +994,7 @@ class Importer {
 
   private zeroPadNamed(n: NodeProto, where: string, x: Value, padding: [[number, number], [number, number]]): Value {
     const id = this.addNode('ZeroPadding2D', { padding }, [x], this.label(n), where);
-    return { node: id, shape: this.lastShape, layout: 'nchw', nonNegative: x.nonNegative };
+    return { node: id, shape: this.lastShape, layout: 'cf', nonNegative: x.nonNegative };
   }
 
   private dropout(n: NodeProto, where: string, at: Attrs): void {
@@ -909,6 +1007,10 @@ class Importer {
     this.layer(n, where, 'Dropout', { rate: ratio }, x, { nonNegative: x.nonNegative });
   }
 }
+
+/** Transpose perms between channels-first and channels-last of a rank-`r` ONNX tensor (batch included). */
+const toChannelsLast = (r: number) => [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
+const toChannelsFirst = (r: number) => [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
 
 function permOf(n: NodeProto): number[] | undefined {
   const a = (n.attribute ?? []).find((x) => x.name === 'perm');
@@ -960,6 +1062,12 @@ export function importOnnx(bytes: Uint8Array, fileName?: string): Result<OnnxImp
   const graph: Graph = gridLayout({ nodes: imp.nodes, edges: imp.edges });
   const limits = checkGraphLimits(graph);
   if (limits.length) return fail(limits.map((m) => `${label}${m}`));
+  // Every layer was checked as it was made; this is the net under that, so an invalid graph is never returned.
+  const inf = inferGraph(graph);
+  if (!inf.valid) {
+    const bad = graph.nodes.find((n) => inf.nodes[n.id]?.status === 'error');
+    return err(`the imported graph is invalid (${bad ? `${bad.name}: ${inf.nodes[bad.id].error?.message}` : inf.issues.map((i) => i.message).join('; ')})`);
+  }
   const name = baseName(fileName) ?? (model.graph.name && !/^(torch[-_]jit|main_graph)$/.test(model.graph.name) ? model.graph.name : undefined) ?? 'Imported ONNX model';
   const producer = model.producerName ? ` (${model.producerName}${model.producerVersion ? ` ${model.producerVersion}` : ''})` : '';
   const project: ProjectFileV1 = { ...newProject(name.slice(0, IMPORT_LIMITS.maxNameLength)), description: `Imported from ONNX${producer}.`, graph };
