@@ -155,8 +155,10 @@ describe('convas export: weights', () => {
     const [a, b, c] = [freshDir(), freshDir(), freshDir()];
     expect((await cli(['export', lenet, '--to', 'tfjs', '-o', a, '--seed', '3'])).code).toBe(0);
     expect((await cli(['export', lenet, '--to', 'tfjs', '-o', b, '--seed=3'])).code).toBe(0);
-    const byDefault = await cli(['export', lenet, '--to', 'tfjs', '-o', c]);
+    // OUT ending in .json names the model.json; the .bin goes next to it.
+    const byDefault = await cli(['export', lenet, '--to', 'tfjs', '-o', join(c, 'lenet.json')]);
     expect(byDefault.out).toContain('weights: initial, drawn with seed 1 (the default; --seed N picks another)\n');
+    expect(readdirSync(c).sort()).toEqual(['LeNet-5.weights.bin', 'lenet.json']);
     expect(binOf(a).equals(binOf(b))).toBe(true);
     expect(binOf(a).equals(binOf(c))).toBe(false);
     expect(readFileSync(join(a, 'model.json'), 'utf8')).toBe(readFileSync(join(b, 'model.json'), 'utf8'));
