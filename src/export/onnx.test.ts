@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ const { onnx } = pkg;
 const TOLERANCE = 1e-4;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const onnxPython = findOnnxPython();
+if (!onnxPython.ok) console.warn(`SKIPPED ONNX's checker: ${onnxPython.reason}`);
 let dir = '';
 
 beforeAll(async () => {
@@ -75,15 +76,20 @@ describe(`ONNX export (opset ${ONNX_OPSET}) computes what tfjs computes, in onnx
     exported.set(id, file);
   }, 120_000);
 
-  it.runIf(onnxPython.ok)(`ONNX's checker (python onnx ${onnxPython.ok ? onnxPython.version : ''}, full_check) passes every preset's export`, () => {
+  const checker = onnxPython.ok ? `python onnx ${onnxPython.version}` : `SKIPPED: ${onnxPython.reason}`;
+  (onnxPython.ok ? it : it.skip)(`ONNX's checker (full_check) passes every preset's export (${checker})`, () => {
     if (!onnxPython.ok) return;
-    expect([...exported.keys()].sort()).toEqual(presetList.map((p) => p.id).sort());
-    const lines = checkOnnxFiles(onnxPython.python, [...exported.values()]);
+    // The preset tests above write the files (each fails on its own if it cannot); a filtered run checks fewer.
+    expect(exported.size).toBeGreaterThan(0);
+    // A file with a node reading a tensor nothing defines: the checker must refuse it (it is not blind).
+    const broken = onnx.ModelProto.decode(readFileSync([...exported.values()][0]));
+    broken.graph!.node![1].input![0] = 'nowhere';
+    const brokenFile = join(dir, 'broken.onnx');
+    writeFileSync(brokenFile, onnx.ModelProto.encode(broken).finish());
+    const lines = checkOnnxFiles(onnxPython.python, [...exported.values(), brokenFile]);
     for (const [id, file] of exported) expect(lines.get(file), id).toMatch(/^ok /);
+    expect(lines.get(brokenFile)).toMatch(/^FAIL .*nowhere/);
   }, 300_000);
-  it.skipIf(onnxPython.ok)(`ONNX's checker: SKIPPED, ${onnxPython.ok ? '' : onnxPython.reason}`, () => {
-    console.warn(`SKIPPED ONNX's checker: ${onnxPython.ok ? '' : onnxPython.reason}`);
-  });
 
   const zoo = sequentialGraph([
     { kind: 'Input', params: { shape: [17, 15, 3] } },
