@@ -25,7 +25,8 @@ test('opening a PyTorch-exported ONNX model shows its graph and totals, and Insp
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await page.getByTestId('tab-inspect').click();
-  await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights.');
+  // The Inspect tab is a chunk of its own and builds the model first: on a busy machine that takes a while.
+  await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights.', { timeout: 45_000 });
   await page.screenshot({ path: info.outputPath('onnx-resnet-inspect-1440.png') });
 
   const saved = await exportProject(page);

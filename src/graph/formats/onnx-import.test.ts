@@ -315,8 +315,8 @@ describe('importOnnx refuses what it cannot represent, naming the node and never
 
   it('corrupt, truncated, empty and non-ONNX bytes, with a clear message', () => {
     const good = fixture('lenet5');
-    expect(refused(good.slice(0, 5000))).toMatch(/not an ONNX model|cannot|holds/);
-    expect(refused(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]))).toContain('not an ONNX model');
+    expect(refused(good.slice(0, 5000))).toContain('not a readable ONNX model: the file is cut short or damaged');
+    expect(refused(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]))).toMatch(/not (a readable|an) ONNX model/);
     expect(refused(new Uint8Array())).toContain('the file is empty');
     expect(refused(new TextEncoder().encode('{"format": "convas-project"}'))).toContain('not an ONNX model');
     const flipped = good.slice();
