@@ -326,7 +326,6 @@ class Importer {
     this.values.set(name, { node: id, shape, layout });
   }
 
-  /** Adds a node, checks its params and infers its shape through the kind; returns its id. */
   /**
    * Adds a node, checks its params and infers its shape through the kind; returns its id. `helper`: the node serves
    * another layer (the ZeroPadding2D before a conv): named after it with this suffix once names are final.
@@ -466,7 +465,7 @@ class Importer {
 
   private layer(n: NodeProto, where: string, kind: string, params: Record<string, unknown>, x: Value, extra: Partial<Value> = {}): Value {
     const id = this.addNode(kind, params, [x], this.label(n), where);
-    const v: Value = { node: id, shape: this.lastShape, layout: x.layout, ...extra };
+    const v: Value = { node: id, shape: this.lastShape, layout: x.layout, sq: x.sq, ...extra };
     if (v.layout === 'chw-flat' && !v.chw) v.chw = x.chw;
     this.set(n, v);
     return v;
