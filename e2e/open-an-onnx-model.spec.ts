@@ -25,7 +25,8 @@ test('opening a PyTorch-exported ONNX model shows its graph and totals, and Insp
   await page.setViewportSize({ width: 1440, height: 900 });
 
   await page.getByTestId('tab-inspect').click();
-  await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights.');
+  // The Inspect tab is a chunk of its own and builds the model first: on a busy machine that takes a while.
+  await expect(page.getByTestId('inspect-weights')).toHaveText('Using the trained weights.', { timeout: 45_000 });
   await page.screenshot({ path: info.outputPath('onnx-resnet-inspect-1440.png') });
 
   const saved = await exportProject(page);
@@ -51,5 +52,29 @@ test('a malformed or unsupported ONNX file is refused with a clear error and lea
   await expect(totalParams(page)).toHaveText('61,706');
   const after = await exportProject(page);
   expect(after.json).toEqual(before.json);
+  expect(errors).toEqual([]);
+});
+
+test('an ONNX model dropped on the canvas opens the same way', async ({ page }, info) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=lenet5');
+  await expect(totalParams(page)).toHaveText('61,706');
+  const bytes = [...(await fixture('mobilenet_block'))];
+  const dataTransfer = await page.evaluateHandle((b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], 'mobilenet_block.onnx', { type: 'application/octet-stream' }));
+    return dt;
+  }, bytes);
+  await page.getByTestId('canvas').dispatchEvent('dragover', { dataTransfer });
+  await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer });
+  await expect(page.getByTestId('toast').last()).toContainText('Imported mobilenet_block.onnx as a new project with its weights');
+  // BatchNorm folded into the convs by PyTorch's default export: 2,194 params, all trainable.
+  await expect(totalParams(page)).toHaveText('2,194');
+  await expect(layerNode(page, 'block1_block1.0')).toHaveAttribute('data-status', 'ok');
+  await expect(layerNode(page, 'mix')).toBeVisible();
+  await waitForCanvasAtRest(page);
+  await page.setViewportSize({ width: 800, height: 600 });
+  await waitForCanvasAtRest(page);
+  await page.screenshot({ path: info.outputPath('onnx-mobilenet-800.png') });
   expect(errors).toEqual([]);
 });

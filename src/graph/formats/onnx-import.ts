@@ -326,7 +326,6 @@ class Importer {
     this.values.set(name, { node: id, shape, layout });
   }
 
-  /** Adds a node, checks its params and infers its shape through the kind; returns its id. */
   /**
    * Adds a node, checks its params and infers its shape through the kind; returns its id. `helper`: the node serves
    * another layer (the ZeroPadding2D before a conv): named after it with this suffix once names are final.
@@ -466,7 +465,7 @@ class Importer {
 
   private layer(n: NodeProto, where: string, kind: string, params: Record<string, unknown>, x: Value, extra: Partial<Value> = {}): Value {
     const id = this.addNode(kind, params, [x], this.label(n), where);
-    const v: Value = { node: id, shape: this.lastShape, layout: x.layout, ...extra };
+    const v: Value = { node: id, shape: this.lastShape, layout: x.layout, sq: x.sq, ...extra };
     if (v.layout === 'chw-flat' && !v.chw) v.chw = x.chw;
     this.set(n, v);
     return v;
@@ -1044,11 +1043,16 @@ export function importOnnx(bytes: Uint8Array, fileName?: string): Result<OnnxImp
   if (!(bytes instanceof Uint8Array)) return err('expected the bytes of an .onnx file');
   if (bytes.length > ONNX_LIMITS.maxBytes) return err(`the file is ${(bytes.length / 1048576).toFixed(1)} MB; the limit is ${ONNX_LIMITS.maxBytes / 1048576} MB`);
   if (!bytes.length) return err('the file is empty');
+  // A JSON file given an .onnx name: a protobuf never starts so (that byte is a deprecated group tag).
+  const first = bytes.find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
+  if (first === 0x7b || first === 0x5b) return err('not an ONNX model: this is a JSON text (a Convas project or a Keras model.json opens under its .json name)');
   let model: InstanceType<typeof onnx.ModelProto>;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    return err(`not an ONNX model: the protobuf cannot be decoded (${(e as Error).message})`);
+    const why = (e as Error).message;
+    // protobufjs says "index out of range" when a field runs past the end: the usual sign of a truncated download.
+    return err(/index out of range/.test(why) ? `not a readable ONNX model: the file is cut short or damaged (protobuf: ${why})` : `not an ONNX model: the protobuf cannot be decoded (${why})`);
   }
   if (!model.graph || (!model.graph.node?.length && !model.graph.input?.length)) return err('not an ONNX model: it holds no graph');
   const imp = new Importer(model);
