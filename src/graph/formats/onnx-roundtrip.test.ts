@@ -110,7 +110,11 @@ const RUNS_HERE = 300e6;
 describe('Convas → ONNX → Convas gives the same graph, counts and outputs, for every preset', () => {
   for (const p of presetList) {
     it(`${p.id}`, () => {
-      const graph = flattenProject(presetDocument(p.id)!).graph;
+      const published = flattenProject(presetDocument(p.id)!).graph;
+      // VGG-16's 138 M weights (553 MB) would make this the slowest and heaviest test of the suite: above 50 M
+      // parameters the round trip runs at a 32×32 input (the same layers; its first Dense reads 512 values, not 25,088).
+      const big = p.expected.params > 50e6;
+      const graph = big ? { ...published, nodes: published.nodes.map((n) => (n.kind === 'Input' ? { ...n, params: { ...n.params, shape: [32, 32, 3] } } : n)) } : published;
       const weights = syntheticWeights(graph);
       const bytes = exportOnnx(graph, weights, { name: p.id });
       const r = importOnnx(bytes, `${p.id}.onnx`);
@@ -121,7 +125,7 @@ describe('Convas → ONNX → Convas gives the same graph, counts and outputs, f
       const a = inferGraph(graph).totals;
       const b = inferGraph(back).totals;
       expect({ params: b.params, trainable: b.trainableParams, macs: b.macs }).toEqual({ params: a.params, trainable: a.trainableParams, macs: a.macs });
-      expect(b.params).toBe(p.expected.params);
+      expect(big ? inferGraph(published).totals.params : b.params).toBe(p.expected.params);
       expect(r.value.warnings).toEqual([]);
       // The weights come back as they left: the same values per layer, in tfjs layouts.
       const sum = (w: WeightSnapshot) => w.reduce((s, l) => s + l.tensors.reduce((u, t) => u + t.data.reduce((v, d) => v + Math.abs(d), 0), 0), 0);
