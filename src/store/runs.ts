@@ -165,6 +165,7 @@ function createRecorder() {
         createdAt: now, updatedAt: now, status: 'running', graph: e.graph, fingerprint: graphKey(e.graph), settings: e.settings,
         params: totals.params, macs: totals.macs, batches: [], epochs: [], seconds: 0, keepEveryEpoch: useRunsStore.getState().keepEveryEpoch,
         kept: [], problems: [], resumes: 0,
+        ...(e.from ? { startedFrom: { runId: e.from.runId, kept: e.from.kept, fresh: e.from.fresh } } : {}),
       };
     }
     // Nothing is written until the worker says training started: a graph that does not compile is no run.
@@ -241,7 +242,20 @@ function createRecorder() {
     });
   }
 
-  return (e: TrainingEvent) => (e.type === 'start' ? start(e) : message(e.message));
+  /** The worker died mid-run: the run stays resumable from its last kept epoch, saying why it stopped. */
+  function lostWorker(e: Extract<TrainingEvent, { type: 'lost' }>): void {
+    if (!current) return;
+    if (!began) {
+      current = null;
+      return;
+    }
+    const inEpoch = useTrainingStore.getState().progress?.epoch;
+    current = { ...current, message: `The training worker ${e.reason}${inEpoch ? ` during epoch ${inEpoch}` : ''}.` };
+    write();
+    finish();
+  }
+
+  return (e: TrainingEvent) => (e.type === 'start' ? start(e) : e.type === 'lost' ? lostWorker(e) : message(e.message));
 }
 
 /**
