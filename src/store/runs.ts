@@ -249,8 +249,7 @@ function createRecorder() {
       current = null;
       return;
     }
-    const inEpoch = useTrainingStore.getState().progress?.epoch;
-    current = { ...current, message: `The training worker ${e.reason}${inEpoch ? ` during epoch ${inEpoch}` : ''}.` };
+    current = { ...current, message: `The training worker ${e.reason}${e.during}.` };
     write();
     finish();
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getPreset } from '../../presets/index';
-import { applyWorkerMessage, carriedStart, createTrainingClient, observeTraining, startMessage, type TrainingClientOptions, type TrainingEvent } from './training-client';
+import { applyWorkerMessage, carriedStart, interruptedText, whereStopped, createTrainingClient, observeTraining, startMessage, type TrainingClientOptions, type TrainingEvent } from './training-client';
 import { defaultTrainSettings, type FromWorker, type ToWorker } from '../train/protocol';
 import { carryWeights } from '../compile/carry';
 import { inferGraph } from '../graph/infer';
@@ -146,7 +146,7 @@ describe('a worker that dies mid-run', () => {
     expect(s.message?.text).toContain('resume from epoch 2');
     expect(s.weights).toBe(kept);
     expect(s.weightsGraphKey).toBe(graphKey(graph));
-    expect(events.at(-1)).toEqual({ type: 'lost', reason: 'crashed (Uncaught RangeError: Array buffer allocation failed)', epochsDone: 1 });
+    expect(events.at(-1)).toEqual({ type: 'lost', reason: 'crashed (Uncaught RangeError: Array buffer allocation failed)', during: ' during epoch 2', epochsDone: 1 });
   });
 
   it('a message that cannot be read ends the run the same way; a run that had not finished an epoch keeps nothing', () => {
@@ -207,6 +207,14 @@ describe('a worker that dies mid-run', () => {
     expect(useTrainingStore.getState().status).toBe('interrupted');
     expect(useTrainingStore.getState().message?.text).toMatch(/did not answer for 2\d s during epoch 2/);
     expect(w.terminated).toBe(true);
+  });
+
+  it('says where the run was: the epoch after the last finished one, or the final test', () => {
+    expect(whereStopped(1, 3, 1)).toBe(' during epoch 2'); // killed right after epoch 1 was reported
+    expect(whereStopped(1, 3, 2)).toBe(' during epoch 2');
+    expect(whereStopped(3, 3, 3)).toBe(' during the final test');
+    expect(interruptedText('crashed', ' during the final test', 3, 3)).toContain('All 3 epochs finished and are kept');
+    expect(interruptedText('crashed', ' during epoch 3', 2, 3)).toContain('resume from epoch 3');
   });
 
   it('a run that ends normally stops the liveness check', () => {

@@ -60,7 +60,7 @@ export interface CarriedStart {
 export type TrainingEvent =
   | { type: 'start'; graph: Graph; settings: TrainSettings; resume?: ResumePoint; from?: CarriedStart }
   | { type: 'message'; message: FromWorker }
-  | { type: 'lost'; reason: string; epochsDone: number };
+  | { type: 'lost'; reason: string; /** " during epoch 2" */ during: string; epochsDone: number };
 const observers = new Set<(e: TrainingEvent) => void>();
 
 /** Observes training (the run recorder of ./runs.ts); returns the unsubscribe function. */
@@ -154,10 +154,16 @@ export interface TrainingClientOptions {
   visible?: () => boolean;
 }
 
+/** Where a run was when its worker died: " during epoch 2", or " during the final test" once every epoch finished. */
+export function whereStopped(epochsKept: number, plannedEpochs: number, reportedEpoch: number | undefined): string {
+  if (epochsKept >= plannedEpochs) return ' during the final test';
+  return ` during epoch ${Math.max(reportedEpoch ?? 0, epochsKept + 1)}`;
+}
+
 /** The Train tab's message after the worker died mid-run: what happened, what is kept, what to do. */
-export function interruptedText(reason: string, epochsKept: number, inEpoch: number | undefined): string {
-  const during = inEpoch ? ` during epoch ${inEpoch}` : '';
+export function interruptedText(reason: string, during: string, epochsKept: number, plannedEpochs: number): string {
   if (epochsKept === 0) return `Training stopped: the training worker ${reason}${during}, before the first epoch finished, so there is nothing to resume; train again.`;
+  if (epochsKept >= plannedEpochs) return `Training stopped: the training worker ${reason}${during}. All ${epochsKept} epochs finished and are kept (their weights are loaded for Inspect and Export); only the test figures are missing.`;
   return `Training stopped: the training worker ${reason}${during}. Everything up to epoch ${epochsKept} is kept (its weights are loaded for Inspect and Export); resume from epoch ${epochsKept + 1}.`;
 }
 
@@ -174,6 +180,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory, op
   /** The newest finished epoch of the run and its weights (what an interruption keeps). */
   let lastEpoch = 0;
   let lastWeights: WeightSnapshot | null = null;
+  let plannedEpochs = 1;
   let lastHeard = 0;
   let watch: ReturnType<typeof setInterval> | null = null;
   const send = (m: ToWorker) => ensure().postMessage(m);
@@ -217,13 +224,14 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory, op
       return;
     }
     const s = useTrainingStore.getState();
-    const text = interruptedText(reason, lastEpoch, s.progress?.epoch);
+    const during = whereStopped(lastEpoch, plannedEpochs, s.progress?.epoch);
+    const text = interruptedText(reason, during, lastEpoch, plannedEpochs);
     useTrainingStore.setState({
       status: 'interrupted', phase: 'Interrupted', silentSince: null, message: { kind: 'warning', text },
       ...(lastWeights ? { weights: lastWeights, weightsGraphKey: key, weightsGraph: runGraph, test: null } : {}),
     });
     useUiStore.getState().toast('error', text);
-    notify({ type: 'lost', reason, epochsDone: lastEpoch });
+    notify({ type: 'lost', reason, during, epochsDone: lastEpoch });
   }
 
   function ensure(): Worker {
@@ -269,6 +277,7 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory, op
       running = true;
       lastEpoch = resume?.epochsDone ?? 0;
       lastWeights = resume?.weights ?? null;
+      plannedEpochs = settings.epochs;
       useTrainingStore.setState({
         status: 'loading', phase: 'Starting…', runGraphKey: key, history: resume?.history ?? fresh.history, progress: null, run: null, outcome: null, test: null, message: null, errorNodeIds: [], silentSince: null,
         ...(resume ? { settings, datasetId: settings.datasetId } : {}),
