@@ -336,6 +336,8 @@ declare global {
       killTrainingWorker(o?: { afterEpoch?: number }): void;
       /** True once the hook terminated a worker. */
       workerKilled: boolean;
+      /** A finished run of the open design with `epochs` kept epochs of synthetic weights (src/ui/runs/test-hooks.ts). */
+      seedReplayRun?(epochs: number): Promise<{ runId: string; epochs: number[] }>;
     };
   }
 }

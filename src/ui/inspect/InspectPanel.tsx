@@ -3,6 +3,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
 import type { Graph, GraphInference } from '../../graph/types';
+import type { WeightSnapshot } from '../../compile/weights';
 import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
 import { saveConfusionForDesign, useReplayStore } from '../../store/runs';
@@ -236,7 +237,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                 {shownFilter.name} starts fresh since the design changed: these are random initial filters, not learned ones.
               </p>
             )}
-            <FilterGrid model={m.model} name={shownFilter.name} />
+            <FilterGrid model={m.model} weights={m.weights} name={shownFilter.name} />
           </>
         )}
       </Section>
@@ -329,8 +330,17 @@ function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boo
   );
 }
 
-function FilterGrid({ model, name }: { model: tfjs.LayersModel; name: string }) {
-  const kernel = useMemo(() => layerKernel(model, name), [model, name]);
+/** Kernels read from a model, by the weights it held (the model itself for its random draw) and layer. */
+const kernels = new WeakMap<object, Map<string, ReturnType<typeof layerKernel>>>();
+
+function FilterGrid({ model, weights, name }: { model: tfjs.LayersModel; weights: WeightSnapshot | null; name: string }) {
+  // Read again when the weights change (a replayed epoch swaps them into the same model); an epoch seen before is at hand.
+  const kernel = useMemo(() => {
+    let byName = kernels.get(weights ?? model);
+    if (!byName) kernels.set(weights ?? model, (byName = new Map()));
+    if (!byName.has(name)) byName.set(name, layerKernel(model, name));
+    return byName.get(name)!;
+  }, [model, weights, name]);
   const [all, setAll] = useState(false);
   // Before the early return: the hooks run in the same order whether or not the layer has a kernel.
   const draws = useMemo(() => {
