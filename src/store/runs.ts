@@ -383,12 +383,17 @@ export function replayWeights(runId: string, epoch: number): Promise<WeightSnaps
   return p;
 }
 
-/** Shows epoch `epoch` of a run in Inspect (null: back to the latest weights). */
+let replayAsk = 0;
+/**
+ * Shows epoch `epoch` of a run in Inspect (null: back to the latest weights). Only the newest call takes effect:
+ * one still reading its weights when another comes is dropped.
+ */
 export async function showReplayEpoch(runId: string | null, epoch: number | null): Promise<void> {
+  const ask = ++replayAsk;
   if (runId === null || epoch === null) {
     useReplayStore.setState({ runId: null, epoch: null, weights: null });
     return;
   }
   const weights = await replayWeights(runId, epoch);
-  useReplayStore.setState({ runId, epoch, weights });
+  if (ask === replayAsk) useReplayStore.setState({ runId, epoch, weights });
 }

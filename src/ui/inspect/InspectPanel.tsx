@@ -57,6 +57,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
   const trainedWeights = useTrainingStore((s) => s.weights);
   // A replayed epoch (Runs): the weights of a kept epoch of this very design, in place of the latest ones.
   const replayWeights = useReplayStore((s) => s.weights);
+  const replayEpoch = useReplayStore((s) => s.epoch);
   const weights = replayWeights ?? trainedWeights;
   const storeDataset = useTrainingStore((s) => s.datasetId);
   const trained = useTrainedWeights(graph, inference);
@@ -214,7 +215,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
             The design or the weights changed since these feature maps and the prediction were computed.
           </StaleBanner>
         )}
-        <div className={actsStale ? 'stale-result' : undefined}>
+        <div className={actsStale ? 'stale-result' : undefined} data-testid="fmaps" data-stale={actsStale} data-epoch={acts && !actsStale ? (replayWeights ? replayEpoch : 'latest') : ''}>
           {acts?.layers.map((a) => (
             <FeatureMapGrid key={a.nodeId} a={a} highlight={a.nodeId === selectedNodeId} fresh={!actsStale && freshIds.has(a.nodeId)} />
           ))}
