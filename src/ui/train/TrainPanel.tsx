@@ -409,6 +409,8 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
 
       {memory && <div className="train-hint" data-testid="train-memory">Memory: {describeEstimate(memory)}</div>}
 
+      {canCarry && !active && <CarryOption carry={carry!} checked={fromKept} onChange={setFromKept} disabled={active} />}
+
       <div className="train-actions">
         {!active && (
           <button className="btn primary" data-testid="train-start" disabled={blocked} title={blocked ? 'Fix the problems above first' : undefined} onClick={startRun}>
@@ -420,7 +422,6 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         {active && <button className="btn outline" data-testid="train-stop" onClick={() => trainingClient().stop()}>Stop</button>}
         <span className="train-status" data-testid="train-status" data-status={status}>{phase}</span>
       </div>
-      {canCarry && !active && <CarryOption carry={carry!} checked={fromKept} onChange={setFromKept} disabled={active} />}
       <StaleRun graph={graph} inference={inference} blocked={blocked} onRetrain={startRun} fromKept={canCarry && fromKept} />
       <SilentWorker />
       {backendText && (
