@@ -185,15 +185,22 @@ export function createTrainingClient(factory: WorkerFactory = defaultFactory, op
   let watch: ReturnType<typeof setInterval> | null = null;
   const send = (m: ToWorker) => ensure().postMessage(m);
 
+  // Hidden pages get their timers slowed to about one a minute: coming back, the silence is counted from now.
+  const onVisibility = () => {
+    if (visible()) lastHeard = Math.max(lastHeard, Date.now());
+  };
+
   function stopWatch(): void {
     if (watch !== null) clearInterval(watch);
     watch = null;
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', onVisibility);
     if (useTrainingStore.getState().silentSince !== null) useTrainingStore.setState({ silentSince: null });
   }
 
   function startWatch(): void {
     stopWatch();
     lastHeard = Date.now();
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', onVisibility);
     watch = setInterval(() => {
       const now = Date.now();
       if (!visible()) lastHeard = Math.max(lastHeard, now - liveness.pingMs);
