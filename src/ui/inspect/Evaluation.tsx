@@ -42,7 +42,7 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, lim
     }
     onProgress?.(start + m);
     await tf.nextFrame();
-    if (unchanged && !unchanged()) throw new Error('The weights changed during the evaluation (another epoch was picked); evaluate again.');
+    if (unchanged && !unchanged()) throw new Error('The model changed during the evaluation (another epoch was picked, or the design was edited); evaluate again.');
   }
   const correct = confusion.reduce((s, row, i) => s + row[i], 0);
   return { n, confusion, accuracy: n ? correct / n : 0, misclassified };
