@@ -10,6 +10,7 @@
  *    `longtask`, tasks over 50 ms), how many there were, and the time from letting go to the last position painted.
  * Build first (`npm run bench:replay` does).
  */
+import { cpus, loadavg } from 'node:os';
 import type { Page } from '@playwright/test';
 import { launchChromium, startPreview } from './preview';
 
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     console.log(`  slider step → painted, epoch seen before (cached maps): median ${ms(median(again))}, max ${ms(Math.max(...again))}`);
     console.log(`  scrubbing ${SCRUB_MS / 1000} s (${k} pointer moves): longest main-thread task ${longTasks.length ? ms(Math.max(...longTasks)) : 'none over 50 ms'}, ${longTasks.length} tasks over 50 ms${longTasks.length ? ` (${longTasks.map(ms).join(', ')})` : ''}`);
     console.log(`  let go at epoch ${shown} → its maps painted ${ms(Math.max(0, settledAt - released))} later`);
+    console.log(`  machine load (1-min average) at the end: ${loadavg()[0].toFixed(1)} on ${cpus().length} cores (other work slows every figure)`);
     if (errors.length) console.log(`  page errors: ${errors.join(' | ')}`);
   } finally {
     await browser.close();
