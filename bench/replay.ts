@@ -80,7 +80,25 @@ async function main(): Promise<void> {
     const again: number[] = [];
     for (const i of [0, 1, 2, 3]) first.push(await step(page, i, labels[i]));
     const latestAgain = await step(page, 4, 'latest');
+    // CONVAS_BENCH_PROFILE=1: a CPU profile of the revisits, its top functions by self time.
+    const cdp = process.env.CONVAS_BENCH_PROFILE ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
     for (const i of [0, 2, 1, 3]) again.push(await step(page, i, labels[i]));
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] } };
+      const self = new Map<number, number>();
+      profile.samples.forEach((id, k) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0) / 1000));
+      const byName = new Map<string, number>();
+      for (const n of profile.nodes) {
+        const name = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+        byName.set(name, (byName.get(name) ?? 0) + (self.get(n.id) ?? 0));
+      }
+      console.log('  profile of the revisits (self ms):');
+      for (const [name, t] of [...byName].sort((a, b) => b[1] - a[1]).slice(0, 18)) console.log(`    ${t.toFixed(0).padStart(6)}  ${name}`);
+    }
 
     // Scrubbing: drag the thumb back and forth over every epoch, watching long tasks.
     await page.evaluate(() => {

@@ -12,7 +12,7 @@ const analysedFor = new WeakMap<WeightSnapshot, WeakMap<GraphInference, Map<stri
  * The analysis starts once the weights stayed the same this long: scrubbing a replay passes several epochs a second,
  * and an SVD per layer for each of them would compete with the feature maps the user is watching.
  */
-const SETTLE_MS = 400;
+const SETTLE_MS = 800;
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 /**

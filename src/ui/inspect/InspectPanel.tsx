@@ -1,6 +1,6 @@
 import { sameShape } from '../../../nodes/index';
 import type * as tfjs from '@tensorflow/tfjs';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
 import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../compile/weights';
@@ -301,7 +301,8 @@ function staleReason(then: { key: string; weights: unknown }, now: { key: string
   return null;
 }
 
-function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boolean; fresh: boolean }) {
+/** Memoised: the panel re-renders for many reasons (a replayed epoch, an evaluation's progress); a ResNet's ~600 tiles need not follow. */
+const FeatureMapGrid = memo(function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boolean; fresh: boolean }) {
   const [all, setAll] = useState(false);
   const c = a.shape[a.shape.length - 1];
   const spatial = a.shape.slice(0, -1);
@@ -329,7 +330,7 @@ function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boo
       )}
     </div>
   );
-}
+});
 
 /** Kernels read from a model, by the weights it held (the model itself for its random draw) and layer. */
 const kernels = new WeakMap<object, Map<string, ReturnType<typeof layerKernel>>>();
