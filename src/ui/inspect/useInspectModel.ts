@@ -77,7 +77,8 @@ export function useInspectModel(graph: Graph, inference: GraphInference, weights
   }, [graph, inference.valid, enabled]);
 
   useEffect(() => {
-    if (!built) return;
+    // A graph change disposes the model (the build effect's cleanup runs first) before `built` catches up: wait for the new one.
+    if (!built || !modelWeights.has(built.model)) return;
     const { tf, model } = built;
     const random = untrainedWeights.get(built.graph)!;
     let note: string | undefined;
@@ -88,7 +89,12 @@ export function useInspectModel(graph: Graph, inference: GraphInference, weights
     } catch (e) {
       note = `The trained weights do not fit the edited graph (${(e as Error).message}); showing fresh random weights — train again.`;
       // A snapshot may fail halfway: go back to the clean draw rather than mix.
-      applyWeights(tf, model, random);
+      try {
+        applyWeights(tf, model, random);
+      } catch (again) {
+        setState({ status: 'error', trained: false, weights: null, note: `Could not build the model: ${(again as Error).message}` });
+        return;
+      }
     }
     const held = weights && !note ? weights : null;
     modelWeights.set(model, held);
