@@ -6,6 +6,14 @@ import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../compile/weights';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Layers already analysed, by weights and design: a replayed epoch shown again needs no SVD again. */
+const analysedFor = new WeakMap<WeightSnapshot, WeakMap<GraphInference, Map<string, ConvCompression>>>();
+/**
+ * The analysis starts once the weights stayed the same this long: scrubbing a replay passes several epochs a second,
+ * and an SVD per layer for each of them would compete with the feature maps the user is watching.
+ */
+const SETTLE_MS = 800;
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 /**
@@ -30,18 +38,30 @@ export function Compression({
   // SVDs of big layers take a while: analyse one layer per frame so that the page stays responsive.
   const [analysed, setAnalysed] = useState<Map<string, ConvCompression>>(new Map());
   useEffect(() => {
-    setAnalysed(new Map());
-    if (!weights) return;
+    if (!weights) {
+      setAnalysed(new Map());
+      return;
+    }
+    let byInference = analysedFor.get(weights);
+    if (!byInference) analysedFor.set(weights, (byInference = new WeakMap()));
+    let done = byInference.get(inference);
+    if (!done) byInference.set(inference, (done = new Map()));
+    const kept = done;
+    setAnalysed(new Map(kept));
     let cancelled = false;
     let i = 0;
     const next = () => {
+      while (i < base.length && kept.has(base[i].nodeId)) i++;
       if (cancelled || i >= base.length) return;
       const id = base[i++].nodeId;
       const [row] = analyseCompression(graph, inference, weights, { nodeIds: new Set([id]) });
-      if (row) setAnalysed((m) => new Map(m).set(id, row));
+      if (row) {
+        kept.set(id, row);
+        setAnalysed((m) => new Map(m).set(id, row));
+      }
       timer = setTimeout(next, 0);
     };
-    let timer = setTimeout(next, 0);
+    let timer = setTimeout(next, kept.size ? 0 : SETTLE_MS);
     return () => {
       cancelled = true;
       clearTimeout(timer);
