@@ -46,14 +46,14 @@ export const dense = defineLayerKind({
     const { p } = c;
     const x = c.inShapes[0];
     const cin = x[x.length - 1];
+    const w = b.weight(0, [cin, p.units]);
     const bias = p.useBias ? [b.weightConst('bias', 1, [p.units])] : [];
     let y: string;
     if (x.length === 1) {
-      y = b.op('Gemm', [c.inputs[0], b.weightConst('kernel', 0, [cin, p.units]), ...bias], undefined, 'gemm');
+      y = b.op('Gemm', [c.inputs[0], b.const('kernel', w.shape, w.data), ...bias], undefined, 'gemm');
     } else {
       // On rank > 1 Keras' Dense acts on the channel axis, which is axis 1 here: a 1×1 convolution, no transposes.
       const ones = new Array<number>(x.length - 1).fill(1);
-      const w = b.weight(0, [cin, p.units]);
       const k = convKernel({ shape: [...ones, cin, p.units], data: w.data });
       y = b.op('Conv', [c.inputs[0], b.const('kernel', k.dims, k.data), ...bias], { kernel_shape: ints(ones), group: int(1) }, 'dense');
     }

@@ -1,7 +1,9 @@
 import pkg from 'onnx-proto';
 import { getLayerKind } from '../../nodes/index';
 import { ONNX_OPSET, nameAllocator, onnxError, toChannelsLast, type OnnxAttr, type OnnxCode, type OnnxInitializer, type OnnxNode } from '../../nodes/lib/onnx';
-import type { WeightSnapshot } from '../compile/weights';
+import type { Tf } from '../../nodes/index';
+import { snapshotWeights, type WeightSnapshot } from '../compile/weights';
+import { buildModel } from './artifacts';
 import { inferGraph } from '../graph/infer';
 import { incomingEdges } from '../graph/topo';
 import type { Graph } from '../graph/types';
@@ -44,7 +46,7 @@ const nodeProto = (n: OnnxNode, name: string) =>
 /** Little-endian bytes, as TensorProto.raw_data wants them (every platform tfjs runs on is little-endian). */
 function tensorProto(t: OnnxInitializer) {
   if ('float32' in t) {
-    const raw = new Uint8Array(t.float32.buffer, t.float32.byteOffset, t.float32.byteLength).slice();
+    const raw = new Uint8Array(t.float32.buffer, t.float32.byteOffset, t.float32.byteLength);
     return onnx.TensorProto.create({ name: t.name, dims: t.dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw });
   }
   const v = BigInt64Array.from(t.int64.map((x) => BigInt(x)));
@@ -145,4 +147,17 @@ export function exportOnnx(graph: Graph, weights: WeightSnapshot = [], opts: Onn
     },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * {@link exportOnnx} with the weights of the tfjs model built from the graph: `weights` (e.g. trained ones) where
+ * given, tfjs' initial random weights otherwise (what the CLI and the Export menu use). tfjs is passed in.
+ */
+export function exportOnnxWithTf(tf: Tf, graph: Graph, weights: WeightSnapshot | null, opts: OnnxExportOptions = {}): Uint8Array {
+  const model = buildModel(tf, graph, weights);
+  try {
+    return exportOnnx(graph, snapshotWeights(model), opts);
+  } finally {
+    model.dispose();
+  }
 }
