@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileGraph } from '../../compile/compile';
 import { applyWeights } from '../../compile/weights';
 import { inferGraph } from '../infer';
-import { importOnnx, importOnnxLaidOut, type OnnxImported } from './onnx-import';
+import { importOnnx, importOnnxLaidOut, ONNX_LIMITS, type OnnxImported } from './onnx-import';
 import { seeded, tinyModel, type TinyInit, type TinyNode } from './testing/onnx-models';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -366,6 +366,14 @@ describe('importOnnx refuses what it cannot represent, naming the node and never
       } else expect(inferGraph(r.value.project.graph).valid).toBe(true);
     }
     expect(refusedCount).toBeGreaterThan(10);
+  });
+
+  it('files over the size limit are refused before decoding, graphs over the node limit before converting', () => {
+    const huge = new Uint8Array(8);
+    Object.defineProperty(huge, 'length', { value: ONNX_LIMITS.maxBytes + 1 });
+    expect(refused(huge)).toContain(`the limit is ${ONNX_LIMITS.maxBytes / 1048576} MB`);
+    const many: TinyNode[] = Array.from({ length: ONNX_LIMITS.maxNodes + 1 }, (_, i) => ({ op: 'Relu', inputs: [i ? `r${i - 1}` : 'x'], outputs: [`r${i}`] }));
+    expect(refused(tinyModel([1, 4], many))).toContain(`nodes; the limit is ${ONNX_LIMITS.maxNodes.toLocaleString('en-US')}`);
   });
 
   it('a tensor whose data does not match its dims', () => {
