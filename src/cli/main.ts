@@ -13,6 +13,7 @@ export const EXIT = { ok: 0, invalidGraph: 1, different: 1, unreadable: 2, inter
 
 export const USAGE = `Usage: convas summary <file> [--json]
        convas diff <a> <b> [--json]
+       convas export <file> --to onnx|tfjs|keras-json|keras-py|pytorch -o OUT  (convas export --help)
 
 summary  prints a table like Keras' model.summary() for a Convas project
          (*.convas.json), a Keras/tfjs model.json or an ONNX model (*.onnx,
@@ -23,6 +24,9 @@ diff     compares two designs (either kind of file): layers added, removed and
          changed (params old → new, renames, inputs), shapes, params and MACs
          that changed, and the totals' delta. Layers are matched by their place
          in the network, so renamed layers still pair up.
+export   converts a design to another format without a browser: exit 0 written,
+         1 invalid graph or a layer the format cannot hold, 2 unreadable input or
+         wrong arguments, 3 a bug, 4 OUT cannot be written (convas export --help).
 
 Options:
   --json       print {"layers":[…],"totals":{…},"errors":[…]} instead of the table
@@ -189,6 +193,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     try {
       return await diff(rest, io);
+    } catch (e) {
+      io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      return EXIT.internal;
+    }
+  }
+  if (cmd === 'export') {
+    // Loaded on demand: the exporters (and tfjs behind them) would slow every summary down.
+    const { EXPORT_USAGE, exportCommand } = await import('./export');
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.out(EXPORT_USAGE);
+      return EXIT.ok;
+    }
+    try {
+      return await exportCommand(rest, io);
     } catch (e) {
       io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
       return EXIT.internal;

@@ -97,7 +97,11 @@ export function duplicateSelection(): void {
 
 export function deleteSelection(): void {
   const { selectedNodes, selectedEdges } = ui();
-  doc().removeElements(selectedNodes, selectedEdges);
+  const r = doc().removeElements(selectedNodes, selectedEdges);
+  if (!r.ok) {
+    ui().toast('error', `Nothing was deleted: ${r.reason}`);
+    return;
+  }
   ui().select([]);
 }
 

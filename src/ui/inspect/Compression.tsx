@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { analyseCompression, type ConvCompression } from '../../analysis/compression';
-import { toSeparable } from '../../graph/transform';
+import { BLOCK_SEP } from '../../graph/blocks';
+import type { SeparableOptions } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../compile/weights';
 
@@ -12,7 +13,17 @@ const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
  * sparsity (|w| < 1e-3) — from the trained weights — and what a depthwise-separable replacement saves, with the
  * one-click transform (one undo step in the editor).
  */
-export function Compression({ graph, inference, weights, onReplaceGraph }: { graph: Graph; inference: GraphInference; weights: WeightSnapshot | null; onReplaceGraph(g: Graph): void }) {
+export function Compression({
+  graph,
+  inference,
+  weights,
+  onMakeSeparable,
+}: {
+  graph: Graph;
+  inference: GraphInference;
+  weights: WeightSnapshot | null;
+  onMakeSeparable(nodeId: string, opts: SeparableOptions): { ok: true } | { ok: false; reason: string };
+}) {
   const [bn, setBn] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const base = useMemo(() => analyseCompression(graph, inference, null), [graph, inference]);
@@ -101,14 +112,14 @@ export function Compression({ graph, inference, weights, onReplaceGraph }: { gra
                         <button
                           className="btn outline small"
                           data-testid={`make-separable-${r.name}`}
-                          title="Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)"
+                          title={
+                            r.nodeId.includes(BLOCK_SEP)
+                              ? 'Replace by DepthwiseConv2D + Conv2D 1×1 in the block: every instance of the block changes (Ctrl+Z undoes)'
+                              : 'Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)'
+                          }
                           onClick={() => {
-                            try {
-                              setError(null);
-                              onReplaceGraph(toSeparable(graph, r.nodeId, { batchNorm: bn }));
-                            } catch (e) {
-                              setError((e as Error).message);
-                            }
+                            const done = onMakeSeparable(r.nodeId, { batchNorm: bn });
+                            setError(done.ok ? null : done.reason);
                           }}
                         >
                           Make separable

@@ -2,6 +2,7 @@ import { sameShape } from '../../../nodes/index';
 import type * as tfjs from '@tensorflow/tfjs';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
+import type { SeparableOptions } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
 import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
@@ -23,8 +24,8 @@ import './inspect.css';
 export interface InspectPanelProps {
   graph: Graph;
   inference: GraphInference;
-  /** Replaces the graph as one undoable edit (the separable transform). */
-  onReplaceGraph(g: Graph): void;
+  /** Makes a Conv2D (by its id in `graph`) depthwise-separable as one undoable edit, or says why not. */
+  onMakeSeparable(nodeId: string, opts: SeparableOptions): { ok: true } | { ok: false; reason: string };
   selectedNodeId?: string;
 }
 
@@ -52,7 +53,7 @@ function Section({ title, children, testid, open = true }: { title: string; chil
  * X-versus-O convolution explainer. Uses the trained weights of the Train tab when they fit the graph.
  * The tfjs work lives in `analysis/activations` and the hooks; this component holds view state only.
  */
-export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
+export function InspectPanel({ graph, inference, onMakeSeparable, selectedNodeId }: InspectPanelProps) {
   const trainedWeights = useTrainingStore((s) => s.weights);
   // A replayed epoch (Runs): the weights of a kept epoch of this very design, in place of the latest ones.
   const replayWeights = useReplayStore((s) => s.weights);
@@ -282,7 +283,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
       </Section>
 
       <Section title="Compression" testid="inspect-compression">
-        <Compression graph={graph} inference={inference} weights={m.trained ? applied : null} onReplaceGraph={onReplaceGraph} />
+        <Compression graph={graph} inference={inference} weights={m.trained ? applied : null} onMakeSeparable={onMakeSeparable} />
       </Section>
 
       <Section title="How a convolution works (X vs O)" testid="inspect-explainer" open={false}>
