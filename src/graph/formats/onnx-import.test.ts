@@ -2,14 +2,17 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import fc from 'fast-check';
+import pkg from 'onnx-proto';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileGraph } from '../../compile/compile';
 import { applyWeights } from '../../compile/weights';
 import { inferGraph } from '../infer';
-import { importOnnx, importOnnxLaidOut, type OnnxImported } from './onnx-import';
+import { importOnnx, importOnnxLaidOut, ONNX_LIMITS, type OnnxImported } from './onnx-import';
 import { seeded, tinyModel, type TinyInit, type TinyNode } from './testing/onnx-models';
 
+const { onnx } = pkg;
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string) => new Uint8Array(readFileSync(join(here, 'fixtures', 'onnx', `${name}.onnx`)));
 
@@ -366,6 +369,42 @@ describe('importOnnx refuses what it cannot represent, naming the node and never
       } else expect(inferGraph(r.value.project.graph).valid).toBe(true);
     }
     expect(refusedCount).toBeGreaterThan(10);
+  });
+
+  it('files over the size limit are refused before decoding, graphs over the node limit before converting', () => {
+    const huge = new Uint8Array(8);
+    Object.defineProperty(huge, 'length', { value: ONNX_LIMITS.maxBytes + 1 });
+    expect(refused(huge)).toContain(`the limit is ${ONNX_LIMITS.maxBytes / 1048576} MB`);
+    const many: TinyNode[] = Array.from({ length: ONNX_LIMITS.maxNodes + 1 }, (_, i) => ({ op: 'Relu', inputs: [i ? `r${i - 1}` : 'x'], outputs: [`r${i}`] }));
+    expect(refused(tinyModel([1, 4], many))).toContain(`nodes; the limit is ${ONNX_LIMITS.maxNodes.toLocaleString('en-US')}`);
+  });
+
+  it('structure-aware damage (op types, attribute values, dims, wiring) never throws and never yields an invalid graph', () => {
+    const model = onnx.ModelProto.decode(fixture('mobilenet_block'));
+    const ops = ['Conv', 'Relu', 'Gemm', 'HardSwish', 'Transpose', 'Reshape', 'Add', 'Concat', 'Softmax', 'MaxPool', ''];
+    const values = [-1, 0, 1, 2, 3, 7, 1e6, 2 ** 31, -(2 ** 40)];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(3), fc.nat(10_000), fc.nat(10_000)), { minLength: 1, maxLength: 3 }), (muts) => {
+        const m = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+        const g = m.graph!;
+        for (const [kind, a, b] of muts) {
+          const node = g.node![a % g.node!.length];
+          if (kind === 0) node.opType = ops[b % ops.length];
+          else if (kind === 1 && node.attribute?.length) {
+            const at = node.attribute[b % node.attribute.length];
+            if (at.ints?.length) at.ints[b % at.ints.length] = values[a % values.length];
+            else at.i = values[a % values.length];
+          } else if (kind === 2) {
+            const t = g.initializer![b % g.initializer!.length];
+            if (t.dims?.length) t.dims[a % t.dims.length] = values[b % values.length];
+          } else if (node.input?.length) node.input[b % node.input.length] = g.node![b % g.node!.length].output![0];
+        }
+        const r = importOnnx(onnx.ModelProto.encode(m).finish(), 'm.onnx');
+        if (r.ok) expect(inferGraph(r.value.project.graph).valid).toBe(true);
+        else expect(r.errors).toHaveLength(1);
+      }),
+      { numRuns: 120, seed: 7 },
+    );
   });
 
   it('a tensor whose data does not match its dims', () => {
