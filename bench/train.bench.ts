@@ -53,6 +53,11 @@ const SAMPLES: Record<string, number> = { wasm: 8192, webgl: 1536, cpu: 1024 };
 /** CONVAS_BENCH_STOCK=0 leaves out the stock-kernel wasm runs (slow on the larger presets). */
 const STOCK = process.env.CONVAS_BENCH_STOCK !== '0';
 const SAMPLES_ALL = process.env.CONVAS_BENCH_SAMPLES ? Number(process.env.CONVAS_BENCH_SAMPLES) : undefined;
+/**
+ * CONVAS_BENCH_WORKER_PAIRS=N: only compare the default workers with one worker (wasm), N times per batch size, in
+ * the order one, default, default, one, … so that a load that rises or falls during the bench weighs on both alike.
+ */
+const PAIRS = Number(process.env.CONVAS_BENCH_WORKER_PAIRS ?? 0);
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
@@ -71,6 +76,26 @@ function benchData(presetId: string): { patch: Pick<TrainSettings, 'datasetId' |
     label: `random ${inputShape.join('×')}, ${numClasses} classes`,
     random: true,
   };
+}
+
+/** The default workers against one worker, interleaved (see PAIRS); prints each pair's ratio, the load and the median. */
+async function workerPairs(train: (p: Partial<TrainSettings>) => Promise<BenchRun>, load: () => string): Promise<void> {
+  const samples = SAMPLES_ALL ?? SAMPLES.wasm ?? 1024;
+  await train({ backend: 'wasm', batchSize: 64, trainLimit: Math.min(256, samples), testLimit: 1, epochs: 1, validationSplit: 0 }); // warm-up
+  console.log(`\nDefault workers against one worker (wasm, fast kernels, ${fmt(samples)} samples a run), interleaved:`);
+  for (const batchSize of [64, 256].filter((b) => b <= samples)) {
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const run = (workers?: number) => train({ backend: 'wasm', batchSize, trainLimit: samples, testLimit: 1, epochs: 1, validationSplit: 0, ...(workers ? { workers } : {}) });
+      const [one, dflt] = i % 2 === 0 ? [await run(1), await run()] : (([d, o]) => [o, d])([await run(), await run(1)]);
+      ratios.push(dflt.samplesPerSec / one.samplesPerSec);
+      const p = dflt.parallel;
+      const how = p ? `${p.soloSteps} of ${p.steps} steps solo${p.retiredAfter ? `, one worker after step ${p.retiredAfter}` : ''}` : 'one worker';
+      console.log(`  batch ${String(batchSize).padStart(3)} pair ${i + 1}: one ${fmt(one.samplesPerSec).padStart(6)} · default ${fmt(dflt.samplesPerSec).padStart(6)} samples/s → ${ratios[i].toFixed(2)}× (${how}; load ${load()})`);
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    console.log(`  batch ${String(batchSize).padStart(3)} · default workers / one worker, median of ${PAIRS}: ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}× (range ${sorted[0].toFixed(2)}–${sorted[sorted.length - 1].toFixed(2)})`);
+  }
 }
 
 async function main() {
@@ -113,6 +138,10 @@ async function main() {
     if (!noTorch) torchRuns.push(torchSamplesPerSec(root, PRESET, INPUT));
     console.log(`\n${presetName} on ${data.random ? 'random data' : data.patch.datasetId}, training throughput (validation and test passes excluded)`);
     const rates: { backend: string; batch: number; rate: number; workers?: number }[] = [];
+    if (PAIRS > 0) {
+      await workerPairs(train, load);
+      return;
+    }
     for (const backend of BACKENDS) {
       try {
         await train({ backend: backend as TrainSettings['backend'], batchSize: 64, trainLimit: Math.min(256, SAMPLES_ALL ?? 256), testLimit: 1, epochs: 1, validationSplit: 0 }); // warm-up

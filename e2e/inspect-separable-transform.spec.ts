@@ -34,3 +34,29 @@ test('the separable transform cuts params by the promised amount and Ctrl+Z undo
   await expect(layerNode(page, 'conv2d_1_bn')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('made separable inside a block, the block changes for every instance and the project keeps its blocks', async ({ page }) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=resnet-cifar');
+  await expect(totalParams(page)).toHaveText('274,442');
+  const instances = page.locator('[data-testid^="block-stage"]');
+  await expect(instances).toHaveCount(9);
+  await page.getByTestId('tab-inspect').click();
+  // The strided residual block is used twice (stage 2: 16 → 32 channels, stage 3: 32 → 64): each saves its own amount.
+  const here = page.getByTestId('separable-saving-stage2_block1/1_conv');
+  const there = page.getByTestId('separable-saving-stage3_block1/1_conv');
+  const saved = num(await here.getAttribute('data-params')) + num(await there.getAttribute('data-params'));
+  expect(saved).toBeGreaterThan(0);
+  await page.getByTestId('make-separable-stage2_block1/1_conv').click();
+  await expect(totalParams(page)).toHaveText(fmt(274_442 - saved));
+  // Both instances have the rewritten layers, and nothing was unpacked.
+  await expect(page.getByTestId('compress-row-stage3_block1/1_conv_pw')).toBeVisible();
+  await expect(page.getByTestId('compress-row-stage2_block1/1_conv_pw')).toBeVisible();
+  await expect(instances).toHaveCount(9);
+  await expect(page.locator('.react-flow__node')).toHaveCount(16);
+  await page.screenshot({ path: 'test-results/inspect-separable-in-block.png' });
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  await expect(totalParams(page)).toHaveText('274,442');
+  expect(errors).toEqual([]);
+});

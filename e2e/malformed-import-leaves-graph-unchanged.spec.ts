@@ -25,6 +25,12 @@ const cases: Array<{ what: string; name: string; body: () => Buffer; says: RegEx
     body: () => Buffer.from('{"format":"convas-project","version":1,"name":"x","graph":{"nodes":[],"edges":[]},"__proto__":{"polluted":true}}'),
     says: /__proto__/,
   },
+  {
+    what: 'a file made by a newer Convas',
+    name: 'future.convas.json',
+    body: () => Buffer.from('{"format":"convas-project","version":3,"name":"from the future","graph":{"nodes":[],"edges":[]},"hyperblocks":[]}'),
+    says: /made by a newer Convas: version 3, this build reads up to 2/,
+  },
 ];
 
 for (const c of cases) {

@@ -3,6 +3,7 @@ import { defineLayerKind, product } from './lib/define';
 import { ACTIVATIONS, activation as activationParam } from './lib/schema';
 import { applyLayer } from './lib/keras';
 import { torchActivation, torchExpr } from './lib/pytorch';
+import { onnxBuilder } from './lib/onnx';
 
 /**
  * Reads Keras' `ReLU` layer config (`max_value`, `negative_slope`, `threshold`) as an Activation:
@@ -39,6 +40,10 @@ export const activation = defineLayerKind({
   toKeras: (p) => ({ activation: p.activation }),
   fromKeras: (c) => ('activation' in c ? { activation: c.activation } : fromReluLayer(c)),
   toPyTorch: (c) => torchExpr(c, torchActivation(c.p.activation, c.inputs[0], c.name)),
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    return b.done(b.activation(c.inputs[0], c.p.activation));
+  },
   testing: {
     samples: [{ params: { activation: 'elu' }, inputs: [[12, 12, 3]] }],
     random: { ranks: [1, 2, 3], params: (d) => ({ activation: d.pick(ACTIVATIONS) }) },

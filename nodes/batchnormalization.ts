@@ -3,6 +3,7 @@ import { defineLayerKind, product, type Shape } from './lib/define';
 import { applyLayer, unwrap1 } from './lib/keras';
 import { batchNormalizationLayer } from './lib/batchnorm';
 import type { PyTorchWeight } from './lib/pytorch';
+import { float, onnxAxis, onnxBuilder } from './lib/onnx';
 
 /** Keras' `axis` counts the batch axis as 0, so `axis` k ≥ 1 is our shape index k − 1; negative axes count from the end. */
 function axisIndex(axis: number, rank: number): number | undefined {
@@ -95,6 +96,30 @@ export const batchNormalization = defineLayerKind({
     if (p.center) weights.push({ key: affine ? `${v}.bias` : `${v}_beta`, from: from++, layout: 'copy' });
     weights.push({ key: `${v}.running_mean`, from: from++, layout: 'copy' }, { key: `${v}.running_var`, from: from++, layout: 'copy' });
     return { init, forward: [`${v} = ${e}`], weights };
+  },
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const { p } = c;
+    const x = c.inShapes[0];
+    const i = axisIndex(p.axis, x.length)!;
+    const n = x[i];
+    let k = 0;
+    const gamma = p.scale ? b.weight(k++, [n]).data : new Float32Array(n).fill(1);
+    const beta = p.center ? b.weight(k++, [n]).data : new Float32Array(n);
+    const mean = b.weight(k++, [n]).data;
+    const variance = b.weight(k++, [n]).data;
+    if (i === x.length - 1) {
+      const ins = [gamma, beta, mean, variance].map((v, j) => b.const(['scale', 'bias', 'mean', 'var'][j], [n], v));
+      return b.done(b.op('BatchNormalization', [c.inputs[0], ...ins], { epsilon: float(p.epsilon) }, 'batchnorm'));
+    }
+    // Another axis than channels: ONNX's BatchNormalization only normalises axis 1, so fold into a multiply and an add
+    // broadcast along that axis.
+    const a = onnxAxis(i, x.length);
+    const dims = [n, ...new Array<number>(x.length - a).fill(1)];
+    const scale = Float32Array.from(gamma, (g, j) => g / Math.sqrt(variance[j] + p.epsilon));
+    const shift = Float32Array.from(beta, (bt, j) => bt - mean[j] * scale[j]);
+    const y = b.op('Mul', [c.inputs[0], b.const('scale', dims, scale)], undefined, 'batchnorm_scale');
+    return b.done(b.op('Add', [y, b.const('shift', dims, shift)], undefined, 'batchnorm'));
   },
   testing: {
     samples: [{ params: { momentum: 0.9, epsilon: 1e-5, center: false, scale: true }, inputs: [[12, 12, 3]] }],

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, fmtShape, type InferResult, type Shape } from './lib/define';
 import { applyLayer } from './lib/keras';
 import { torchExpr } from './lib/pytorch';
+import { int, onnxAxis, onnxBuilder } from './lib/onnx';
 
 /** Joins inputs along Keras `axis` (the batch axis is 0, so axis k ≥ 1 is our index k − 1; negatives count from the end). */
 function concatShapes(inputs: Shape[], axis: number): InferResult {
@@ -56,6 +57,13 @@ export const concatenate = defineLayerKind({
     const i = a < 0 ? r + 1 + a : a;
     const dim = r === 1 || i === r ? 1 : i + 1;
     return torchExpr(c, `torch.cat([${c.inputs.join(', ')}], dim=${dim})`);
+  },
+  // The Keras axis maps onto the channels-first tensor; no transposes.
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const r = c.inShapes[0].length;
+    const i = c.p.axis < 0 ? r + c.p.axis : c.p.axis - 1;
+    return b.done(b.op('Concat', c.inputs, { axis: int(onnxAxis(i, r)) }));
   },
   testing: {
     samples: [{ params: { axis: 2 }, inputs: [[4, 4, 3], [4, 2, 3]] }],

@@ -14,6 +14,7 @@ import {
   windowOutput,
 } from './lib/conv';
 import { applyLayer } from './lib/keras';
+import { convToOnnx } from './lib/onnx';
 
 const params = z.object({
   filters: posInt.default(32),
@@ -53,6 +54,7 @@ export const conv1d = defineLayerKind({
   toKeras: (p) => convToKeras(p),
   fromKeras: (c) => convFromKeras(c, 'Conv1D', params, { dims: 1, kerasDefaults: { activation: 'linear' } }),
   toPyTorch: (c) => convToPyTorch(c, 'dense'),
+  toOnnx: (c) => convToOnnx(c, 'dense'),
   testing: {
     samples: [
       { params: { filters: 5, kernelSize: 4, strides: 2, padding: 'same', activation: 'tanh', useBias: false }, inputs: [[20, 3]] },

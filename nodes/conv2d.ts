@@ -14,6 +14,7 @@ import {
   windowOutput,
 } from './lib/conv';
 import { applyLayer } from './lib/keras';
+import { convToOnnx } from './lib/onnx';
 
 const params = z.object({
   filters: posInt.default(32),
@@ -63,6 +64,7 @@ export const conv2d = defineLayerKind({
       },
     }),
   toPyTorch: (c) => convToPyTorch(c, 'dense'),
+  toOnnx: (c) => convToOnnx(c, 'dense'),
   testing: {
     samples: [{ params: { filters: 6, kernelSize: [5, 3], strides: [2, 1], padding: 'same', activation: 'gelu' }, inputs: [[12, 12, 3]] }],
     random: {

@@ -4,6 +4,7 @@ import { activation, fmtPair, pair, padding, posInt } from './lib/schema';
 import { biasActivationElementwise, convFromKeras, convSummaryTail, convToKeras, deconvOutputLength, fmtStrides, rankError, tfConvArgs } from './lib/conv';
 import { applyLayer } from './lib/keras';
 import { py, torchActivation, type PyTorchWeight } from './lib/pytorch';
+import { int, ints, onnxBuilder, transposedKernel } from './lib/onnx';
 
 const isOnes = (v: unknown) => v === undefined || v === null || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 
@@ -78,6 +79,27 @@ export const conv2dTranspose = defineLayerKind({
     }
     const weights: PyTorchWeight[] = [{ key: `${v}.weight`, from: 0, layout: 'kernel' }, ...(p.useBias ? [{ key: `${v}.bias`, from: 1, layout: 'copy' as const }] : [])];
     return { init, forward: [`${v} = ${torchActivation(p.activation, e, name)}`], weights };
+  },
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const { p } = c;
+    const cin = c.inShapes[0][2];
+    const k = p.kernelSize;
+    const s = p.strides;
+    // TF keeps n·s (same) or n·s + max(k − s, 0) (valid): crop floor((k − s)/2) first for 'same', and pad the end
+    // with output_padding when the kernel is shorter than the stride.
+    const crop = [0, 1].map((i) => (p.padding === 'same' ? Math.max(k[i] - s[i], 0) : 0));
+    const begin = crop.map((t) => Math.floor(t / 2));
+    const w = b.weightConst('kernel', 0, [k[0], k[1], p.filters, cin], transposedKernel);
+    const bias = p.useBias ? [b.weightConst('bias', 1, [p.filters])] : [];
+    const y = b.op('ConvTranspose', [c.inputs[0], w, ...bias], {
+      kernel_shape: ints(k),
+      strides: ints(s),
+      pads: ints([...begin, ...crop.map((t, i) => t - begin[i])]),
+      output_padding: ints([0, 1].map((i) => Math.max(s[i] - k[i], 0))),
+      group: int(1),
+    }, 'conv_transpose');
+    return b.done(b.activation(y, p.activation));
   },
   testing: {
     samples: [{ params: { filters: 4, kernelSize: 3, strides: [2, 1], padding: 'valid', activation: 'sigmoid' }, inputs: [[6, 6, 3]] }],

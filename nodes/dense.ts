@@ -4,6 +4,7 @@ import { ACTIVATIONS, activation, posInt } from './lib/schema';
 import { biasActivationElementwise, rankError } from './lib/conv';
 import { applyLayer } from './lib/keras';
 import { py, torchActivation, type PyTorchWeight } from './lib/pytorch';
+import { convKernel, int, ints, onnxBuilder } from './lib/onnx';
 
 export const dense = defineLayerKind({
   kind: 'Dense',
@@ -39,6 +40,24 @@ export const dense = defineLayerKind({
     if (x.length === 1) return { init, forward: [`${v} = ${torchActivation(p.activation, `${self}(${inputs[0]})`, name)}`], weights };
     // Keras' Dense on rank > 1 acts on the last (channel) axis.
     return { init, forward: [`${v} = ${torchActivation(p.activation, `to_first(${self}(to_last(${inputs[0]})))`, name)}`], helpers: ['layout'], weights };
+  },
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const { p } = c;
+    const x = c.inShapes[0];
+    const cin = x[x.length - 1];
+    const w = b.weight(0, [cin, p.units]);
+    const bias = p.useBias ? [b.weightConst('bias', 1, [p.units])] : [];
+    let y: string;
+    if (x.length === 1) {
+      y = b.op('Gemm', [c.inputs[0], b.const('kernel', w.shape, w.data), ...bias], undefined, 'gemm');
+    } else {
+      // On rank > 1 Keras' Dense acts on the channel axis, which is axis 1 here: a 1×1 convolution, no transposes.
+      const ones = new Array<number>(x.length - 1).fill(1);
+      const k = convKernel({ shape: [...ones, cin, p.units], data: w.data });
+      y = b.op('Conv', [c.inputs[0], b.const('kernel', k.dims, k.data), ...bias], { kernel_shape: ints(ones), group: int(1) }, 'dense');
+    }
+    return b.done(b.activation(y, p.activation));
   },
   testing: {
     samples: [{ params: { units: 120, activation: 'selu', useBias: false }, inputs: [[400]] }],

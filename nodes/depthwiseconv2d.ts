@@ -3,6 +3,7 @@ import { defineLayerKind, product } from './lib/define';
 import { ACTIVATIONS, activation, fmtPair, pair, padding, posInt } from './lib/schema';
 import { biasActivationElementwise, convFromKeras, fmtActivation, convToKeras, convToPyTorch, fmtStrides, rankError, tfConvArgs, windowOutput } from './lib/conv';
 import { applyLayer } from './lib/keras';
+import { convToOnnx } from './lib/onnx';
 
 const params = z.object({
   kernelSize: pair(3),
@@ -55,6 +56,7 @@ export const depthwiseConv2d = defineLayerKind({
       },
     }),
   toPyTorch: (c) => convToPyTorch(c, 'depthwise'),
+  toOnnx: (c) => convToOnnx(c, 'depthwise'),
   testing: {
     samples: [
       { params: { kernelSize: 3, strides: 2, padding: 'same', depthMultiplier: 2, activation: 'relu6', useBias: false }, inputs: [[12, 12, 3]] },

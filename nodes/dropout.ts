@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind } from './lib/define';
 import { applyLayer } from './lib/keras';
 import { torchModule } from './lib/pytorch';
+import { onnxUnary } from './lib/onnx';
 
 /** Dropout rate: Keras allows [0, 1]; 1 would drop everything, so Convas asks for [0, 1). */
 export const dropoutRate = z.number().min(0, 'rate must be ≥ 0').lt(1, 'rate must be < 1').default(0.5);
@@ -28,6 +29,8 @@ export const dropout = defineLayerKind({
     return { rate: c.rate };
   },
   toPyTorch: (c) => torchModule(c, `nn.Dropout(p=${c.p.rate})`),
+  // Dropout only acts in training; the export is an inference graph.
+  toOnnx: (c) => onnxUnary(c, 'Identity'),
   testing: {
     samples: [{ params: { rate: 0.25 }, inputs: [[12, 12, 3]] }],
     random: { ranks: [1, 2, 3], params: (d) => ({ rate: d.int(0, 9) / 10 }) },

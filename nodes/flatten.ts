@@ -3,6 +3,7 @@ import { defineLayerKind, product } from './lib/define';
 import { rankError } from './lib/conv';
 import { applyLayer, requireChannelsLast } from './lib/keras';
 import { torchExpr } from './lib/pytorch';
+import { int, ints, onnxBuilder, toChannelsLast } from './lib/onnx';
 
 export const flatten = defineLayerKind({
   kind: 'Flatten',
@@ -26,5 +27,11 @@ export const flatten = defineLayerKind({
   },
   // Keras flattens H×W×C (channels last); permuting first keeps Dense weights interchangeable with Keras.
   toPyTorch: (c) => torchExpr(c, `torch.flatten(to_last(${c.inputs[0]}), 1)`, ['layout']),
+  // Back to channels-last first, so that the following Dense weights keep Keras' H×W×C order.
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const last = b.op('Transpose', [c.inputs[0]], { perm: ints(toChannelsLast(c.inShapes[0].length)) }, 'to_channels_last');
+    return b.done(b.op('Flatten', [last], { axis: int(1) }));
+  },
   testing: { samples: [{ params: {}, inputs: [[12, 12, 3]] }], random: { ranks: [2, 3], params: () => ({}) } },
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineLayerKind, fmtShape } from './lib/define';
 import { posInt } from './lib/schema';
+import { ints, onnxBuilder, toChannelsFirst } from './lib/onnx';
 
 export const input = defineLayerKind({
   kind: 'Input',
@@ -30,6 +31,12 @@ export const input = defineLayerKind({
   },
   // The input itself; the script's forward() takes it as an argument.
   toPyTorch: () => ({ init: [], forward: [] }),
+  // The graph input keeps the channels-last shape; the graph inside is channels-first.
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const r = c.p.shape.length;
+    return b.done(r >= 2 ? b.op('Transpose', [c.inputs[0]], { perm: ints(toChannelsFirst(r)) }, 'to_channels_first') : c.inputs[0]);
+  },
   testing: {
     samples: [{ params: { shape: [20, 3] }, inputs: [] }],
     random: { ranks: [1, 2, 3], params: (_d, [x]) => ({ shape: [...x].reverse() }) },

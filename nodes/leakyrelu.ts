@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, product } from './lib/define';
 import { applyLayer } from './lib/keras';
 import { torchExpr } from './lib/pytorch';
+import { float, onnxUnary } from './lib/onnx';
 
 export const leakyRelu = defineLayerKind({
   kind: 'LeakyReLU',
@@ -22,6 +23,7 @@ export const leakyRelu = defineLayerKind({
   // Keras 3 renamed alpha to negative_slope.
   fromKeras: (c) => ({ alpha: c.alpha ?? c.negative_slope }),
   toPyTorch: (c) => torchExpr(c, `F.leaky_relu(${c.inputs[0]}, negative_slope=${c.p.alpha})`),
+  toOnnx: (c) => onnxUnary(c, 'LeakyRelu', { alpha: float(c.p.alpha) }),
   testing: {
     samples: [{ params: { alpha: 0.1 }, inputs: [[12, 12, 3]] }],
     random: { ranks: [1, 2, 3], params: (d) => ({ alpha: d.int(0, 5) / 10 }) },

@@ -3,6 +3,7 @@ import { defineLayerKind, product } from './lib/define';
 import { broadcastShapes } from './lib/merge';
 import { applyLayer } from './lib/keras';
 import { torchExpr } from './lib/pytorch';
+import { onnxBuilder } from './lib/onnx';
 
 export const multiply = defineLayerKind({
   kind: 'Multiply',
@@ -22,5 +23,9 @@ export const multiply = defineLayerKind({
   toKeras: () => ({}),
   fromKeras: () => ({}),
   toPyTorch: (c) => torchExpr(c, c.inputs.join(' * ')),
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    return b.done(c.inputs.slice(1).reduce((acc, x) => b.op('Mul', [acc, x]), c.inputs[0]));
+  },
   testing: { samples: [{ params: {}, inputs: [[4, 4, 3], [4, 4, 1]] }], random: { ranks: [1, 2, 3], params: () => ({}) } },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind, fmtShape, product } from './lib/define';
 import { applyLayer } from './lib/keras';
 import { torchExpr } from './lib/pytorch';
+import { ints, onnxBuilder, toChannelsFirst, toChannelsLast } from './lib/onnx';
 
 const dim = z
   .number()
@@ -55,6 +56,14 @@ export const reshape = defineLayerKind({
   // tfjs writes the free dimension as null, Keras as -1.
   fromKeras: (c) => ({ targetShape: Array.isArray(c.target_shape) ? c.target_shape.map((d) => (d === null ? -1 : d)) : c.target_shape }),
   toPyTorch: (c) => torchExpr(c, `to_first(to_last(${c.inputs[0]}).reshape(-1, ${[...c.out].join(', ')}))`, ['layout']),
+  // Keras reshapes the channels-last values: transpose there, reshape, and back to channels-first.
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const r = c.inShapes[0].length;
+    const x = r >= 2 ? b.op('Transpose', [c.inputs[0]], { perm: ints(toChannelsLast(r)) }, 'to_channels_last') : c.inputs[0];
+    const y = b.op('Reshape', [x, b.int64('shape', [-1, ...c.out])]);
+    return b.done(c.out.length >= 2 ? b.op('Transpose', [y], { perm: ints(toChannelsFirst(c.out.length)) }, 'to_channels_first') : y);
+  },
   testing: {
     samples: [{ params: { targetShape: [36, -1] }, inputs: [[12, 12, 3]] }],
     // No -1 here: with an unknown batch size tfjs leaves it unresolved in the compiled model's shapes.

@@ -14,6 +14,7 @@ import {
   windowOutput,
 } from './lib/conv';
 import { applyLayer } from './lib/keras';
+import { convToOnnx } from './lib/onnx';
 
 const params = z.object({
   filters: posInt.default(32),
@@ -62,6 +63,7 @@ export const separableConv2d = defineLayerKind({
   toKeras: (p) => convToKeras(p),
   fromKeras: (c) => convFromKeras(c, 'SeparableConv2D', params, { dims: 2, kerasDefaults: { activation: 'linear' } }),
   toPyTorch: (c) => convToPyTorch(c, 'separable'),
+  toOnnx: (c) => convToOnnx(c, 'separable'),
   testing: {
     samples: [{ params: { filters: 7, kernelSize: [3, 2], depthMultiplier: 2, dilationRate: 2, activation: 'swish' }, inputs: [[12, 12, 3]] }],
     random: {

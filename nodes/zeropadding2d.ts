@@ -3,6 +3,7 @@ import { defineLayerKind } from './lib/define';
 import { rankError } from './lib/conv';
 import { applyLayer, requireChannelsLast } from './lib/keras';
 import { py, torchModule } from './lib/pytorch';
+import { onnxBuilder } from './lib/onnx';
 
 const nonNeg = z.number().int().min(0);
 type Pad = [[number, number], [number, number]];
@@ -41,6 +42,11 @@ export const zeroPadding2d = defineLayerKind({
   toPyTorch: (c) => {
     const [[t, b], [l, r]] = c.p.padding;
     return torchModule(c, `nn.ZeroPad2d(${py([l, r, t, b])})`);
+  },
+  toOnnx: (c) => {
+    const b = onnxBuilder(c);
+    const [[t, bottom], [l, r]] = c.p.padding;
+    return b.done(b.op('Pad', [c.inputs[0], b.int64('pads', [0, 0, t, l, 0, 0, bottom, r])]));
   },
   testing: {
     samples: [{ params: { padding: [[1, 2], [0, 3]] }, inputs: [[12, 12, 3]] }],

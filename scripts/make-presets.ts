@@ -670,7 +670,7 @@ export async function presetProject(def: PresetDef): Promise<ProjectFileV1> {
   const built = def.build();
   if (built.blocks) {
     const { graph, blocks } = await layoutBlocks(built);
-    return { format: 'convas-project', version: 1, name: def.name, description: def.description, graph, blocks };
+    return { format: 'convas-project', version: 2, name: def.name, description: def.description, graph, blocks };
   }
   const graph = await autoLayout(built.graph, 'DOWN');
   return { format: 'convas-project', version: 1, name: def.name, description: def.description, graph };

@@ -13,6 +13,8 @@ startAutosave();
 const message = boot({ getPreset });
 if (message) useUiStore.getState().toast(message.kind, message.text);
 startRuns();
+// Test builds only: the e2e stories' and benches' hooks (never loaded otherwise).
+if (window.__convasTest) void import('./ui/runs/test-hooks').then((m) => (window.__convasTest!.seedReplayRun = m.seedReplayRun));
 watchShareLinks((m, p) => {
   const ui = useUiStore.getState();
   ui.toast(m.kind, m.text);

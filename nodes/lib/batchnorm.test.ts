@@ -77,3 +77,28 @@ describe('batchNormalizationLayer (training as one op with its own gradient)', (
     expect(tf.memory().numTensors).toBeLessThanOrEqual(before + 2); // the two constants made above
   });
 });
+
+describe('batchNormalizationLayer at inference', () => {
+  // tfjs' own layer applies the statistics along the last axis whatever `axis` says (its kernels index them by flat
+  // position): Keras' maths, per index along `axis`, written out here.
+  it.each([[1, [2, 3, 4, 2]], [2, [2, 3, 4, 2]], [1, [3, 5, 2]], [-2, [2, 3, 4]]] as const)('normalises along axis %i of x %j', (axis, shape) => {
+    for (const [center, scale] of [[true, true], [false, true], [true, false], [false, false]]) {
+      const layer = batchNormalizationLayer(tf, { axis, center, scale, epsilon: 0.01 });
+      const x = tf.tensor(values(shape.reduce((a, b) => a * b, 1), 3), [...shape]);
+      layer.build(x.shape);
+      const a = axis < 0 ? shape.length + axis : axis;
+      const n = shape[a];
+      const params = [scale && values(n, 4, 0.5, 1), center && values(n, 5), values(n, 6), values(n, 7, 0.2, 1)];
+      layer.setWeights(params.filter((p): p is Float32Array => !!p).map((p) => tf.tensor1d(p)));
+      const [gamma, beta] = params;
+      const [mean, variance] = params.slice(2) as Float32Array[];
+      const xs = x.dataSync();
+      const stride = shape.slice(a + 1).reduce((p, q) => p * q, 1);
+      const want = Array.from(xs, (v, i) => {
+        const j = Math.floor(i / stride) % n;
+        return ((v - mean[j]) / Math.sqrt(variance[j] + 0.01)) * (gamma ? gamma[j] : 1) + (beta ? beta[j] : 0);
+      });
+      close(Array.from((layer.apply(x) as tf.Tensor).dataSync()), want, 1e-5);
+    }
+  });
+});

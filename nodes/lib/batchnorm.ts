@@ -99,6 +99,18 @@ export function batchNormalizationLayer(tf: Tf, args: Parameters<Tf['layers']['b
         const x = Array.isArray(inputs) ? inputs[0] : inputs;
         const self = this as unknown as BatchNormInternals;
         const axis = self.axis >= 0 ? self.axis : self.axis + x.rank;
+        if (!kwargs?.training && axis !== x.rank - 1) {
+          // tfjs 4.22's batchNorm kernels (cpu, wasm) index γ, β and the statistics by flat position modulo their
+          // length, i.e. always along the last axis: on any other axis its inference output is wrong. Broadcast here.
+          return tf.tidy(() => {
+            const shape = x.shape.map((d, i) => (i === axis ? d : 1));
+            const at = (v: tfjs.LayerVariable | null) => (v ? tf.reshape(v.read(), shape) : null);
+            const inv = tf.rsqrt(tf.add(at(self.movingVariance)!, self.epsilon));
+            const scale = self.gamma ? tf.mul(inv, at(self.gamma)!) : inv;
+            const y = tf.mul(tf.sub(x, at(self.movingMean)!), scale);
+            return self.beta ? tf.add(y, at(self.beta)!) : y;
+          });
+        }
         if (!kwargs?.training || axis !== x.rank - 1 || x.dtype !== 'float32') return super.call(inputs, kwargs);
         return tf.tidy(() => {
           const C = x.shape[x.rank - 1];

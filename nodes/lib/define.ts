@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { PyTorchCode, PyTorchContext } from './pytorch';
+import type { OnnxCode, OnnxContext } from './onnx';
 
 /** A tensor shape without the batch dimension, channels-last: `[h, w, c]`, `[length, c]` or `[units]`. */
 export type Shape = readonly number[];
@@ -135,6 +136,12 @@ export interface LayerKind<P = any> {
    * cannot express.
    */
   toPyTorch?(ctx: PyTorchContext<P>): PyTorchCode;
+  /**
+   * ONNX nodes and initializers for the layer (`src/export/onnx.ts` assembles the model; helpers, the channels-first
+   * layout convention and opset in `lib/onnx.ts`). Omitted: the export refuses a graph with this kind, naming the
+   * layer. Throws `onnxError` (naming the layer) for params ONNX cannot express.
+   */
+  toOnnx?(ctx: OnnxContext<P>): OnnxCode;
   /** Test samples and a random-params generator; see `LayerTesting`. */
   testing?: LayerTesting;
   /** Migrations of stored params, index i upgrades version i+1 to i+2. */

@@ -4,6 +4,7 @@ import { fmtPair, padding, posInt } from './schema';
 import { fmtStrides, rankError, windowOutput } from './conv';
 import { py, samePadding, torchExpr, torchModule, type PyTorchCode, type PyTorchContext } from './pytorch';
 import { applyLayer, orDefault, requireChannelsLast, unwrap1 } from './keras';
+import { int, onnxBuilder, poolToOnnx } from './onnx';
 
 /** A 2-D pooling stride: `null` (the default) means "same as the pool size", as in Keras. `.nullable()` outside the
  * union so that the inspector sees a size pair that may be left empty. */
@@ -71,6 +72,7 @@ export function pooling2d(kind: 'MaxPooling2D' | 'AveragePooling2D') {
       return { poolSize: c.pool_size, strides: same ? undefined : orDefault(c.strides), padding: c.padding };
     },
     toPyTorch: (c) => poolToPyTorch(c, max, c.p.poolSize, c.p.strides ?? c.p.poolSize, c.p.padding === 'same'),
+    toOnnx: (c) => poolToOnnx(c, max, [...c.p.poolSize], [...(c.p.strides ?? c.p.poolSize)], c.p.padding === 'same'),
     testing: {
       samples: [{ params: max ? { poolSize: [3, 2], strides: [1, 2], padding: 'same' } : { poolSize: 3 }, inputs: [[12, 12, 3]] }],
       random: {
@@ -123,6 +125,7 @@ export function pooling1d(kind: 'MaxPooling1D' | 'AveragePooling1D') {
       return { poolSize, strides: strides === poolSize ? undefined : strides, padding: c.padding };
     },
     toPyTorch: (c) => poolToPyTorch(c, max, [c.p.poolSize], [c.p.strides ?? c.p.poolSize], c.p.padding === 'same'),
+    toOnnx: (c) => poolToOnnx(c, max, [c.p.poolSize], [c.p.strides ?? c.p.poolSize], c.p.padding === 'same'),
     testing: {
       samples: [{ params: max ? { poolSize: 3, strides: 1, padding: 'same' } : { poolSize: 4 }, inputs: [[20, 3]] }],
       random: { ranks: [2], params: (d) => ({ poolSize: d.int(1, 4), padding: d.pick(['same', 'valid']) }) },
@@ -166,6 +169,10 @@ export function globalPooling(kind: 'GlobalAveragePooling1D' | 'GlobalMaxPooling
       return {};
     },
     toPyTorch: (c) => torchExpr(c, `${c.inputs[0]}.${max ? 'amax' : 'mean'}(dim=${rank === 3 ? '(2, 3)' : '2'})`),
+    toOnnx: (c) => {
+      const b = onnxBuilder(c);
+      return b.done(b.op('Flatten', [b.op(max ? 'GlobalMaxPool' : 'GlobalAveragePool', [c.inputs[0]])], { axis: int(1) }));
+    },
     testing: { samples: [{ params: {}, inputs: [rank === 3 ? [12, 12, 3] : [20, 3]] }], random: { ranks: [rank], params: () => ({}) } },
   }) as LayerKind<Record<string, never>>;
 }

@@ -4,7 +4,8 @@ import { getPreset } from '../../presets/index';
 import { compileGraph } from '../compile/compile';
 import { sequentialGraph } from '../graph/build';
 import { inferGraph } from '../graph/infer';
-import { featureMapNodes, filterImage, filterNodes, kernelAmplitude, layerKernel, probeActivations, toModelInput, topK } from './activations';
+import { featureMapNodes, filterImage, filterNodes, kernelAmplitude, layerKernel, probeActivations, probeActivationsInSteps, ProbeCancelled, toModelInput, topK } from './activations';
+import { flattenProject } from '../graph/blocks';
 
 const lenet = getPreset('lenet5')!.graph;
 const lenetInf = inferGraph(lenet);
@@ -130,3 +131,38 @@ describe('filters', () => {
     expect(filterImage(rgb, 0)).toEqual({ channels: 3, data: Float32Array.from([1, 3, 5]) });
   });
 });
+
+describe('probeActivationsInSteps', () => {
+  it('gives the same maps and output as the one-call probe, pausing between layers, on LeNet-5 and on ResNet-20 (residual adds)', async () => {
+    const resnet = flattenProject(getPreset('resnet-cifar')!).graph;
+    const resInf = inferGraph(resnet);
+    const res = compileGraph(tf, resnet, resInf);
+    const rgb = Float32Array.from({ length: 32 * 32 * 3 }, (_v, i) => Math.sin(i / 17) * 0.5 + 0.5);
+    try {
+      for (const [m, g, inf, x, shape] of [[model, lenet, lenetInf, image, [28, 28, 1]], [res, resnet, resInf, rgb, [32, 32, 3]]] as const) {
+        const nodes = featureMapNodes(g, inf);
+        const once = probeActivations(tf, m, nodes, x, shape);
+        let pauses = 0;
+        const before = tf.memory().numTensors;
+        const steps = await probeActivationsInSteps(tf, m, nodes, x, shape, { pause: async () => void pauses++, sliceMs: 0 });
+        expect(tf.memory().numTensors).toBe(before);
+        expect(pauses).toBeGreaterThanOrEqual(nodes.length);
+        expect(steps.layers.map((a) => [a.name, a.shape])).toEqual(once.layers.map((a) => [a.name, a.shape]));
+        steps.layers.forEach((a, i) => expect(maxAbsDiff(a.data, once.layers[i].data)).toBeLessThan(1e-5));
+        expect(maxAbsDiff(steps.output, once.output)).toBeLessThan(1e-6);
+      }
+    } finally {
+      res.dispose();
+    }
+  });
+
+  it('stops at the next pause when cancelled, leaving no tensor behind', async () => {
+    const nodes = featureMapNodes(lenet, lenetInf);
+    const before = tf.memory().numTensors;
+    let n = 0;
+    await expect(probeActivationsInSteps(tf, model, nodes, image, [28, 28, 1], { pause: async () => void n++, cancelled: () => n >= 2, sliceMs: 0 })).rejects.toBeInstanceOf(ProbeCancelled);
+    expect(n).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+

@@ -76,6 +76,78 @@ export function probeActivations(
   };
 }
 
+/** Stops a {@link probeActivationsInSteps} that is no longer wanted (a newer input or other weights came along). */
+export class ProbeCancelled extends Error {
+  constructor() {
+    super('superseded');
+    this.name = 'ProbeCancelled';
+  }
+}
+
+interface SymbolicNode {
+  inputTensors: tfjs.SymbolicTensor[];
+  outputTensors: tfjs.SymbolicTensor[];
+  callArgs?: Record<string, unknown>;
+}
+
+/**
+ * {@link probeActivations}, one layer at a time, handing the thread back (`pause`) whenever about `sliceMs` of work has
+ * been done: a large model's forward pass becomes many short tasks instead of one long one, so the page keeps
+ * answering while Inspect computes. `cancelled` is asked at every pause; when it says yes, the probe disposes what it
+ * made and rejects with {@link ProbeCancelled}. Same numbers as `probeActivations` (the same layers, applied in the
+ * model's topological order to the same tensors).
+ */
+export async function probeActivationsInSteps(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  nodes: readonly Pick<GraphNode, 'id' | 'name' | 'kind'>[],
+  data: Float32Array,
+  inShape: readonly number[],
+  o: { pause: () => Promise<void>; cancelled?: () => boolean; sliceMs?: number },
+): Promise<ActivationProbe> {
+  const sliceMs = o.sliceMs ?? 12;
+  const values = new Map<number, tfjs.Tensor>();
+  const wanted = new Map(nodes.map((n, i) => [n.name, i]));
+  const found: (tfjs.Tensor | undefined)[] = [];
+  const disposeAll = () => values.forEach((t) => t.dispose());
+  try {
+    if (model.inputs.length !== 1) throw new Error('the model needs exactly one input to probe');
+    values.set(model.inputs[0].id, tf.tensor(toModelInput(data, inShape), [1, ...inShape]));
+    let since = performance.now();
+    for (const layer of model.layers) {
+      const node = (layer as unknown as { inboundNodes: SymbolicNode[] }).inboundNodes[0];
+      if (layer.getClassName() === 'InputLayer' || !node) continue;
+      const inputs = node.inputTensors.map((t) => {
+        const v = values.get(t.id);
+        if (!v) throw new Error(`layer ${layer.name}: its input ${t.name} was not computed`);
+        return v;
+      });
+      const out = tf.tidy(() => layer.apply(inputs.length === 1 ? inputs[0] : inputs, { ...(node.callArgs ?? {}), training: false }) as tfjs.Tensor | tfjs.Tensor[]);
+      const outs = Array.isArray(out) ? out : [out];
+      node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]));
+      const at = wanted.get(layer.name);
+      if (at !== undefined) found[at] = outs[0];
+      if (performance.now() - since > sliceMs) {
+        await o.pause();
+        if (o.cancelled?.()) throw new ProbeCancelled();
+        since = performance.now();
+      }
+    }
+    const output = values.get(model.outputs[0].id);
+    if (!output) throw new Error('the model output was not computed');
+    return {
+      layers: nodes.map((n, i) => {
+        const t = found[i];
+        if (!t) throw new Error(`layer ${n.name} is not in the model`);
+        return { nodeId: n.id, name: n.name, kind: n.kind, shape: t.shape.slice(1), data: t.dataSync() as Float32Array };
+      }),
+      output: output.dataSync() as Float32Array,
+    };
+  } finally {
+    disposeAll();
+  }
+}
+
 /**
  * The `k` likeliest classes, best first. A single sigmoid output reads as class 1 with p and class 0 with 1 − p.
  */

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { flattenProject } from '../graph/blocks';
 import { importText, IMPORT_LIMITS } from '../graph/import';
+import { importOnnx, isOnnxFileName, ONNX_LIMITS } from '../graph/formats/onnx-import';
 import { diffGraphs } from '../graph/diff';
 import { inferGraph } from '../graph/infer';
 import type { ProjectFileV1 } from '../graph/types';
@@ -12,15 +13,20 @@ export const EXIT = { ok: 0, invalidGraph: 1, different: 1, unreadable: 2, inter
 
 export const USAGE = `Usage: convas summary <file> [--json]
        convas diff <a> <b> [--json]
+       convas export <file> --to onnx|tfjs|keras-json|keras-py|pytorch -o OUT  (convas export --help)
 
 summary  prints a table like Keras' model.summary() for a Convas project
-         (*.convas.json) or a Keras/tfjs model.json: output shape, params and
+         (*.convas.json), a Keras/tfjs model.json or an ONNX model (*.onnx,
+         the operators Convas has layers for): output shape, params and
          MACs per layer, then totals (trainable / non-trainable params, MACs,
          FLOPs = 2 × MACs, memory).
 diff     compares two designs (either kind of file): layers added, removed and
          changed (params old → new, renames, inputs), shapes, params and MACs
          that changed, and the totals' delta. Layers are matched by their place
          in the network, so renamed layers still pair up.
+export   converts a design to another format without a browser: exit 0 written,
+         1 invalid graph or a layer the format cannot hold, 2 unreadable input or
+         wrong arguments, 3 a bug, 4 OUT cannot be written (convas export --help).
 
 Options:
   --json       print {"layers":[…],"totals":{…},"errors":[…]} instead of the table
@@ -29,7 +35,8 @@ Options:
 Exit codes (summary):
   0  the graph is valid
   1  the graph is invalid; every bad layer is named below the table (or in "errors" with --json)
-  2  the file cannot be read (missing, too big, not JSON, not a model) or the arguments are wrong
+  2  the file cannot be read (missing, too big, not JSON, not a model, an ONNX
+     operator Convas has no layer for) or the arguments are wrong
 Exit codes (diff):
   0  the designs are the same
   1  they differ
@@ -47,13 +54,15 @@ const processIo: Io = {
   err: (t) => process.stderr.write(t),
 };
 
-async function readSource(file: string): Promise<{ text: string } | { error: string }> {
+async function readSource(file: string, binary = false): Promise<{ text: string; bytes?: Uint8Array } | { error: string }> {
   try {
     const s = await stat(file);
     if (s.isDirectory()) return { error: `${file}: is a directory, not a file` };
-    if (s.size > IMPORT_LIMITS.maxChars) {
-      return { error: `${file}: the file is ${(s.size / 1024 / 1024).toFixed(1)} MB; the limit is ${IMPORT_LIMITS.maxChars / 1024 / 1024} MB` };
+    const limit = binary ? ONNX_LIMITS.maxBytes : IMPORT_LIMITS.maxChars;
+    if (s.size > limit) {
+      return { error: `${file}: the file is ${(s.size / 1024 / 1024).toFixed(1)} MB; the limit is ${limit / 1024 / 1024} MB` };
     }
+    if (binary) return { text: '', bytes: new Uint8Array(await readFile(file)) };
     return { text: await readFile(file, 'utf8') };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -71,19 +80,32 @@ async function summary(args: string[], io: Io): Promise<number> {
     return EXIT.unreadable;
   }
   const file = files[0];
-  const src = await readSource(file);
+  const src = await readSource(file, isOnnxFileName(file));
   if ('error' in src) {
     io.err(`convas: ${src.error}\n`);
     return EXIT.unreadable;
+  }
+  if (src.bytes) {
+    // One line naming the node and op (the importer stops at the first one it cannot represent).
+    const o = importOnnx(src.bytes, file);
+    if (!o.ok) {
+      io.err(`convas: ${o.errors.join('; ')}\n`);
+      return EXIT.unreadable;
+    }
+    return printSummary(file, { project: o.value.project, warnings: o.value.warnings }, json, io);
   }
   const r = importText(src.text, file);
   if (!r.ok) {
     io.err(`convas: cannot read ${file}:\n${r.errors.map((e) => `  - ${e}`).join('\n')}\n`);
     return EXIT.unreadable;
   }
-  for (const w of r.value.warnings) io.err(`convas: warning: ${w}\n`);
+  return printSummary(file, r.value, json, io);
+}
+
+function printSummary(file: string, r: { project: ProjectFileV1; warnings: string[] }, json: boolean, io: Io): number {
+  for (const w of r.warnings) io.err(`convas: warning: ${w}\n`);
   // Blocks expanded: the summary lists every layer as `instance/layer`.
-  const project = flattenProject(r.value.project);
+  const project = flattenProject(r.project);
   const inf = inferGraph(project.graph);
   if (json) {
     io.out(`${JSON.stringify(summaryJson(project.graph, inf), null, 2)}\n`);
@@ -99,8 +121,12 @@ async function summary(args: string[], io: Io): Promise<number> {
 
 /** Reads a project or model.json for `diff`; on failure one line saying which file and why. */
 async function readDesign(file: string): Promise<{ project: ProjectFileV1; warnings: string[] } | { error: string }> {
-  const src = await readSource(file);
+  const src = await readSource(file, isOnnxFileName(file));
   if ('error' in src) return src;
+  if (src.bytes) {
+    const o = importOnnx(src.bytes, file);
+    return o.ok ? { project: o.value.project, warnings: o.value.warnings } : { error: o.errors[0] };
+  }
   const r = importText(src.text, file);
   if (!r.ok) {
     const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more problem${r.errors.length > 2 ? 's' : ''})` : '';
@@ -167,6 +193,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     try {
       return await diff(rest, io);
+    } catch (e) {
+      io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      return EXIT.internal;
+    }
+  }
+  if (cmd === 'export') {
+    // Loaded on demand: the exporters (and tfjs behind them) would slow every summary down.
+    const { EXPORT_USAGE, exportCommand } = await import('./export');
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.out(EXPORT_USAGE);
+      return EXIT.ok;
+    }
+    try {
+      return await exportCommand(rest, io);
     } catch (e) {
       io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
       return EXIT.internal;

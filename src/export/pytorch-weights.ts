@@ -1,5 +1,6 @@
 import { zipSync } from 'fflate';
 import type { PyTorchWeight } from '../../nodes/lib/pytorch';
+import { permute } from '../../nodes/lib/onnx';
 import type { WeightSnapshot } from '../compile/weights';
 import { npyFloat32 } from '../data/npy';
 import type { ProjectFileV1 } from '../graph/types';
@@ -15,26 +16,8 @@ export interface TorchTensor {
 
 /** `data` of `shape` with its axes reordered: output axis i is input axis `perm[i]` (C order on both sides). */
 export function permuteAxes(data: Float32Array, shape: readonly number[], perm: readonly number[]): { shape: number[]; data: Float32Array } {
-  const rank = shape.length;
-  const outShape = perm.map((a) => shape[a]);
-  const inStrides = new Array<number>(rank);
-  for (let i = rank - 1, s = 1; i >= 0; i--) {
-    inStrides[i] = s;
-    s *= shape[i];
-  }
-  const strides = perm.map((a) => inStrides[a]);
-  const out = new Float32Array(data.length);
-  const idx = new Array<number>(rank).fill(0);
-  for (let o = 0; o < out.length; o++) {
-    let at = 0;
-    for (let i = 0; i < rank; i++) at += idx[i] * strides[i];
-    out[o] = data[at];
-    for (let i = rank - 1; i >= 0; i--) {
-      if (++idx[i] < outShape[i]) break;
-      idx[i] = 0;
-    }
-  }
-  return { shape: outShape, data: out };
+  const r = permute(data, shape, perm);
+  return { shape: r.dims, data: r.data };
 }
 
 /** A Keras/tfjs weight rearranged for PyTorch (see {@link PyTorchWeight}). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sequentialGraph } from './build';
+import { makeBlock } from './blocks';
 import { importText, importTextLaidOut, IMPORT_LIMITS } from './import';
 import { inferGraph } from './infer';
 import { graphToKerasModelJson } from './keras';
@@ -42,6 +43,23 @@ describe('importText', () => {
     delete json.modelTopology.config.name;
     const r = importText(JSON.stringify(json), 'dir/my-net.json');
     expect(r.ok && r.value.project.name).toBe('my-net');
+  });
+
+  it('reads a version-2 project with its blocks, and a version-1 file holding blocks (written before version 2) as version 2', () => {
+    const g = chain();
+    const made = makeBlock(g, [], ['n1', 'n2'], 'Head', [{ name: 'units', binds: [{ node: 'n2', param: 'units' }] }], (p) => `${p}1`);
+    if ('error' in made) throw new Error(made.error);
+    const p: ProjectFileV1 = { ...project(), version: 2, graph: made.graph, blocks: [made.block] };
+    const text = serializeProject(p);
+    expect(JSON.parse(text).version).toBe(2);
+    expect(importText(text, 'blocks.convas.json')).toEqual({ ok: true, value: { project: p, warnings: [], source: 'convas' } });
+    const v1 = JSON.stringify({ ...JSON.parse(text), version: 1 });
+    expect(importText(v1)).toEqual({ ok: true, value: { project: p, warnings: [], source: 'convas' } });
+  });
+
+  it('refuses a file made by a newer Convas, saying both versions', () => {
+    const future = JSON.stringify({ ...JSON.parse(serializeProject(project())), version: 9 });
+    expect(errorsOf(future, 'future.convas.json')).toEqual(['future.convas.json: version: made by a newer Convas: version 9, this build reads up to 2; open it in a newer Convas']);
   });
 
   it('refuses text that is not JSON, naming the file and the parser reason', () => {

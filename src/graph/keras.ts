@@ -356,7 +356,7 @@ function layerParams(l: RawLayer, kind: LayerKind, errors: string[]): Obj | unde
 const GRID = { dx: 240 + 36, dy: 96 + 48 };
 
 /** Rows by longest path from an input, so a fresh import is readable before (or without) ELK. */
-function gridLayout(graph: Graph): Graph {
+export function gridLayout(graph: Graph): Graph {
   const { order } = topologicalOrder(graph);
   const { incoming } = incomingEdges(graph);
   const depth = new Map<string, number>();

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { sequentialGraph } from './build';
 import { inferGraph } from './infer';
 import { getLayerKind } from '../../nodes/index';
+import { BLOCK_KIND, type BlockDef } from './blocks';
 import {
+  fileVersionOf,
   findForbiddenKeys,
   kindParamsStep,
   migrateProject,
@@ -38,7 +40,7 @@ describe('project file', () => {
 
   it('newProject is an empty, valid version-1 document', () => {
     const p = newProject();
-    expect(p).toMatchObject({ format: 'convas-project', version: PROJECT_VERSION, name: 'Untitled' });
+    expect(p).toMatchObject({ format: 'convas-project', version: 1, name: 'Untitled' });
     expect(parseProject(JSON.parse(serializeProject(p))).ok).toBe(true);
   });
 
@@ -95,10 +97,85 @@ describe('project file', () => {
   });
 });
 
+// One block (Conv2D → ReLU, filters exposed) used twice.
+const unit: BlockDef = {
+  id: 'unit',
+  name: 'Conv unit',
+  inputs: [{ name: 'in', targets: [{ node: 'c', index: 0 }] }],
+  outputs: [{ name: 'out', node: 'r' }],
+  params: [{ name: 'filters', default: 4, binds: [{ node: 'c', param: 'filters' }] }],
+  graph: {
+    nodes: [
+      { id: 'c', kind: 'Conv2D', name: 'conv', params: { filters: 4, kernelSize: 3, padding: 'same' }, position: { x: 0, y: 0 } },
+      { id: 'r', kind: 'Activation', name: 'relu', params: { activation: 'relu' }, position: { x: 0, y: 120 } },
+    ],
+    edges: [{ id: 'e', source: 'c', target: 'r', targetIndex: 0 }],
+  },
+};
+const withBlocks = (): ProjectFileV1 => ({
+  ...newProject('blocks'),
+  version: 2,
+  graph: {
+    nodes: [
+      { id: 'in', kind: 'Input', name: 'input', params: { shape: [8, 8, 3] }, position: { x: 0, y: 0 } },
+      { id: 'a', kind: BLOCK_KIND, block: 'unit', name: 'unit_a', params: { filters: 8 }, position: { x: 0, y: 120 } },
+      { id: 'b', kind: BLOCK_KIND, block: 'unit', name: 'unit_b', params: { filters: 16 }, position: { x: 0, y: 260 } },
+    ],
+    edges: [
+      { id: 'e1', source: 'in', target: 'a', targetIndex: 0 },
+      { id: 'e2', source: 'a', target: 'b', targetIndex: 0 },
+    ],
+  },
+  blocks: [unit],
+});
+
+describe('file versions', () => {
+  it('writes version 2 when the project has blocks and version 1 otherwise', () => {
+    expect(JSON.parse(serializeProject(lenetish())).version).toBe(1);
+    expect(JSON.parse(serializeProject(withBlocks())).version).toBe(2);
+    // The in-memory number does not decide: the content does (a project that just got its first block).
+    expect(JSON.parse(serializeProject({ ...withBlocks(), version: 1 })).version).toBe(2);
+    expect(JSON.parse(serializeProject({ ...lenetish(), blocks: [] })).version).toBe(1);
+    expect(fileVersionOf({})).toBe(1);
+    expect(fileVersionOf({ blocks: [unit] })).toBe(2);
+  });
+
+  it('reads version 2 back with its blocks, as version 2', () => {
+    const p = withBlocks();
+    const r = parseProject(JSON.parse(serializeProject(p)));
+    expect(r.ok ? r.value : r.errors).toEqual(p);
+  });
+
+  it('migrates a version-1 file that holds blocks (written before version 2) to version 2, blocks kept', () => {
+    const v1 = { ...JSON.parse(serializeProject(withBlocks())), version: 1 };
+    const r = parseProject(v1);
+    expect(r.ok ? r.value : r.errors).toEqual(withBlocks());
+    if (r.ok) expect(JSON.parse(serializeProject(r.value)).version).toBe(2);
+  });
+
+  it('keeps a version-1 file without blocks at version 1, so old builds can still open what this one saves', () => {
+    const text = serializeProject(lenetish());
+    const r = parseProject(JSON.parse(text));
+    expect(r.ok && r.value.version).toBe(1);
+    if (r.ok) expect(serializeProject(r.value)).toBe(text);
+  });
+
+  it('refuses a file from a newer Convas with the two versions, and a build that reads only version 1 refuses version 2', () => {
+    const v3 = { ...JSON.parse(serializeProject(withBlocks())), version: PROJECT_VERSION + 1 };
+    expect(errorsOf(parseProject(v3))).toEqual([`version: made by a newer Convas: version ${PROJECT_VERSION + 1}, this build reads up to ${PROJECT_VERSION}; open it in a newer Convas`]);
+    // What a build from before blocks does with what this one writes: refuses it rather than dropping the blocks.
+    expect(migrateProject(JSON.parse(serializeProject(withBlocks())), [], 1)).toEqual({
+      ok: false,
+      errors: ['version: made by a newer Convas: version 2, this build reads up to 1; open it in a newer Convas'],
+    });
+  });
+});
+
 describe('project migrations', () => {
-  it('version 1 is current and needs no step', () => {
-    expect(PROJECT_VERSION).toBe(1);
+  it('version 2 is current and every older version has a step', () => {
+    expect(PROJECT_VERSION).toBe(2);
     expect(projectMigrations.every((m) => m.from < PROJECT_VERSION)).toBe(true);
+    for (let v = 1; v < PROJECT_VERSION; v++) expect(projectMigrations.some((m) => m.from === v)).toBe(true);
   });
 
   // A made-up version 0 that stored layers as `layers` with `type` and `config`, to exercise the hook end to end.
@@ -130,7 +207,7 @@ describe('project migrations', () => {
   };
 
   it('parseProject upgrades a synthetic version-0 file through the step table', () => {
-    const r = parseProject(v0, [v0to1]);
+    const r = parseProject(v0, [v0to1, ...projectMigrations]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.version).toBe(1);
@@ -154,7 +231,7 @@ describe('project migrations', () => {
   });
 
   it('refuses files from a newer Convas, missing versions and failing steps', () => {
-    expect(errorsOf(parseProject({ ...v0, version: 7 }))[0]).toMatch(/newer Convas \(file version 7\)/);
+    expect(errorsOf(parseProject({ ...v0, version: 7 }))[0]).toMatch(/newer Convas: version 7, this build reads up to 2/);
     expect(errorsOf(parseProject({ format: 'convas-project' }))[0]).toMatch(/^version: expected an integer/);
     const boom: ProjectMigration = { from: 0, name: 'boom', up: () => { throw new Error('no layers'); } };
     expect(errorsOf(parseProject(v0, [boom]))).toEqual(['version: migration "boom" failed: no layers']);
@@ -176,6 +253,11 @@ describe('project migrations', () => {
       expect(nodes[2].params).toEqual({ width: 10, units: undefined, activation: 'softmax' });
       expect(nodes[1].params).toEqual({ filters: 6, kernelSize: 5, padding: 'same' });
       expect(doc.graph.nodes[2].params).toEqual({ units: 10, activation: 'softmax' });
+      // Layers inside block definitions are migrated too.
+      const dense = { id: 'd', kind: 'Dense', name: 'fc', params: { units: 5 }, position: { x: 0, y: 0 } };
+      const inBlock = { ...JSON.parse(serializeProject(withBlocks())), version: 1, blocks: [{ ...unit, graph: { nodes: [...unit.graph.nodes, dense], edges: unit.graph.edges } }] };
+      const rb = migrateProject(inBlock, [step], 2);
+      expect(rb.ok && (rb.value.blocks as BlockDef[])[0].graph.nodes.map((n) => n.params)).toEqual([unit.graph.nodes[0].params, unit.graph.nodes[1].params, { width: 5, units: undefined }]);
       const missing = migrateProject(doc, [kindParamsStep(1, 'Conv2D', 99)], 2);
       expect(missing).toEqual({ ok: false, errors: ['version: migration "v1→v2: Conv2D params v99→v100" failed: Conv2D has no params migration from version 99'] });
     } finally {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { getLayerKind } from '../../nodes/index';
 import { blocksSchema, checkBlocks } from './blocks';
-import type { Graph, ProjectFileV1 } from './types';
+import type { Graph, ProjectFileV1, ProjectVersion } from './types';
 
 /** Success with a value, or every problem found (each naming what and where). */
 export type Result<T> = { ok: true; value: T } | { ok: false; errors: string[] };
@@ -9,8 +9,20 @@ export type Result<T> = { ok: true; value: T } | { ok: false; errors: string[] }
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(errors: string[]): Result<T> => ({ ok: false, errors });
 
-/** The version `serializeProject` writes and `parseProject` upgrades to. */
-export const PROJECT_VERSION = 1;
+/**
+ * The newest file version this build reads; `parseProject` upgrades every older file to it. What is written is the
+ * oldest version that holds the content ({@link fileVersionOf}), so files without blocks stay readable by old builds.
+ */
+export const PROJECT_VERSION = 2;
+
+/**
+ * The file version a project is written as: 2 when it holds block definitions (a build that reads only version 1
+ * then refuses the file instead of dropping the blocks), else 1. A later version that changes what every file means
+ * (a kind's params migration) raises the floor for all files.
+ */
+export function fileVersionOf(p: Pick<ProjectFileV1, 'blocks'>): ProjectVersion {
+  return p.blocks?.length ? 2 : 1;
+}
 
 /** Keys refused anywhere in a document: assigning them to a plain object can rewrite its prototype. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -38,14 +50,14 @@ const edgeSchema = z.object({
 
 export const graphSchema = z.object({ nodes: z.array(nodeSchema), edges: z.array(edgeSchema) });
 
-/** zod schema of a version-1 Convas project file (`*.convas.json`). */
+/** zod schema of a Convas project file (`*.convas.json`) once upgraded to {@link PROJECT_VERSION}. */
 export const projectSchema = z.object({
   format: z.literal('convas-project'),
-  version: z.literal(1),
+  version: z.literal(PROJECT_VERSION),
   name: z.string(),
   description: z.string().optional(),
   graph: graphSchema,
-  // Optional, so files from before blocks still read as version 1.
+  // Optional: a file without blocks is a valid version-2 document too (it is written as version 1).
   blocks: blocksSchema.optional(),
   viewport: z.object({ x: finite, y: finite, zoom: finite.refine((v) => v > 0, 'zoom must be > 0') }).optional(),
   training: z.record(z.string(), z.unknown()).optional(),
@@ -80,24 +92,38 @@ export function kindParamsStep(from: number, kind: string, kindVersion: number):
     up(doc) {
       const migrate = getLayerKind(kind)?.migrations?.[kindVersion - 1];
       if (!migrate) throw new Error(`${kind} has no params migration from version ${kindVersion}`);
-      const graph = doc.graph as { nodes?: unknown } | undefined;
-      if (!graph || !Array.isArray(graph.nodes)) return doc;
-      const nodes = graph.nodes.map((n: unknown) => {
-        const node = n as { kind?: unknown; params?: unknown };
-        if (node?.kind !== kind || node.params === null || typeof node.params !== 'object') return n;
-        return { ...node, params: migrate(node.params as Doc) };
-      });
-      return { ...doc, graph: { ...graph, nodes } };
+      const inGraph = (g: unknown): unknown => {
+        const graph = g as { nodes?: unknown } | undefined;
+        if (!graph || typeof graph !== 'object' || !Array.isArray(graph.nodes)) return g;
+        const nodes = graph.nodes.map((n: unknown) => {
+          const node = n as { kind?: unknown; params?: unknown };
+          if (node?.kind !== kind || node.params === null || typeof node.params !== 'object') return n;
+          return { ...node, params: migrate(node.params as Doc) };
+        });
+        return { ...graph, nodes };
+      };
+      // Layers inside block definitions are layers of the same kind and version.
+      const blocks = Array.isArray(doc.blocks)
+        ? doc.blocks.map((b: unknown) => (b !== null && typeof b === 'object' ? { ...(b as Doc), graph: inGraph((b as Doc).graph) } : b))
+        : doc.blocks;
+      return { ...doc, graph: inGraph(doc.graph), ...(blocks === undefined ? {} : { blocks }) };
     },
   };
 }
 
 /**
- * Every step from the oldest readable version to {@link PROJECT_VERSION}, oldest first.
- * Version 1 is the first released format, so the table is empty; version 2 adds `{ from: 1, … }` here
- * (and bumps PROJECT_VERSION, the schema literal and ProjectFileV1's successor type).
+ * Every step from the oldest readable version to {@link PROJECT_VERSION}, oldest first. A new version adds
+ * `{ from: PROJECT_VERSION, … }` here, bumps PROJECT_VERSION and says in {@link fileVersionOf} when it is written.
  */
-export const projectMigrations: readonly ProjectMigration[] = [];
+export const projectMigrations: readonly ProjectMigration[] = [
+  {
+    from: 1,
+    // Version 2 only makes `blocks` a reason for the version number; the data is the same. Version-1 files written
+    // while blocks were an optional field (before version 2 existed) keep their blocks.
+    name: 'v1→v2: block definitions become part of the versioned format',
+    up: (doc) => doc,
+  },
+];
 
 /**
  * Upgrades a raw document to `target` by running the steps of `steps` in order. A document without a
@@ -113,7 +139,7 @@ export function migrateProject(
     return fail([`version: expected an integer file version, got ${JSON.stringify(v) ?? 'nothing'}`]);
   }
   if (v > target) {
-    return fail([`version: this file was saved by a newer Convas (file version ${v}); this one reads up to version ${target}`]);
+    return fail([`version: made by a newer Convas: version ${v}, this build reads up to ${target}; open it in a newer Convas`]);
   }
   let cur = doc;
   for (let at = v; at < target; at++) {
@@ -234,15 +260,16 @@ export function parseProject(data: unknown, steps: readonly ProjectMigration[] =
     }
   }
   if (integrity.length) return fail(integrity);
-  return ok(r.data as ProjectFileV1);
+  const value = r.data as Omit<ProjectFileV1, 'version'>;
+  return ok({ ...value, version: fileVersionOf(value) } as ProjectFileV1);
 }
 
-/** Pretty JSON of a project, keys in schema order, ready to download. */
+/** Pretty JSON of a project, keys in schema order, ready to download; the version is the one its content needs. */
 export function serializeProject(p: ProjectFileV1): string {
-  const { format, version, name, description, graph, blocks, viewport, training } = p;
+  const { format, name, description, graph, blocks, viewport, training } = p;
   const ordered = {
     format,
-    version,
+    version: fileVersionOf(p),
     name,
     description,
     graph: orderedGraph(graph),

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { getPreset } from '../../presets/index';
+import { getPreset, presetDocument } from '../../presets/index';
+import { BLOCK_SEP, flattenProject, isInstance, makeBlock } from './blocks';
 import { sequentialGraph } from './build';
 import { inferGraph } from './infer';
-import { separableSaving, toSeparable } from './transform';
+import { newProject } from './project';
+import { separableSaving, toSeparable, toSeparableInProject } from './transform';
 import type { Graph } from './types';
 
 const graphOf = (id: string): Graph => getPreset(id)!.graph;
@@ -83,5 +85,73 @@ describe('toSeparable', () => {
     expect(() => toSeparable(g, 'n2', { batchNorm: false })).toThrow(/"dil" is dilated/);
     expect(() => toSeparable(g, 'n3', { batchNorm: false })).toThrow(/"flat" is a Flatten/);
     expect(() => toSeparable(g, 'nope', { batchNorm: false })).toThrow(/no node with id "nope"/);
+  });
+});
+
+describe('toSeparableInProject', () => {
+  const flatInf = (p: Parameters<typeof flattenProject>[0]) => inferGraph(flattenProject(p).graph);
+
+  it('rewrites a conv inside a block in the block definition: every instance changes, the project keeps its blocks', () => {
+    const p = presetDocument('resnet-cifar')!;
+    const snapshot = JSON.stringify(p);
+    const before = flatInf(p);
+    const def = p.blocks!.find((b) => b.id === 'residual_strided')!;
+    const instances = p.graph.nodes.filter((n) => n.block === def.id).map((n) => n.id);
+    expect(instances.length).toBe(2);
+    // Each instance has its own filters (32, 64), so each saves its own amount; the rewrite realises their sum.
+    const promised = instances.map((i) => separableSaving(flattenProject(p).graph, `${i}${BLOCK_SEP}n0`, before.nodes[`${i}${BLOCK_SEP}n0`], { batchNorm: true }));
+    const out = toSeparableInProject(p, `${instances[0]}${BLOCK_SEP}n0`, { batchNorm: true });
+    expect(JSON.stringify(p)).toBe(snapshot); // pure
+    // The main graph is untouched: still its 9 instances, no layer unpacked.
+    expect(out.graph).toBe(p.graph);
+    expect(out.graph.nodes.filter(isInstance).length).toBe(9);
+    // Only the strided block changed.
+    expect(out.blocks!.filter((b, i) => b !== p.blocks![i]).map((b) => b.id)).toEqual(['residual_strided']);
+    const after = flatInf(out);
+    expect(after.valid).toBe(true);
+    expect(before.totals.params - after.totals.params).toBe(promised[0].params + promised[1].params);
+    expect(before.totals.macs - after.totals.macs).toBe(promised[0].macs + promised[1].macs);
+    for (const i of instances) {
+      expect(after.nodes[`${i}${BLOCK_SEP}n0`]).toBeUndefined();
+      expect(after.nodes[`${i}${BLOCK_SEP}n0_dw`].outputShape).toEqual(before.nodes[`${i}${BLOCK_SEP}n0`].outputShape?.slice(0, 2).concat(after.nodes[`${i}${BLOCK_SEP}n0_dw`].outputShape![2]));
+      expect(after.nodes[`${i}${BLOCK_SEP}n0_pw`].outputShape).toEqual(before.nodes[`${i}${BLOCK_SEP}n0`].outputShape);
+    }
+    // The port that fed the conv feeds the depthwise conv; exposed strides bind it and exposed filters the 1×1 conv.
+    const d = out.blocks!.find((b) => b.id === def.id)!;
+    expect(d.inputs[0].targets).toEqual([{ node: 'n0_dw', index: 0 }, { node: 'n5', index: 0 }]);
+    expect(d.params.find((q) => q.name === 'strides')!.binds).toEqual([{ node: 'n0_dw', param: 'strides' }, { node: 'n5', param: 'strides' }]);
+    expect(d.params.find((q) => q.name === 'filters')!.binds).toEqual([{ node: 'n0_pw', param: 'filters' }, { node: 'n3', param: 'filters' }, { node: 'n5', param: 'filters' }]);
+    expect(d.graph.nodes.map((n) => n.name)).toEqual(['1_conv_dw', '1_conv_bn', '1_conv_pw', '1_bn', '1_relu', '2_conv', '2_bn', 'shortcut', 'add', 'out']);
+  });
+
+  it('moves a block output that came from the conv to the 1×1 conv', () => {
+    const g = sequentialGraph([
+      { kind: 'Input', params: { shape: [16, 16, 3] } },
+      { kind: 'Conv2D', params: { filters: 8, kernelSize: 3, padding: 'same' } },
+      { kind: 'Flatten' },
+    ]);
+    const made = makeBlock(g, [], ['n1'], 'Just a conv', [], (x) => `${x}1`);
+    if ('error' in made) throw new Error(made.error);
+    const p = { ...newProject('one conv'), graph: made.graph, blocks: [made.block] };
+    const before = flatInf(p);
+    const out = toSeparableInProject(p, `${made.instanceId}${BLOCK_SEP}n1`, { batchNorm: false });
+    const def = out.blocks![0];
+    expect(def.outputs).toEqual([{ name: 'out', node: 'n1_pw' }]);
+    expect(def.inputs[0].targets).toEqual([{ node: 'n1_dw', index: 0 }]);
+    const after = flatInf(out);
+    expect(after.valid).toBe(true);
+    expect(before.totals.params - after.totals.params).toBe(3 * 3 * 3 * 8 + 8 - (3 * 3 * 3 + 3 * 8 + 8));
+  });
+
+  it('rewrites a top-level conv in the main graph and leaves the blocks alone; names the block when it refuses', () => {
+    const p = presetDocument('resnet-cifar')!;
+    const stem = p.graph.nodes.find((n) => n.name === 'stem_conv')!;
+    const out = toSeparableInProject(p, stem.id, { batchNorm: false });
+    expect(out.blocks).toBe(p.blocks);
+    expect(out.graph.nodes.map((n) => n.name)).toContain('stem_conv_dw');
+    expect(flatInf(out).valid).toBe(true);
+    const strided = p.graph.nodes.find((n) => n.name === 'stage2_block1')!.id;
+    expect(() => toSeparableInProject(p, `${strided}/n5`, { batchNorm: false })).toThrow('in block “Residual block (strided)”: layer "shortcut" is already a 1×1 conv');
+    expect(() => toSeparableInProject(p, `${strided}/ghost`, { batchNorm: false })).toThrow(`no node with id "${strided}/ghost"`);
   });
 });

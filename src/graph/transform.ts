@@ -1,7 +1,8 @@
 import { getLayerKind } from '../../nodes/index';
 import { parseParams } from './infer';
 import { uniqueName } from './build';
-import type { Graph, GraphEdge, GraphNode, NodeInference } from './types';
+import { BLOCK_SEP, boundNodes, instanceValues, isInstance, type BlockBinding, type BlockDef } from './blocks';
+import type { Graph, GraphEdge, GraphNode, NodeInference, ProjectFileV1 } from './types';
 
 /** layout.ts' NODE_SIZE.height, repeated so that this module does not pull elkjs into the editor bundle (a test keeps them equal). */
 export const STACK_NODE_HEIGHT = 96;
@@ -119,4 +120,63 @@ export function toSeparable(graph: Graph, nodeId: string, opts: SeparableOptions
     edges.push({ id: uniqueId(`e_${chain[i - 1].id}_${chain[i].id}`, edgeIds), source: chain[i - 1].id, target: chain[i].id, targetIndex: 0 });
   }
   return { nodes, edges };
+}
+
+/** Conv2D params that `toSeparable` carries to the depthwise conv, and to the 1×1 conv; others are not carried. */
+const DEPTHWISE_PARAMS: ReadonlySet<string> = new Set(['kernelSize', 'strides', 'padding']);
+const POINTWISE_PARAMS: ReadonlySet<string> = new Set(['filters', 'activation', 'useBias']);
+
+/**
+ * `toSeparable` on the project as the user built it, for a layer named by its id in the flattened graph (what Inspect
+ * lists): a top-level Conv2D is rewritten in the main graph; one inside a block (`instance/conv`, or deeper when blocks
+ * nest) is rewritten in the block's definition, so every instance of that block changes and the project keeps its
+ * blocks. The block's ports and exposed params follow: an input that fed the conv feeds the depthwise conv, an output
+ * it gave comes from the 1×1 conv, and exposed kernel size, strides or padding bind the depthwise conv, filters,
+ * activation or bias the 1×1. Pure; throws naming the layer when it cannot be rewritten.
+ */
+export function toSeparableInProject(p: ProjectFileV1, flatId: string, opts: SeparableOptions): ProjectFileV1 {
+  const path = flatId.split(BLOCK_SEP);
+  if (path.length === 1) return { ...p, graph: toSeparable(p.graph, flatId, opts) };
+  const defs = new Map((p.blocks ?? []).map((b) => [b.id, b]));
+  let nodes = p.graph.nodes;
+  let inst: GraphNode | undefined;
+  let def: BlockDef | undefined;
+  for (const id of path.slice(0, -1)) {
+    inst = nodes.find((n) => n.id === id);
+    def = inst && isInstance(inst) && inst.block !== undefined ? defs.get(inst.block) : undefined;
+    if (!inst || !def) throw new Error(`no node with id "${flatId}"`);
+    // Values bound into an inner instance by its host's exposed params are that inner instance's values.
+    nodes = boundNodes(def, instanceValues(def, inst));
+  }
+  const target = path[path.length - 1];
+  const bound = nodes.find((n) => n.id === target);
+  if (!def || !bound) throw new Error(`no node with id "${flatId}"`);
+  // Checked with this instance's values (an exposed kernel size decides whether it is 1×1); bound params are
+  // written per instance anyway, so baking this instance's values into the definition changes no instance.
+  const graph = { nodes: def.graph.nodes.map((n) => (n.id === target ? bound : n)), edges: def.graph.edges };
+  let out: Graph;
+  try {
+    out = toSeparable(graph, target, opts);
+  } catch (e) {
+    throw new Error(`in block “${def.name}”: ${(e as Error).message}`);
+  }
+  const before = new Set(graph.nodes.map((n) => n.id));
+  const added = out.nodes.filter((n) => !before.has(n.id));
+  const dw = added[0].id;
+  const pw = added[added.length - 1].id;
+  const rebind = (b: BlockBinding): BlockBinding[] => {
+    if (b.node !== target) return [b];
+    if (DEPTHWISE_PARAMS.has(b.param)) return [{ ...b, node: dw }];
+    if (POINTWISE_PARAMS.has(b.param)) return [{ ...b, node: pw }];
+    return [];
+  };
+  const rewritten: BlockDef = {
+    ...def,
+    graph: out,
+    inputs: def.inputs.map((port) => ({ ...port, targets: port.targets.map((t) => (t.node === target ? { ...t, node: dw } : t)) })),
+    outputs: def.outputs.map((o) => (o.node === target ? { ...o, node: pw } : o)),
+    params: def.params.map((q) => ({ ...q, binds: q.binds.flatMap(rebind) })),
+  };
+  const id = def.id;
+  return { ...p, blocks: (p.blocks ?? []).map((b) => (b.id === id ? rewritten : b)) };
 }

@@ -111,12 +111,20 @@ export interface Viewport {
 }
 
 /**
- * A Convas project file (`*.convas.json`), version 1. The zod schema and migrations live in `project.ts`.
- * `format` tells it apart from a Keras/tfjs `model.json`.
+ * File versions of a project: 1 holds a graph; 2 adds block definitions (`blocks`), so that a build from before
+ * blocks refuses such a file instead of silently dropping them.
+ */
+export type ProjectVersion = 1 | 2;
+
+/**
+ * A Convas project as files, share links and the editor hold it (the name keeps the first version's, as every module
+ * uses it). `version` is the file version the document is written as: `serializeProject` derives it from the content
+ * (2 when it has blocks, else 1), so an in-memory value that lags behind does no harm. The zod schema and migrations
+ * live in `project.ts`. `format` tells it apart from a Keras/tfjs `model.json`.
  */
 export interface ProjectFileV1 {
   format: 'convas-project';
-  version: 1;
+  version: ProjectVersion;
   name: string;
   description?: string;
   graph: Graph;

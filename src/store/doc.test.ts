@@ -235,6 +235,114 @@ describe('blocks in the document', () => {
     expect(useDocStore.getState().addInstance(r.blockId!, { x: 0, y: 0 }, r.blockId)).toEqual({ ok: false, reason: 'block "Solo" cannot be used inside itself' });
   });
 
+  /** Input → unit(conv → bn → relu) → unit_1 → Flatten → Dense: one block, two instances in a row. */
+  function twoInstances() {
+    openLonger();
+    const s = useDocStore.getState();
+    const r = s.makeBlock(['n1', 'n2', 'n3'], 'Unit', []);
+    const second = s.addInstance(r.blockId!, { x: 400, y: 0 });
+    s.removeElements([], [graph().edges.find((e) => e.source === r.instanceId)!.id]);
+    s.connect(r.instanceId!, second.id!, 0);
+    s.connect(second.id!, 'n4', 0);
+    return { a: r.instanceId!, b: second.id!, blockId: r.blockId! };
+  }
+  const flatNode = (id: string) => flattenProject(useDocStore.getState().project).graph.nodes.find((n) => n.id === id);
+  const flatInf = () => inferGraph(flattenProject(useDocStore.getState().project).graph);
+  const innerEdge = (blockId: string, source: string, target: string) =>
+    blocks().find((b) => b.id === blockId)!.graph.edges.find((e) => e.source === source && e.target === target)!;
+
+  it('rewires inside an opened instance: the block changes, so both instances do, one undo step each', () => {
+    const { a, b, blockId } = twoInstances();
+    const before = flatTotals();
+    const start = useDocStore.getState().project;
+    const s = useDocStore.getState();
+    // Cut bn → relu inside the first instance: relu loses its input in both instances.
+    expect(s.removeElements([], [`${a}/${innerEdge(blockId, 'n2', 'n3').id}`])).toEqual({ ok: true });
+    expect(flatInf().nodes[`${a}/n3`].status).toBe('error');
+    expect(flatInf().nodes[`${b}/n3`].status).toBe('error');
+    // Wire conv → relu instead (from the second instance's drawing: the same block).
+    expect(s.connect(`${b}/n1`, `${b}/n3`, 0)).toEqual({ ok: true });
+    expect(flatInf().nodes[`${a}/n3`].status).toBe('ok');
+    // bn now dangles; remove it: 2 instances × (8 gamma/beta + 8 moving statistics) = 32 params fewer.
+    expect(s.removeElements([`${a}/n2`], [])).toEqual({ ok: true });
+    expect(flatNode(`${b}/n2`)).toBeUndefined();
+    expect(flatInf().valid).toBe(true);
+    expect(before.params - flatTotals().params).toBe(32);
+    temporal().undo();
+    temporal().undo();
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(start);
+    temporal().redo();
+    expect(flatInf().nodes[`${b}/n3`].status).toBe('error');
+  });
+
+  it('refuses inner wires the block cannot hold, and wires between instances or to the outside', () => {
+    const { a, b, blockId } = twoInstances();
+    const s = useDocStore.getState();
+    expect(s.connect(`${a}/n1`, `${a}/n2`, 0)).toEqual({ ok: false, reason: 'conv2d already feeds batch_normalization' });
+    expect(s.connect(`${a}/n3`, `${a}/n1`, 0)).toEqual({ ok: false, reason: 'input 1 of conv2d comes from the block\'s input “in”' });
+    expect(s.connect(`${a}/n3`, `${a}/n2`, 0)).toMatchObject({ ok: false, reason: expect.stringMatching(/single input/) });
+    expect(s.connect(`${a}/n1`, `${b}/n3`, 0)).toMatchObject({ ok: false, reason: expect.stringMatching(/different block instances/) });
+    expect(s.connect('n0', `${a}/n3`, 0)).toMatchObject({ ok: false, reason: expect.stringMatching(/connect to the block's box/) });
+    s.removeElements([], [`${a}/${innerEdge(blockId, 'n2', 'n3').id}`]);
+    expect(s.connect(`${a}/n3`, `${a}/n2`, 0)).toMatchObject({ ok: false, reason: expect.stringMatching(/single input/) });
+    expect(s.connect(`${a}/n3`, `${a}/n1`, 0)).toMatchObject({ ok: false });
+  });
+
+  it('adds a layer inside a block and wires it in; refuses an Input and the block itself', () => {
+    const { a, b, blockId } = twoInstances();
+    const before = flatTotals();
+    const s = useDocStore.getState();
+    const added = s.addToBlock(a, { kind: 'Dropout' }, { x: 0, y: 500 });
+    expect(added).toMatchObject({ ok: true, id: expect.stringMatching(new RegExp(`^${a}/`)) });
+    const inner = added.id!.split('/')[1];
+    // Unwired, it is a layer without an input in both instances.
+    expect(flatInf().nodes[`${b}/${inner}`].status).toBe('error');
+    s.removeElements([], [`${a}/${innerEdge(blockId, 'n2', 'n3').id}`]);
+    expect(s.connect(`${a}/n2`, `${a}/${inner}`, 0)).toEqual({ ok: true });
+    expect(s.connect(`${a}/${inner}`, `${a}/n3`, 0)).toEqual({ ok: true });
+    expect(flatInf().valid).toBe(true);
+    expect(flatNode(`${b}/${inner}`)?.name).toBe('unit_1/dropout');
+    expect(flatTotals().params).toBe(before.params);
+    expect(s.addToBlock(a, { kind: 'Input' }, { x: 0, y: 0 })).toMatchObject({ ok: false, reason: expect.stringMatching(/inputs through its ports/) });
+    expect(s.addToBlock(a, { block: blockId }, { x: 0, y: 0 })).toEqual({ ok: false, reason: 'block "Unit" cannot be used inside itself' });
+  });
+
+  it('refuses, changing nothing, to delete a layer that gives a block an output when nothing inside feeds it, or its last layer', () => {
+    openLonger();
+    const s = useDocStore.getState();
+    // conv and relu without the bn between them: two ports in, two outputs (conv's and relu's).
+    const r = s.makeBlock(['n1', 'n3'], 'Split', []);
+    const before = useDocStore.getState().project;
+    expect(s.removeElements([`${r.instanceId}/n3`, 'n5'], [])).toEqual({ ok: false, reason: 'activation gives the block\'s output “out2” and no layer inside “Split” feeds it, so it cannot be removed' });
+    expect(useDocStore.getState().project).toBe(before);
+    const solo = s.makeBlock(['n5'], 'Solo', []);
+    expect(s.removeElements([`${solo.instanceId}/n5`], [])).toMatchObject({ ok: false, reason: expect.stringMatching(/at least one layer/) });
+  });
+
+  it('still treats ids of the main graph that hold a separator (from a file) as the main graph’s', () => {
+    const g = sequentialGraph([{ kind: 'Input', params: { shape: [4] } }, { kind: 'Dense', params: { units: 2 } }, { kind: 'Dense', params: { units: 2 } }]);
+    const odd = { nodes: g.nodes.map((n) => ({ ...n, id: `x/${n.id}` })), edges: [{ id: 'x/e0', source: 'x/n0', target: 'x/n1', targetIndex: 0 }] };
+    useDocStore.getState().replaceProject({ ...emptyProject('odd'), graph: odd });
+    const s = useDocStore.getState();
+    expect(s.connect('x/n1', 'x/n2', 0)).toEqual({ ok: true });
+    expect(s.removeElements(['x/n2'], ['x/e0'])).toEqual({ ok: true });
+    expect(graph().nodes.map((n) => n.id)).toEqual(['x/n0', 'x/n1']);
+    expect(graph().edges).toEqual([]);
+  });
+
+  it('makes a conv inside a block separable in the definition, as one undo step', () => {
+    const { a, b } = twoInstances();
+    const before = useDocStore.getState().project;
+    expect(useDocStore.getState().makeSeparable(`${a}/n1`, { batchNorm: false })).toEqual({ ok: true });
+    expect(graph()).toBe(before.graph);
+    expect(flatNode(`${b}/n1_dw`)?.kind).toBe('DepthwiseConv2D');
+    expect(flatInf().valid).toBe(true);
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(before);
+    expect(useDocStore.getState().makeSeparable(`${a}/n2`, { batchNorm: false })).toMatchObject({ ok: false, reason: expect.stringMatching(/only a Conv2D/) });
+  });
+
   it('infers through blocks, and the canvas gets one summed entry per instance', () => {
     openLonger();
     const r = useDocStore.getState().makeBlock(['n1', 'n2', 'n3'], 'Unit', []);

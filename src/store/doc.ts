@@ -1,9 +1,11 @@
 import { create } from 'zustand';
 import { temporal } from 'zundo';
 import { getLayerKind } from '../../nodes/index';
-import { BLOCK_KIND, expandInstance, instanceBaseName, makeBlock, recursionProblem, type ExposeChoice } from '../graph/blocks';
+import { addToBlock, connectInBlock, portFeedProblem, removeFromBlock, splitInnerId } from '../graph/block-edit';
+import { BLOCK_KIND, BLOCK_SEP, expandInstance, instanceBaseName, isInstance, makeBlock, recursionProblem, type BlockDef, type ExposeChoice } from '../graph/blocks';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
+import { toSeparableInProject, type SeparableOptions } from '../graph/transform';
 import type { Graph, GraphEdge, GraphNode, ProjectFileV1, Viewport, XY } from '../graph/types';
 import { canvasInferenceFor, flatFor } from './blocks';
 import { inferenceFor, layerListFor, structuralGraphFor, type LayerMeta } from './inference';
@@ -31,10 +33,22 @@ export interface DocState {
   addNode(kind: string, position: XY): string;
   /** Moves nodes (no undo step while a drag is in progress: see `beginDrag`/`endDrag`). */
   moveNodes(positions: Record<string, XY>): void;
-  /** Removes nodes (with their edges) and edges. */
-  removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): void;
-  /** Connects source's output to input slot `targetIndex` of target, or says why not. */
+  /**
+   * Removes nodes (with their edges) and edges, as one undo step. Ids of layers or wires inside an opened instance
+   * (`instance/inner`, as the canvas draws them) are removed from that instance's block: every instance follows.
+   * Refused as a whole, with the reason, when a block would lose its last layer or an output nothing feeds.
+   */
+  removeElements(nodeIds: readonly string[], edgeIds: readonly string[]): Outcome;
+  /**
+   * Connects source's output to input slot `targetIndex` of target, or says why not. Two layers inside the same
+   * opened instance (`instance/a` → `instance/b`) are wired in the block's definition: every instance follows.
+   */
   connect(source: string, target: string, targetIndex: number, sourceIndex?: number): Outcome;
+  /**
+   * Adds an unconnected layer of `kind` (or an instance of block `block`) inside the block of instance `instanceId`,
+   * at `position` in the block's own coordinates; returns its id as the canvas draws it (`instance/new`).
+   */
+  addToBlock(instanceId: string, what: { kind: string } | { block: string }, position: XY): Outcome & { id?: string };
   /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
   insertFragment(fragment: Graph, offset: XY): string[];
   setViewport(vp: Viewport): void;
@@ -47,6 +61,11 @@ export interface DocState {
   updateBlockNodeParams(blockId: string, innerId: string, patch: Record<string, unknown>): void;
   /** Replaces an instance by its layers (names prefixed by the instance). */
   expandInstance(id: string): Outcome;
+  /**
+   * Replaces a Conv2D, named by its id in the flattened graph, by its depthwise-separable version (one undo step).
+   * Inside a block (`instance/conv`) the block's definition is rewritten, so every instance changes and blocks stay.
+   */
+  makeSeparable(flatId: string, opts: SeparableOptions): Outcome;
 }
 
 const COALESCE_MS = 1000;
@@ -172,17 +191,48 @@ export const useDocStore = create<DocState>()(
         }));
       },
       removeElements(nodeIds, edgeIds) {
-        if (!nodeIds.length && !edgeIds.length) return;
-        const dropN = new Set(nodeIds);
-        const dropE = new Set(edgeIds);
-        set((s) => ({
-          project: mapGraph(s.project, (g) => ({
-            nodes: g.nodes.filter((n) => !dropN.has(n.id)),
-            edges: g.edges.filter((e) => !dropE.has(e.id) && !dropN.has(e.source) && !dropN.has(e.target)),
-          })),
-        }));
+        if (!nodeIds.length && !edgeIds.length) return { ok: true };
+        const p = get().project;
+        // An id of the main graph is the main graph's even if a file gave it a separator.
+        const isNode = (id: string) => !id.includes(BLOCK_SEP) || p.graph.nodes.some((n) => n.id === id);
+        const isEdge = (id: string) => !id.includes(BLOCK_SEP) || p.graph.edges.some((e) => e.id === id);
+        const dropN = new Set(nodeIds.filter(isNode));
+        const dropE = new Set(edgeIds.filter(isEdge));
+        // Inside opened instances: what to remove from each block (instances removed as a whole need nothing).
+        const inner = new Map<string, { nodes: string[]; edges: string[] }>();
+        const collect = (ids: readonly string[], into: 'nodes' | 'edges') => {
+          for (const id of ids) {
+            const at = splitInnerId(id);
+            if (!at || dropN.has(at.instance)) continue;
+            const def = defOfInstance(p, at.instance);
+            if (!def) continue;
+            const entry = inner.get(def.id) ?? { nodes: [], edges: [] };
+            entry[into].push(at.inner);
+            inner.set(def.id, entry);
+          }
+        };
+        collect(nodeIds.filter((id) => !isNode(id)), 'nodes');
+        collect(edgeIds.filter((id) => !isEdge(id)), 'edges');
+        let blocks = p.blocks;
+        for (const [defId, what] of inner) {
+          const def = blocks!.find((b) => b.id === defId)!;
+          const r = removeFromBlock(def, what.nodes, what.edges);
+          if ('error' in r) return { ok: false, reason: r.error };
+          if (r !== def) blocks = blocks!.map((b) => (b.id === defId ? r : b));
+        }
+        const graph = dropN.size || dropE.size
+          ? {
+              nodes: p.graph.nodes.filter((n) => !dropN.has(n.id)),
+              edges: p.graph.edges.filter((e) => !dropE.has(e.id) && !dropN.has(e.source) && !dropN.has(e.target)),
+            }
+          : p.graph;
+        if (graph !== p.graph || blocks !== p.blocks) set({ project: { ...p, graph, blocks } });
+        return { ok: true };
       },
       connect(source, target, targetIndex, sourceIndex) {
+        const g = get().project.graph;
+        const inMain = (id: string) => !id.includes(BLOCK_SEP) || g.nodes.some((n) => n.id === id);
+        if (!inMain(source) || !inMain(target)) return connectInside(source, target, targetIndex, sourceIndex);
         const problem = connectionProblem(get().project.graph, source, target, targetIndex);
         if (problem) return { ok: false, reason: problem };
         const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
@@ -212,7 +262,8 @@ export const useDocStore = create<DocState>()(
         const p = get().project;
         const r = makeBlock(p.graph, p.blocks ?? [], selected, name, expose, freshId);
         if ('error' in r) return { ok: false, reason: r.error };
-        set({ project: { ...p, graph: r.graph, blocks: [...(p.blocks ?? []), r.block] } });
+        // A project with blocks is written as file version 2 (see fileVersionOf); say so in memory too.
+        set({ project: { ...p, version: 2, graph: r.graph, blocks: [...(p.blocks ?? []), r.block] } });
         return { ok: true, instanceId: r.instanceId, blockId: r.block.id };
       },
       addInstance(blockId, position, host) {
@@ -260,6 +311,31 @@ export const useDocStore = create<DocState>()(
         set({ project: { ...p, graph: r } });
         return { ok: true };
       },
+      addToBlock(instanceId, what, position) {
+        const p = get().project;
+        const def = defOfInstance(p, instanceId);
+        if (!def) return { ok: false, reason: 'that block instance no longer exists' };
+        let addition: { kind: string } | { block: BlockDef };
+        if ('block' in what) {
+          const placed = p.blocks?.find((b) => b.id === what.block);
+          if (!placed) return { ok: false, reason: 'that block no longer exists' };
+          const problem = recursionProblem(p.blocks ?? [], def.id, placed.id);
+          if (problem) return { ok: false, reason: problem };
+          addition = { block: placed };
+        } else addition = what;
+        const r = addToBlock(def, addition, freshId('n'), position);
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
+        return { ok: true, id: `${instanceId}${BLOCK_SEP}${r.node.id}` };
+      },
+      makeSeparable(flatId, opts) {
+        try {
+          set({ project: toSeparableInProject(get().project, flatId, opts) });
+          return { ok: true };
+        } catch (e) {
+          return { ok: false, reason: (e as Error).message };
+        }
+      },
     }),
     {
       partialize: (s) => ({ project: s.project }),
@@ -268,6 +344,32 @@ export const useDocStore = create<DocState>()(
     },
   ),
 );
+
+function defOfInstance(p: ProjectFileV1, instanceId: string): BlockDef | undefined {
+  const inst = p.graph.nodes.find((n) => n.id === instanceId);
+  return inst && isInstance(inst) && inst.block !== undefined ? p.blocks?.find((b) => b.id === inst.block) : undefined;
+}
+
+/** A wire between two layers inside the same opened instance, made in the block's definition. */
+function connectInside(source: string, target: string, targetIndex: number, sourceIndex: number | undefined): Outcome {
+  const p = useDocStore.getState().project;
+  const inner = (id: string) => (p.graph.nodes.some((n) => n.id === id) ? undefined : splitInnerId(id));
+  const a = inner(source);
+  const b = inner(target);
+  if (!a || !b) {
+    return { ok: false, reason: "a wire inside a block joins two of its layers; to feed the block or use its output, connect to the block's box" };
+  }
+  if (a.instance !== b.instance) return { ok: false, reason: 'those layers are in different block instances; a wire inside a block stays inside one block' };
+  if (a.inner.includes(BLOCK_SEP) || b.inner.includes(BLOCK_SEP)) return { ok: false, reason: 'that layer sits in a block inside the block: open that block on its own to rewire it' };
+  const def = defOfInstance(p, a.instance);
+  if (!def) return { ok: false, reason: 'that block instance no longer exists' };
+  const problem = portFeedProblem(def, b.inner, targetIndex) ?? connectionProblem(def.graph, a.inner, b.inner, targetIndex);
+  if (problem) return { ok: false, reason: problem };
+  const edge: GraphEdge = { id: freshId('e'), source: a.inner, target: b.inner, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
+  const next = connectInBlock(def, edge);
+  useDocStore.setState({ project: { ...p, blocks: p.blocks!.map((x) => (x.id === def.id ? next : x)) } });
+  return { ok: true };
+}
 
 let dragStart: ProjectFileV1 | null = null;
 

@@ -75,6 +75,11 @@ export interface RunRecord {
   problems: string[];
   /** Times the run was resumed after an interruption (optimizer slots restarted each time). */
   resumes: number;
+  /**
+   * A run that started from the trained weights of an earlier design's unchanged layers: those layers (this design's
+   * names), the layers that started fresh and why, and the run the weights came from when known.
+   */
+  startedFrom?: { runId?: string; kept: string[]; fresh: { name: string; reason: string }[] };
 }
 
 export interface WeightsRecord {
@@ -132,6 +137,7 @@ const runSchema = z.looseObject({
   message: z.string().optional(),
   problems: z.array(z.string()),
   resumes: z.number().int().min(0),
+  startedFrom: z.object({ runId: z.string().optional(), kept: z.array(z.string()), fresh: z.array(z.object({ name: z.string(), reason: z.string() })) }).optional(),
 });
 
 const weightsSchema = z.object({

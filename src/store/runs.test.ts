@@ -126,4 +126,33 @@ describe('the run recorder', () => {
     expect((await store.listRuns()).runs).toHaveLength(count);
     expect(useRunsStore.getState().activeId).toBeNull();
   });
+
+  it('a worker that crashes mid-run leaves the run interrupted at once, with its finished epochs, resumable from there', async () => {
+    useTrainingStore.setState({ status: 'idle' });
+    updateTrainSettings({ epochs: 3 });
+    client.start(graph);
+    const wk = workers.at(-1)!;
+    wk.emit(started);
+    wk.emit({ type: 'epoch', epoch: 1, loss: 1, acc: 0.5, seconds: 1 });
+    wk.emit({ type: 'epoch-weights', epoch: 1, weights: w(1) });
+    wk.emit(batch(2, 1));
+    const id = useRunsStore.getState().activeId!;
+    expect(id).toBeTruthy();
+    wk.onerror?.({ message: 'out of memory', preventDefault() {} } as ErrorEvent);
+    await settle();
+    // Right away, without a reload: the page no longer records it, and it says why it stopped.
+    expect(useRunsStore.getState().activeId).toBeNull();
+    const run = (await store.listRuns()).runs.find((r) => r.id === id)!;
+    expect(runState(run, null)).toBe('interrupted');
+    expect(run.message).toBe('The training worker crashed (out of memory) during epoch 2.');
+    expect(run.kept.map((k) => k.epoch)).toEqual([1]);
+    expect(canResume(run, null)).toBe(true);
+    expect(useTrainingStore.getState().status).toBe('interrupted');
+    await resumeRun(run);
+    const startMsg = workers.at(-1)!.posted.at(-1) as Extract<ToWorker, { type: 'start' }>;
+    expect(workers.at(-1)).not.toBe(wk);
+    expect(startMsg.resume?.epochsDone).toBe(1);
+    expect(startMsg.resume?.weights[0].tensors[0].data[0]).toBe(1);
+    client.terminate();
+  });
 });

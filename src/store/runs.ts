@@ -165,6 +165,7 @@ function createRecorder() {
         createdAt: now, updatedAt: now, status: 'running', graph: e.graph, fingerprint: graphKey(e.graph), settings: e.settings,
         params: totals.params, macs: totals.macs, batches: [], epochs: [], seconds: 0, keepEveryEpoch: useRunsStore.getState().keepEveryEpoch,
         kept: [], problems: [], resumes: 0,
+        ...(e.from ? { startedFrom: { runId: e.from.runId, kept: e.from.kept, fresh: e.from.fresh } } : {}),
       };
     }
     // Nothing is written until the worker says training started: a graph that does not compile is no run.
@@ -241,7 +242,19 @@ function createRecorder() {
     });
   }
 
-  return (e: TrainingEvent) => (e.type === 'start' ? start(e) : message(e.message));
+  /** The worker died mid-run: the run stays resumable from its last kept epoch, saying why it stopped. */
+  function lostWorker(e: Extract<TrainingEvent, { type: 'lost' }>): void {
+    if (!current) return;
+    if (!began) {
+      current = null;
+      return;
+    }
+    current = { ...current, message: `The training worker ${e.reason}${e.during}.` };
+    write();
+    finish();
+  }
+
+  return (e: TrainingEvent) => (e.type === 'start' ? start(e) : e.type === 'lost' ? lostWorker(e) : message(e.message));
 }
 
 /**
@@ -370,12 +383,17 @@ export function replayWeights(runId: string, epoch: number): Promise<WeightSnaps
   return p;
 }
 
-/** Shows epoch `epoch` of a run in Inspect (null: back to the latest weights). */
+let replayAsk = 0;
+/**
+ * Shows epoch `epoch` of a run in Inspect (null: back to the latest weights). Only the newest call takes effect:
+ * one still reading its weights when another comes is dropped.
+ */
 export async function showReplayEpoch(runId: string | null, epoch: number | null): Promise<void> {
+  const ask = ++replayAsk;
   if (runId === null || epoch === null) {
     useReplayStore.setState({ runId: null, epoch: null, weights: null });
     return;
   }
   const weights = await replayWeights(runId, epoch);
-  useReplayStore.setState({ runId, epoch, weights });
+  if (ask === replayAsk) useReplayStore.setState({ runId, epoch, weights });
 }

@@ -14,7 +14,8 @@ import type { WeightSnapshot } from '../compile/weights';
 
 export type { RunInfo };
 
-export type TrainingStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'stopped' | 'failed';
+/** `interrupted`: the worker died mid-run (crash, out of memory, an uncaught error, or silence given up on). */
+export type TrainingStatus = 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'stopped' | 'failed' | 'interrupted';
 
 /** One point of the per-batch curve; `x` is in epochs (epoch − 1 + batch / batchesPerEpoch). */
 export interface BatchPoint {
@@ -62,6 +63,11 @@ export interface TrainingState {
   message: { kind: 'error' | 'warning' | 'info'; text: string } | null;
   /** Nodes at fault when the graph did not compile. */
   errorNodeIds: string[];
+  /**
+   * Set (to the time the worker was last heard from) while a run's worker has not answered for a long time: the Train
+   * tab asks whether to keep waiting or to mark the run interrupted.
+   */
+  silentSince: number | null;
 }
 
 /** Most batch points kept for the chart; older points are thinned by half when it is reached. */
@@ -84,6 +90,7 @@ export const initialTrainingState = (): TrainingState => ({
   phase: '',
   message: null,
   errorNodeIds: [],
+  silentSince: null,
 });
 
 export const useTrainingStore = create<TrainingState>(() => initialTrainingState());

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { compileGraph } from '../compile/compile';
 import type { FollowerInit, FromFollower, ToFollower } from './protocol';
-import { replicaLayout, runFollower } from './replicas';
+import { replicaLayout, runFollower, warmUpSlice } from './replicas';
 import { replicaSeed, withSeededMathRandom } from './random';
 import { sharedAttempt } from './shared-attempt';
 import { disposeOptimizer, makeOptimizer, replicaStep } from './trainer';
@@ -35,8 +35,12 @@ async function run(init: FollowerInit) {
   const model = compileGraph(tf, init.graph);
   const optimizer = makeOptimizer(tf, init.settings);
   try {
-    tf.tidy(() => model.setWeights(init.weights.map((w) => tf.tensor(w.data, w.shape))));
+    const setInitial = () => tf.tidy(() => model.setWeights(init.weights.map((w) => tf.tensor(w.data, w.shape))));
+    setInitial();
     const step = replicaStep(tf, model, optimizer, init.loss, init.inputShape, init.labelSize);
+    // The weights are set again after the warm-up slice: BatchNorm statistics move in a training pass.
+    warmUpSlice(init.plan, step.computeSlice);
+    setInitial();
     post({ type: 'ready' });
     // Each replica its own dropout masks, the same on every run with this seed.
     const steps = withSeededMathRandom(replicaSeed(init.settings.seed, init.me), () => runFollower(replicaLayout(init.buffer, init.plan), init.me, step.computeSlice, step.apply));

@@ -164,6 +164,8 @@ export type ToWorker =
       /**
        * Continue a run from the end of epoch `epochsDone`: start from these weights and train epochs
        * `epochsDone + 1 … settings.epochs` (reported with those numbers). The optimizer's slots start afresh.
+       * With `epochsDone: 0` a new run starts from these weights; they may cover only some layers (the unchanged
+       * layers of an edited design, `carryWeights`), the others keep their seeded initial weights.
        */
       resume?: { weights: WeightSnapshot; epochsDone: number };
     }
@@ -171,7 +173,12 @@ export type ToWorker =
   | { type: 'resume' }
   | { type: 'stop' }
   /** Asks which backends initialise here; answered with `backends`. */
-  | { type: 'probe'; baseUrl: string };
+  | { type: 'probe'; baseUrl: string }
+  /**
+   * The main thread's liveness check while a run is on: answered with `pong` as soon as the worker's event loop is
+   * free (between batches, while paused, while loading), so silence means a dead or stuck worker.
+   */
+  | { type: 'ping' };
 
 export interface BatchMetrics {
   epoch: number;
@@ -226,6 +233,7 @@ export type FromWorker =
   | { type: 'epoch-weights'; epoch: number; weights: WeightSnapshot }
   | { type: 'paused' }
   | { type: 'resumed' }
+  | { type: 'pong' }
   | {
       type: 'done';
       reason: StopReason;

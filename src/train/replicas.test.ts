@@ -88,7 +88,7 @@ describe('ModeChooser', () => {
     }
     expect(after.slice(-120).filter((m) => m === 'split').length).toBe(108);
   });
-  it('decides within the first two short stretches: a run that starts on busy cores goes solo after 24 steps', () => {
+  it('decides within the first two short stretches (warm-up + 3 steps each): on busy cores it goes solo after 10 steps', () => {
     const c = new ModeChooser(120, 12, 2);
     const modes: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -96,21 +96,101 @@ describe('ModeChooser', () => {
       modes.push(m);
       c.record(64, m === 'split' ? 30 : 16);
     }
-    expect(modes.slice(0, 12).every((m) => m === 'split')).toBe(true);
-    expect(modes.slice(12, 24).every((m) => m === 'solo')).toBe(true);
-    expect(modes.slice(24).every((m) => m === 'solo')).toBe(true);
+    expect(modes.slice(0, 5).every((m) => m === 'split')).toBe(true);
+    expect(modes.slice(5, 10).every((m) => m === 'solo')).toBe(true);
+    expect(modes.slice(10).every((m) => m === 'solo')).toBe(true);
     expect(c.retire()).toBe(true); // solo won by far more than 10%: on in one worker
   });
-  it('retires the followers only after a clear solo win or two narrow ones in a row', () => {
-    const narrow = new ModeChooser(40, 8, 2);
-    const wins: boolean[] = [];
-    for (let i = 0; i < 120; i++) {
-      const m = narrow.next();
-      narrow.record(64, m === 'split' ? 10.5 : 10); // solo 5% faster
-      wins.push(narrow.retire());
+  describe('solo estimated from the leader’s own slice', () => {
+    /** Split steps of a 64-row batch: the leader's 32 rows take `ownMs`, it waits `waitMs`, the update takes 2 ms. */
+    function firstModes(ownMs: number, waitMs: number, soloMs: number, steps = 30) {
+      const c = new ModeChooser(120, 12, 2);
+      const modes: string[] = [];
+      for (let i = 0; i < steps; i++) {
+        const m = c.next();
+        modes.push(m);
+        if (m === 'split') c.record(64, ownMs + waitMs + 2, { rows: 32, ms: ownMs, updateMs: 2 });
+        else c.record(64, soloMs);
+      }
+      return { c, modes };
     }
-    expect(wins[15]).toBe(false); // the first comparison (8 + 8 steps) won narrowly
-    expect(wins[119]).toBe(true); // the second one too
+    it('settles on solo after warm-up + 2 split steps when they are clearly slower than the leader alone would be', () => {
+      // Starved follower: 40 ms waits on 5 ms slices; the leader alone would take 2 · 5 + 2 = 12 ms a step.
+      const { c, modes } = firstModes(5, 40, 12);
+      expect(modes.slice(0, 4)).toEqual(['split', 'split', 'split', 'split']);
+      expect(modes.slice(4).every((m) => m === 'solo')).toBe(true);
+      expect(c.retire()).toBe(true);
+      expect(c.rates()).toEqual({ split: 64 / 47, solo: 64 / 12, estimated: true });
+    });
+    it('keeps comparing by trial when split is not clearly slower than the estimate', () => {
+      // Waits of 6 ms: 13 ms a split step against an estimated 12 ms solo step, inside the 15% margin.
+      const { c, modes } = firstModes(5, 6, 20);
+      expect(modes.slice(0, 5).every((m) => m === 'split')).toBe(true);
+      expect(modes.slice(5, 10).every((m) => m === 'solo')).toBe(true); // the usual solo trial
+      expect(modes.slice(10, 30).every((m) => m === 'split')).toBe(true);
+      expect(c.rates().estimated).toBe(false);
+      expect(c.retire()).toBe(false); // solo (20 ms) lost the trial
+    });
+    it('on an idle machine (followers start at once) never retires from the estimate', () => {
+      const { c, modes } = firstModes(5, 0.5, 14, 200);
+      expect(c.rates().estimated).toBe(false);
+      expect(c.retire()).toBe(false);
+      expect(modes.slice(-100).filter((m) => m === 'split').length).toBeGreaterThan(80);
+    });
+    it('without the leader’s slice timing it falls back to trying both modes', () => {
+      const c = new ModeChooser(120, 12, 2);
+      const modes: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const m = c.next();
+        modes.push(m);
+        c.record(64, m === 'split' ? 47 : 12);
+      }
+      expect(modes.slice(0, 5).every((m) => m === 'split')).toBe(true);
+      expect(modes[5]).toBe('solo'); // a solo trial, not a decision after four split steps
+      expect(c.rates().estimated).toBe(false);
+    });
+  });
+  it('brings the solo trial forward when load comes after the first comparison', () => {
+    const c = new ModeChooser(200, 8, 2);
+    const modes: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const m = c.next();
+      modes.push(m);
+      const loaded = i >= 20;
+      c.record(64, m === 'split' ? (loaded ? 30 : 10) : 16);
+    }
+    expect(modes.slice(0, 5)).toEqual(['split', 'split', 'split', 'split', 'split']);
+    expect(modes.slice(10, 20).every((m) => m === 'split')).toBe(true); // split won the first comparison
+    // At most five loaded split steps (from step 20), then the solo trial, not 200 steps later.
+    const trial = modes.indexOf('solo', 20);
+    expect(trial).toBeGreaterThan(20);
+    expect(trial).toBeLessThanOrEqual(25);
+    expect(c.retire()).toBe(true); // solo won it clearly
+    // Noise of one slow split step among fast ones does not do it.
+    const calm = new ModeChooser(200, 8, 2);
+    const calmModes: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const m = calm.next();
+      calmModes.push(m);
+      calm.record(64, m === 'split' ? (i >= 10 && i % 7 === 3 ? 40 : 10) : 16);
+    }
+    expect(calmModes.slice(10).every((m) => m === 'split')).toBe(true);
+  });
+  it('retires the followers after a solo win of the first comparison, later after a clear one or two narrow ones in a row', () => {
+    const firstNarrow = new ModeChooser(40, 8, 2);
+    for (let i = 0; i < 16; i++) firstNarrow.record(64, firstNarrow.next() === 'split' ? 10.5 : 10); // solo 5% faster
+    expect(firstNarrow.retire()).toBe(true);
+    // Split wins the first comparison; then the load comes and solo is 5% faster in each later one.
+    const later = new ModeChooser(40, 8, 2);
+    const wins: boolean[] = [];
+    for (let i = 0; i < 136; i++) {
+      const m = later.next();
+      later.record(64, m === 'split' ? (i < 16 ? 9 : 10.5) : 10);
+      wins.push(later.retire());
+    }
+    expect(wins[15]).toBe(false); // first comparison (8 + 8 steps): split
+    expect(wins[55]).toBe(false); // second (after a 40-step period): solo, narrowly
+    expect(wins[135]).toBe(true); // third: solo again
     const splitWins = new ModeChooser(40, 8, 2);
     for (let i = 0; i < 120; i++) splitWins.record(64, splitWins.next() === 'split' ? 10 : 10.5);
     expect(splitWins.retire()).toBe(false);
@@ -302,7 +382,8 @@ describe('data-parallel training (leader here, followers in worker threads)', ()
     const sab = new SharedArrayBuffer(replicaBufferBytes(plan));
     const follower = startFollower(sab, plan, 1, model, kind, false, graph);
     await follower.ready;
-    const leader = new ReplicaLeader(replicaLayout(sab, plan));
+    // Split every step: the default chooser may retire the follower after a few steps on a loaded machine.
+    const leader = new ReplicaLeader(replicaLayout(sab, plan), ModeChooser.fixed('split'));
     const res = await trainModel({ tf, model, ds, settings: { ...settings, batchSize: 32 }, control, parallel: leader });
     leader.quit();
     const done = await follower.done;

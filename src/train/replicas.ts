@@ -156,8 +156,14 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * stretch of each mode (split first, so the followers' speeds are learnt) and keeps the faster (rows per ms, each
  * stretch's first steps skipped as warm-up); after that, a short trial of the other mode ends every period — `period`
  * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial (and
- * the first stretch) is at most `trial` steps and, for slow steps, about 5% of `periodMs` (never fewer than warm-up + 2
- * steps).
+ * the first comparison's stretches) is at most `trial` steps (the first ones at most warm-up + 3) and, for slow steps,
+ * about 5% of `periodMs` (never fewer than warm-up + 2 steps).
+ *
+ * A split step also tells what a solo step would cost: the leader's own slice gives its rows per ms, and a solo step
+ * is the whole batch at that rate plus the same update. That estimate is cautious (a smaller slice runs no faster per
+ * row, and in a split step the leader shares the cores with the followers), so when the first split stretch is
+ * already clearly slower than it (by `estimateMargin`), solo is certain to win: the chooser settles on solo after
+ * warm-up + 2 steps instead of trying both modes. On a loaded machine that keeps a short run close to one worker.
  */
 export class ModeChooser {
   private preferred: 'split' | 'solo' = 'split';
@@ -174,6 +180,18 @@ export class ModeChooser {
   private fixedMode: 'split' | 'solo' | null = null;
   /** Consecutive comparisons won by solo. */
   private soloWins = 0;
+  /** Estimated solo time (ms) of the measured steps of the first split stretch; see the class comment. */
+  private soloEstimateMs = 0;
+  /** Whether solo was chosen from that estimate, without a solo trial. */
+  private decidedByEstimate = false;
+  /**
+   * How much slower than the solo estimate the first split stretch must be to settle on solo at once; and how much
+   * slower than solo's last rate the last `recentSteps` split steps must be to bring the next solo trial forward.
+   */
+  static readonly estimateMargin = 1.15;
+  static readonly recentSteps = 5;
+  /** [rows, ms] of the last split steps of a preferred-split stretch. */
+  private recent: Array<[number, number]> = [];
 
   constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2, readonly periodMs = 60_000) {
     this.length = trial;
@@ -199,19 +217,67 @@ export class ModeChooser {
     return Math.max(Math.min(this.trial, byTime), Math.min(this.trial, this.warmup + 2));
   }
 
-  /** Records the step just run with the mode `next()` gave: its rows and wall time (ms). */
-  record(rows: number, ms: number): void {
+  /**
+   * Steps of each stretch of the first comparison: warm-up + 3 at most. Its losing stretch is paid at the start of every
+   * run, and on a loaded machine that is what makes a short run slower than one worker; three measured steps a mode
+   * are enough to tell 1.6× (idle cores) from a loss.
+   */
+  private firstLength(): number {
+    return Math.min(this.trialLength(), this.warmup + 3);
+  }
+
+  /**
+   * Records the step just run with the mode `next()` gave: its rows and time (ms: a split step's wall time; for a solo
+   * step, what one worker alone would take); for a split step, also the leader's own slice (rows, ms) and its
+   * averaging + update time (ms).
+   */
+  record(rows: number, ms: number, own?: { rows: number; ms: number; updateMs: number }): void {
     if (this.fixedMode) return;
     const mode = this.next();
-    if (this.count >= this.warmup) {
+    const measured = this.count >= this.warmup;
+    if (measured) {
       this.acc.rows += rows;
       this.acc.ms += ms;
     }
     this.count++;
     this.elapsed += ms;
     this.lastMs = ms;
+    if (this.first && !this.trying && mode === 'split' && measured) {
+      if (own && own.rows > 0 && own.ms > 0) this.soloEstimateMs += (rows * own.ms) / own.rows + own.updateMs;
+      else this.soloEstimateMs = Number.NaN; // no estimate for this stretch: compare by trial as usual
+      if (this.count >= this.warmup + 2 && this.soloEstimateMs > 0 && this.acc.ms > ModeChooser.estimateMargin * this.soloEstimateMs) {
+        this.rate.split = this.acc.rows / this.acc.ms;
+        this.rate.solo = this.acc.rows / this.soloEstimateMs;
+        this.preferred = 'solo';
+        this.soloWins = 2;
+        this.decidedByEstimate = true;
+        this.first = false;
+        this.acc = { rows: 0, ms: 0 };
+        this.count = 0;
+        this.elapsed = 0;
+        this.length = this.trial;
+        return;
+      }
+    }
+    // Load that comes after the first comparison: when the last few split steps are clearly slower than solo was, the
+    // solo trial comes now rather than at the end of the period.
+    if (!this.first && !this.trying && mode === 'split') {
+      this.recent.push([rows, ms]);
+      if (this.recent.length > ModeChooser.recentSteps) this.recent.shift();
+      const r = this.recent.reduce((a, [n, t]) => [a[0] + n, a[1] + t], [0, 0]);
+      if (this.recent.length === ModeChooser.recentSteps && this.rate.solo > ModeChooser.estimateMargin * (r[0] / r[1])) {
+        this.rate.split = r[0] / r[1];
+        this.recent = [];
+        this.acc = { rows: 0, ms: 0 };
+        this.count = 0;
+        this.elapsed = 0;
+        this.trying = true;
+        this.length = this.trialLength();
+        return;
+      }
+    } else this.recent = [];
     // The first stretch is as short as a trial: a run of slow steps should not wait long for its first decision.
-    if (this.first && !this.trying && this.count === 1) this.length = this.trialLength();
+    if (this.first && !this.trying && this.count === 1) this.length = this.firstLength();
     const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
     if (this.count < (this.trying || this.first ? this.length : this.period - this.length) && !long) return;
     if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
@@ -221,20 +287,22 @@ export class ModeChooser {
     if (this.trying) {
       if (this.rate.split > 0 && this.rate.solo > 0) this.preferred = this.rate.solo > this.rate.split ? 'solo' : 'split';
       // A clear solo win (≥ 10%) counts twice: solo steps still wake the followers, so one worker alone is faster again.
-      const clear = this.rate.solo > 1.1 * this.rate.split;
+      // So does any win of the first comparison: a run that starts on busy cores would otherwise pay those wake-ups
+      // until the next comparison, a whole period later.
+      const clear = this.rate.solo > 1.1 * this.rate.split || this.first;
       this.soloWins = this.preferred === 'solo' ? this.soloWins + (clear ? 2 : 1) : 0;
       this.first = false;
       this.trying = false;
       this.length = this.trial;
     } else {
       this.trying = true;
-      this.length = this.trialLength();
+      this.length = this.first ? this.firstLength() : this.trialLength();
     }
   }
 
   /**
-   * Whether the run should go on in the leader alone, the followers stopped: solo won two comparisons in a row, or
-   * one by at least 10%. Even
+   * Whether the run should go on in the leader alone, the followers stopped: solo won the first comparison, two later
+   * ones in a row, or one by at least 10%. Even
    * solo steps wake every follower to apply the update, which costs the leader time when the cores are busy; a run
    * that has settled on solo is then as fast as one worker. (It stays on one worker to its end.)
    */
@@ -242,9 +310,9 @@ export class ModeChooser {
     return this.soloWins >= 2;
   }
 
-  /** Rows per ms last measured in each mode (0 before the first measurement). */
-  rates(): { split: number; solo: number } {
-    return { ...this.rate };
+  /** Rows per ms last measured in each mode (0 before the first measurement); `estimated` when solo's is the estimate. */
+  rates(): { split: number; solo: number; estimated: boolean } {
+    return { ...this.rate, estimated: this.decidedByEstimate };
   }
 }
 
@@ -466,7 +534,10 @@ export class ReplicaLeader {
       }
       this.learnSpeeds(rows, t1 - t0, t2 - t1);
     }
-    this.modes.record(b, t3 - start);
+    // A solo step is timed as one worker alone would run it: without the wait for the followers to wake up and apply
+    // the update, which a retired run does not have. On a loaded machine that wait is long (a follower's core is
+    // taken), and counting it made solo look slower than one worker really is, so two starved workers were kept.
+    this.modes.record(b, solo ? t1 - t0 + (t3 - t2) : t3 - start, solo ? undefined : { rows: rows[0], ms: t1 - t0, updateMs: t3 - t2 });
     let loss = 0;
     let correct = 0;
     let raw = 0;
@@ -515,6 +586,17 @@ export class ReplicaLeader {
     Atomics.notify(l.ctl, SEQ);
     for (let r = 0; r < this.replicas; r++) Atomics.notify(l.ctl, slot(r, DONE));
   }
+}
+
+/**
+ * A follower's first gradients, on a slice of zeros, before it says ready: the first gradients in a fresh worker are
+ * slow (kernels set up, wasm memory grows), and in the run the leader would wait for them in its first steps, where
+ * the split/solo comparison is measured. Only gradients are computed (nothing is applied); a training pass moves
+ * BatchNorm statistics, so the caller sets its weights again afterwards.
+ */
+export function warmUpSlice(plan: ReplicaPlan, computeSlice: (xs: Float32Array, ys: Float32Array, rows: number, into: Float32Array) => SliceResult): void {
+  const rows = Math.max(1, Math.ceil(plan.maxRows / plan.replicas));
+  computeSlice(new Float32Array(rows * plan.sampleSize), new Float32Array(rows * plan.labelSize), rows, new Float32Array(plan.varSizes.reduce((a, b) => a + b, 0)));
 }
 
 /**

@@ -480,9 +480,12 @@ scope.onmessage = (e: MessageEvent<ToWorker>) => {
     case 'probe':
       enqueue(() => probe(msg.baseUrl));
       break;
+    case 'ping':
+      post({ type: 'pong' });
+      break;
   }
 };
 
-// Errors outside a run (a failed import, an uncaught rejection) are reported, never swallowed.
-scope.onerror = (ev) => post({ type: 'error', message: typeof ev === 'string' ? ev : (ev as ErrorEvent).message });
+// An uncaught error reaches the main thread as the Worker's `error` event (no handler here cancels it), which ends
+// this worker and marks its run interrupted. An uncaught rejection is reported, never swallowed.
 scope.onunhandledrejection = (ev: PromiseRejectionEvent) => post({ type: 'error', message: describe(ev.reason) });

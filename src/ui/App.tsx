@@ -69,7 +69,7 @@ function InspectTab() {
   const graph = useStructuralGraph();
   const inference = useInference();
   const selected = useUiStore((s) => (s.selectedNodes.length === 1 ? s.selectedNodes[0] : undefined));
-  return <InspectPanel graph={graph} inference={inference} selectedNodeId={selected} onReplaceGraph={(g) => useDocStore.getState().setGraph(g)} />;
+  return <InspectPanel graph={graph} inference={inference} selectedNodeId={selected} onMakeSeparable={(id, opts) => useDocStore.getState().makeSeparable(id, opts)} />;
 }
 
 /** Export formats (H6's menu) for the project as it is now, viewport included; every format sees blocks expanded. */

@@ -187,7 +187,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
             <MenuItem title="Compare…" sub="Diff this design with a saved project, a file or a preset" onClick={() => (close(), openCompare())} testid="action-compare" />
             <div className="menu-label">File</div>
             <MenuItem title="Export project file" sub=".convas.json with graph, names, params, positions" onClick={() => (close(), act.exportProject())} testid="action-export" />
-            <MenuItem title="Import…" sub="A .convas.json project or a Keras/tfjs model.json (or drop it on the canvas)" onClick={() => (close(), fileInput.current?.click())} testid="action-import" />
+            <MenuItem title="Import…" sub="A .convas.json project, a Keras/tfjs model.json or an .onnx model (or drop it on the canvas)" onClick={() => (close(), fileInput.current?.click())} testid="action-import" />
             <MenuItem title="Share link…" sub="The graph compressed into a URL" onClick={() => (close(), set({ showShare: true }))} testid="action-share" />
           </>
         )}
@@ -212,7 +212,7 @@ export function Toolbar({ extra }: { extra?: ReactNode }) {
       <input
         ref={fileInput}
         type="file"
-        accept=".json,application/json"
+        accept=".json,application/json,.onnx"
         style={{ display: 'none' }}
         data-testid="import-file"
         onChange={(e) => {

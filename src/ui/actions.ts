@@ -1,5 +1,7 @@
 import type { LayoutDirection } from '../graph/layout';
 import { importTextLaidOut, IMPORT_LIMITS } from '../graph/import';
+import { isOnnxFileName, ONNX_LIMITS } from '../graph/formats/onnx-file';
+import { graphKey, useTrainingStore } from '../store/training';
 import { serializeProject } from '../graph/project';
 import type { Graph, ProjectFileV1 } from '../graph/types';
 import { emptyProject, useDocStore } from '../store/doc';
@@ -95,7 +97,11 @@ export function duplicateSelection(): void {
 
 export function deleteSelection(): void {
   const { selectedNodes, selectedEdges } = ui();
-  doc().removeElements(selectedNodes, selectedEdges);
+  const r = doc().removeElements(selectedNodes, selectedEdges);
+  if (!r.ok) {
+    ui().toast('error', `Nothing was deleted: ${r.reason}`);
+    return;
+  }
   ui().select([]);
 }
 
@@ -161,6 +167,7 @@ export function exportProject(): void {
 export async function importFiles(files: File[]): Promise<void> {
   const file = files[0];
   if (!file) return;
+  if (isOnnxFileName(file.name)) return importOnnxFile(file);
   if (file.size > IMPORT_LIMITS.maxChars) {
     ui().toast(
       'error',
@@ -186,6 +193,38 @@ export async function importFiles(files: File[]): Promise<void> {
   afterOpen(r.value.project);
   const w = r.value.warnings;
   ui().toast(w.length ? 'info' : 'success', `Imported ${file.name} as a new project${w.length ? `:\n• ${w.slice(0, 4).join('\n• ')}` : '.'}`);
+}
+
+const refused = (file: File, errors: string[]) => {
+  const shown = errors.slice(0, 6);
+  const more = errors.length - shown.length;
+  ui().toast('error', `Import of ${file.name} refused; your graph is unchanged.\n• ${shown.join('\n• ')}${more > 0 ? `\n…and ${more} more` : ''}`);
+};
+
+/**
+ * Opens an ONNX model as a new project whose weights become the current trained weights (Inspect and Export use them,
+ * as after training). A file that cannot be represented leaves the current project and weights untouched.
+ */
+async function importOnnxFile(file: File): Promise<void> {
+  if (file.size > ONNX_LIMITS.maxBytes) {
+    return refused(file, [`the file is ${(file.size / 1048576).toFixed(1)} MB; the limit is ${ONNX_LIMITS.maxBytes / 1048576} MB`]);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch (e) {
+    return refused(file, [`the file could not be read (${(e as Error).message})`]);
+  }
+  // The protobuf reader is a chunk of its own: only ONNX imports need it.
+  const { importOnnxLaidOut } = await import('../graph/formats/onnx-import');
+  const r = await importOnnxLaidOut(bytes, file.name);
+  if (!r.ok) return refused(file, r.errors);
+  const { project, weights, warnings } = r.value;
+  openProject(project);
+  afterOpen(project);
+  useTrainingStore.setState({ weights, weightsGraph: project.graph, weightsGraphKey: graphKey(project.graph) });
+  const w = warnings.length ? `\n• ${warnings.slice(0, 4).join('\n• ')}` : '';
+  ui().toast(w ? 'info' : 'success', `Imported ${file.name} as a new project with its weights (${weights.length} layers); Inspect and Export use them.${w}`);
 }
 
 /** The share link of the current project (graph compressed into the hash). */

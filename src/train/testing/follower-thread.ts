@@ -8,7 +8,7 @@ import { compileGraph } from '../../compile/compile';
 import type { Graph } from '../../graph/types';
 import type { LossKind, TrainSettings } from '../protocol';
 import { replicaSeed, withSeededMathRandom } from '../random';
-import { replicaLayout, runFollower, type ReplicaPlan } from '../replicas';
+import { replicaLayout, runFollower, warmUpSlice, type ReplicaPlan } from '../replicas';
 import { makeOptimizer, replicaStep } from '../trainer';
 import { nodeWasm } from '../wasm/node';
 
@@ -34,6 +34,9 @@ const model = compileGraph(tf, d.graph);
 model.setWeights(d.weights.map((w) => tf.tensor(w.data, w.shape)));
 const optimizer = makeOptimizer(tf, d.settings);
 const step = replicaStep(tf, model, optimizer, d.kind, d.inputShape, d.labelSize);
+// As ../follower.ts does: a warm-up slice, then the initial weights again.
+warmUpSlice(d.plan, step.computeSlice);
+tf.tidy(() => model.setWeights(d.weights.map((w) => tf.tensor(w.data, w.shape))));
 port.postMessage({ type: 'ready' });
 try {
   const steps = withSeededMathRandom(replicaSeed(d.settings.seed, d.me), () => runFollower(replicaLayout(d.sab, d.plan), d.me, d.fail ? () => { throw new Error('boom in the follower'); } : step.computeSlice, step.apply));

@@ -142,6 +142,7 @@ function InnerInspector({ instance, def, innerId, flatId }: { instance: GraphNod
     <div className="block-edit-note" data-testid="block-edit-note">
       Layer <b>{inner.name}</b> of the block <b>“{def.name}”</b>, seen in {instance.name}. <b>Editing it edits the block: every instance follows.</b>
       {exposed.length > 0 && <> Set per instance: {exposed.map((p) => p.name).join(', ')}.</>}
+      {' '}Rewire it on the canvas; Del removes it from the block.
     </div>
   );
   if (isInstance(inner)) {

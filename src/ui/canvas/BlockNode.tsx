@@ -85,7 +85,12 @@ function BlockNodeView({ data, selected }: NodeProps<BlockFlowNode>) {
           <span className="muted">{def ? `${def.graph.nodes.length} layers` : ''}</span>
         </div>
       )}
-      {expanded && <div className="block-node-note">Editing a layer here edits the block “{def?.name}”: every instance follows.</div>}
+      {/* The header has room for one of the error and the note: the error matters more. */}
+      {expanded && status === 'ok' && (
+        <div className="block-node-note" title="Drag wires between its layers, drop layers from the palette into this frame, Del removes the selected layer or wire">
+          Edits here change the block “{def?.name}”: every instance follows.
+        </div>
+      )}
     </div>
   );
 }

@@ -25,6 +25,7 @@ import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
 import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMenu';
 import { dropSpot } from './placement';
+import { dropIntoOpenedBlock } from './block-drop';
 import { GROUP_PAD, useBlockView } from './block-view';
 import { BlockNode, type BlockData, type BlockFlowNode } from './BlockNode';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
@@ -237,6 +238,9 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
       out.push(entry.flow);
       if (!open || !def) return;
       const { x0, y0 } = groupSize(def);
+      // Inner merges get their handles from the block's own wires and ports.
+      for (const e of def.graph.edges) maxIndex.set(`${node.id}/${e.target}`, Math.max(maxIndex.get(`${node.id}/${e.target}`) ?? -1, e.targetIndex));
+      for (const t of def.inputs.flatMap((port) => port.targets)) maxIndex.set(`${node.id}/${t.node}`, Math.max(maxIndex.get(`${node.id}/${t.node}`) ?? -1, t.index));
       for (const inner of boundNodes(def, instanceValues(def, node))) {
         const child = childNode(node, inner, x0, y0);
         if (isInstance(inner)) block(child, node.id);
@@ -300,7 +304,6 @@ function useFlowEdges(inference: GraphInference): Edge[] {
         label,
         selected,
         className: shape ? 'edge-ok' : 'edge-unknown',
-        ...(inner ? { zIndex: 12, selectable: false, deletable: false } : {}),
       };
       next.set(e.id, { edge: e, label, selected, flow });
       return flow;
@@ -470,10 +473,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const onConnect = useCallback((c: Connection) => {
     const slot = Number((c.targetHandle ?? 'in-0').replace('in-', '')) || 0;
     const from = Number((c.sourceHandle ?? 'out').replace(/^out-?/, '')) || 0;
-    if (c.source.includes('/') || c.target.includes('/')) {
-      useUiStore.getState().toast('error', 'Connection refused: the wiring inside a block is part of its definition; connect to the block instead');
-      return;
-    }
+    // Between two layers of an opened instance, the store wires the block's definition.
     const r = useDocStore.getState().connect(c.source, c.target, slot, from);
     if (!r.ok) useUiStore.getState().toast('error', `Connection refused: ${r.reason}`);
   }, []);
@@ -513,6 +513,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       e.preventDefault();
       setFileOver(false);
       const blockId = e.dataTransfer.getData(BLOCK_MIME);
+      const dropped = blockId ? { block: blockId } : e.dataTransfer.getData(KIND_MIME) ? { kind: e.dataTransfer.getData(KIND_MIME) } : undefined;
+      if (dropped && dropIntoOpenedBlock(flow, flow.screenToFlowPosition({ x: e.clientX, y: e.clientY }), dropped)) return;
       if (blockId) {
         const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
         const r = useDocStore.getState().addInstance(blockId, { x: Math.round(p.x - NODE_SIZE.width / 2), y: Math.round(p.y - 30) });

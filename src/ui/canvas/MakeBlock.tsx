@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { Panel } from '@xyflow/react';
 import { getLayerKind } from '../../../nodes/index';
 import { isInstance, paramValue, type ExposeChoice } from '../../graph/blocks';
@@ -164,7 +165,8 @@ export function MakeBlockBar() {
           )}
         </Panel>
       )}
-      {dialog && <MakeBlockDialog ids={dialog} onClose={() => setDialog(null)} />}
+      {/* Out of the canvas' stacking context: on a small screen the side panel lies over the canvas and hid the dialog's buttons. */}
+      {dialog && createPortal(<MakeBlockDialog ids={dialog} onClose={() => setDialog(null)} />, document.body)}
     </>
   );
 }

@@ -1,10 +1,19 @@
 import { useEffect, useMemo, useState } from 'react';
 import { analyseCompression, type ConvCompression } from '../../analysis/compression';
-import { toSeparable } from '../../graph/transform';
+import { BLOCK_SEP } from '../../graph/blocks';
+import type { SeparableOptions } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
 import type { WeightSnapshot } from '../../compile/weights';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Layers already analysed, by weights and design: a replayed epoch shown again needs no SVD again. */
+const analysedFor = new WeakMap<WeightSnapshot, WeakMap<GraphInference, Map<string, ConvCompression>>>();
+/**
+ * The analysis starts once the weights stayed the same this long: scrubbing a replay passes several epochs a second,
+ * and an SVD per layer for each of them would compete with the feature maps the user is watching.
+ */
+const SETTLE_MS = 800;
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 /**
@@ -12,25 +21,47 @@ const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
  * sparsity (|w| < 1e-3) — from the trained weights — and what a depthwise-separable replacement saves, with the
  * one-click transform (one undo step in the editor).
  */
-export function Compression({ graph, inference, weights, onReplaceGraph }: { graph: Graph; inference: GraphInference; weights: WeightSnapshot | null; onReplaceGraph(g: Graph): void }) {
+export function Compression({
+  graph,
+  inference,
+  weights,
+  onMakeSeparable,
+}: {
+  graph: Graph;
+  inference: GraphInference;
+  weights: WeightSnapshot | null;
+  onMakeSeparable(nodeId: string, opts: SeparableOptions): { ok: true } | { ok: false; reason: string };
+}) {
   const [bn, setBn] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const base = useMemo(() => analyseCompression(graph, inference, null), [graph, inference]);
   // SVDs of big layers take a while: analyse one layer per frame so that the page stays responsive.
   const [analysed, setAnalysed] = useState<Map<string, ConvCompression>>(new Map());
   useEffect(() => {
-    setAnalysed(new Map());
-    if (!weights) return;
+    if (!weights) {
+      setAnalysed(new Map());
+      return;
+    }
+    let byInference = analysedFor.get(weights);
+    if (!byInference) analysedFor.set(weights, (byInference = new WeakMap()));
+    let done = byInference.get(inference);
+    if (!done) byInference.set(inference, (done = new Map()));
+    const kept = done;
+    setAnalysed(new Map(kept));
     let cancelled = false;
     let i = 0;
     const next = () => {
+      while (i < base.length && kept.has(base[i].nodeId)) i++;
       if (cancelled || i >= base.length) return;
       const id = base[i++].nodeId;
       const [row] = analyseCompression(graph, inference, weights, { nodeIds: new Set([id]) });
-      if (row) setAnalysed((m) => new Map(m).set(id, row));
+      if (row) {
+        kept.set(id, row);
+        setAnalysed((m) => new Map(m).set(id, row));
+      }
       timer = setTimeout(next, 0);
     };
-    let timer = setTimeout(next, 0);
+    let timer = setTimeout(next, kept.size ? 0 : SETTLE_MS);
     return () => {
       cancelled = true;
       clearTimeout(timer);
@@ -101,14 +132,14 @@ export function Compression({ graph, inference, weights, onReplaceGraph }: { gra
                         <button
                           className="btn outline small"
                           data-testid={`make-separable-${r.name}`}
-                          title="Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)"
+                          title={
+                            r.nodeId.includes(BLOCK_SEP)
+                              ? 'Replace by DepthwiseConv2D + Conv2D 1×1 in the block: every instance of the block changes (Ctrl+Z undoes)'
+                              : 'Replace by DepthwiseConv2D + Conv2D 1×1 (Ctrl+Z undoes)'
+                          }
                           onClick={() => {
-                            try {
-                              setError(null);
-                              onReplaceGraph(toSeparable(graph, r.nodeId, { batchNorm: bn }));
-                            } catch (e) {
-                              setError((e as Error).message);
-                            }
+                            const done = onMakeSeparable(r.nodeId, { batchNorm: bn });
+                            setError(done.ok ? null : done.reason);
                           }}
                         >
                           Make separable

@@ -13,8 +13,12 @@ export interface EvalResult {
   misclassified: Array<{ index: number; label: number; pred: number; p: number }>;
 }
 
-/** Predicts the test split in batches (yielding to the browser between them) and tallies the confusion matrix. */
-export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, limit: number, onProgress?: (done: number) => void): Promise<EvalResult> {
+/**
+ * Predicts the test split in batches (yielding to the browser between them) and tallies the confusion matrix.
+ * `unchanged` is asked after every batch: when the model's weights were swapped meanwhile (another replayed epoch),
+ * the evaluation stops with an error rather than mix two models' predictions.
+ */
+export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, limit: number, onProgress?: (done: number) => void, unchanged?: () => boolean): Promise<EvalResult> {
   const n = Math.min(limit, ds.test.n);
   const k = ds.numClasses;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
@@ -38,6 +42,7 @@ export async function evaluate(tf: Tf, model: tfjs.LayersModel, ds: Dataset, lim
     }
     onProgress?.(start + m);
     await tf.nextFrame();
+    if (unchanged && !unchanged()) throw new Error('The model changed during the evaluation (another epoch was picked, or the design was edited); evaluate again.');
   }
   const correct = confusion.reduce((s, row, i) => s + row[i], 0);
   return { n, confusion, accuracy: n ? correct / n : 0, misclassified };

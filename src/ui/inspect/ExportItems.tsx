@@ -140,6 +140,21 @@ export default function ExportItems({ project, close, chooseTfjsFiles }: { proje
         )}
       />
       <MenuItem
+        title="ONNX (.onnx)"
+        sub={`Opset 13, for onnxruntime, PyTorch, TensorRT…: ${hasWeights ? 'with the trained weights' : 'the initial random weights (not trained yet)'}`}
+        testid="export-onnx"
+        onClick={() => (
+          close(),
+          run('ONNX export', async () => {
+            const [tf, { exportOnnxWithTf }] = await Promise.all([loadTf(), import('../../export/onnx')]);
+            const { weights, note } = exportedWeights(project);
+            const bytes = exportOnnxWithTf(tf, project.graph, weights, { name: project.name });
+            if (note) toast('info', note);
+            download(`${base}.onnx`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+          })
+        )}
+      />
+      <MenuItem
         title="tfjs model (model.json + weights.bin)"
         sub={hasWeights ? 'With the trained weights' : 'Not trained yet: the initial random weights (those Inspect shows)'}
         testid="export-tfjs"

@@ -1,8 +1,10 @@
 import { sameShape } from '../../../nodes/index';
 import type * as tfjs from '@tensorflow/tfjs';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { featureMapNodes, filterImage, filterNodes as filterNodesOf, kernelAmplitude, layerKernel, topK, type Activation } from '../../analysis/activations';
+import type { SeparableOptions } from '../../graph/transform';
 import type { Graph, GraphInference } from '../../graph/types';
+import type { WeightSnapshot } from '../../compile/weights';
 import { datasetList } from '../../train/datasets/index';
 import { useTrainingStore } from '../../store/training';
 import { saveConfusionForDesign, useReplayStore } from '../../store/runs';
@@ -23,8 +25,8 @@ import './inspect.css';
 export interface InspectPanelProps {
   graph: Graph;
   inference: GraphInference;
-  /** Replaces the graph as one undoable edit (the separable transform). */
-  onReplaceGraph(g: Graph): void;
+  /** Makes a Conv2D (by its id in `graph`) depthwise-separable as one undoable edit, or says why not. */
+  onMakeSeparable(nodeId: string, opts: SeparableOptions): { ok: true } | { ok: false; reason: string };
   selectedNodeId?: string;
 }
 
@@ -52,10 +54,11 @@ function Section({ title, children, testid, open = true }: { title: string; chil
  * X-versus-O convolution explainer. Uses the trained weights of the Train tab when they fit the graph.
  * The tfjs work lives in `analysis/activations` and the hooks; this component holds view state only.
  */
-export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId }: InspectPanelProps) {
+export function InspectPanel({ graph, inference, onMakeSeparable, selectedNodeId }: InspectPanelProps) {
   const trainedWeights = useTrainingStore((s) => s.weights);
   // A replayed epoch (Runs): the weights of a kept epoch of this very design, in place of the latest ones.
   const replayWeights = useReplayStore((s) => s.weights);
+  const replayEpoch = useReplayStore((s) => s.epoch);
   const weights = replayWeights ?? trainedWeights;
   const storeDataset = useTrainingStore((s) => s.datasetId);
   const trained = useTrainedWeights(graph, inference);
@@ -213,7 +216,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
             The design or the weights changed since these feature maps and the prediction were computed.
           </StaleBanner>
         )}
-        <div className={actsStale ? 'stale-result' : undefined}>
+        <div className={actsStale ? 'stale-result' : undefined} data-testid="fmaps" data-stale={actsStale} data-epoch={acts && !actsStale ? (replayWeights ? replayEpoch : 'latest') : ''}>
           {acts?.layers.map((a) => (
             <FeatureMapGrid key={a.nodeId} a={a} highlight={a.nodeId === selectedNodeId} fresh={!actsStale && freshIds.has(a.nodeId)} />
           ))}
@@ -236,7 +239,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
                 {shownFilter.name} starts fresh since the design changed: these are random initial filters, not learned ones.
               </p>
             )}
-            <FilterGrid model={m.model} name={shownFilter.name} />
+            <FilterGrid model={m.model} weights={m.weights} name={shownFilter.name} />
           </>
         )}
       </Section>
@@ -282,7 +285,7 @@ export function InspectPanel({ graph, inference, onReplaceGraph, selectedNodeId 
       </Section>
 
       <Section title="Compression" testid="inspect-compression">
-        <Compression graph={graph} inference={inference} weights={m.trained ? applied : null} onReplaceGraph={onReplaceGraph} />
+        <Compression graph={graph} inference={inference} weights={m.trained ? applied : null} onMakeSeparable={onMakeSeparable} />
       </Section>
 
       <Section title="How a convolution works (X vs O)" testid="inspect-explainer" open={false}>
@@ -299,7 +302,8 @@ function staleReason(then: { key: string; weights: unknown }, now: { key: string
   return null;
 }
 
-function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boolean; fresh: boolean }) {
+/** Memoised: the panel re-renders for many reasons (a replayed epoch, an evaluation's progress); a ResNet's ~600 tiles need not follow. */
+const FeatureMapGrid = memo(function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boolean; fresh: boolean }) {
   const [all, setAll] = useState(false);
   const c = a.shape[a.shape.length - 1];
   const spatial = a.shape.slice(0, -1);
@@ -327,10 +331,19 @@ function FeatureMapGrid({ a, highlight, fresh }: { a: Activation; highlight: boo
       )}
     </div>
   );
-}
+});
 
-function FilterGrid({ model, name }: { model: tfjs.LayersModel; name: string }) {
-  const kernel = useMemo(() => layerKernel(model, name), [model, name]);
+/** Kernels read from a model, by the weights it held (the model itself for its random draw) and layer. */
+const kernels = new WeakMap<object, Map<string, ReturnType<typeof layerKernel>>>();
+
+function FilterGrid({ model, weights, name }: { model: tfjs.LayersModel; weights: WeightSnapshot | null; name: string }) {
+  // Read again when the weights change (a replayed epoch swaps them into the same model); an epoch seen before is at hand.
+  const kernel = useMemo(() => {
+    let byName = kernels.get(weights ?? model);
+    if (!byName) kernels.set(weights ?? model, (byName = new Map()));
+    if (!byName.has(name)) byName.set(name, layerKernel(model, name));
+    return byName.get(name)!;
+  }, [model, weights, name]);
   const [all, setAll] = useState(false);
   // Before the early return: the hooks run in the same order whether or not the layer has a kernel.
   const draws = useMemo(() => {

@@ -1,11 +1,52 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 
+/**
+ * Canvases drawn only once on (or near) the screen: a ResNet's feature maps are ~600 tiles, of which a panel shows a
+ * few dozen; drawing them all at every replayed epoch kept the page busy for half a second. A tile off screen keeps its
+ * newest drawing pending and draws it when scrolled to.
+ */
+const pending = new WeakMap<Element, () => void>();
+const onScreen = new WeakSet<Element>();
+let observer: IntersectionObserver | null | undefined;
+function visibility(): IntersectionObserver | null {
+  if (observer === undefined) {
+    observer = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) {
+          onScreen.delete(e.target);
+          continue;
+        }
+        onScreen.add(e.target);
+        const draw = pending.get(e.target);
+        pending.delete(e.target);
+        draw?.();
+      }
+    }, { rootMargin: '300px' });
+  }
+  return observer;
+}
+
 /** A small canvas drawn by `draw`; clicking it opens the same drawing enlarged. */
 export function Tile({ draw, label, title, size = 56, height, testid }: { draw(c: HTMLCanvasElement): void; label?: ReactNode; title: string; size?: number; height?: number; testid?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [zoom, setZoom] = useState(false);
   useEffect(() => {
-    if (ref.current) draw(ref.current);
+    const c = ref.current;
+    const io = visibility();
+    if (!c || !io) return;
+    io.observe(c);
+    return () => {
+      io.unobserve(c);
+      onScreen.delete(c);
+      pending.delete(c);
+    };
+  }, []);
+  useEffect(() => {
+    const c = ref.current;
+    if (!c) return;
+    // Before the observer's first report a tile counts as off screen: the report follows within a frame.
+    if (!visibility() || onScreen.has(c)) draw(c);
+    else pending.set(c, () => draw(c));
   }, [draw]);
   return (
     <figure className="ins-tile" data-testid={testid}>

@@ -4,7 +4,14 @@ import { fetchReader, loadDataset, type Dataset, type DatasetId, type DatasetInf
 import { modelInput } from '../../train/datasets/input';
 import type { Sample } from './useActivations';
 import { evaluate, type EvalResult } from './Evaluation';
-import type { InspectModel } from './useInspectModel';
+import { modelWeights, type InspectModel } from './useInspectModel';
+import type * as tfjs from '@tensorflow/tfjs';
+
+/**
+ * Evaluations already computed, by model and the weights it held (the model itself for its random draw), then
+ * dataset and size: scrubbing back to a replayed epoch shows its confusion matrix again without recomputing it.
+ */
+const evaluated = new WeakMap<tfjs.LayersModel, WeakMap<object, Map<string, EvalState<unknown>>>>();
 
 /**
  * The test split only: the prepared datasets' loader also fetches the 47 MB training file, which inspection never needs.
@@ -120,19 +127,29 @@ export function useEvaluation<S>(m: InspectModel, test: TestSet, datasetId: stri
     },
     [],
   );
+  const slot = `${datasetId}:${limit}`;
   const run = async () => {
     if (!m.tf || !m.model) return;
     const at = stamp;
+    const { model, weights } = m;
     const id = ++current;
     const d = await test.load();
     if (!d || id !== current) return;
     setState((s) => ({ ...s, running: true, done: 0, error: undefined }));
     try {
-      const result = await evaluate(m.tf, m.model, d, limit, (done) => id === current && setState((s) => ({ ...s, done })));
-      if (id === current) setState({ running: false, done: result.n, result, stamp: at });
+      const result = await evaluate(m.tf, model, d, limit, (done) => id === current && setState((s) => ({ ...s, done })), () => modelWeights.get(model) === weights);
+      const next = { running: false, done: result.n, result, stamp: at };
+      let byWeights = evaluated.get(model);
+      if (!byWeights) evaluated.set(model, (byWeights = new WeakMap()));
+      let bySlot = byWeights.get(weights ?? model);
+      if (!bySlot) byWeights.set(weights ?? model, (bySlot = new Map()));
+      bySlot.set(slot, next);
+      if (id === current) setState(next);
     } catch (e) {
       if (id === current) setState({ running: false, done: 0, error: (e as Error).message });
     }
   };
-  return [state, run];
+  // The model's current weights were evaluated before (a replayed epoch shown again): show that result.
+  const earlier = m.model && !state.running ? (evaluated.get(m.model)?.get(m.weights ?? m.model)?.get(slot) as EvalState<S> | undefined) : undefined;
+  return [earlier && earlier.result !== state.result ? earlier : state, run];
 }

@@ -5,6 +5,7 @@ import { NODE_SIZE } from '../../graph/layout';
 import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { KIND_MIME } from '../canvas/Canvas';
+import { appendInsideBlock } from '../canvas/block-drop';
 import { dropSpot, freeSpot } from '../canvas/placement';
 import { plainText } from '../format';
 import { Icon } from '../Icon';
@@ -25,8 +26,12 @@ export function useAddLayer() {
     const doc = useDocStore.getState();
     const ui = useUiStore.getState();
     const sel = ui.selectedNodes.length === 1 ? doc.project.graph.nodes.find((n) => n.id === ui.selectedNodes[0]) : undefined;
+    // After a layer inside an opened block: into the block.
+    const inside = !sel && ui.selectedNodes.length === 1 && kind.inputs.max > 0 ? appendInsideBlock(ui.selectedNodes[0], kind.kind, ui.direction === 'DOWN') : undefined;
+    if (inside === null) return;
     let id: string;
-    if (sel && kind.inputs.max > 0) {
+    if (inside) id = inside;
+    else if (sel && kind.inputs.max > 0) {
       const down = ui.direction === 'DOWN';
       const pos = down ? { x: sel.position.x, y: sel.position.y + NODE_SIZE.height + 40 } : { x: sel.position.x + NODE_SIZE.width + 60, y: sel.position.y };
       id = doc.addNode(kind.kind, freeSpot(doc.project.graph.nodes, pos, down));

@@ -165,6 +165,7 @@ function ConfusionMini({ confusion }: { confusion: number[][] }) {
 
 /** The picked run: what it is, and what can be done with it. */
 function RunDetail({ run, activeId, onError }: { run: RunRecord; activeId: string | null; onError(text: string): void }) {
+  const runs = useRunsStore((s) => s.runs);
   const row = rowOf(run, activeId);
   const current = graphKey(useDocStore((s) => s.project.graph)) === run.fingerprint;
   const act = (what: string, f: () => Promise<void> | void) => async () => {
@@ -190,6 +191,13 @@ function RunDetail({ run, activeId, onError }: { run: RunRecord; activeId: strin
           ? `Weights kept for epoch${run.kept.length > 1 ? 's' : ''} ${run.kept.map((k) => k.epoch).join(', ')}${run.bestEpoch ? ` (best: ${run.bestEpoch})` : ''}: ${fmtBytes(run.kept.reduce((s, k) => s + k.bytes, 0))}.`
           : 'No weights kept (deleted, or not saved).'}
       </p>
+      {run.startedFrom && (
+        <p className="small" data-testid="run-detail-carry" data-kept={run.startedFrom.kept.join(',')} data-fresh={run.startedFrom.fresh.map((f) => f.name).join(',')}>
+          Started from the trained weights of {run.startedFrom.kept.length} unchanged layer{run.startedFrom.kept.length === 1 ? '' : 's'}
+          {(() => { const src = runs.find((r) => r.id === run.startedFrom!.runId); return src ? ` of “${src.name}”` : ''; })()} ({run.startedFrom.kept.join(', ')})
+          {run.startedFrom.fresh.length > 0 ? `; ${run.startedFrom.fresh.length} started fresh (${run.startedFrom.fresh.map((f) => `${f.name}: ${f.reason}`).join(', ')})` : ''}.
+        </p>
+      )}
       {run.confusion && <ConfusionMini confusion={run.confusion} />}
       {run.message && <p className="small runs-warn">{run.message}</p>}
       {run.problems.map((p) => <p key={p} className="small runs-warn">{p}</p>)}

@@ -2,14 +2,13 @@ import { useMemo } from 'react';
 import { modelFingerprint } from '../../graph/fingerprint';
 import type { Graph, GraphInference } from '../../graph/types';
 import { useTrainingStore } from '../../store/training';
-import { trainingClient } from '../../store/training-client';
 import { StaleBanner } from '../stale';
 
 /**
  * The Train tab's mark on a run of an earlier design: its curves, epoch table and test accuracy stay as they were
  * (a record of that run, left as it was), with a banner saying the design changed since and a Retrain button.
  */
-export function StaleRun({ graph, inference, blocked }: { graph: Graph; inference: GraphInference; blocked: boolean }) {
+export function StaleRun({ graph, inference, blocked, onRetrain, fromKept }: { graph: Graph; inference: GraphInference; blocked: boolean; onRetrain(): void; fromKept: boolean }) {
   const runKey = useTrainingStore((s) => s.runGraphKey);
   const status = useTrainingStore((s) => s.status);
   const key = useMemo(() => modelFingerprint(graph, inference), [graph, inference]);
@@ -27,9 +26,9 @@ export function StaleRun({ graph, inference, blocked }: { graph: Graph; inferenc
       sticky
       testid="train-stale"
       action="Retrain"
-      onAction={() => trainingClient().start(graph)}
+      onAction={onRetrain}
       disabled={blocked}
-      actionTitle={blocked ? 'Fix the problems above first' : 'Train the design as it is now (every layer from fresh weights)'}
+      actionTitle={blocked ? 'Fix the problems above first' : fromKept ? 'Train the design as it is now, its unchanged layers from their trained weights' : 'Train the design as it is now (every layer from fresh weights)'}
     >
       The design changed since this run: the curves and test figures below are of the earlier design.
     </StaleBanner>

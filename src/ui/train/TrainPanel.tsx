@@ -15,6 +15,11 @@ import { describeDecision, forgetBackendCache } from '../../train/backend-probe'
 import { updateTrainSettings, useTrainingStore, type BatchPoint } from '../../store/training';
 import { describeBackend, formatDuration, formatPercent, formatRate, parseNumber } from './format';
 import { StaleRun } from './StaleRun';
+import { CarryOption } from './CarryOption';
+import { ResumeInterrupted, SilentWorker } from './WorkerHealth';
+import { useTrainedWeights } from '../stale';
+import { carriedStart } from '../../store/training-client';
+import { useRunsStore } from '../../store/runs';
 import './train.css';
 
 export interface TrainPanelProps {
@@ -290,6 +295,13 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
   }, []);
 
   const set = (patch: Partial<TrainSettings>) => updateTrainSettings(patch);
+  // After an edit of a trained design: the next run may start from the weights of the layers the edit left alone.
+  const { carry, designChanged } = useTrainedWeights(graph, inference);
+  const weightsKey = useTrainingStore((s) => s.weightsGraphKey);
+  const sourceRunId = useRunsStore((s) => s.runs.find((r) => r.fingerprint === weightsKey && r.kept.length > 0)?.id);
+  const canCarry = designChanged && !!carry && carry.kept.length > 0;
+  const [fromKept, setFromKept] = useState(false);
+  const startRun = () => trainingClient().start(graph, undefined, canCarry && fromKept ? carriedStart(carry!, sourceRunId) ?? undefined : undefined);
   const backendText = run ? describeBackend(run.backend) : null;
 
   // A run folds the settings away so that the curves come into view; the user can open them again at any time.
@@ -397,9 +409,11 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
 
       {memory && <div className="train-hint" data-testid="train-memory">Memory: {describeEstimate(memory)}</div>}
 
+      {canCarry && !active && <CarryOption carry={carry!} checked={fromKept} onChange={setFromKept} disabled={active} />}
+
       <div className="train-actions">
         {!active && (
-          <button className="btn primary" data-testid="train-start" disabled={blocked} title={blocked ? 'Fix the problems above first' : undefined} onClick={() => trainingClient().start(graph)}>
+          <button className="btn primary" data-testid="train-start" disabled={blocked} title={blocked ? 'Fix the problems above first' : undefined} onClick={startRun}>
             Train
           </button>
         )}
@@ -408,7 +422,8 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
         {active && <button className="btn outline" data-testid="train-stop" onClick={() => trainingClient().stop()}>Stop</button>}
         <span className="train-status" data-testid="train-status" data-status={status}>{phase}</span>
       </div>
-      <StaleRun graph={graph} inference={inference} blocked={blocked} />
+      <StaleRun graph={graph} inference={inference} blocked={blocked} onRetrain={startRun} fromKept={canCarry && fromKept} />
+      <SilentWorker />
       {backendText && (
         <div className="train-hint" data-testid="train-backend-used">
           Backend: {backendText} · loss: {LOSS_LABEL[run!.loss]} · {run!.trainSamples.toLocaleString('en-US')} train / {run!.valSamples.toLocaleString('en-US')} validation samples
@@ -416,6 +431,7 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
       )}
       {run?.backend.decision && <BackendWhy decision={run.backend.decision} />}
       {message && <div className={`train-message ${message.kind}`} data-testid="train-message" role={message.kind === 'error' ? 'alert' : undefined}>{message.text}</div>}
+      <ResumeInterrupted />
       <Progress />
       {test && (
         <div className="train-result" data-testid="train-test-acc">

@@ -1,0 +1,57 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import { layerNode } from './editor';
+
+/** What a user does with blocks, as Playwright steps shared by the stories. */
+
+/** A block instance's box (collapsed) or frame (opened), by the instance's name. */
+export const blockBox = (page: Page, name: string): Locator => page.getByTestId(`block-${name}`);
+
+/** The canvas id of a drawn layer or block box (React Flow's `data-id`), found from its name. */
+async function canvasId(page: Page, name: string): Promise<string> {
+  const box = page.locator('.react-flow__node').filter({ has: page.getByTestId(`node-${name}`).or(page.getByTestId(`block-${name}`)) });
+  const id = await box.first().getAttribute('data-id');
+  if (!id) throw new Error(`no drawn layer named ${name}`);
+  return id;
+}
+
+/** The wire drawn from one layer to another (React Flow labels each edge "Edge from <source> to <target>"). */
+export async function wireBetween(page: Page, from: string, to: string): Promise<Locator> {
+  const [s, t] = await Promise.all([canvasId(page, from), canvasId(page, to)]);
+  return page.locator(`.react-flow__edge[aria-label="Edge from ${s} to ${t}"]`);
+}
+
+/** Clicks a wire where it can be seen (a layer may lie over part of it), as a user aims at the visible line. */
+export async function clickWire(wire: Locator): Promise<void> {
+  const at = await wire.evaluate((g) => {
+    const path = g.querySelector<SVGPathElement>('path.react-flow__edge-path');
+    const m = path?.getScreenCTM();
+    if (!path || !m) return null;
+    const len = path.getTotalLength();
+    for (const f of [0.5, 0.3, 0.7, 0.15, 0.85, 0.05, 0.95]) {
+      const p = path.getPointAtLength(len * f);
+      const x = m.a * p.x + m.c * p.y + m.e;
+      const y = m.b * p.x + m.d * p.y + m.f;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && g.contains(hit)) return { x, y };
+    }
+    return null;
+  });
+  if (!at) throw new Error('no visible point on the wire to click');
+  await wire.page().mouse.click(at.x, at.y);
+}
+
+/** Clicks a wire and deletes it with the Delete key. */
+export async function deleteWire(page: Page, from: string, to: string): Promise<void> {
+  const wire = await wireBetween(page, from, to);
+  await clickWire(wire);
+  await expect(wire).toHaveClass(/selected/);
+  await page.keyboard.press('Delete');
+  await expect(wire).toHaveCount(0);
+}
+
+/** Selects a layer by its header and deletes it with the Delete key. */
+export async function deleteLayer(page: Page, name: string): Promise<void> {
+  await layerNode(page, name).locator('.layer-node-head').click();
+  await page.keyboard.press('Delete');
+  await expect(layerNode(page, name)).toHaveCount(0);
+}
