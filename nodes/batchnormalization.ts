@@ -110,7 +110,7 @@ export const batchNormalization = defineLayerKind({
     const variance = b.weight(k++, [n]).data;
     if (i === x.length - 1) {
       const ins = [gamma, beta, mean, variance].map((v, j) => b.const(['scale', 'bias', 'mean', 'var'][j], [n], v));
-      return b.done(b.op('BatchNormalization', [c.inputs[0], ...ins], { epsilon: float(p.epsilon) }, 'batchnorm'));
+      return b.done(b.op('BatchNormalization', [c.inputs[0], ...ins], { epsilon: float(p.epsilon), momentum: float(p.momentum) }, 'batchnorm'));
     }
     // Another axis than channels: ONNX's BatchNormalization only normalises axis 1, so fold into a multiply and an add
     // broadcast along that axis.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineLayerKind } from './lib/define';
 import { applyLayer } from './lib/keras';
 import { torchModule } from './lib/pytorch';
-import { onnxUnary } from './lib/onnx';
+import { onnxDropout } from './lib/onnx';
 
 /** Dropout rate: Keras allows [0, 1]; 1 would drop everything, so Convas asks for [0, 1). */
 export const dropoutRate = z.number().min(0, 'rate must be ≥ 0').lt(1, 'rate must be < 1').default(0.5);
@@ -30,7 +30,7 @@ export const dropout = defineLayerKind({
   },
   toPyTorch: (c) => torchModule(c, `nn.Dropout(p=${c.p.rate})`),
   // Dropout only acts in training; the export is an inference graph.
-  toOnnx: (c) => onnxUnary(c, 'Identity'),
+  toOnnx: (c) => onnxDropout(c, c.p.rate),
   testing: {
     samples: [{ params: { rate: 0.25 }, inputs: [[12, 12, 3]] }],
     random: { ranks: [1, 2, 3], params: (d) => ({ rate: d.int(0, 9) / 10 }) },

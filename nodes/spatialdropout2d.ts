@@ -4,7 +4,7 @@ import { rankError } from './lib/conv';
 import { applyLayer, requireChannelsLast } from './lib/keras';
 import { dropoutRate } from './dropout';
 import { torchModule } from './lib/pytorch';
-import { onnxUnary } from './lib/onnx';
+import { onnxDropout } from './lib/onnx';
 
 export const spatialDropout2d = defineLayerKind({
   kind: 'SpatialDropout2D',
@@ -30,7 +30,7 @@ export const spatialDropout2d = defineLayerKind({
   },
   toPyTorch: (c) => torchModule(c, `nn.Dropout2d(p=${c.p.rate})`),
   // Dropout only acts in training; the export is an inference graph.
-  toOnnx: (c) => onnxUnary(c, 'Identity'),
+  toOnnx: (c) => onnxDropout(c, c.p.rate),
   testing: {
     samples: [{ params: { rate: 0.2 }, inputs: [[12, 12, 3]] }],
     random: { ranks: [3], params: (d) => ({ rate: d.int(0, 9) / 10 }) },

@@ -306,6 +306,15 @@ export const onnxUnary = (c: OnnxContext<unknown>, op: string, attrs?: Record<st
   return b.done(b.op(op, [c.inputs[0]], attrs));
 };
 
+/**
+ * Dropout as ONNX's Dropout without a `training_mode` input: the identity at inference, with its ratio kept, so that a
+ * reader (Convas' import among them) gets the layer back.
+ */
+export const onnxDropout = (c: OnnxContext<unknown>, rate: number): OnnxCode => {
+  const b = onnxBuilder(c);
+  return b.done(b.op('Dropout', [c.inputs[0], b.const('ratio', [], [rate])], undefined, 'dropout'));
+};
+
 /** Tensor names of a graph's ONNX tensors must be unique; `hint`s are joined to the layer name. */
 export function nameAllocator(taken: Iterable<string> = []): (layer: string, hint: string) => string {
   const used = new Set(taken);

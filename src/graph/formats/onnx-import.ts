@@ -1000,7 +1000,7 @@ class Importer {
     const ins = n.input ?? [];
     this.onlyFirstOutput(n, where);
     const x = this.value(ins[0], where);
-    const ratio = this.opset >= 12 ? Number(this.optConstant(ins[1], where, 'the ratio')?.data[0] ?? 0.5) : at.float('ratio', 0.5);
+    const ratio = this.opset >= 12 ? shortestFloat32(Number(this.optConstant(ins[1], where, 'the ratio')?.data[0] ?? 0.5)) : at.float('ratio', 0.5);
     const training = this.optConstant(ins[2], where, 'training_mode');
     if (training && Number(training.data[0]) !== 0) throw new OnnxError(`${where}: training_mode true is not supported (Convas imports models exported for inference)`);
     this.layer(n, where, 'Dropout', { rate: ratio }, x, { nonNegative: x.nonNegative });
