@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
 /** The production build served by `vite preview` on its own port, and Debian's Chromium, for the browser benches. */
 
@@ -44,4 +44,18 @@ export function launchChromium(): Promise<Browser>;
 export function launchChromium(userDataDir: string): Promise<BrowserContext>;
 export function launchChromium(userDataDir?: string): Promise<Browser | BrowserContext> {
   return userDataDir === undefined ? chromium.launch(launchOptions) : chromium.launchPersistentContext(userDataDir, launchOptions);
+}
+
+/**
+ * Opens the ResNet-50 preset at `base` and waits for its total; with `open`, opens all 16 block instances and fits
+ * the view (past 120 boxes only what is on screen is drawn) until every opened instance is there.
+ */
+export async function openResnet50(page: Page, base: string, open: boolean): Promise<void> {
+  await page.goto(`${base}/?preset=resnet50`);
+  await page.getByTestId('total-params').filter({ hasText: '25,636,712' }).waitFor();
+  if (!open) return;
+  await page.evaluate(`document.querySelectorAll('[data-testid="block-toggle"]').forEach((b) => b.click())`);
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('f');
+  await page.locator('[data-expanded="true"]').nth(15).waitFor({ state: 'attached' });
 }

@@ -9,7 +9,7 @@
  * shows as native time). `CONVAS_PROFILE_STEPS` sets the steps; `CONVAS_PROFILE_JSON=file` writes the raw trace.
  */
 import { writeFileSync } from 'node:fs';
-import { launchChromium, startPreview } from './preview';
+import { launchChromium, openResnet50, startPreview } from './preview';
 
 const scenario = process.argv[2] ?? 'opened-drag';
 const outDir = process.argv[3] ?? 'dist-prof';
@@ -73,14 +73,7 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
     const open = scenario.startsWith('opened');
-    await page.goto(`${base}/?preset=resnet50`);
-    await page.getByTestId('total-params').filter({ hasText: '25,636,712' }).waitFor();
-    if (open) {
-      await page.evaluate(`document.querySelectorAll('[data-testid="block-toggle"]').forEach((b) => b.click())`);
-      await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
-      await page.keyboard.press('f');
-      await page.locator('[data-expanded="true"]').nth(15).waitFor({ state: 'attached' });
-    }
+    await openResnet50(page, base, open);
     await page.getByTestId('tab-summary').click();
     let step: (k: number) => Promise<void>;
     let finish = async () => {};

@@ -9,7 +9,7 @@
  * and training parts.
  */
 import { execSync } from 'node:child_process';
-import { launchChromium, startPreview } from './preview';
+import { launchChromium, openResnet50, startPreview } from './preview';
 
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4319);
 const DRAG_MS = Number(process.env.CONVAS_BENCH_DRAG_MS ?? 4000);
@@ -135,15 +135,7 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
      */
     const variant = async (open: boolean) => {
       const t0 = Date.now();
-      await page.goto(`${BASE}/?preset=resnet50`);
-      await page.getByTestId('total-params').filter({ hasText: '25,636,712' }).waitFor();
-      if (open) {
-        await page.evaluate(`document.querySelectorAll('[data-testid="block-toggle"]').forEach((b) => b.click())`);
-        // Past 120 boxes only what is on screen is drawn: fit the view to see every opened instance.
-        await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
-        await page.keyboard.press('f');
-        await page.locator('[data-expanded="true"]').nth(15).waitFor({ state: 'attached' });
-      }
+      await openResnet50(page, BASE, open);
       await page.getByTestId('tab-summary').click();
       const nodes = await page.locator('[data-testid^="summary-row-"]').count();
       const rendered = await page.locator('.react-flow__node').count();

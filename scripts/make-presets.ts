@@ -283,6 +283,28 @@ function resnet50(): Graph {
   return n.graph();
 }
 
+/** MobileNet v1's stem after its input, and its depthwise-separable blocks as [pointwise filters, depthwise strides]. */
+const MOBILENET_STEM: Spec[] = [
+  conv(32, 3, { strides: 2, padding: 'same', useBias: false, activation: 'linear' }, 'conv1'),
+  bn('conv1_bn'),
+  act('relu6', 'conv1_relu'),
+];
+const MOBILENET_BLOCKS: Array<[number, number]> = [
+  [64, 1],
+  [128, 2],
+  [128, 1],
+  [256, 2],
+  [256, 1],
+  [512, 2],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [512, 1],
+  [1024, 2],
+  [1024, 1],
+];
+
 /**
  * Keras' MobileNet v1 (alpha 1, 224×224). Keras pads strided blocks by ((0,1),(0,1)) and uses `valid`;
  * TensorFlow's `same` pads a stride-2 3×3 window on an even input exactly so, hence `same` and fewer nodes.
@@ -292,26 +314,9 @@ function mobilenet(): Graph {
   const n = new Net();
   let x = n.chain(
     n.input([224, 224, 3], 'input_1'),
-    conv(32, 3, { strides: 2, padding: 'same', useBias: false, activation: 'linear' }, 'conv1'),
-    bn('conv1_bn'),
-    act('relu6', 'conv1_relu'),
+    ...MOBILENET_STEM,
   );
-  const blocks: Array<[number, number]> = [
-    [64, 1],
-    [128, 2],
-    [128, 1],
-    [256, 2],
-    [256, 1],
-    [512, 2],
-    [512, 1],
-    [512, 1],
-    [512, 1],
-    [512, 1],
-    [512, 1],
-    [1024, 2],
-    [1024, 1],
-  ];
-  blocks.forEach(([filters, strides], i) => {
+  MOBILENET_BLOCKS.forEach(([filters, strides], i) => {
     const id = i + 1;
     x = n.chain(
       x,
@@ -551,26 +556,9 @@ function mobilenetBlocks(): Built {
   );
   let x = n.chain(
     n.input([224, 224, 3], 'input_1'),
-    conv(32, 3, { strides: 2, padding: 'same', useBias: false, activation: 'linear' }, 'conv1'),
-    bn('conv1_bn'),
-    act('relu6', 'conv1_relu'),
+    ...MOBILENET_STEM,
   );
-  const blocks: Array<[number, number]> = [
-    [64, 1],
-    [128, 2],
-    [128, 1],
-    [256, 2],
-    [256, 1],
-    [512, 2],
-    [512, 1],
-    [512, 1],
-    [512, 1],
-    [512, 1],
-    [512, 1],
-    [1024, 2],
-    [1024, 1],
-  ];
-  blocks.forEach(([filters, strides], i) => {
+  MOBILENET_BLOCKS.forEach(([filters, strides], i) => {
     x = n.instance(sep, { filters, strides }, [x], `conv_block_${i + 1}`);
   });
   n.chain(x, ['GlobalAveragePooling2D', {}, 'global_average_pooling2d'], ['Dropout', { rate: 0.001 }, 'dropout'], dense(1000, 'softmax', 'predictions'));

@@ -1,3 +1,4 @@
+import type { ConvParams } from './conv';
 import type { Shape } from './define';
 import { tfSamePads } from './pytorch';
 
@@ -238,20 +239,8 @@ export const onnxBuilder = (c: OnnxContext<unknown>): OnnxBuilder => new OnnxBui
 type Size = number | readonly number[];
 const sizes = (v: Size | undefined, n: number, d = 1): number[] => (v === undefined ? new Array<number>(n).fill(d) : typeof v === 'number' ? new Array<number>(n).fill(v) : [...v]);
 
-/** The conv params the conv kinds share (see `lib/conv.ts`). */
-interface ConvLike {
-  filters?: number;
-  kernelSize: Size;
-  strides: Size;
-  padding: 'same' | 'valid';
-  dilationRate?: Size;
-  depthMultiplier?: number;
-  activation: string;
-  useBias: boolean;
-}
-
 /** Conv1D/Conv2D (`dense`), DepthwiseConv2D (`depthwise`: group = C) and SeparableConv2D (depthwise then 1×1). */
-export function convToOnnx(c: OnnxContext<ConvLike>, layout: 'dense' | 'depthwise' | 'separable'): OnnxCode {
+export function convToOnnx(c: OnnxContext<ConvParams>, layout: 'dense' | 'depthwise' | 'separable'): OnnxCode {
   const b = onnxBuilder(c);
   const { p } = c;
   const x = c.inShapes[0];

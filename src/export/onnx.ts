@@ -4,8 +4,8 @@ import { ONNX_OPSET, nameAllocator, onnxError, toChannelsLast, type OnnxAttr, ty
 import type { Tf } from '../../nodes/index';
 import { snapshotWeights, type WeightSnapshot } from '../compile/weights';
 import { buildModel } from './artifacts';
-import { inferGraph } from '../graph/infer';
 import { incomingEdges } from '../graph/topo';
+import { exportableInference } from './valid';
 import type { Graph } from '../graph/types';
 
 // onnx-proto is protobufjs 6 generated CommonJS: its one export is the root namespace, reached as the default import
@@ -74,13 +74,7 @@ const valueInfo = (name: string, shape: readonly number[]) =>
  * cannot express, or weights that are missing, misshapen or left over; no partial file is ever returned.
  */
 export function exportOnnx(graph: Graph, weights: WeightSnapshot = [], opts: OnnxExportOptions = {}): Uint8Array {
-  const inf = inferGraph(graph);
-  if (!inf.valid) {
-    const bad = Object.values(inf.nodes).find((n) => n.status === 'error');
-    const node = bad && graph.nodes.find((n) => n.id === bad.id);
-    const why = bad && node ? `layer "${node.name}": ${bad.error?.message}` : inf.issues.map((i) => i.message).join('; ');
-    throw new Error(`cannot export an invalid graph — ${why || 'fix the errors shown in the editor first'}`);
-  }
+  const inf = exportableInference(graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const byLayer = new Map(weights.map((w) => [w.layer, w]));
   const { incoming } = incomingEdges(graph);

@@ -1,7 +1,7 @@
 import { getLayerKind } from '../../nodes/index';
 import { py } from '../../nodes/lib/pytorch';
-import { inferGraph } from '../graph/infer';
 import { incomingEdges } from '../graph/topo';
+import { exportableInference } from './valid';
 import type { Graph, GraphInference, GraphNode, NodeInference, ProjectFileV1 } from '../graph/types';
 
 /** Training settings written into generated scripts; read leniently from `project.training` (owned by the Train panel). */
@@ -98,13 +98,7 @@ export interface ScriptModel {
 /** Validates the project and lays out its layers for a generator; throws naming the first problem. */
 export function scriptModel(project: ProjectFileV1, datasetId?: string): ScriptModel {
   const graph: Graph = project.graph;
-  const inference = inferGraph(graph);
-  if (!inference.valid) {
-    const bad = Object.values(inference.nodes).find((n) => n.status === 'error');
-    const node = bad && graph.nodes.find((n) => n.id === bad.id);
-    const why = bad && node ? `layer "${node.name}": ${bad.error?.message}` : inference.issues.map((i) => i.message).join('; ');
-    throw new Error(`cannot export an invalid graph — ${why || 'fix the errors shown in the editor first'}`);
-  }
+  const inference = exportableInference(graph);
   const names = pythonNames(graph.nodes);
   const { incoming } = incomingEdges(graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));

@@ -105,6 +105,12 @@ export function deleteSelection(): void {
   ui().select([]);
 }
 
+/** Replaces a block instance by its layers (the block stays in the palette); a refusal is said in a toast. */
+export function unpackInstance(instanceId: string): void {
+  const r = doc().expandInstance(instanceId);
+  if (!r.ok) ui().toast('error', r.reason);
+}
+
 /** Moves the selected layers by (dx, dy) canvas pixels, one undo step. */
 export function nudgeSelection(dx: number, dy: number): void {
   const sel = new Set(ui().selectedNodes);

@@ -6,6 +6,7 @@ import { useUiStore } from '../../store/ui';
 import { fmtCompact, fmtInt, fmtShapeX } from '../format';
 import { NodeInspector, RenameField } from '../layer-form/Inspector';
 import { useBlockView } from './block-view';
+import { unpackInstance } from '../actions';
 
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/i;
 
@@ -56,10 +57,7 @@ function blockActions(instance: GraphNode, def: BlockDef, open: boolean) {
       </button>
       <button
         className="btn"
-        onClick={() => {
-          const r = useDocStore.getState().expandInstance(instance.id);
-          if (!r.ok) useUiStore.getState().toast('error', r.reason);
-        }}
+        onClick={() => unpackInstance(instance.id)}
         title="Replace this instance by its layers"
       >
         Unpack into layers

@@ -8,6 +8,7 @@ import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import '../styles/overlays.css';
 import { useBlockView } from './block-view';
+import { unpackInstance } from '../actions';
 
 /** Params worth exposing by default: the ones that change from one copy of a block to the next. */
 const USUAL = new Set(['filters', 'strides', 'units']);
@@ -152,10 +153,7 @@ export function MakeBlockBar() {
               </button>
               <button
                 className="btn"
-                onClick={() => {
-                  const r = useDocStore.getState().expandInstance(instance.id);
-                  if (!r.ok) useUiStore.getState().toast('error', r.reason);
-                }}
+                onClick={() => unpackInstance(instance.id)}
                 data-testid="unpack-block"
                 title="Replace this instance by its layers (the block stays in the palette)"
               >
