@@ -18,6 +18,8 @@ async function twoInstances(page: Page) {
   // As in make-a-block-and-reuse-it: the second instance hangs off the first (10×10×16 in, 1×1×16 out).
   await expect(totalParams(page)).toHaveText('66,528');
   await expect(blockBox(page, 'conv_pool_conv_1').getByTestId('node-shape')).toHaveText('1×1×16');
+  // The new instance's box moves into place after it is added; a click on a toggle before then can miss it.
+  await waitForCanvasAtRest(page);
 }
 
 test('open a block, cut a wire inside and wire around the pooling: both instances change and the totals follow; add and delete inner layers; undo', async ({ page }) => {
