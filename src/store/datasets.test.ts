@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FromImportWorker, ToImportWorker } from '../data/import-protocol';
 import type { DatasetMeta } from '../data/types';
 import { createDatasetsStore, defaultImportChoice, describeSource, importOptionsFor, type DatasetsDeps } from './datasets';
@@ -84,9 +84,8 @@ describe('datasets store', () => {
     const { s, sent } = store((m) => (m.type === 'examples' ? [{ type: 'examples', examples: { id: m.id, perClass: [[], []] } }] : []), [meta('user-a'), meta('user-b')]);
     await s.getState().load();
     s.getState().preview('user-b');
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(s.getState().examples['user-b']).toEqual({ id: 'user-b', perClass: [[], []] }));
     expect(sent).toEqual([{ type: 'examples', id: 'user-b' }]);
-    expect(s.getState().examples['user-b']).toEqual({ id: 'user-b', perClass: [[], []] });
     await s.getState().remove('user-b');
     expect(s.getState().datasets?.map((d) => d.id)).toEqual(['user-a']);
     expect(s.getState().previewId).toBeNull();

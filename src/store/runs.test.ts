@@ -4,7 +4,7 @@ import { getPreset } from '../../presets/index';
 import type { FromWorker, ToWorker } from '../train/protocol';
 import type { WeightSnapshot } from '../compile/weights';
 import { createRunStore } from './run-store';
-import { canResume, lastKeptEpoch, restoreTrainedWeights, resumeRun, runState, startRuns, useRunsStore, refreshRuns } from './runs';
+import { canResume, lastKeptEpoch, restoreTrainedWeights, resumeRun, runState, runWritesSettled, startRuns, useRunsStore, refreshRuns } from './runs';
 import { createTrainingClient } from './training-client';
 import { graphKey, initialTrainingState, updateTrainSettings, useTrainingStore } from './training';
 import { useDocStore } from './doc';
@@ -38,10 +38,8 @@ afterAll(async () => {
 const w = (v: number): WeightSnapshot => [{ layer: 'dense', tensors: [{ name: 'kernel', shape: [2], data: new Float32Array([v, v]) }] }];
 const batch = (epoch: number, b: number) => ({ type: 'batch' as const, epoch, batch: b, batchesPerEpoch: 2, loss: 1, acc: 0.5, smoothLoss: 1 / epoch, smoothAcc: 0.5, seen: 0, total: 0, samplesPerSec: 1, etaSec: 1 });
 const started = { type: 'started' as const, backend: { name: 'wasm' as const }, loss: 'categoricalCrossentropy' as const, trainSamples: 10, valSamples: 2, testSamples: 5, batchesPerEpoch: 2, params: 61706 };
-/** Lets the recorder's queued writes land. */
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
-};
+/** Lets the recorder's queued writes land (however slow the machine). */
+const settle = runWritesSettled;
 
 describe('the run recorder', () => {
   it('keeps a run as it goes; a reload shows it interrupted, restores its weights, and resumes from its last epoch', async () => {

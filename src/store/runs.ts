@@ -113,6 +113,18 @@ export async function refreshRuns(): Promise<void> {
   }
 }
 
+/** The recorder's write queue as last extended: it settles when every write queued so far has landed (or failed). */
+let recorderWrites: Promise<void> = Promise.resolve();
+
+/** Resolves once every run write queued until now has landed, and the writes those queued in turn. */
+export async function runWritesSettled(): Promise<void> {
+  let seen: Promise<void>;
+  do {
+    seen = recorderWrites;
+    await seen;
+  } while (seen !== recorderWrites);
+}
+
 /** The recorder: one run in progress at a time, its writes in order. */
 function createRecorder() {
   let current: RunRecord | null = null;
@@ -130,6 +142,7 @@ function createRecorder() {
       problem(text);
       if (current && !current.problems.includes(text)) current = { ...current, problems: [...current.problems, text].slice(-5) };
     });
+    recorderWrites = queue;
     return queue;
   };
 

@@ -8,6 +8,8 @@ import { replicaLayout, runFollower, type ReplicaPlan } from '../replicas';
 
 const { sab, plan, me, grad, quitDuringSlice } = workerData as { sab: SharedArrayBuffer; plan: ReplicaPlan; me: number; grad: number; quitDuringSlice?: boolean };
 const layout = replicaLayout(sab, plan);
+// Loading this thread (tsx compiles it) can take long on a busy machine: the test's clock starts from here.
+parentPort!.postMessage({ type: 'loaded' });
 const steps = runFollower(
   layout,
   me,
