@@ -39,6 +39,7 @@ export default defineConfig({
   test: {
     include: ['nodes/**/*.test.ts', 'src/**/*.test.ts', 'src/**/*.test.tsx', 'presets/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['src/fuzz/property-seed.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

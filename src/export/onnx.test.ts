@@ -374,6 +374,25 @@ const inputShapeArb: fc.Arbitrary<number[]> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 2, max: 16 })) },
 );
 
+describe("onnxruntime's Pad folding", () => {
+  // Found by the random graphs below: onnxruntime folds a zero Pad into the MaxPool after it.
+  const padThenPool = (pool: Record<string, unknown>) => sequentialGraph([
+    { kind: 'Input', params: { shape: [4, 4, 1] } },
+    { kind: 'ZeroPadding2D', params: { padding: 1 } },
+    { kind: 'MaxPooling2D', params: pool },
+  ]);
+
+  it('does not turn the zeros of a ZeroPadding2D into the ignored cells of the MaxPool after it', async () => {
+    const r = await compareWithOnnxRuntime(tf, padThenPool({ poolSize: 2 }), 3);
+    expect(r.maxDiff).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('does not make a pad as large as the pool window (a model onnxruntime refuses)', async () => {
+    const r = await compareWithOnnxRuntime(tf, padThenPool({ poolSize: 1, padding: 'same' }), 3);
+    expect(r.maxDiff).toBeLessThanOrEqual(TOLERANCE);
+  });
+});
+
 describe('random graphs', () => {
   it('export to ONNX models that compute what tfjs computes', async () => {
     const kindsSeen = new Set<string>();

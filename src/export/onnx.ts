@@ -113,6 +113,7 @@ export function exportOnnx(graph: Graph, weights: WeightSnapshot = [], opts: Onn
     initializers.push(...code.initializers);
     tensorOf.set(id, code.output);
   }
+  keepZeroPadsBeforeMaxPools(nodes, owners, initializers, fresh);
   for (const id of inf.outputs) {
     const node = byId.get(id)!;
     const shape = inf.nodes[id].outputShape!;
@@ -141,6 +142,24 @@ export function exportOnnx(graph: Graph, weights: WeightSnapshot = [], opts: Onn
     },
   });
   return onnx.ModelProto.encode(model).finish();
+}
+
+/**
+ * onnxruntime's default optimisations fold a zero `Pad` into the `MaxPool` after it, as extra `pads` of the pool — but
+ * a pool's padded cells are ignored, not zeros, so a window of negative values then yields a negative maximum instead
+ * of the 0 a ZeroPadding2D puts there, and a pad as large as the window makes the session refuse the model. The fold
+ * only takes a Pad whose constant value is all zero bytes: such a Pad gets -0 as its value, the same number.
+ */
+function keepZeroPadsBeforeMaxPools(nodes: OnnxNode[], owners: string[], initializers: OnnxInitializer[], fresh: (layer: string, hint: string) => string): void {
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const n of nodes) for (const t of n.inputs) consumers.set(t, [...(consumers.get(t) ?? []), n]);
+  nodes.forEach((n, i) => {
+    const next = consumers.get(n.outputs[0]);
+    if (n.op !== 'Pad' || n.inputs.length !== 2 || next?.length !== 1 || next[0].op !== 'MaxPool') return;
+    const value = fresh(owners[i], 'pad_value');
+    initializers.push({ name: value, dims: [], float32: Float32Array.of(-0) });
+    n.inputs.push(value);
+  });
 }
 
 /**
