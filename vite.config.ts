@@ -40,6 +40,9 @@ export default defineConfig({
     include: ['nodes/**/*.test.ts', 'src/**/*.test.ts', 'src/**/*.test.tsx', 'presets/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['src/fuzz/property-seed.ts'],
+    // Two test files at a time even on two cores (Vitest's default would be one): the suite waits on worker threads,
+    // Python and onnxruntime often enough that the second file fills the gaps, which keeps CI well inside its budget.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
