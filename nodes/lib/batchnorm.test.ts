@@ -102,3 +102,55 @@ describe('batchNormalizationLayer at inference', () => {
     }
   });
 });
+
+describe('batchNormalizationLayer in training on another axis than the last', () => {
+  // Keras' maths per index j along `axis`: the batch's mean and biased variance over every other axis normalise x, and
+  // the moving statistics move toward them by (1 − momentum). tfjs-layers' own training pass gets this wrong.
+  it.each([[1, [2, 3, 4, 2]], [2, [3, 2, 5]], [-2, [4, 3, 2]]] as const)('normalises along axis %i of x %j, with and without γ and β', (axis, shape) => {
+    for (const [center, scale] of [[true, true], [false, false], [true, false]]) {
+      const layer = batchNormalizationLayer(tf, { axis, center, scale, epsilon: 0.01, momentum: 0.9 });
+      const x = tf.tensor(values(shape.reduce((a, b) => a * b, 1), 9, -2, 5), [...shape]);
+      layer.build(x.shape);
+      const a = axis < 0 ? shape.length + axis : axis;
+      const n = shape[a];
+      const gamma = scale ? values(n, 4, 0.5, 1) : undefined;
+      const beta = center ? values(n, 5) : undefined;
+      const moving = [values(n, 6), values(n, 7, 0.2, 1)];
+      layer.setWeights([gamma, beta, ...moving].filter((p): p is Float32Array => !!p).map((p) => tf.tensor1d(p)));
+      const xs = x.dataSync();
+      const stride = shape.slice(a + 1).reduce((p, q) => p * q, 1);
+      const at = (i: number) => Math.floor(i / stride) % n;
+      const sum = new Float64Array(n);
+      const count = new Float64Array(n);
+      xs.forEach((v, i) => ((sum[at(i)] += v), (count[at(i)] += 1)));
+      const mean = Array.from(sum, (s, j) => s / count[j]);
+      const sq = new Float64Array(n);
+      xs.forEach((v, i) => (sq[at(i)] += (v - mean[at(i)]) ** 2));
+      const variance = Array.from(sq, (s, j) => s / count[j]);
+      const want = Array.from(xs, (v, i) => {
+        const j = at(i);
+        return ((v - mean[j]) / Math.sqrt(variance[j] + 0.01)) * (gamma ? gamma[j] : 1) + (beta ? beta[j] : 0);
+      });
+      close(Array.from((layer.apply(x, { training: true }) as tf.Tensor).dataSync()), want, 1e-4);
+      const [movingMean, movingVariance] = layer.getWeights().slice(-2).map((t) => Array.from(t.dataSync()));
+      close(movingMean, mean.map((m, j) => moving[0][j] * 0.9 + m * 0.1), 1e-5);
+      close(movingVariance, variance.map((v, j) => moving[1][j] * 0.9 + v * 0.1), 1e-4);
+    }
+  });
+
+  it('passes gradients through to x, γ and β (a model with such a layer trains)', () => {
+    const layer = batchNormalizationLayer(tf, { axis: 1, epsilon: 1e-3 });
+    const x = tf.variable(tf.tensor(values(2 * 3 * 4, 11, -1, 3), [2, 3, 4]));
+    layer.build(x.shape);
+    const [gamma, beta] = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+    const w = tf.tensor(values(24, 12), [2, 3, 4]);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, w)) as tf.Scalar, [x, gamma, beta]);
+    expect(grads[gamma.name].shape).toEqual([3]);
+    // dβ_j = Σ w over every position of channel j.
+    const wd = Array.from(w.dataSync());
+    close(Array.from(grads[beta.name].dataSync()), [0, 1, 2].map((j) => wd.reduce((s, v, i) => s + (Math.floor(i / 4) % 3 === j ? v : 0), 0)), 1e-4);
+    // Normalising removes the mean: the x gradient sums to zero over each channel.
+    const gx = Array.from(grads[x.name].dataSync());
+    for (let j = 0; j < 3; j++) expect(Math.abs(gx.reduce((s, v, i) => s + (Math.floor(i / 4) % 3 === j ? v : 0), 0))).toBeLessThan(1e-4);
+  });
+});

@@ -85,7 +85,7 @@ type LayerClass = new (args: object) => tfjs.layers.Layer;
 const classes = new WeakMap<object, LayerClass>();
 
 /**
- * tfjs-layers' BatchNormalization whose training pass (channels last) is {@link batchNormTraining}; everything else —
+ * tfjs-layers' BatchNormalization whose training pass (over any one axis) is {@link batchNormTraining}; everything else —
  * weights, inference, moving averages (updated exactly as tfjs-layers does), its class name and config, so saving and
  * Keras export — is the original layer's.
  */
@@ -111,12 +111,19 @@ export function batchNormalizationLayer(tf: Tf, args: Parameters<Tf['layers']['b
             return self.beta ? tf.add(y, at(self.beta)!) : y;
           });
         }
-        if (!kwargs?.training || axis !== x.rank - 1 || x.dtype !== 'float32') return super.call(inputs, kwargs);
+        if (!kwargs?.training || x.dtype !== 'float32') return super.call(inputs, kwargs);
         return tf.tidy(() => {
-          const C = x.shape[x.rank - 1];
+          // Another axis than the last: normalise a transposed view with that axis last (tfjs-layers' own training
+          // pass gives wrong statistics there, and fails without γ or β), then transpose back.
+          const last = axis === x.rank - 1;
+          const perm = [...Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis), axis];
+          const back = perm.map((_, i) => perm.indexOf(i));
+          const xl = last ? x : tf.transpose(x, perm);
+          const C = x.shape[axis];
           const gamma = (self.gamma?.read() ?? tf.ones([C])) as tfjs.Tensor1D;
           const beta = (self.beta?.read() ?? tf.zeros([C])) as tfjs.Tensor1D;
-          const { y, mean, variance } = batchNormTraining(tf, x, gamma, beta, self.epsilon);
+          const { y: yl, mean, variance } = batchNormTraining(tf, xl, gamma, beta, self.epsilon);
+          const y = last ? yl : tf.transpose(yl, back);
           for (const [variable, value] of [[self.movingMean, mean], [self.movingVariance, variance]] as const) {
             tf.tidy(() => {
               const orig = variable.read();
