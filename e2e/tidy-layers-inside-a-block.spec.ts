@@ -131,6 +131,65 @@ test('drag a layer inside an opened block, at 800×600', async ({ page }) => {
   await openFirst(page);
   await dragLayer(page, `${FIRST}/max_pooling2d`, [[40, 6], [90, 12], [120, 16]], () => page.screenshot({ path: 'test-results/tidy-block-mid-drag-800.png' }));
   await page.screenshot({ path: 'test-results/tidy-block-dropped-800.png' });
+  // The dragged layer keeps the focus: the arrow keys nudge it inside the block, one undo step each.
+  const pool = layerNode(page, `${FIRST}/max_pooling2d`);
+  const dropped = (await pool.boundingBox())!;
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(async () => (await pool.boundingBox())!.x - dropped.x).toBeGreaterThan(3);
+  const nudged = (await pool.boundingBox())!;
+  expect(nudged.y).toBeCloseTo(dropped.y, 0);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await pool.boundingBox())!.x).toBeLessThan(nudged.x - 1);
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => Math.abs((await pool.boundingBox())!.x - dropped.x)).toBeLessThanOrEqual(1);
   await expect(page.getByTestId('undo')).toBeEnabled();
+  expect(errors).toEqual([]);
+});
+
+test('a block placed inside an opened block is dragged the same way, and every instance shows it moved', async ({ page }) => {
+  const errors = trackErrors(page);
+  await lenetWithTwoInstances(page);
+  // A second block, "Head", of the pooling and flatten after the instances; then one instance of it goes inside the first block.
+  await layerNode(page, 'max_pooling2d_1').locator('.layer-node-head').click();
+  await layerNode(page, 'flatten').locator('.layer-node-head').click({ modifiers: ['Control'] });
+  await page.getByTestId('make-block').click();
+  await page.getByTestId('make-block-name').fill('Head');
+  await page.getByTestId('make-block-confirm').click();
+  await expect(blockBox(page, 'head')).toBeVisible();
+  await blockBox(page, FIRST).getByTestId('block-toggle').click();
+  await expect(page.getByText(/Made the block/)).toHaveCount(0);
+  await waitForCanvasAtRest(page);
+  const pool = await box(page, `node-${FIRST}/max_pooling2d`);
+  const canvas = await box(page, 'canvas');
+  await page.getByTestId('palette-block-Head').dragTo(page.getByTestId('canvas'), { targetPosition: { x: pool.x + pool.width / 2 - canvas.x, y: pool.y + 40 - canvas.y } });
+  const nested = blockBox(page, `${FIRST}/head`);
+  await expect(nested).toBeVisible();
+  await waitForCanvasAtRest(page);
+
+  const head = nested.locator('.block-node-head');
+  const before = (await nested.boundingBox())!;
+  const h = (await head.boundingBox())!;
+  await page.mouse.move(h.x + 20, h.y + h.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(h.x + 26, h.y + h.height / 2 + 4, { steps: 2 });
+  await expect.poll(async () => far((await nested.boundingBox())!, before)).toBeGreaterThan(0);
+  const ref = (await nested.boundingBox())!;
+  await page.mouse.move(h.x + 200, h.y + h.height / 2 + 60, { steps: 4 });
+  await expect.poll(async () => far((await nested.boundingBox())!, { x: ref.x + 174, y: ref.y + 56 })).toBeLessThanOrEqual(1);
+  await page.mouse.up();
+  await waitForCanvasAtRest(page);
+  await expect.poll(async () => far((await nested.boundingBox())!, { x: ref.x + 174, y: ref.y + 56 })).toBeLessThanOrEqual(1);
+
+  const inFrame = async (instance: string) => {
+    const [f, b] = [await box(page, `block-${instance}`), await box(page, `block-${instance}/head`)];
+    return { x: Math.round(b.x - f.x), y: Math.round(b.y - f.y) };
+  };
+  const first = await inFrame(FIRST);
+  await blockBox(page, SECOND).getByTestId('block-toggle').click();
+  await expect(blockBox(page, `${SECOND}/head`)).toBeVisible();
+  await waitForCanvasAtRest(page);
+  expect(far(await inFrame(SECOND), first)).toBeLessThanOrEqual(1);
+  await page.screenshot({ path: 'test-results/tidy-block-nested-1440.png' });
   expect(errors).toEqual([]);
 });
