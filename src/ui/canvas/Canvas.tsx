@@ -149,7 +149,9 @@ export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<stri
 /**
  * Where dragged layers inside opened instances are drawn (relative to their frames, by drawn id) until the drop
  * writes them into their blocks: rewriting a definition on every move would flatten and infer the project again on
- * every frame. Meanwhile the frames keep their size.
+ * every frame. Meanwhile the frames keep their size and do not hold the layers in (no `extent: 'parent'`, which
+ * would stop a layer at the frame's edge, so a frame could never grow): on the drop the frame fits its layers again,
+ * on every side, and the instance moves by as much as its corner did so that nothing else shifts on screen.
  */
 const innerDrag = new Map<string, XY>();
 
