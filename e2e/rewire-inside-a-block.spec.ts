@@ -1,26 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
-import { blockBox, deleteLayer, deleteWire } from './support/blocks';
-import { connect, dropLayer, layerNode, openEditor, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
+import { expect, test } from '@playwright/test';
+import { blockBox, deleteLayer, deleteWire, lenetWithTwoInstances } from './support/blocks';
+import { connect, dropLayer, layerNode, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
 
-/** LeNet-5 with conv2d → max_pooling2d → conv2d_1 made the block “Conv pool conv”, and a second instance after it. */
-async function twoInstances(page: Page) {
-  await openEditor(page, '/?preset=lenet5');
-  await expect(totalParams(page)).toHaveText('61,706');
-  await waitForCanvasAtRest(page);
-  await layerNode(page, 'conv2d').locator('.layer-node-head').click();
-  await layerNode(page, 'max_pooling2d').locator('.layer-node-head').click({ modifiers: ['Control'] });
-  await layerNode(page, 'conv2d_1').locator('.layer-node-head').click({ modifiers: ['Control'] });
-  await page.getByTestId('make-block').click();
-  await page.getByTestId('make-block-name').fill('Conv pool conv');
-  await page.getByTestId('make-block-confirm').click();
-  await blockBox(page, 'conv_pool_conv').locator('.block-node-head').click();
-  await page.getByTestId('palette-block-Conv pool conv').press('Enter');
-  // As in make-a-block-and-reuse-it: the second instance hangs off the first (10×10×16 in, 1×1×16 out).
-  await expect(totalParams(page)).toHaveText('66,528');
-  await expect(blockBox(page, 'conv_pool_conv_1').getByTestId('node-shape')).toHaveText('1×1×16');
-  // The new instance's box moves into place after it is added; a click on a toggle before then can miss it.
-  await waitForCanvasAtRest(page);
-}
+const twoInstances = lenetWithTwoInstances;
 
 test('open a block, cut a wire inside and wire around the pooling: both instances change and the totals follow; add and delete inner layers; undo', async ({ page }) => {
   const errors = trackErrors(page);

@@ -37,6 +37,43 @@ export function connectInBlock(def: BlockDef, edge: GraphEdge): BlockDef {
   return { ...def, graph: { ...def.graph, edges: [...def.graph.edges, edge] } };
 }
 
+/**
+ * Where a block's own coordinates start in an opened instance's frame: at its top-left layer, but never right of or
+ * below 0,0 (the frame's room for the header and padding is added on top by the canvas).
+ */
+export function blockOrigin(def: BlockDef): XY {
+  let x = 0;
+  let y = 0;
+  for (const n of def.graph.nodes) {
+    x = Math.min(x, n.position.x);
+    y = Math.min(y, n.position.y);
+  }
+  return { x, y };
+}
+
+/**
+ * The definition with inner layers moved to `positions` (block coordinates, by inner id), then the whole layout
+ * shifted so that its top-left corner is 0,0: an opened frame fits its layers on every side, growing or shrinking.
+ * `frameShift` is how far an opened instance's frame must move (add it to the instance's position) for every layer
+ * that was not moved to stay where it is on the canvas. Ids that are not layers of the block are refused, naming
+ * them. When no layer changes place, the same definition comes back.
+ */
+export function moveInBlock(def: BlockDef, positions: Readonly<Record<string, XY>>): { def: BlockDef; frameShift: XY } | { error: string } {
+  const ids = new Set(def.graph.nodes.map((n) => n.id));
+  const unknown = Object.keys(positions).filter((id) => !ids.has(id));
+  if (unknown.length) return { error: `“${def.name}” has no layer ${unknown.map((id) => `“${id}”`).join(', ')} to move` };
+  const changed = def.graph.nodes.some((n) => positions[n.id] && (positions[n.id].x !== n.position.x || positions[n.id].y !== n.position.y));
+  if (!changed) return { def, frameShift: { x: 0, y: 0 } };
+  const moved = def.graph.nodes.map((n) => positions[n.id] ?? n.position);
+  const x = Math.min(...moved.map((p) => p.x));
+  const y = Math.min(...moved.map((p) => p.y));
+  const origin = blockOrigin(def);
+  const nodes = def.graph.nodes.map((n, i) =>
+    n.position.x === moved[i].x - x && n.position.y === moved[i].y - y ? n : { ...n, position: { x: moved[i].x - x, y: moved[i].y - y } },
+  );
+  return { def: { ...def, graph: { ...def.graph, nodes } }, frameShift: { x: x - origin.x, y: y - origin.y } };
+}
+
 /** What to add inside a block: a layer of a kind, or an instance of another block. */
 export type BlockAddition = { kind: string } | { block: BlockDef };
 

@@ -331,6 +331,45 @@ describe('blocks in the document', () => {
     expect(graph().edges).toEqual([]);
   });
 
+  it('moves layers inside an opened instance in the block: every instance follows, one undo step per drag', () => {
+    const { a, b, blockId } = twoInstances();
+    const def = () => blocks().find((x) => x.id === blockId)!;
+    const at = (inner: string) => def().graph.nodes.find((n) => n.id === inner)!.position;
+    const inst = (id: string) => graph().nodes.find((n) => n.id === id)!.position;
+    const start = useDocStore.getState().project;
+    const totals = flatTotals();
+    const [conv, bn] = [at('n1'), at('n2')];
+    const [posA, posB] = [inst(a), inst(b)];
+    const s = useDocStore.getState();
+    // A drag sends many moves; the drop's is the one kept.
+    beginDrag();
+    for (const dx of [10, 40, 90]) expect(s.moveInBlock(a, { n2: { x: bn.x + dx, y: bn.y + 20 } })).toEqual({ ok: true });
+    endDrag();
+    expect(at('n2')).toEqual({ x: bn.x + 90, y: bn.y + 20 });
+    expect(at('n1')).toEqual(conv);
+    expect(inst(a)).toEqual(posA);
+    expect(inst(b)).toEqual(posB);
+    expect(flatTotals()).toEqual(totals);
+    // Past the block's top-left corner: the layout is shifted back to 0,0 and instance a's frame moves instead.
+    beginDrag();
+    expect(s.moveInBlock(a, { n1: { x: conv.x - 60, y: conv.y - 30 } })).toEqual({ ok: true });
+    endDrag();
+    expect(at('n1')).toEqual({ x: 0, y: 0 });
+    expect(at('n2')).toEqual({ x: bn.x + 90 + 60, y: bn.y + 20 + 30 });
+    expect(inst(a)).toEqual({ x: posA.x - 60, y: posA.y - 30 });
+    expect(inst(b)).toEqual(posB);
+    // Ids the block does not have are refused and nothing changes.
+    const now = useDocStore.getState().project;
+    expect(s.moveInBlock(a, { n1: { x: 5, y: 5 }, ghost: { x: 0, y: 0 } })).toEqual({ ok: false, reason: '“Unit” has no layer “ghost” to move' });
+    expect(s.moveInBlock('n0', { n1: { x: 5, y: 5 } })).toEqual({ ok: false, reason: 'that block instance no longer exists' });
+    expect(useDocStore.getState().project).toBe(now);
+    temporal().undo();
+    expect(at('n2')).toEqual({ x: bn.x + 90, y: bn.y + 20 });
+    expect(inst(a)).toEqual(posA);
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(start);
+  });
+
   it('makes a conv inside a block separable in the definition, as one undo step', () => {
     const { a, b } = twoInstances();
     const before = useDocStore.getState().project;

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { temporal } from 'zundo';
 import { getLayerKind } from '../../nodes/index';
-import { addToBlock, connectInBlock, portFeedProblem, removeFromBlock, splitInnerId } from '../graph/block-edit';
+import { addToBlock, connectInBlock, moveInBlock, portFeedProblem, removeFromBlock, splitInnerId } from '../graph/block-edit';
 import { BLOCK_KIND, BLOCK_SEP, expandInstance, instanceBaseName, isInstance, makeBlock, recursionProblem, type BlockDef, type ExposeChoice } from '../graph/blocks';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
@@ -49,6 +49,13 @@ export interface DocState {
    * at `position` in the block's own coordinates; returns its id as the canvas draws it (`instance/new`).
    */
   addToBlock(instanceId: string, what: { kind: string } | { block: string }, position: XY): Outcome & { id?: string };
+  /**
+   * Moves layers inside the block of instance `instanceId` to `positions` (the block's own coordinates, by inner id):
+   * every instance shows the new arrangement. The block's layout keeps its top-left corner at 0,0 and this instance
+   * moves by as much as that corner did, so its other layers stay where they are on the canvas. Refused, changing
+   * nothing, for ids the block does not have. No undo step of its own during a drag (see `beginDrag`/`endDrag`).
+   */
+  moveInBlock(instanceId: string, positions: Record<string, XY>): Outcome;
   /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
   insertFragment(fragment: Graph, offset: XY): string[];
   setViewport(vp: Viewport): void;
@@ -327,6 +334,20 @@ export const useDocStore = create<DocState>()(
         if ('error' in r) return { ok: false, reason: r.error };
         set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
         return { ok: true, id: `${instanceId}${BLOCK_SEP}${r.node.id}` };
+      },
+      moveInBlock(instanceId, positions) {
+        const p = get().project;
+        const def = defOfInstance(p, instanceId);
+        if (!def) return { ok: false, reason: 'that block instance no longer exists' };
+        const r = moveInBlock(def, positions);
+        if ('error' in r) return { ok: false, reason: r.error };
+        if (r.def === def) return { ok: true };
+        const { x, y } = r.frameShift;
+        const graph = x || y
+          ? { ...p.graph, nodes: p.graph.nodes.map((n) => (n.id === instanceId ? { ...n, position: { x: n.position.x + x, y: n.position.y + y } } : n)) }
+          : p.graph;
+        set({ project: { ...p, graph, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
+        return { ok: true };
       },
       makeSeparable(flatId, opts) {
         try {

@@ -87,7 +87,7 @@ function BlockNodeView({ data, selected }: NodeProps<BlockFlowNode>) {
       )}
       {/* The header has room for one of the error and the note: the error matters more. */}
       {expanded && status === 'ok' && (
-        <div className="block-node-note" title="Drag wires between its layers, drop layers from the palette into this frame, Del removes the selected layer or wire">
+        <div className="block-node-note" title="Drag its layers to arrange them (the frame fits them when let go), drag wires between them, drop layers from the palette into this frame, Del removes the selected layer or wire">
           Edits here change the block “{def?.name}”: every instance follows.
         </div>
       )}

@@ -17,7 +17,7 @@ import {
   type Viewport as FlowViewport,
 } from '@xyflow/react';
 import { getLayerKind, layerKinds } from '../../../nodes/index';
-import { boundNodes, instanceValues, isInstance, type BlockDef } from '../../graph/blocks';
+import { BLOCK_SEP, boundNodes, instanceValues, isInstance, type BlockDef } from '../../graph/blocks';
 import { NODE_SIZE } from '../../graph/layout';
 import type { GraphEdge, GraphInference, GraphNode, XY } from '../../graph/types';
 import { beginDrag, endDrag, useCanvasInference, useDocStore } from '../../store/doc';
@@ -25,7 +25,7 @@ import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
 import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMenu';
 import { dropSpot } from './placement';
-import { dropIntoOpenedBlock } from './block-drop';
+import { dropIntoOpenedBlock, moveInOpenedBlocks } from './block-drop';
 import { GROUP_PAD, useBlockView } from './block-view';
 import { BlockNode, type BlockData, type BlockFlowNode } from './BlockNode';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
@@ -146,11 +146,20 @@ export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<stri
   return shifts;
 }
 
+/**
+ * Where dragged layers inside opened instances are drawn (relative to their frames, by drawn id) until the drop
+ * writes them into their blocks: rewriting a definition on every move would flatten and infer the project again on
+ * every frame. Meanwhile the frames keep their size and do not hold the layers in (no `extent: 'parent'`, which
+ * would stop a layer at the frame's edge, so a frame could never grow): on the drop the frame fits its layers again,
+ * on every side, and the instance moves by as much as its corner did so that nothing else shifts on screen.
+ */
+const innerDrag = new Map<string, XY>();
+
 /** Roughly the size of a collapsed instance box. */
 const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, innerMoves: number): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -167,7 +176,8 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
     const out: FlowNode[] = [];
     if (!shiftsFrozen) displayShift = openedShifts(graph.nodes, defs, expanded, direction);
     const at = (node: GraphNode, parent?: string) => {
-      const d = parent ? undefined : displayShift.get(node.id);
+      if (parent) return innerDrag.get(node.id) ?? node.position;
+      const d = displayShift.get(node.id);
       return d ? { x: node.position.x + d.x, y: node.position.y + d.y } : node.position;
     };
     const samePos = (a: { x: number; y: number }, b: { x: number; y: number }) => a.x === b.x && a.y === b.y;
@@ -204,7 +214,7 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
         data,
         selected: isSel,
         measured: m,
-        ...(parent ? { parentId: parent, extent: 'parent' as const, draggable: false, zIndex: 11 } : {}),
+        ...(parent ? { parentId: parent, zIndex: 11 } : {}),
       };
       next.set(node.id, { node, data, selected: isSel, measured: m, flow });
       out.push(flow);
@@ -230,7 +240,7 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
           selected: isSel,
           measured: m,
           ...(size ? { style: { width: size.width, height: size.height }, zIndex: 10 } : {}),
-          ...(parent ? { parentId: parent, extent: 'parent' as const, draggable: false, zIndex: 11 } : {}),
+          ...(parent ? { parentId: parent, zIndex: 11 } : {}),
         };
         entry = { node, data, selected: isSel, measured: m, flow };
       }
@@ -254,7 +264,8 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
     cache.current = next;
     return out;
     // dragsEnded: after a drag the shifts are computed again even though the graph is the one of the last move.
-  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded]);
+    // innerMoves: a layer dragged inside an opened instance moved (see innerDrag).
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, innerMoves]);
 }
 
 type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
@@ -406,7 +417,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const measured = useRef(new Map<string, Measured>()).current;
   const [firstMeasures, setFirstMeasures] = useState(0);
   const [dragsEnded, setDragsEnded] = useState(0);
-  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded);
+  const [innerMoves, setInnerMoves] = useState(0);
+  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, innerMoves);
   const drawn = useRef(new Set<string>());
   drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference);
@@ -424,8 +436,12 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     let moved = false;
     let dims: Map<string, Measured> | null = null;
     let selection: Set<string> | null = null;
+    let inner: Map<string, XY> | null = null;
     for (const c of changes) {
-      if (c.type === 'position' && c.position) {
+      // A layer inside an opened instance is a child of its frame: React Flow gives its position relative to it.
+      if (c.type === 'position' && c.position && c.id.includes(BLOCK_SEP) && flow.getInternalNode(c.id)?.parentId) {
+        (inner ??= new Map()).set(c.id, c.position);
+      } else if (c.type === 'position' && c.position) {
         const d = displayShift.get(c.id) ?? { x: 0, y: 0 };
         positions[c.id] = { x: Math.round(c.position.x - d.x), y: Math.round(c.position.y - d.y) };
         moved = true;
@@ -440,6 +456,10 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       }
     }
     if (moved) useDocStore.getState().moveNodes(positions);
+    if (inner && shiftsFrozen) {
+      for (const [id, p] of inner) innerDrag.set(id, p);
+      setInnerMoves((n) => n + 1);
+    } else if (inner) moveInOpenedBlocks(inner); // a keyboard nudge: one step
     if (dims) {
       let first = false;
       for (const [id, m] of dims) {
@@ -453,7 +473,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       const ui = useUiStore.getState();
       ui.select([...selection], ui.selectedEdges);
     }
-  }, [measured]);
+  }, [measured, flow]);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
     let selection: Set<string> | null = null;
@@ -489,6 +509,12 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   }, []);
   const onNodeDragStop = useCallback(() => {
     shiftsFrozen = false;
+    if (innerDrag.size) {
+      // Cleared first: the store's update draws the layers from their blocks, which then hold these positions.
+      const moved = [...innerDrag];
+      innerDrag.clear();
+      moveInOpenedBlocks(moved);
+    }
     endDrag();
     setDragsEnded((n) => n + 1);
   }, []);

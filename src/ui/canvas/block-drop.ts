@@ -1,5 +1,5 @@
 import type { ReactFlowInstance } from '@xyflow/react';
-import { splitInnerId } from '../../graph/block-edit';
+import { blockOrigin, splitInnerId } from '../../graph/block-edit';
 import { BLOCK_SEP, type BlockDef } from '../../graph/blocks';
 import { NODE_SIZE } from '../../graph/layout';
 import type { XY } from '../../graph/types';
@@ -8,9 +8,28 @@ import { useUiStore } from '../../store/ui';
 import { GROUP_PAD } from './block-view';
 import { dropSpot, freeSpot } from './placement';
 
-/** Where a block's own coordinates start inside its opened group (layers may sit left of or above 0). */
-export function innerOrigin(def: BlockDef): XY {
-  return { x: Math.min(0, ...def.graph.nodes.map((n) => n.position.x)), y: Math.min(0, ...def.graph.nodes.map((n) => n.position.y)) };
+/**
+ * Writes layers moved inside opened instances (drawn ids `instance/inner`, positions relative to their frames, as
+ * React Flow gives a child's) into their blocks, so every instance shows them there. Every position is read against the
+ * blocks as they stand before any of them is written.
+ */
+export function moveInOpenedBlocks(moved: Iterable<readonly [string, XY]>): void {
+  const p = useDocStore.getState().project;
+  const byInstance = new Map<string, Record<string, XY>>();
+  for (const [id, at] of moved) {
+    const where = splitInnerId(id);
+    const inst = where && p.graph.nodes.find((n) => n.id === where.instance);
+    const def = inst?.block === undefined ? undefined : p.blocks?.find((b) => b.id === inst.block);
+    if (!where || !def) continue;
+    const o = blockOrigin(def);
+    const positions = byInstance.get(where.instance) ?? {};
+    positions[where.inner] = { x: Math.round(at.x - GROUP_PAD.x + o.x), y: Math.round(at.y - GROUP_PAD.top + o.y) };
+    byInstance.set(where.instance, positions);
+  }
+  for (const [instanceId, positions] of byInstance) {
+    const r = useDocStore.getState().moveInBlock(instanceId, positions);
+    if (!r.ok) useUiStore.getState().toast('error', `Not moved: ${r.reason}`);
+  }
 }
 
 /** The opened instance whose group lies under a canvas point, and the point in its block's own coordinates. */
@@ -20,7 +39,7 @@ export function openedGroupAt(flow: ReactFlowInstance, at: XY): { instanceId: st
     const data = hit.data as { expanded?: boolean; nested?: boolean; def?: BlockDef } | undefined;
     if (hit.type !== 'block' || !data?.expanded || data.nested || !data.def) continue;
     const abs = flow.getInternalNode(hit.id)?.internals.positionAbsolute ?? hit.position;
-    const o = innerOrigin(data.def);
+    const o = blockOrigin(data.def);
     return { instanceId: hit.id, def: data.def, local: { x: at.x - abs.x - GROUP_PAD.x + o.x, y: at.y - abs.y - GROUP_PAD.top + o.y } };
   }
   return undefined;
