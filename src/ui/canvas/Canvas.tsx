@@ -155,11 +155,18 @@ export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<stri
  */
 const innerDrag = new Map<string, XY>();
 
+/**
+ * Where dragged top-level boxes are drawn (canvas coordinates, display shifts included) until the drop writes them to
+ * the document in one go, for the same reason: a store update per mouse move re-ran every subscriber of the document
+ * (totals, lists, the flat graph's memo) on every frame of a drag.
+ */
+const topDrag = new Map<string, XY>();
+
 /** Roughly the size of a collapsed instance box. */
 const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, innerMoves: number): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, dragMoves: number): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -177,6 +184,8 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
     if (!shiftsFrozen) displayShift = openedShifts(graph.nodes, defs, expanded, direction);
     const at = (node: GraphNode, parent?: string) => {
       if (parent) return innerDrag.get(node.id) ?? node.position;
+      const dragged = topDrag.get(node.id);
+      if (dragged) return dragged;
       const d = displayShift.get(node.id);
       return d ? { x: node.position.x + d.x, y: node.position.y + d.y } : node.position;
     };
@@ -264,8 +273,8 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
     cache.current = next;
     return out;
     // dragsEnded: after a drag the shifts are computed again even though the graph is the one of the last move.
-    // innerMoves: a layer dragged inside an opened instance moved (see innerDrag).
-  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, innerMoves]);
+    // dragMoves: a box being dragged moved (see innerDrag and topDrag).
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, dragMoves]);
 }
 
 type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
@@ -417,8 +426,8 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const measured = useRef(new Map<string, Measured>()).current;
   const [firstMeasures, setFirstMeasures] = useState(0);
   const [dragsEnded, setDragsEnded] = useState(0);
-  const [innerMoves, setInnerMoves] = useState(0);
-  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, innerMoves);
+  const [dragMoves, setDragMoves] = useState(0);
+  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, dragMoves);
   const drawn = useRef(new Set<string>());
   drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference);
@@ -437,11 +446,16 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     let dims: Map<string, Measured> | null = null;
     let selection: Set<string> | null = null;
     let inner: Map<string, XY> | null = null;
+    let dragged = false;
     for (const c of changes) {
       // A layer inside an opened instance is a child of its frame: React Flow gives its position relative to it.
       if (c.type === 'position' && c.position && c.id.includes(BLOCK_SEP) && flow.getInternalNode(c.id)?.parentId) {
         (inner ??= new Map()).set(c.id, c.position);
+      } else if (c.type === 'position' && c.position && shiftsFrozen) {
+        topDrag.set(c.id, c.position);
+        dragged = true;
       } else if (c.type === 'position' && c.position) {
+        // A keyboard nudge: written at once, one step each.
         const d = displayShift.get(c.id) ?? { x: 0, y: 0 };
         positions[c.id] = { x: Math.round(c.position.x - d.x), y: Math.round(c.position.y - d.y) };
         moved = true;
@@ -458,8 +472,9 @@ export function Canvas({ onDropFiles }: CanvasProps) {
     if (moved) useDocStore.getState().moveNodes(positions);
     if (inner && shiftsFrozen) {
       for (const [id, p] of inner) innerDrag.set(id, p);
-      setInnerMoves((n) => n + 1);
+      dragged = true;
     } else if (inner) moveInOpenedBlocks(inner); // a keyboard nudge: one step
+    if (dragged) setDragMoves((n) => n + 1);
     if (dims) {
       let first = false;
       for (const [id, m] of dims) {
@@ -509,6 +524,16 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   }, []);
   const onNodeDragStop = useCallback(() => {
     shiftsFrozen = false;
+    if (topDrag.size) {
+      // In document coordinates, against the shifts the drag was drawn with (still those of its start).
+      const positions: Record<string, XY> = {};
+      for (const [id, p] of topDrag) {
+        const d = displayShift.get(id) ?? { x: 0, y: 0 };
+        positions[id] = { x: Math.round(p.x - d.x), y: Math.round(p.y - d.y) };
+      }
+      topDrag.clear();
+      useDocStore.getState().moveNodes(positions);
+    }
     if (innerDrag.size) {
       // Cleared first: the store's update draws the layers from their blocks, which then hold these positions.
       const moved = [...innerDrag];
