@@ -100,11 +100,11 @@ export function App() {
             <Canvas onDropFiles={routeDrop} />
             <EmptyState />
             <DiffView />
+            <Toasts />
           </div>
           <SidePanel extraTabs={extraTabs} />
         </Workspace>
         <StatusBar />
-        <Toasts />
         <Dialogs />
       </div>
     </ReactFlowProvider>
