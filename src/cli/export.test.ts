@@ -11,9 +11,7 @@ import { getLayerKind } from '../../nodes/index';
 import { getPreset, presetList } from '../../presets/index';
 import { flattenProject } from '../graph/blocks';
 import { tinyModel } from '../graph/formats/testing/onnx-models';
-import { sequentialGraph } from '../graph/build';
 import { graphToKerasModelJson } from '../graph/keras';
-import { newProject, serializeProject } from '../graph/project';
 import type { ProjectFileV1 } from '../graph/types';
 import { snapshotWeights, type WeightSnapshot } from '../compile/weights';
 import { buildModel } from '../export/artifacts';
@@ -22,6 +20,7 @@ import { pytorchScript } from '../export/pytorch-script';
 import { npzBytes, pytorchStateDict } from '../export/pytorch-weights';
 import { withSeededMathRandom } from '../train/random';
 import { npzPathFor, parseExportArgs } from './export';
+import { writeInvalidProject } from './fixtures/invalid-project';
 import { main } from './main';
 import type { SummaryJson } from './summary';
 
@@ -234,15 +233,7 @@ describe('convas export: bad input and arguments', () => {
   });
 
   it('exit 1 on an invalid graph, naming every bad layer, and nothing is written', async () => {
-    const graph = sequentialGraph([
-      { kind: 'Input', params: { shape: [4, 4, 1] } },
-      { kind: 'Conv2D', name: 'too_big', params: { kernelSize: 7 } },
-      { kind: 'Dense', name: 'after' },
-    ]);
-    graph.nodes.push({ id: 'z', kind: 'Dense', name: 'zero_units', params: { units: 0 }, position: { x: 0, y: 0 } });
-    graph.edges.push({ id: 'ez', source: 'n0', target: 'z', targetIndex: 0 });
-    const file = join(scratch, 'bad.convas.json');
-    writeFileSync(file, serializeProject({ ...newProject('bad'), graph }));
+    const file = writeInvalidProject(scratch);
     for (const to of ['tfjs', 'keras-json', 'keras-py', 'pytorch']) {
       const out = freshDir();
       const r = await cli(['export', file, '--to', to, '-o', out]);

@@ -7,9 +7,8 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { getLayerKind } from '../../nodes/index';
 import { presetList } from '../../presets/index';
-import { sequentialGraph } from '../graph/build';
-import { newProject, serializeProject } from '../graph/project';
 import type { ProjectFileV1 } from '../graph/types';
+import { writeInvalidProject } from './fixtures/invalid-project';
 import { main } from './main';
 import type { SummaryJson } from './summary';
 import { fixtureModels, savedModelJson } from './fixtures/tfjs-models';
@@ -85,15 +84,7 @@ describe('convas summary (the real bin, run from outside the repo)', () => {
   }
 
   it('exits 1 on an invalid graph, naming every bad layer', async () => {
-    const graph = sequentialGraph([
-      { kind: 'Input', params: { shape: [4, 4, 1] } },
-      { kind: 'Conv2D', name: 'too_big', params: { kernelSize: 7 } },
-      { kind: 'Dense', name: 'after' },
-    ]);
-    graph.nodes.push({ id: 'z', kind: 'Dense', name: 'zero_units', params: { units: 0 }, position: { x: 0, y: 0 } });
-    graph.edges.push({ id: 'ez', source: 'n0', target: 'z', targetIndex: 0 });
-    const file = join(scratch, 'bad.convas.json');
-    writeFileSync(file, serializeProject({ ...newProject('bad'), graph }));
+    const file = writeInvalidProject(scratch);
     const table = await run(['summary', file]);
     expect(table.code).toBe(1);
     expect(table.stdout).toContain('The graph is invalid (2 problems):');

@@ -161,6 +161,18 @@ async function diff(args: string[], io: Io): Promise<number> {
   return d.equal ? EXIT.ok : EXIT.different;
 }
 
+/** A subcommand's usage text and entry point; undefined for an unknown name. */
+async function loadCommand(name: string): Promise<{ usage: string; run: (args: string[], io: Io) => Promise<number> } | undefined> {
+  if (name === 'summary') return { usage: USAGE, run: summary };
+  if (name === 'diff') return { usage: USAGE, run: diff };
+  if (name === 'export') {
+    // Loaded on demand: the exporters (and tfjs behind them) would slow every summary down.
+    const { EXPORT_USAGE, exportCommand } = await import('./export');
+    return { usage: EXPORT_USAGE, run: exportCommand };
+  }
+  return undefined;
+}
+
 /**
  * The `convas` command line. Returns the exit code instead of exiting, so tests can call it in-process.
  *
@@ -173,41 +185,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(USAGE);
     return EXIT.ok;
   }
-  if (cmd === 'summary') {
+  const command = cmd === undefined ? undefined : await loadCommand(cmd);
+  if (command) {
     if (rest.includes('-h') || rest.includes('--help')) {
-      io.out(USAGE);
+      io.out(command.usage);
       return EXIT.ok;
     }
     try {
-      return await summary(rest, io);
+      return await command.run(rest, io);
     } catch (e) {
       // Exit 1 and 2 mean something about the file; a crash must not look like either.
-      io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-      return EXIT.internal;
-    }
-  }
-  if (cmd === 'diff') {
-    if (rest.includes('-h') || rest.includes('--help')) {
-      io.out(USAGE);
-      return EXIT.ok;
-    }
-    try {
-      return await diff(rest, io);
-    } catch (e) {
-      io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
-      return EXIT.internal;
-    }
-  }
-  if (cmd === 'export') {
-    // Loaded on demand: the exporters (and tfjs behind them) would slow every summary down.
-    const { EXPORT_USAGE, exportCommand } = await import('./export');
-    if (rest.includes('-h') || rest.includes('--help')) {
-      io.out(EXPORT_USAGE);
-      return EXIT.ok;
-    }
-    try {
-      return await exportCommand(rest, io);
-    } catch (e) {
       io.err(`convas: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
       return EXIT.internal;
     }
