@@ -59,7 +59,7 @@ export function groupSize(def: BlockDef): { width: number; height: number; x0: n
   };
 }
 
-/** Above this many layers, only what is on screen is rendered (ResNet-50 has ~180). */
+/** Above this many boxes, only what is on screen is rendered (ResNet-50 opened has ~190). */
 const LARGE_GRAPH = 120;
 
 type Measured = { width: number; height: number };
@@ -165,8 +165,65 @@ const topDrag = new Map<string, XY>();
 /** Roughly the size of a collapsed instance box. */
 const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
+/** How far past each edge of the screen, in screen sizes, an opened instance still counts as on screen. */
+const ON_SCREEN_MARGIN = 0.5;
+
+/**
+ * On a large graph, the opened instances whose frames are on screen or near it (by id); undefined when every instance
+ * is drawn in full. Only those hand their layers and inner wires to React Flow: the others are their frames alone.
+ * React Flow keeps every node it is given in its store and goes over all of them on every mouse move of a drag
+ * (positions, visibility, the minimap), so ResNet-50 with its 16 instances opened cost a drag frame about 1.5 times
+ * what the same graph collapsed does, with fewer boxes on screen. The set changes only when an instance comes near
+ * the screen or leaves it, and only then does the canvas re-render for it.
+ */
+function useOnScreenInstances(): { onScreen: ReadonlySet<string> | undefined; large: boolean } {
+  const graph = useDocStore((s) => s.project.graph);
+  const blocks = useDocStore((s) => s.project.blocks);
+  const expanded = useBlockView((s) => s.expanded);
+  const direction = useUiStore((s) => s.direction);
+  const { frames, large } = useMemo(() => {
+    const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
+    const shifts = expanded.size ? openedShifts(graph.nodes, defs, expanded, direction) : new Map<string, XY>();
+    const frames: Array<{ id: string; x: number; y: number; width: number; height: number }> = [];
+    // The boxes drawn with every instance in full: each opened instance adds its layers to its frame.
+    let boxes = graph.nodes.length;
+    for (const n of graph.nodes) {
+      const def = expanded.has(n.id) && isInstance(n) && n.block !== undefined ? defs.get(n.block) : undefined;
+      if (!def) continue;
+      boxes += def.graph.nodes.length;
+      const d = shifts.get(n.id) ?? { x: 0, y: 0 };
+      const { width, height } = groupSize(def);
+      frames.push({ id: n.id, x: n.position.x + d.x, y: n.position.y + d.y, width, height });
+    }
+    const large = boxes > LARGE_GRAPH;
+    return { frames: large ? frames : [], large };
+  }, [graph, blocks, expanded, direction]);
+  const key = useStore(
+    useCallback(
+      (s: { transform: [number, number, number]; width: number; height: number }) => {
+        if (!frames.length) return '';
+        const [tx, ty, zoom] = s.transform;
+        const mx = s.width * ON_SCREEN_MARGIN;
+        const my = s.height * ON_SCREEN_MARGIN;
+        // The screen (plus margins) in canvas coordinates.
+        const x0 = (-tx - mx) / zoom;
+        const y0 = (-ty - my) / zoom;
+        const x1 = (s.width - tx + mx) / zoom;
+        const y1 = (s.height - ty + my) / zoom;
+        return frames
+          .filter((f) => f.x < x1 && f.x + f.width > x0 && f.y < y1 && f.y + f.height > y0)
+          .map((f) => f.id)
+          .join('\n');
+      },
+      [frames],
+    ),
+  );
+  const onScreen = useMemo(() => (large ? new Set(key ? key.split('\n') : []) : undefined), [large, key]);
+  return { onScreen, large };
+}
+
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, dragMoves: number): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, dragMoves: number, onScreen: ReadonlySet<string> | undefined): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -255,7 +312,7 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
       }
       next.set(node.id, entry);
       out.push(entry.flow);
-      if (!open || !def) return;
+      if (!open || !def || (onScreen && !onScreen.has(node.id))) return;
       const { x0, y0 } = groupSize(def);
       // Inner merges get their handles from the block's own wires and ports.
       for (const e of def.graph.edges) maxIndex.set(`${node.id}/${e.target}`, Math.max(maxIndex.get(`${node.id}/${e.target}`) ?? -1, e.targetIndex));
@@ -274,12 +331,12 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
     return out;
     // dragsEnded: after a drag the shifts are computed again even though the graph is the one of the last move.
     // dragMoves: a box being dragged moved (see innerDrag and topDrag).
-  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, dragMoves]);
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, dragMoves, onScreen]);
 }
 
 type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
 
-function useFlowEdges(inference: GraphInference): Edge[] {
+function useFlowEdges(inference: GraphInference, onScreen: ReadonlySet<string> | undefined): Edge[] {
   const edges = useDocStore((s) => s.project.graph.edges);
   const nodes = useDocStore((s) => s.project.graph.nodes);
   const blocks = useDocStore((s) => s.project.blocks);
@@ -293,12 +350,12 @@ function useFlowEdges(inference: GraphInference): Edge[] {
     const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
     const out: GraphEdge[] = [];
     for (const n of nodes) {
-      if (!expanded.has(n.id) || !isInstance(n)) continue;
+      if (!expanded.has(n.id) || !isInstance(n) || (onScreen && !onScreen.has(n.id))) continue;
       const def = n.block === undefined ? undefined : defs.get(n.block);
       for (const e of def?.graph.edges ?? []) out.push({ ...e, id: `${n.id}/${e.id}`, source: `${n.id}/${e.source}`, target: `${n.id}/${e.target}` });
     }
     return out;
-  }, [nodes, blocks, expanded]);
+  }, [nodes, blocks, expanded, onScreen]);
   return useMemo(() => {
     const sel = new Set(selectedEdges);
     const next = new Map<string, EdgeEntry>();
@@ -367,6 +424,21 @@ export function openingViewport(nodes: readonly GraphNode[], width: number, heig
   return { x: wide ? 24 - left * zoom : width / 2 - left * zoom, y: 24 - y0 * zoom, zoom };
 }
 
+/**
+ * Where a layer of an opened instance sits in its frame (as `useFlowNodes` draws it), for a layer the canvas has not
+ * handed to React Flow; undefined when the instance is not opened or the layer is not directly inside it.
+ */
+function innerLayerOffset(instanceId: string, layerId: string): XY | undefined {
+  if (!useBlockView.getState().expanded.has(instanceId)) return undefined;
+  const { project } = useDocStore.getState();
+  const inst = project.graph.nodes.find((n) => n.id === instanceId);
+  const def = inst?.block === undefined ? undefined : project.blocks?.find((b) => b.id === inst.block);
+  const inner = def?.graph.nodes.find((n) => `${instanceId}${BLOCK_SEP}${n.id}` === layerId);
+  if (!def || !inner) return undefined;
+  const { x0, y0 } = groupSize(def);
+  return { x: inner.position.x - x0 + GROUP_PAD.x, y: inner.position.y - y0 + GROUP_PAD.top };
+}
+
 /** Carries out one-shot view requests (fit, centre on a node, set viewport) from outside the canvas. */
 function ViewRequests() {
   const flow = useReactFlow();
@@ -394,12 +466,15 @@ function ViewRequests() {
       }
       else if (req.type === 'set') void flow.setViewport({ x: req.x, y: req.y, zoom: req.zoom });
       else {
-        // A layer inside a collapsed instance is shown by its instance.
-        const n = flow.getInternalNode(req.nodeId) ?? flow.getInternalNode(req.nodeId.split('/')[0]);
+        // A layer inside a collapsed instance is shown by its instance; one inside an opened instance that is off
+        // screen (so not handed to React Flow yet) by where its frame will draw it.
+        const n = flow.getInternalNode(req.nodeId) ?? flow.getInternalNode(req.nodeId.split(BLOCK_SEP)[0]);
+        const offset = n && n.id !== req.nodeId ? innerLayerOffset(n.id, req.nodeId) : undefined;
         if (n) {
-          const w = n.measured.width ?? NODE_SIZE.width;
-          const h = n.measured.height ?? NODE_SIZE.height;
-          void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, {
+          const at = offset ? { x: n.internals.positionAbsolute.x + offset.x, y: n.internals.positionAbsolute.y + offset.y } : n.internals.positionAbsolute;
+          const w = offset ? NODE_SIZE.width : (n.measured.width ?? NODE_SIZE.width);
+          const h = offset ? NODE_SIZE.height : (n.measured.height ?? NODE_SIZE.height);
+          void flow.setCenter(at.x + w / 2, at.y + h / 2, {
             zoom: Math.max(flow.getZoom(), 0.8),
             duration: 250,
           });
@@ -427,10 +502,11 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const [firstMeasures, setFirstMeasures] = useState(0);
   const [dragsEnded, setDragsEnded] = useState(0);
   const [dragMoves, setDragMoves] = useState(0);
-  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, dragMoves);
+  const { onScreen, large } = useOnScreenInstances();
+  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, dragMoves, onScreen);
   const drawn = useRef(new Set<string>());
   drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
-  const edges = useFlowEdges(inference);
+  const edges = useFlowEdges(inference, onScreen);
   const flow = useReactFlow();
   const showMinimap = useUiStore((s) => s.showMinimap);
   // Far out, labels are unreadable: hiding them spares the (software) painter on big graphs.
@@ -639,7 +715,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         onPaneContextMenu={onPaneContextMenu}
         zoomOnPinch
         deleteKeyCode={null}
-        onlyRenderVisibleElements={nodes.length > LARGE_GRAPH}
+        onlyRenderVisibleElements={large}
         selectionKeyCode="Shift"
         multiSelectionKeyCode={['Meta', 'Control']}
         defaultViewport={initialViewport.current ?? { x: 0, y: 0, zoom: 1 }}
