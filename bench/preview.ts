@@ -59,3 +59,36 @@ export async function openResnet50(page: Page, base: string, open: boolean): Pro
   await page.keyboard.press('f');
   await page.locator('[data-expanded="true"]').nth(15).waitFor({ state: 'attached' });
 }
+
+/**
+ * Page script of one param edit as the UI bench times it: sets the inspector's `param-<field>` input to `value` and
+ * resolves to [ms until the new total is painted, ms until the canvas has caught up] — the latter is the frame after
+ * the last change the edit made to the canvas' DOM, found by waiting until 200 ms pass without one.
+ */
+export function editStep(field: string, value: string): string {
+  return `(async () => {
+    const input = document.querySelector('[data-testid="param-${field}"]');
+    const total = document.querySelector('[data-testid="total-params"]');
+    const before = total.textContent;
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    let lastChange = 0;
+    let paintedAfter = 0;
+    const mo = new MutationObserver(() => {
+      const at = (lastChange = performance.now());
+      requestAnimationFrame(() => setTimeout(() => { if (lastChange === at) paintedAfter = performance.now(); }, 0));
+    });
+    mo.observe(document.querySelector('.react-flow'), { subtree: true, attributes: true, childList: true, characterData: true });
+    const t = performance.now();
+    setter.call(input, '${value}');
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((resolve) => {
+      const check = () => (total.textContent !== before ? resolve() : requestAnimationFrame(check));
+      check();
+    });
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    const totalMs = performance.now() - t;
+    while (performance.now() - Math.max(lastChange, t) < 200 || (lastChange && !paintedAfter)) await new Promise((r) => setTimeout(r, 20));
+    mo.disconnect();
+    return [totalMs, lastChange ? paintedAfter - t : totalMs];
+  })()`;
+}

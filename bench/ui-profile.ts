@@ -6,10 +6,10 @@
  * prints, for the measured step only: the renderer main thread's self time by trace event (script, style, layout,
  * paint…) per step, how many elements a style recalculation touched and how many objects a layout did, and the
  * CPU profile's heaviest functions by self time (`CONVAS_PROFILE_CPU=0` leaves the sampling profiler off: its own cost
- * shows as native time). `CONVAS_PROFILE_STEPS` sets the steps; `CONVAS_PROFILE_JSON=file` writes the raw trace.
+ * shows as native time). `CONVAS_PROFILE_CSS='<rules>'` adds a style first (e.g. hides a part) to see what it costs. `CONVAS_PROFILE_STEPS` sets the steps; `CONVAS_PROFILE_JSON=file` writes the raw trace.
  */
 import { writeFileSync } from 'node:fs';
-import { launchChromium, openResnet50, startPreview } from './preview';
+import { editStep, launchChromium, openResnet50, startPreview } from './preview';
 
 const scenario = process.argv[2] ?? 'opened-drag';
 const outDir = process.argv[3] ?? 'dist-prof';
@@ -77,6 +77,8 @@ async function main(): Promise<void> {
     await page.getByTestId('tab-summary').click();
     let step: (k: number) => Promise<void>;
     let finish = async () => {};
+    /** Per edit step: ms until the total was painted / until the canvas caught up. */
+    const edits: string[] = [];
     if (scenario.endsWith('edit')) {
       await page.getByTestId('summary-row-conv3_block1/2_conv').click();
       await page.waitForTimeout(600);
@@ -86,16 +88,8 @@ async function main(): Promise<void> {
       const values = open ? ['1', '3'] : ['96', '128'];
       await page.getByTestId(`param-${field}`).waitFor();
       step = async (k) => {
-        await page.evaluate(`(async () => {
-          const input = document.querySelector('[data-testid="param-${field}"]');
-          const total = document.querySelector('[data-testid="total-params"]');
-          const before = total.textContent;
-          const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-          setter.call(input, '${values[k % 2]}');
-          input.dispatchEvent(new Event('input', { bubbles: true }));
-          await new Promise((resolve) => { const check = () => (total.textContent !== before ? resolve() : requestAnimationFrame(check)); check(); });
-          await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-        })()`);
+        const [total, canvas] = (await page.evaluate(editStep(field, values[k % 2]))) as [number, number];
+        edits.push(`${total.toFixed(0)}/${canvas.toFixed(0)}`);
       };
     } else {
       let box;
@@ -122,6 +116,8 @@ async function main(): Promise<void> {
       };
       finish = () => page.mouse.up();
     }
+    // CONVAS_PROFILE_CSS='<rules>': try a style change (hide a part, add containment…) to see what it saves per step.
+    if (process.env.CONVAS_PROFILE_CSS) await page.addStyleTag({ content: process.env.CONVAS_PROFILE_CSS });
     for (let k = 0; k < 4; k++) await step(k); // warm up
     console.log(`boxes in the DOM: ${await page.locator('.react-flow__node').count()}, edges: ${await page.locator('.react-flow__edge').count()}`);
 
@@ -163,6 +159,7 @@ async function main(): Promise<void> {
       `${scenario} (${outDir}): ${STEPS} steps in ${wall} ms wall (${(wall / STEPS).toFixed(1)} ms/step); main thread busy ${(total / STEPS).toFixed(1)} ms/step, ` +
         `of which on a core (thread time) ${(totalCpu / STEPS).toFixed(1)} ms/step`,
     );
+    if (edits.length) console.log(`  edits, ms to the total painted / to the canvas caught up: ${edits.slice(4).join(' ')}`);
     console.log('  self time by event, wall / thread ms per step:');
     for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
       console.log(`  ${(t / STEPS).toFixed(2).padStart(7)} / ${((cpuSelf.get(name) ?? 0) / STEPS).toFixed(2).padStart(6)}  ${name}`);

@@ -2,14 +2,15 @@
  * `npm run bench:ui`: how fluid the editor is on ResNet-50 (~180 nodes) in real Chromium.
  * Serves dist/ with `vite preview` on its own port, opens /?preset=resnet50 (its 16 blocks collapsed, then all opened), then measures
  *  - frame time (requestAnimationFrame deltas) while a node is dragged for a few seconds: median and p95;
- *  - latency from a param edit (an `input` event in the inspector) to the updated total painted.
+ *  - latency from a param edit (an `input` event in the inspector) to the updated total painted, and to the canvas'
+ *    boxes and wires painted with the edit's effects.
  * Build first (`npm run bench:ui` does). Chromium flags match playwright.config.ts.
  * The machine is shared, so the load (`uptime`) is printed. To compare builds, `CONVAS_BENCH_DIST=dist-before,dist`
  * measures each in turn, `CONVAS_BENCH_ROUNDS` times (alternating), and `CONVAS_BENCH_QUICK=1` skips the auto-layout
  * and training parts.
  */
 import { execSync } from 'node:child_process';
-import { launchChromium, openResnet50, startPreview } from './preview';
+import { editStep, launchChromium, openResnet50, startPreview } from './preview';
 
 const PORT = Number(process.env.CONVAS_BENCH_PORT ?? 4319);
 const DRAG_MS = Number(process.env.CONVAS_BENCH_DRAG_MS ?? 4000);
@@ -105,27 +106,14 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
     };
     const editLatencies = async (field: string, values: [string, string]) => {
       const latencies: number[] = [];
+      const canvas: number[] = [];
       for (let k = 0; k < EDITS; k++) {
         const value = values[k % 2];
-        latencies.push(
-          (await page.evaluate(`(async () => {
-            const input = document.querySelector('[data-testid="param-${field}"]');
-            const total = document.querySelector('[data-testid="total-params"]');
-            const before = total.textContent;
-            const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
-            const t = performance.now();
-            setter.call(input, '${value}');
-            input.dispatchEvent(new Event('input', { bubbles: true }));
-            await new Promise((resolve) => {
-              const check = () => (total.textContent !== before ? resolve() : requestAnimationFrame(check));
-              check();
-            });
-            await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-            return performance.now() - t;
-          })()`)) as number,
-        );
+        const [total, settled] = (await page.evaluate(editStep(field, value))) as [number, number];
+        latencies.push(total);
+        canvas.push(settled);
       }
-      return latencies;
+      return { latencies, canvas };
     };
 
     /**
@@ -169,8 +157,8 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
         await page.getByTestId('param-filters').waitFor();
       }
       const renderedAtEdit = await page.locator('.react-flow__node').count();
-      const latencies = open ? await editLatencies('kernelSize', ['1', '3']) : await editLatencies('filters', ['96', '128']);
-      return { nodes, rendered, loadMs, near, whole, renderedAll, renderedAtEdit, latencies, undoDisabled };
+      const { latencies, canvas } = open ? await editLatencies('kernelSize', ['1', '3']) : await editLatencies('filters', ['96', '128']);
+      return { nodes, rendered, loadMs, near, whole, renderedAll, renderedAtEdit, latencies, canvas, undoDisabled };
     };
 
     const results: Array<[string, Awaited<ReturnType<typeof variant>>]> = [];
@@ -207,6 +195,7 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
       report('at a working zoom', r.near);
       if (r.whole) report(`with the whole graph on screen (${r.renderedAll} boxes rendered)`, r.whole);
       log(`  param edit → total updated and painted (${EDITS} edits, ${r.renderedAtEdit} boxes rendered): median ${ms(quantile(r.latencies, 0.5))}, p95 ${ms(quantile(r.latencies, 0.95))}`);
+      log(`  param edit → canvas caught up and painted: median ${ms(quantile(r.canvas, 0.5))}, p95 ${ms(quantile(r.canvas, 0.95))}`);
       log(`  drag recorded as an undo step: ${r.undoDisabled === false ? 'yes' : 'no'}`);
     }
     if (layout) log(`auto-layout of ResNet-50 (left to right, ELK in a worker): ${layout.ms} ms; longest frame meanwhile ${ms(layout.longest)}`);
