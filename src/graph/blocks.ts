@@ -169,10 +169,12 @@ function expand(
   report: (message: string) => void,
   book: Pick<Flattened, 'members' | 'outputs'>,
   owner?: { id: string },
+  fedByPorts?: ReadonlySet<string>,
 ): Expansion {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const inner = new Map<string, { def: BlockDef; x: Expansion }>();
+  let fed: Set<string> | undefined;
   for (const n of graph.nodes) {
     if (owner) owner.id = n.id;
     if (!isInstance(n)) {
@@ -200,7 +202,14 @@ function expand(
     }
     const sub: Graph = { nodes: boundNodes(def, instanceValues(def, n)), edges: def.graph.edges };
     const pos = { x: offset.x + n.position.x, y: offset.y + n.position.y };
-    const x = expand(sub, defs, `${idPrefix}${n.id}${BLOCK_SEP}`, `${where}${BLOCK_SEP}`, pos, [...stack, def.id], report, book);
+    const ports = new Set(def.inputs.flatMap((port) => port.targets.map((t) => `${t.node}\u0000${t.index}`)));
+    const x = expand(sub, defs, `${idPrefix}${n.id}${BLOCK_SEP}`, `${where}${BLOCK_SEP}`, pos, [...stack, def.id], report, book, undefined, ports);
+    // An input port that feeds layers but nothing feeds, said on the instance after what is wrong inside it (a merge
+    // would otherwise quietly take fewer inputs).
+    fed ??= new Set([...graph.edges.map((e) => `${e.target}\u0000${e.targetIndex}`), ...(fedByPorts ?? [])]);
+    def.inputs.forEach((port, k) => {
+      if (port.targets.length && !fed!.has(`${n.id}\u0000${k}`)) report(`input “${port.name}” of ${where} is not connected`);
+    });
     nodes.push(...x.nodes);
     edges.push(...x.edges);
     inner.set(n.id, { def, x });
