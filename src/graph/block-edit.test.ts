@@ -256,10 +256,13 @@ describe('a block nested in another, and the ports of a block', () => {
     expect(addInputPort(outer(), blocks(), { node: 'u', index: 1 })).toEqual({ error: 'u has no input 2' });
   });
 
-  it('an inner instance whose input nothing feeds is named on the outer instance', () => {
+  it('an inner instance whose input nothing feeds is named on the outer instance and on itself', () => {
     const cut: BlockDef = { ...outer(), inputs: [{ name: 'in', targets: [] }] };
     const f = flatten(main('outer'), [unit(), cut]);
-    expect(f.problems).toEqual([{ nodeId: 'i1', message: 'input “in” of first/u is not connected' }]);
+    expect(f.problems).toEqual([
+      { nodeId: 'i1', message: 'input “in” of first/u is not connected' },
+      { nodeId: 'i1/u', message: 'input “in” of first/u is not connected' },
+    ]);
     expect(flatten(main('outer'), blocks()).problems).toEqual([]);
   });
 

@@ -136,8 +136,9 @@ export function boundNodes(def: BlockDef, values: Record<string, unknown>): Grap
   });
 }
 
-/** A problem found while flattening, on the top-level node it concerns. */
+/** A problem found while flattening, on the top-level node it concerns (and, for some, on the nested instance too). */
 export interface BlockProblem {
+  /** The top-level node, or the flat id (`outer/inner`) of an instance nested in it. */
   nodeId: string;
   message: string;
 }
@@ -166,7 +167,7 @@ function expand(
   namePrefix: string,
   offset: XY,
   stack: readonly string[],
-  report: (message: string) => void,
+  report: (message: string, nested?: string) => void,
   book: Pick<Flattened, 'members' | 'outputs'>,
   owner?: { id: string },
   fedByPorts?: ReadonlySet<string>,
@@ -208,7 +209,7 @@ function expand(
     // would otherwise quietly take fewer inputs).
     fed ??= new Set([...graph.edges.map((e) => `${e.target}\u0000${e.targetIndex}`), ...(fedByPorts ?? [])]);
     def.inputs.forEach((port, k) => {
-      if (port.targets.length && !fed!.has(`${n.id}\u0000${k}`)) report(`input “${port.name}” of ${where} is not connected`);
+      if (port.targets.length && !fed!.has(`${n.id}\u0000${k}`)) report(`input “${port.name}” of ${where} is not connected`, idPrefix ? idPrefix + n.id : undefined);
     });
     nodes.push(...x.nodes);
     edges.push(...x.edges);
@@ -260,7 +261,12 @@ export function flatten(graph: Graph, blocks: readonly BlockDef[] | undefined): 
   if (!graph.nodes.some(isInstance)) return result;
   const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
   const owner = { id: '' };
-  const x = expand(graph, defs, '', '', { x: 0, y: 0 }, [], (message) => result.problems.push({ nodeId: owner.id, message }), result, owner);
+  // A problem of an instance inside another is listed on the top-level one (drawn collapsed) and on itself (drawn in an opened one).
+  const report = (message: string, nested?: string) => {
+    result.problems.push({ nodeId: owner.id, message });
+    if (nested) result.problems.push({ nodeId: nested, message });
+  };
+  const x = expand(graph, defs, '', '', { x: 0, y: 0 }, [], report, result, owner);
   result.graph = { nodes: x.nodes, edges: x.edges };
   return result;
 }

@@ -401,9 +401,18 @@ describe('blocks in the document', () => {
     // Unwired inside Unit, the nested instance says so on both outer instances.
     const problems = () => flatFor(useDocStore.getState().project).problems;
     expect(problems()).toEqual([
-      { nodeId: a, message: `input “in” of unit/norm is not connected` },
-      { nodeId: b, message: `input “in” of unit_1/norm is not connected` },
+      { nodeId: a, message: 'input “in” of unit/norm is not connected' },
+      { nodeId: `${a}/${nested}`, message: 'input “in” of unit/norm is not connected' },
+      { nodeId: b, message: 'input “in” of unit_1/norm is not connected' },
+      { nodeId: `${b}/${nested}`, message: 'input “in” of unit_1/norm is not connected' },
     ]);
+    // The canvas shows it on the outer instance and on the nested one.
+    const canvas = () => {
+      const flat = flatFor(useDocStore.getState().project);
+      return canvasInferenceFor(graph(), flat, inferenceFor(flat.graph)).nodes;
+    };
+    expect(canvas()[b].error?.message).toBe('input “in” of unit_1/norm is not connected');
+    expect(canvas()[`${a}/${nested}`].error?.message).toBe('input “in” of unit/norm is not connected');
     const start = useDocStore.getState().project;
     const totals = flatTotals();
     // bn → [norm] → relu instead of bn → relu.
@@ -429,7 +438,7 @@ describe('blocks in the document', () => {
     // Cutting the wire into the nested instance, from the other instance's drawing.
     const into = innerEdge(blockId, 'n2', nested);
     expect(s.removeElements([], [`${b}/${into.id}`])).toEqual({ ok: true });
-    expect(problems()).toHaveLength(2);
+    expect(problems()).toHaveLength(4);
     temporal().undo();
     expect(problems()).toEqual([]);
     temporal().undo();
