@@ -183,9 +183,16 @@ test('a nested block wired and a port added, at 800×600', async ({ page }) => {
   // Built at the laptop size (the small canvas has no room beside the network for the two layers of the new block).
   await nestedBlockInOpenedInstance(page);
   await page.setViewportSize({ width: 800, height: 600 });
-  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
-  await page.keyboard.press('f');
+  // Room for the opened block: both side panels folded, the canvas panned up by a drag on its empty left-hand side.
+  await page.getByTestId('palette-close').click();
+  await page.getByTestId('side-close').click();
+  await page.mouse.move(200, 540);
+  await page.mouse.down();
+  await page.mouse.move(200, 420, { steps: 4 });
+  await page.mouse.move(200, 300, { steps: 4 });
+  await page.mouse.up();
   await waitForCanvasAtRest(page);
+  await expect(blockBox(page, NESTED)).toBeInViewport();
   await page.screenshot({ path: 'test-results/nested-block-unwired-800.png' });
   await deleteWire(page, `${FIRST}/max_pooling2d`, `${FIRST}/conv2d_1`);
   await wireHandles(page, layerNode(page, `${FIRST}/max_pooling2d`).locator('.react-flow__handle.source'), blockIn(page, NESTED));
