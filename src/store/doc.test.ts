@@ -480,9 +480,11 @@ describe('blocks in the document', () => {
     temporal().undo();
     temporal().undo();
     expect(useDocStore.getState().project).toBe(wired);
-    // Back through the two wires, the port, the wire to the Add, the Add and the output port.
+    // Back through the two wires, the port, the wire to the Add, the Add and the output port; redo gives the port back.
     for (let i = 0; i < 6; i++) temporal().undo();
     expect(useDocStore.getState().project).toBe(start);
+    temporal().redo();
+    expect(def().outputs.map((q) => q.name)).toEqual(['out', 'out2']);
   });
 
   it('infers through blocks, and the canvas gets one summed entry per instance', () => {
