@@ -75,3 +75,26 @@ export async function lenetWithTwoInstances(page: Page): Promise<void> {
   // The new instance's box moves into place after it is added; a click on a toggle before then can miss it.
   await waitForCanvasAtRest(page);
 }
+
+/** Drags a wire from one handle (an output) to another (an input), as a user does with the mouse. */
+export async function wireHandles(page: Page, from: Locator, to: Locator): Promise<void> {
+  const [s, t] = [await from.boundingBox(), await to.boundingBox()];
+  if (!s || !t) throw new Error('a handle to wire is not on screen');
+  await page.mouse.move(s.x + s.width / 2, s.y + s.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((s.x + t.x) / 2, (s.y + t.y) / 2, { steps: 5 });
+  await page.mouse.move(t.x + t.width / 2, t.y + t.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Input handle `slot` and output handle `port` of a block box (collapsed, nested or opened). */
+export const blockIn = (page: Page, name: string, slot = 0): Locator => blockBox(page, name).locator(`.react-flow__handle[data-handleid="in-${slot}"]`);
+export const blockOut = (page: Page, name: string, port = 0): Locator => blockBox(page, name).locator(`.react-flow__handle[data-handleid="${port ? `out-${port}` : 'out'}"]`);
+
+/** Right-clicks a layer's or a block box's header and waits for the canvas menu. */
+export async function contextMenuOn(page: Page, box: Locator): Promise<Locator> {
+  await box.locator('.layer-node-head, .block-node-head').first().click({ button: 'right' });
+  const menu = page.getByTestId('context-menu');
+  await expect(menu).toBeVisible();
+  return menu;
+}

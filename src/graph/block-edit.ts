@@ -1,7 +1,7 @@
 import { getLayerKind } from '../../nodes/index';
 import { defaultLayerName, uniqueName } from './build';
-import { BLOCK_KIND, BLOCK_SEP, instanceBaseName, type BlockDef, type BlockOutput } from './blocks';
-import type { GraphEdge, GraphNode, XY } from './types';
+import { BLOCK_KIND, BLOCK_SEP, instanceBaseName, isInstance, type BlockDef, type BlockInput, type BlockOutput } from './blocks';
+import type { Graph, GraphEdge, GraphNode, XY } from './types';
 
 /**
  * Edits of a block's inner wiring, as the canvas makes them on an opened instance. Each takes a definition and
@@ -144,4 +144,205 @@ export function removeFromBlock(def: BlockDef, nodeIds: readonly string[], edgeI
       edges: def.graph.edges.filter((e) => !dropE.has(e.id) && !dropN.has(e.source) && !dropN.has(e.target)),
     },
   };
+}
+
+/** Which side of a block a port is on: inputs feed inner layers, outputs come from them. */
+export type PortSide = 'input' | 'output';
+
+const instanceDef = (n: GraphNode, blocks: readonly BlockDef[]): BlockDef | undefined =>
+  isInstance(n) && n.block !== undefined ? blocks.find((b) => b.id === n.block) : undefined;
+
+/**
+ * Why a wire from output `sourceIndex` of `source` into input `targetIndex` of `target` (both nodes of `graph`, the main
+ * graph or a block's) names a port that is not there: a layer has one output, an instance has its block's ports.
+ * Undefined when both ports exist (or a node is missing: the caller says so).
+ */
+export function portRangeProblem(graph: Graph, blocks: readonly BlockDef[], source: string, sourceIndex: number, target: string, targetIndex: number): string | undefined {
+  const s = graph.nodes.find((n) => n.id === source);
+  const t = graph.nodes.find((n) => n.id === target);
+  if (!s || !t) return undefined;
+  if (isInstance(s)) {
+    const d = instanceDef(s, blocks);
+    if (!d) return `${s.name} uses a block that does not exist`;
+    if (sourceIndex >= d.outputs.length) return `${s.name} has no output ${sourceIndex + 1} (its block “${d.name}” has ${d.outputs.length})`;
+  } else if (sourceIndex > 0) return `${s.name} has a single output`;
+  if (isInstance(t)) {
+    const d = instanceDef(t, blocks);
+    if (!d) return `${t.name} uses a block that does not exist`;
+    if (targetIndex >= d.inputs.length) return `${t.name} has no input ${targetIndex + 1} (its block “${d.name}” has ${d.inputs.length})`;
+  }
+  return undefined;
+}
+
+/** What feeds input `slot` of inner node `node`, in words (“conv2d”, “the block's input “in””), or undefined. */
+function slotFeeder(def: BlockDef, node: string, slot: number): string | undefined {
+  const e = def.graph.edges.find((x) => x.target === node && x.targetIndex === slot);
+  if (e) return def.graph.nodes.find((n) => n.id === e.source)?.name ?? e.source;
+  const port = def.inputs.find((p) => p.targets.some((t) => t.node === node && t.index === slot));
+  return port ? `the block's input “${port.name}”` : undefined;
+}
+
+/** How many inputs inner node `n` may take (Infinity for merges), or why it takes none. */
+function slotCount(n: GraphNode, blocks: readonly BlockDef[]): number | string {
+  if (isInstance(n)) {
+    const d = instanceDef(n, blocks);
+    return d ? d.inputs.length : `${n.name} uses a block that does not exist`;
+  }
+  const kind = getLayerKind(n.kind);
+  if (!kind) return `${n.name} is of an unknown kind (“${n.kind}”)`;
+  return kind.inputs.max === 0 ? `${n.name} is an ${kind.ui.label} and takes no inputs` : kind.inputs.max;
+}
+
+/**
+ * Why nothing more can feed input `slot` of inner node `node` of the block (the slot is taken by a wire or a port, the
+ * layer takes a single input that is fed, or it has no such input), or undefined when the slot is free.
+ */
+function slotProblem(def: BlockDef, blocks: readonly BlockDef[], node: GraphNode, slot: number): string | undefined {
+  const count = slotCount(node, blocks);
+  if (typeof count === 'string') return count;
+  if (count === 0) return `${node.name} has no inputs`;
+  if (count === 1 && !isInstance(node)) {
+    const from = slotFeeder(def, node.id, 0);
+    if (from) return `${node.name} takes a single input and is already fed by ${from}`;
+  }
+  if (slot >= count) return `${node.name} has no input ${slot + 1}`;
+  const from = slotFeeder(def, node.id, slot);
+  return from ? `input ${slot + 1} of ${node.name} is already fed by ${from}` : undefined;
+}
+
+/**
+ * The first input of inner node `nodeId` that nothing feeds, where a new input port of the block can go; or why
+ * there is none (a single-input layer already fed, every input of an inner instance connected).
+ */
+export function freeInputSlot(def: BlockDef, blocks: readonly BlockDef[], nodeId: string): { slot: number } | { error: string } {
+  const node = def.graph.nodes.find((n) => n.id === nodeId);
+  if (!node) return { error: `“${def.name}” has no layer “${nodeId}”` };
+  const count = slotCount(node, blocks);
+  if (typeof count === 'string') return { error: count };
+  for (let slot = 0; slot < count; slot++) if (!slotProblem(def, blocks, node, slot)) return { slot };
+  if (count === 0) return { error: `${node.name} has no inputs` };
+  return { error: count === 1 && !isInstance(node) ? slotProblem(def, blocks, node, 0)! : `every input of ${node.name} is already connected` };
+}
+
+/** `base`, else `base2`, `base3`…: the first name no port of the list has. */
+function freePortName(ports: ReadonlyArray<{ name: string }>, base: string): string {
+  const taken = new Set(ports.map((p) => p.name));
+  if (!taken.has(base)) return base;
+  for (let k = 2; ; k++) if (!taken.has(`${base}${k}`)) return `${base}${k}`;
+}
+
+/**
+ * The definition with one more input port, last, feeding input `target.index` of inner node `target.node`. Every
+ * instance gets the port unconnected (each says so until it is wired). Refused, with the reason, when that input is
+ * already fed (by an inner wire or another port) or does not exist.
+ */
+export function addInputPort(def: BlockDef, blocks: readonly BlockDef[], target: { node: string; index: number }): { def: BlockDef; port: BlockInput } | { error: string } {
+  const node = def.graph.nodes.find((n) => n.id === target.node);
+  if (!node) return { error: `“${def.name}” has no layer “${target.node}”` };
+  const problem = slotProblem(def, blocks, node, target.index);
+  if (problem) return { error: problem };
+  const port: BlockInput = { name: freePortName(def.inputs, 'in'), targets: [{ node: target.node, index: target.index }] };
+  return { def: { ...def, inputs: [...def.inputs, port] }, port };
+}
+
+/**
+ * The definition with one more output port, last, giving output `source.index` of inner node `source.node` (a layer
+ * has one output; an inner instance has its block's). Refused, with the reason, when that output already is one of the
+ * block's or does not exist.
+ */
+export function addOutputPort(def: BlockDef, blocks: readonly BlockDef[], source: { node: string; index?: number }): { def: BlockDef; port: BlockOutput } | { error: string } {
+  const node = def.graph.nodes.find((n) => n.id === source.node);
+  if (!node) return { error: `“${def.name}” has no layer “${source.node}”` };
+  const index = source.index ?? 0;
+  if (isInstance(node)) {
+    const d = instanceDef(node, blocks);
+    if (!d) return { error: `${node.name} uses a block that does not exist` };
+    if (index >= d.outputs.length) return { error: `${node.name} has no output ${index + 1}` };
+  } else if (index > 0) return { error: `${node.name} has a single output` };
+  const same = def.outputs.find((o) => o.node === source.node && (o.index ?? 0) === index);
+  if (same) return { error: `${node.name} already gives the block's output “${same.name}”` };
+  const port: BlockOutput = { name: freePortName(def.outputs, 'out'), node: source.node, ...(index ? { index } : {}) };
+  return { def: { ...def, outputs: [...def.outputs, port] }, port };
+}
+
+/**
+ * Removes input or output port `index` of block `blockId`, everywhere it is used: wires to that port of every instance
+ * (in the main graph and inside other blocks) go, and wires to the ports after it are renumbered, as are ports of other
+ * blocks that pass through it. `wires` counts the wires removed. Refused, changing nothing, for a block's only output
+ * and for an output that gives another block's output (which would be left without a source).
+ */
+export function removePort(
+  graph: Graph,
+  blocks: readonly BlockDef[],
+  blockId: string,
+  side: PortSide,
+  index: number,
+): { graph: Graph; blocks: BlockDef[]; wires: number } | { error: string } {
+  const def = blocks.find((b) => b.id === blockId);
+  if (!def) return { error: 'that block no longer exists' };
+  const ports = side === 'input' ? def.inputs : def.outputs;
+  const port = ports[index];
+  if (!port) return { error: `“${def.name}” has no ${side} ${index + 1}` };
+  if (side === 'output' && def.outputs.length === 1) {
+    return { error: `a block needs at least one output: “${port.name}” is the only output of “${def.name}”` };
+  }
+  const isOurs = (g: Graph) => {
+    const ids = new Set(g.nodes.filter((n) => isInstance(n) && n.block === blockId).map((n) => n.id));
+    return (id: string) => ids.has(id);
+  };
+  if (side === 'output') {
+    for (const b of blocks) {
+      const ours = isOurs(b.graph);
+      const given = b.outputs.find((o) => ours(o.node) && (o.index ?? 0) === index);
+      if (given) {
+        const via = b.graph.nodes.find((n) => n.id === given.node)?.name ?? given.node;
+        return { error: `output “${port.name}” of “${def.name}” gives the output “${given.name}” of the block “${b.name}” (through ${via}), so it cannot be removed` };
+      }
+    }
+  }
+  let wires = 0;
+  const renumber = (g: Graph): Graph => {
+    const ours = isOurs(g);
+    let changed = false;
+    const edges: GraphEdge[] = [];
+    for (const e of g.edges) {
+      const at = side === 'input' ? (ours(e.target) ? e.targetIndex : -1) : ours(e.source) ? e.sourceIndex ?? 0 : -1;
+      if (at < index) edges.push(e);
+      else if (at === index) {
+        wires += 1;
+        changed = true;
+      } else {
+        changed = true;
+        if (side === 'input') edges.push({ ...e, targetIndex: at - 1 });
+        else {
+          const { sourceIndex: _s, ...rest } = e;
+          edges.push(at - 1 ? { ...rest, sourceIndex: at - 1 } : rest);
+        }
+      }
+    }
+    return changed ? { ...g, edges } : g;
+  };
+  const nextGraph = renumber(graph);
+  const nextBlocks = blocks.map((b) => {
+    const own: BlockDef = b.id === blockId ? (side === 'input' ? { ...b, inputs: b.inputs.filter((_, k) => k !== index) } : { ...b, outputs: b.outputs.filter((_, k) => k !== index) }) : b;
+    const inner = renumber(own.graph);
+    const ours = isOurs(own.graph);
+    let inputs = own.inputs;
+    let outputs = own.outputs;
+    if (side === 'input' && own.inputs.some((p) => p.targets.some((t) => ours(t.node) && t.index >= index))) {
+      inputs = own.inputs.map((p) => ({
+        ...p,
+        targets: p.targets.filter((t) => !(ours(t.node) && t.index === index)).map((t) => (ours(t.node) && t.index > index ? { ...t, index: t.index - 1 } : t)),
+      }));
+    }
+    if (side === 'output' && own.outputs.some((o) => ours(o.node) && (o.index ?? 0) > index)) {
+      outputs = own.outputs.map((o) => {
+        if (!ours(o.node) || (o.index ?? 0) <= index) return o;
+        const { index: k, ...rest } = o;
+        return k! - 1 ? { ...rest, index: k! - 1 } : rest;
+      });
+    }
+    return own === b && inner === b.graph && inputs === b.inputs && outputs === b.outputs ? b : { ...own, inputs, outputs, graph: inner };
+  });
+  return { graph: nextGraph, blocks: nextBlocks, wires };
 }

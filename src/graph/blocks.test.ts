@@ -153,14 +153,18 @@ describe('flatten', () => {
 
   it('refuses a block used inside itself, directly or through another block, with a clear message', () => {
     const selfish: BlockDef = { ...unit, id: 'self', name: 'Loop', graph: { nodes: [...unit.graph.nodes, node('x', BLOCK_KIND, 'again', {}, 'self')], edges: unit.graph.edges } };
-    const g: Graph = { nodes: [node('i', BLOCK_KIND, 'loop1', {}, 'self')], edges: [] };
-    const f = flatten(g, [selfish]);
+    // Fed through their input ports, so that the only problem is the recursion.
+    const fed = (id: string, name: string, block: string): Graph => ({
+      nodes: [node('x0', 'Input', 'input', { shape: [8, 8, 3] }), node(id, BLOCK_KIND, name, {}, block)],
+      edges: [{ id: 'e0', source: 'x0', target: id, targetIndex: 0 }],
+    });
+    const f = flatten(fed('i', 'loop1', 'self'), [selfish]);
     expect(f.problems).toEqual([{ nodeId: 'i', message: 'block "Loop" is used inside itself (Loop → Loop); a block cannot contain itself' }]);
     expect(checkBlocks([selfish])).toEqual(['blocks[0] ("Loop"): block "Loop" is used inside itself; a block cannot contain itself']);
 
     const a: BlockDef = { ...pair, id: 'A', name: 'A', graph: { ...pair.graph, nodes: [node('u1', BLOCK_KIND, 'a', {}, 'B'), node('u2', BLOCK_KIND, 'b', {}, 'unit'), node('add', 'Add', 'add')] } };
     const b: BlockDef = { ...pair, id: 'B', name: 'B', graph: { ...pair.graph, nodes: [node('u1', BLOCK_KIND, 'a', {}, 'A'), node('u2', BLOCK_KIND, 'b', {}, 'unit'), node('add', 'Add', 'add')] } };
-    const f2 = flatten({ nodes: [node('i', BLOCK_KIND, 'top', {}, 'A')], edges: [] }, [unit, a, b]);
+    const f2 = flatten(fed('i', 'top', 'A'), [unit, a, b]);
     expect(f2.problems.map((p) => p.message)).toEqual(['block "A" is used inside itself (A → B → A); a block cannot contain itself']);
     expect(checkBlocks([unit, a, b]).length).toBe(2);
     expect(recursionProblem([unit, pair], 'unit', 'pair')).toBe('block "Residual pair" already contains "Conv unit", so it cannot be used inside it (a block cannot contain itself)');

@@ -136,8 +136,9 @@ export function boundNodes(def: BlockDef, values: Record<string, unknown>): Grap
   });
 }
 
-/** A problem found while flattening, on the top-level node it concerns. */
+/** A problem found while flattening, on the top-level node it concerns (and, for some, on the nested instance too). */
 export interface BlockProblem {
+  /** The top-level node, or the flat id (`outer/inner`) of an instance nested in it. */
   nodeId: string;
   message: string;
 }
@@ -166,13 +167,15 @@ function expand(
   namePrefix: string,
   offset: XY,
   stack: readonly string[],
-  report: (message: string) => void,
+  report: (message: string, nested?: string) => void,
   book: Pick<Flattened, 'members' | 'outputs'>,
   owner?: { id: string },
+  fedByPorts?: ReadonlySet<string>,
 ): Expansion {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const inner = new Map<string, { def: BlockDef; x: Expansion }>();
+  let fed: Set<string> | undefined;
   for (const n of graph.nodes) {
     if (owner) owner.id = n.id;
     if (!isInstance(n)) {
@@ -200,7 +203,14 @@ function expand(
     }
     const sub: Graph = { nodes: boundNodes(def, instanceValues(def, n)), edges: def.graph.edges };
     const pos = { x: offset.x + n.position.x, y: offset.y + n.position.y };
-    const x = expand(sub, defs, `${idPrefix}${n.id}${BLOCK_SEP}`, `${where}${BLOCK_SEP}`, pos, [...stack, def.id], report, book);
+    const ports = new Set(def.inputs.flatMap((port) => port.targets.map((t) => `${t.node}\u0000${t.index}`)));
+    const x = expand(sub, defs, `${idPrefix}${n.id}${BLOCK_SEP}`, `${where}${BLOCK_SEP}`, pos, [...stack, def.id], report, book, undefined, ports);
+    // An input port that feeds layers but nothing feeds, said on the instance after what is wrong inside it (a merge
+    // would otherwise quietly take fewer inputs).
+    fed ??= new Set([...graph.edges.map((e) => `${e.target}\u0000${e.targetIndex}`), ...(fedByPorts ?? [])]);
+    def.inputs.forEach((port, k) => {
+      if (port.targets.length && !fed!.has(`${n.id}\u0000${k}`)) report(`input “${port.name}” of ${where} is not connected`, idPrefix ? idPrefix + n.id : undefined);
+    });
     nodes.push(...x.nodes);
     edges.push(...x.edges);
     inner.set(n.id, { def, x });
@@ -251,7 +261,12 @@ export function flatten(graph: Graph, blocks: readonly BlockDef[] | undefined): 
   if (!graph.nodes.some(isInstance)) return result;
   const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
   const owner = { id: '' };
-  const x = expand(graph, defs, '', '', { x: 0, y: 0 }, [], (message) => result.problems.push({ nodeId: owner.id, message }), result, owner);
+  // A problem of an instance inside another is listed on the top-level one (drawn collapsed) and on itself (drawn in an opened one).
+  const report = (message: string, nested?: string) => {
+    result.problems.push({ nodeId: owner.id, message });
+    if (nested) result.problems.push({ nodeId: nested, message });
+  };
+  const x = expand(graph, defs, '', '', { x: 0, y: 0 }, [], report, result, owner);
   result.graph = { nodes: x.nodes, edges: x.edges };
   return result;
 }

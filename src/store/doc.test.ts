@@ -382,6 +382,111 @@ describe('blocks in the document', () => {
     expect(useDocStore.getState().makeSeparable(`${a}/n2`, { batchNorm: false })).toMatchObject({ ok: false, reason: expect.stringMatching(/only a Conv2D/) });
   });
 
+  /** twoInstances, plus a block “Norm” (one BatchNormalization) placed, unwired, inside Unit: drawn as `${a}/${id}`. */
+  function nestedNorm() {
+    const t = twoInstances();
+    const s = useDocStore.getState();
+    const bn = s.addNode('BatchNormalization', { x: 900, y: 0 });
+    const norm = s.makeBlock([bn], 'Norm', []);
+    expect(norm.ok).toBe(true);
+    const placed = s.addToBlock(t.a, { block: norm.blockId! }, { x: 200, y: 100 });
+    expect(placed.ok).toBe(true);
+    return { ...t, norm: norm.blockId!, top: norm.instanceId!, nested: placed.id!.split('/')[1] };
+  }
+
+  it('rewires a block nested in an opened instance: the outer block changes, both instances follow, one undo step each', () => {
+    const { a, b, blockId, top, nested } = nestedNorm();
+    const s = useDocStore.getState();
+    expect(s.removeElements([top], [])).toEqual({ ok: true });
+    // Unwired inside Unit, the nested instance says so on both outer instances.
+    const problems = () => flatFor(useDocStore.getState().project).problems;
+    expect(problems()).toEqual([
+      { nodeId: a, message: 'input “in” of unit/norm is not connected' },
+      { nodeId: `${a}/${nested}`, message: 'input “in” of unit/norm is not connected' },
+      { nodeId: b, message: 'input “in” of unit_1/norm is not connected' },
+      { nodeId: `${b}/${nested}`, message: 'input “in” of unit_1/norm is not connected' },
+    ]);
+    // The canvas shows it on the outer instance and on the nested one.
+    const canvas = () => {
+      const flat = flatFor(useDocStore.getState().project);
+      return canvasInferenceFor(graph(), flat, inferenceFor(flat.graph)).nodes;
+    };
+    expect(canvas()[b].error?.message).toBe('input “in” of unit_1/norm is not connected');
+    expect(canvas()[`${a}/${nested}`].error?.message).toBe('input “in” of unit/norm is not connected');
+    const start = useDocStore.getState().project;
+    const totals = flatTotals();
+    // bn → [norm] → relu instead of bn → relu.
+    expect(s.removeElements([], [`${a}/${innerEdge(blockId, 'n2', 'n3').id}`])).toEqual({ ok: true });
+    expect(s.connect(`${a}/n2`, `${a}/${nested}`, 0)).toEqual({ ok: true });
+    expect(s.connect(`${b}/${nested}`, `${b}/n3`, 0)).toEqual({ ok: true });
+    expect(problems()).toEqual([]);
+    expect(flatInf().valid).toBe(true);
+    // A BatchNormalization over 4 channels in each instance: 4 × 4 params, twice.
+    expect(flatTotals().params - totals.params).toBe(32);
+    const innerBn = flattenProject(useDocStore.getState().project).graph.nodes.find((n) => n.id.startsWith(`${b}/${nested}/`))!;
+    expect(innerBn.name).toBe('unit_1/norm/batch_normalization');
+    expect(flatInf().nodes[innerBn.id].outputShape).toEqual([8, 8, 4]);
+    // Refused with the messages used elsewhere.
+    expect(s.connect(`${a}/n1`, `${a}/${nested}`, 0)).toEqual({ ok: false, reason: 'input 1 of norm is already connected' });
+    expect(s.connect(`${a}/n1`, `${a}/${nested}`, 1)).toEqual({ ok: false, reason: 'norm has no input 2 (its block “Norm” has 1)' });
+    expect(s.connect(`${a}/${nested}`, `${a}/n2`, 0)).toMatchObject({ ok: false, reason: expect.stringMatching(/single input/) });
+    expect(s.connect(`${a}/${nested}`, `${a}/n1`, 0)).toEqual({ ok: false, reason: 'input 1 of conv2d comes from the block\'s input “in”' });
+    // Unit already holds Norm: Unit inside Norm stays refused, as does Unit inside itself.
+    const norm = blocks().find((x) => x.name === 'Norm')!;
+    expect(s.addInstance(blockId, { x: 0, y: 0 }, norm.id)).toMatchObject({ ok: false, reason: expect.stringMatching(/cannot contain itself/) });
+    expect(s.addToBlock(a, { block: blockId }, { x: 0, y: 0 })).toEqual({ ok: false, reason: 'block "Unit" cannot be used inside itself' });
+    // Cutting the wire into the nested instance, from the other instance's drawing.
+    const into = innerEdge(blockId, 'n2', nested);
+    expect(s.removeElements([], [`${b}/${into.id}`])).toEqual({ ok: true });
+    expect(problems()).toHaveLength(4);
+    temporal().undo();
+    expect(problems()).toEqual([]);
+    temporal().undo();
+    temporal().undo();
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(start);
+  });
+
+  it('adds an input and an output port from an opened instance and removes them: every instance follows, one undo step each', () => {
+    const { a, b, blockId } = twoInstances();
+    const s = useDocStore.getState();
+    const def = () => blocks().find((x) => x.id === blockId)!;
+    const start = useDocStore.getState().project;
+    // An output from bn: both instances get a second output port.
+    expect(s.addBlockOutput(`${a}/n2`)).toEqual({ ok: true, port: 'out2' });
+    expect(flatFor(useDocStore.getState().project).outputs.get(b)).toEqual([`${b}/n3`, `${b}/n2`]);
+    expect(s.addBlockOutput(`${b}/n2`)).toEqual({ ok: false, reason: 'batch_normalization already gives the block\'s output “out2”' });
+    expect(s.connect(b, 'n5', 0, 1)).toMatchObject({ ok: false, reason: expect.stringMatching(/single input/) });
+    expect(s.connect(b, 'n5', 0, 2)).toMatchObject({ ok: false });
+    // An input feeding a new Add after relu: its second input is the new port, unconnected on both instances.
+    const add = s.addToBlock(a, { kind: 'Add' }, { x: 0, y: 400 });
+    expect(s.connect(`${a}/n3`, add.id!, 0)).toEqual({ ok: true });
+    expect(s.addBlockInput(`${a}/n1`)).toEqual({ ok: false, reason: 'conv2d takes a single input and is already fed by the block\'s input “in”' });
+    expect(s.addBlockInput(add.id!)).toEqual({ ok: true, port: 'in2' });
+    expect(def().inputs.map((q) => q.name)).toEqual(['in', 'in2']);
+    const problems = () => flatFor(useDocStore.getState().project).problems.map((q) => q.message);
+    expect(problems()).toEqual(['input “in2” of unit is not connected', 'input “in2” of unit_1 is not connected']);
+    expect(s.addBlockInput('n0')).toMatchObject({ ok: false, reason: expect.stringMatching(/pick a layer inside an opened block/) });
+    // Wired on both: Input → unit.in2, unit → unit_1.in2.
+    expect(s.connect('n0', a, 1)).toEqual({ ok: true });
+    expect(s.connect(a, b, 1)).toEqual({ ok: true });
+    expect(problems()).toEqual([]);
+    const wired = useDocStore.getState().project;
+    // Removing the input takes its two wires with it; removing the first output renumbers the wires from the second.
+    expect(s.removeBlockPort(blockId, 'input', 1)).toEqual({ ok: true, wires: 2 });
+    expect(graph().edges.filter((e) => e.target === a || e.target === b).map((e) => e.targetIndex)).toEqual([0, 0]);
+    expect(s.removeBlockPort(blockId, 'output', 1)).toEqual({ ok: true, wires: 0 });
+    expect(s.removeBlockPort(blockId, 'output', 0)).toEqual({ ok: false, reason: 'a block needs at least one output: “out” is the only output of “Unit”' });
+    temporal().undo();
+    temporal().undo();
+    expect(useDocStore.getState().project).toBe(wired);
+    // Back through the two wires, the port, the wire to the Add, the Add and the output port; redo gives the port back.
+    for (let i = 0; i < 6; i++) temporal().undo();
+    expect(useDocStore.getState().project).toBe(start);
+    temporal().redo();
+    expect(def().outputs.map((q) => q.name)).toEqual(['out', 'out2']);
+  });
+
   it('infers through blocks, and the canvas gets one summed entry per instance', () => {
     openLonger();
     const r = useDocStore.getState().makeBlock(['n1', 'n2', 'n3'], 'Unit', []);

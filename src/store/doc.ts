@@ -1,7 +1,20 @@
 import { create } from 'zustand';
 import { temporal } from 'zundo';
 import { getLayerKind } from '../../nodes/index';
-import { addToBlock, connectInBlock, moveInBlock, portFeedProblem, removeFromBlock, splitInnerId } from '../graph/block-edit';
+import {
+  addInputPort,
+  addOutputPort,
+  addToBlock,
+  connectInBlock,
+  freeInputSlot,
+  moveInBlock,
+  portFeedProblem,
+  portRangeProblem,
+  removeFromBlock,
+  removePort,
+  splitInnerId,
+  type PortSide,
+} from '../graph/block-edit';
 import { BLOCK_KIND, BLOCK_SEP, expandInstance, instanceBaseName, isInstance, makeBlock, recursionProblem, type BlockDef, type ExposeChoice } from '../graph/blocks';
 import { defaultLayerName, uniqueName } from '../graph/build';
 import { wouldCreateCycle } from '../graph/topo';
@@ -56,6 +69,23 @@ export interface DocState {
    * nothing, for ids the block does not have. No undo step of its own during a drag (see `beginDrag`/`endDrag`).
    */
   moveInBlock(instanceId: string, positions: Record<string, XY>): Outcome;
+  /**
+   * Adds an input port to the block of an opened instance, last, feeding the first free input of the inner layer (or
+   * inner instance) drawn as `drawnId` (`instance/inner`). Every instance gets the port unconnected, and says so until
+   * it is wired. One undo step; refused with the reason when that layer has no free input. Returns the port's name.
+   */
+  addBlockInput(drawnId: string): Outcome & { port?: string };
+  /**
+   * Adds an output port to the block of an opened instance, last, giving the output of the inner layer drawn as
+   * `drawnId` (output `index` of an inner instance). One undo step; refused when it already is one of the block's outputs.
+   */
+  addBlockOutput(drawnId: string, index?: number): Outcome & { port?: string };
+  /**
+   * Removes input or output port `index` of block `blockId` and every wire to it, in the main graph and in other blocks;
+   * wires to later ports follow their port. One undo step. Refused, changing nothing, for the block's only output or an
+   * output that gives another block's. `wires` is how many wires went with it.
+   */
+  removeBlockPort(blockId: string, side: PortSide, index: number): Outcome & { wires?: number };
   /** Inserts copied nodes/edges with fresh ids and unique names; returns the new node ids. */
   insertFragment(fragment: Graph, offset: XY): string[];
   setViewport(vp: Viewport): void;
@@ -240,7 +270,8 @@ export const useDocStore = create<DocState>()(
         const g = get().project.graph;
         const inMain = (id: string) => !id.includes(BLOCK_SEP) || g.nodes.some((n) => n.id === id);
         if (!inMain(source) || !inMain(target)) return connectInside(source, target, targetIndex, sourceIndex);
-        const problem = connectionProblem(get().project.graph, source, target, targetIndex);
+        const p = get().project;
+        const problem = connectionProblem(p.graph, source, target, targetIndex) ?? portRangeProblem(p.graph, p.blocks ?? [], source, sourceIndex ?? 0, target, targetIndex);
         if (problem) return { ok: false, reason: problem };
         const edge: GraphEdge = { id: freshId('e'), source, target, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
         set((s) => ({ project: mapGraph(s.project, (g) => ({ ...g, edges: [...g.edges, edge] })) }));
@@ -349,6 +380,33 @@ export const useDocStore = create<DocState>()(
         set({ project: { ...p, graph, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
         return { ok: true };
       },
+      addBlockInput(drawnId) {
+        const p = get().project;
+        const at = innerLayer(p, drawnId);
+        if ('error' in at) return { ok: false, reason: at.error };
+        const slot = freeInputSlot(at.def, p.blocks!, at.inner);
+        if ('error' in slot) return { ok: false, reason: slot.error };
+        const r = addInputPort(at.def, p.blocks!, { node: at.inner, index: slot.slot });
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === at.def.id ? r.def : b)) } });
+        return { ok: true, port: r.port.name };
+      },
+      addBlockOutput(drawnId, index) {
+        const p = get().project;
+        const at = innerLayer(p, drawnId);
+        if ('error' in at) return { ok: false, reason: at.error };
+        const r = addOutputPort(at.def, p.blocks!, { node: at.inner, index });
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === at.def.id ? r.def : b)) } });
+        return { ok: true, port: r.port.name };
+      },
+      removeBlockPort(blockId, side, index) {
+        const p = get().project;
+        const r = removePort(p.graph, p.blocks ?? [], blockId, side, index);
+        if ('error' in r) return { ok: false, reason: r.error };
+        set({ project: { ...p, graph: r.graph, blocks: r.blocks } });
+        return { ok: true, wires: r.wires };
+      },
       makeSeparable(flatId, opts) {
         try {
           set({ project: toSeparableInProject(get().project, flatId, opts) });
@@ -371,6 +429,17 @@ function defOfInstance(p: ProjectFileV1, instanceId: string): BlockDef | undefin
   return inst && isInstance(inst) && inst.block !== undefined ? p.blocks?.find((b) => b.id === inst.block) : undefined;
 }
 
+/** The block and inner id of a layer drawn inside an opened instance (`instance/inner`), or why it is not one. */
+function innerLayer(p: ProjectFileV1, drawnId: string): { instanceId: string; def: BlockDef; inner: string } | { error: string } {
+  const at = p.graph.nodes.some((n) => n.id === drawnId) ? undefined : splitInnerId(drawnId);
+  if (!at) return { error: 'ports belong to a block: pick a layer inside an opened block instance' };
+  if (at.inner.includes(BLOCK_SEP)) return { error: 'that layer sits in a block inside the block: open that block on its own to change its ports' };
+  const def = defOfInstance(p, at.instance);
+  if (!def) return { error: 'that block instance no longer exists' };
+  if (!def.graph.nodes.some((n) => n.id === at.inner)) return { error: `“${def.name}” no longer has that layer` };
+  return { instanceId: at.instance, def, inner: at.inner };
+}
+
 /** A wire between two layers inside the same opened instance, made in the block's definition. */
 function connectInside(source: string, target: string, targetIndex: number, sourceIndex: number | undefined): Outcome {
   const p = useDocStore.getState().project;
@@ -384,7 +453,10 @@ function connectInside(source: string, target: string, targetIndex: number, sour
   if (a.inner.includes(BLOCK_SEP) || b.inner.includes(BLOCK_SEP)) return { ok: false, reason: 'that layer sits in a block inside the block: open that block on its own to rewire it' };
   const def = defOfInstance(p, a.instance);
   if (!def) return { ok: false, reason: 'that block instance no longer exists' };
-  const problem = portFeedProblem(def, b.inner, targetIndex) ?? connectionProblem(def.graph, a.inner, b.inner, targetIndex);
+  const problem =
+    portFeedProblem(def, b.inner, targetIndex) ??
+    connectionProblem(def.graph, a.inner, b.inner, targetIndex) ??
+    portRangeProblem(def.graph, p.blocks!, a.inner, sourceIndex ?? 0, b.inner, targetIndex);
   if (problem) return { ok: false, reason: problem };
   const edge: GraphEdge = { id: freshId('e'), source: a.inner, target: b.inner, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
   const next = connectInBlock(def, edge);

@@ -6,6 +6,7 @@ import { useUiStore } from '../../store/ui';
 import { fmtCompact, fmtInt, fmtShapeX } from '../format';
 import { NodeInspector, RenameField } from '../layer-form/Inspector';
 import { useBlockView } from './block-view';
+import { portCommands, removeBlockPort } from './block-ports';
 import { unpackInstance } from '../actions';
 
 const NUMBER = /^-?\d+(\.\d+)?(e-?\d+)?$/i;
@@ -66,6 +67,47 @@ function blockActions(instance: GraphNode, def: BlockDef, open: boolean) {
   );
 }
 
+/** The block's input and output ports, what each feeds or comes from, and a way to remove one. */
+function PortsSection({ def }: { def: BlockDef }) {
+  const name = (id: string) => def.graph.nodes.find((n) => n.id === id)?.name ?? id;
+  const only = def.outputs.length === 1;
+  return (
+    <div className="section" data-testid="block-ports">
+      <h3>Inputs and outputs</h3>
+      <ul className="block-ports">
+        {def.inputs.map((p, k) => (
+          <li key={`in-${k}`} data-testid={`block-port-input-${k}`}>
+            <span className="block-port-text">
+              <span className="muted">input {k + 1}</span> <b>{p.name}</b> → {p.targets.map((t) => `${name(t.node)}${t.index ? ` (input ${t.index + 1})` : ''}`).join(', ') || <i>nothing</i>}
+            </span>
+            <button className="btn" onClick={() => removeBlockPort(def, 'input', k)} data-testid={`remove-port-input-${k}`} title={`Remove the input “${p.name}” and the wires into it, on every instance`}>
+              Remove
+            </button>
+          </li>
+        ))}
+        {def.outputs.map((o, k) => (
+          <li key={`out-${k}`} data-testid={`block-port-output-${k}`}>
+            <span className="block-port-text">
+              <span className="muted">output {k + 1}</span> <b>{o.name}</b> ← {name(o.node)}
+              {o.index ? ` (output ${o.index + 1})` : ''}
+            </span>
+            <button
+              className="btn"
+              disabled={only}
+              onClick={() => removeBlockPort(def, 'output', k)}
+              data-testid={`remove-port-output-${k}`}
+              title={only ? 'A block needs at least one output' : `Remove the output “${o.name}” and the wires from it, on every instance`}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p className="hint">To add one, open the block and right-click a layer inside it (or select the layer): “Add block input feeding this layer”, “Make block output”.</p>
+    </div>
+  );
+}
+
 function InstanceInspector({ node, def }: { node: GraphNode; def: BlockDef | undefined }) {
   const inf = useCanvasInference().nodes[node.id];
   const open = useBlockView((s) => s.expanded.has(node.id));
@@ -105,6 +147,7 @@ function InstanceInspector({ node, def }: { node: GraphNode; def: BlockDef | und
         ))}
         {!def.params.length && <p className="muted">This block exposes no params: every instance is the same.</p>}
       </div>
+      <PortsSection def={def} />
       <div className="section">
         <h3>Shapes and cost</h3>
         <dl className="kv">
@@ -141,13 +184,24 @@ function InnerInspector({ instance, def, innerId, flatId }: { instance: GraphNod
       Layer <b>{inner.name}</b> of the block <b>“{def.name}”</b>, seen in {instance.name}. <b>Editing it edits the block: every instance follows.</b>
       {exposed.length > 0 && <> Set per instance: {exposed.map((p) => p.name).join(', ')}.</>}
       {' '}Rewire it on the canvas; Del removes it from the block.
+      <div className="block-actions">
+        {/* The ones that cannot be used now are left to the context menu, which says why. */}
+        {portCommands(flatId).filter((c) => !c.disabled).map((c) => (
+          <button key={c.id} className="btn" title={c.title} onClick={c.run} data-testid={`inspector-${c.id}`}>
+            {c.label}
+          </button>
+        ))}
+      </div>
     </div>
   );
   if (isInstance(inner)) {
     return (
       <div className="section">
         {head}
-        <p className="muted">A block inside the block; open the block “{def.name}” to see it, or unpack {instance.name} to edit it.</p>
+        <p className="muted">
+          A block inside the block: wire its inputs and outputs on the canvas, here in {instance.name}. Its own layers belong to its block: open an
+          instance of that block on the main canvas, or unpack {instance.name}, to edit them.
+        </p>
       </div>
     );
   }

@@ -1,5 +1,5 @@
-import { memo } from 'react';
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useEffect, useRef } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
 import type { BlockDef } from '../../graph/blocks';
 import type { LayoutDirection } from '../../graph/layout';
 import type { GraphNode, NodeInference } from '../../graph/types';
@@ -28,7 +28,7 @@ function paramsText(def: BlockDef | undefined, node: GraphNode): string {
  * A block instance: collapsed, one box with the block's name, exposed params, output shape and totals;
  * opened, the frame of a group whose children are the block's layers.
  */
-function BlockNodeView({ data, selected }: NodeProps<BlockFlowNode>) {
+function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
   const { node, def, inf, direction, expanded, nested } = data;
   const status = inf?.status ?? 'ok';
   const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
@@ -36,6 +36,16 @@ function BlockNodeView({ data, selected }: NodeProps<BlockFlowNode>) {
   const ins = Math.max(1, def?.inputs.length ?? 1);
   const outs = Math.max(1, def?.outputs.length ?? 1);
   const at = (i: number, n: number) => `${((i + 1) / (n + 1)) * 100}%`;
+  // A port added or removed (here or by undo) adds or removes a handle: React Flow must measure them again to draw wires to it.
+  // (On mount React Flow measures them itself.)
+  const updateInternals = useUpdateNodeInternals();
+  const ports = `${ins}:${outs}`;
+  const measuredPorts = useRef(ports);
+  useEffect(() => {
+    if (measuredPorts.current === ports) return;
+    measuredPorts.current = ports;
+    updateInternals(id);
+  }, [id, ports, updateInternals]);
   const handles = [];
   for (let i = 0; i < ins; i++) {
     handles.push(
@@ -87,7 +97,7 @@ function BlockNodeView({ data, selected }: NodeProps<BlockFlowNode>) {
       )}
       {/* The header has room for one of the error and the note: the error matters more. */}
       {expanded && status === 'ok' && (
-        <div className="block-node-note" title="Drag its layers to arrange them (the frame fits them when let go), drag wires between them, drop layers from the palette into this frame, Del removes the selected layer or wire">
+        <div className="block-node-note" title="Drag its layers to arrange them (the frame fits them when let go), drag wires between them (and to the ports of a block inside), drop layers from the palette into this frame, Del removes the selected layer or wire; right-click a layer to give the block an input or output there">
           Edits here change the block “{def?.name}”: every instance follows.
         </div>
       )}

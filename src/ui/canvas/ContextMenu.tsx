@@ -3,6 +3,7 @@ import { useDocStore } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import * as act from '../actions';
 import { mod } from '../Toolbar';
+import { portCommands } from './block-ports';
 
 /** How long a finger rests on the canvas before the context menu opens (about what iOS and Android use). */
 export const LONG_PRESS_MS = 550;
@@ -60,6 +61,8 @@ interface Item {
   hint?: string;
   run(): void;
   disabled?: boolean;
+  /** Why a disabled command cannot be used. */
+  title?: string;
 }
 
 /** The canvas' context menu (right click, long press, or the Menu key / Shift+F10 on a focused layer). */
@@ -106,6 +109,8 @@ export function CanvasContextMenu() {
         { id: 'edit', label: 'Edit in the side panel', run: () => (ui.setTab('layer'), ui.setPanels({ sideOpen: true })) },
         { id: 'duplicate', label: 'Duplicate', hint: `${mod}+D`, run: act.duplicateSelection },
         { id: 'copy', label: 'Copy', hint: `${mod}+C`, run: () => void act.copySelection() },
+        // Inside an opened block: its ports.
+        ...portCommands(menu.nodeId),
         { id: 'delete', label: 'Delete', hint: 'Del', run: act.deleteSelection },
       ]
     : [
@@ -140,13 +145,17 @@ export function CanvasContextMenu() {
           className="menu-item context-item"
           role="menuitem"
           disabled={it.disabled}
+          title={it.title}
           data-testid={`context-${it.id}`}
           onClick={() => {
             close();
             it.run();
           }}
         >
-          <span className="menu-item-title">{it.label}</span>
+          <span className="menu-item-title">
+            {it.label}
+            {it.disabled && it.title && <span className="menu-item-sub context-item-why">{it.title}</span>}
+          </span>
           {it.hint && <kbd>{it.hint}</kbd>}
         </button>
       ))}
