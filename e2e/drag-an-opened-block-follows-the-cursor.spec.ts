@@ -40,3 +40,22 @@ test('with every block of ResNet-50 opened, a dragged block stays under the curs
   await expect(page.getByTestId('undo')).toBeEnabled();
   expect(errors).toEqual([]);
 });
+
+// Only opened blocks near the screen hand their layers to the canvas: jumping far away and back must still show them.
+test('with every block of ResNet-50 opened, jumping to a layer of a far block and back shows the layers there', async ({ page }) => {
+  const errors = trackErrors(page);
+  await openEditor(page, '/?preset=resnet50');
+  await expect(totalParams(page)).toHaveText('25,636,712');
+  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="block-toggle"]').forEach((b) => b.click()));
+  await page.getByTestId('tab-summary').click();
+  for (const id of ['conv2_block1/1_conv', 'conv5_block3/3_conv', 'conv4_block2/2_bn', 'conv2_block1/1_conv']) {
+    await page.getByTestId(`summary-row-${id}`).click();
+    await waitForCanvasAtRest(page);
+    // The layer's own box, drawn inside its opened block, with its shape worked out.
+    const box = page.getByTestId(`node-${id}`);
+    await expect(box).toBeInViewport();
+    await expect(box.getByTestId('node-shape')).toHaveText(/\d+×\d+×\d+/);
+  }
+  await page.screenshot({ path: 'test-results/jump-to-a-far-opened-block.png' });
+  expect(errors).toEqual([]);
+});

@@ -24,6 +24,7 @@ import { beginDrag, endDrag, useCanvasInference, useDocStore } from '../../store
 import { useUiStore } from '../../store/ui';
 import { fmtShapeX } from '../format';
 import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMenu';
+import { framesOnScreen, type Frame } from './on-screen';
 import { dropSpot } from './placement';
 import { dropIntoOpenedBlock, moveInOpenedBlocks } from './block-drop';
 import { GROUP_PAD, useBlockView } from './block-view';
@@ -184,7 +185,7 @@ function useOnScreenInstances(): { onScreen: ReadonlySet<string> | undefined; la
   const { frames, large } = useMemo(() => {
     const defs = new Map((blocks ?? []).map((b) => [b.id, b]));
     const shifts = expanded.size ? openedShifts(graph.nodes, defs, expanded, direction) : new Map<string, XY>();
-    const frames: Array<{ id: string; x: number; y: number; width: number; height: number }> = [];
+    const frames: Frame[] = [];
     // The boxes drawn with every instance in full: each opened instance adds its layers to its frame.
     let boxes = graph.nodes.length;
     for (const n of graph.nodes) {
@@ -200,21 +201,8 @@ function useOnScreenInstances(): { onScreen: ReadonlySet<string> | undefined; la
   }, [graph, blocks, expanded, direction]);
   const key = useStore(
     useCallback(
-      (s: { transform: [number, number, number]; width: number; height: number }) => {
-        if (!frames.length) return '';
-        const [tx, ty, zoom] = s.transform;
-        const mx = s.width * ON_SCREEN_MARGIN;
-        const my = s.height * ON_SCREEN_MARGIN;
-        // The screen (plus margins) in canvas coordinates.
-        const x0 = (-tx - mx) / zoom;
-        const y0 = (-ty - my) / zoom;
-        const x1 = (s.width - tx + mx) / zoom;
-        const y1 = (s.height - ty + my) / zoom;
-        return frames
-          .filter((f) => f.x < x1 && f.x + f.width > x0 && f.y < y1 && f.y + f.height > y0)
-          .map((f) => f.id)
-          .join('\n');
-      },
+      (s: { transform: [number, number, number]; width: number; height: number }) =>
+        frames.length ? framesOnScreen(frames, s.transform, s.width, s.height, ON_SCREEN_MARGIN).join('\n') : '',
       [frames],
     ),
   );
