@@ -8,6 +8,7 @@ import {
   useNodesInitialized,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -211,7 +212,7 @@ function useOnScreenInstances(): { onScreen: ReadonlySet<string> | undefined; la
 }
 
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, dragMoves: number, onScreen: ReadonlySet<string> | undefined): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, onScreen: ReadonlySet<string> | undefined): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -318,8 +319,7 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
     cache.current = next;
     return out;
     // dragsEnded: after a drag the shifts are computed again even though the graph is the one of the last move.
-    // dragMoves: a box being dragged moved (see innerDrag and topDrag).
-  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, dragMoves, onScreen]);
+  }, [graph, blocks, expanded, inference, selectedNodes, direction, measured, firstMeasures, dragsEnded, onScreen]);
 }
 
 type EdgeEntry = { edge: GraphEdge; label: string | undefined; selected: boolean; flow: Edge };
@@ -489,13 +489,13 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const measured = useRef(new Map<string, Measured>()).current;
   const [firstMeasures, setFirstMeasures] = useState(0);
   const [dragsEnded, setDragsEnded] = useState(0);
-  const [dragMoves, setDragMoves] = useState(0);
   const { onScreen, large } = useOnScreenInstances();
-  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, dragMoves, onScreen);
+  const nodes = useFlowNodes(inference, measured, firstMeasures, dragsEnded, onScreen);
   const drawn = useRef(new Set<string>());
   drawn.current = useMemo(() => new Set(nodes.map((n) => n.id)), [nodes]);
   const edges = useFlowEdges(inference, onScreen);
   const flow = useReactFlow();
+  const storeApi = useStoreApi<FlowNode>();
   const showMinimap = useUiStore((s) => s.showMinimap);
   // Far out, labels are unreadable: hiding them spares the (software) painter on big graphs.
   const zoomedOut = useStore((s) => s.transform[2] < 0.3);
@@ -538,7 +538,16 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       for (const [id, p] of inner) innerDrag.set(id, p);
       dragged = true;
     } else if (inner) moveInOpenedBlocks(inner); // a keyboard nudge: one step
-    if (dragged) setDragMoves((n) => n + 1);
+    if (dragged) {
+      // Straight into React Flow's store, as it does itself for nodes it owns: re-rendering the canvas to hand over a
+      // new nodes array cost a render and commit of the canvas, then one of React Flow, per mouse move. The canvas
+      // catches up on the drop; if it re-renders before (an instance coming near the screen), it draws the dragged
+      // boxes from topDrag and innerDrag.
+      const moves = new Map<string, XY>();
+      for (const c of changes) if (c.type === 'position' && c.position) moves.set(c.id, c.position);
+      const st = storeApi.getState();
+      st.setNodes(st.nodes.map((n) => (moves.has(n.id) ? { ...n, position: moves.get(n.id)! } : n)));
+    }
     if (dims) {
       let first = false;
       for (const [id, m] of dims) {
@@ -552,7 +561,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       const ui = useUiStore.getState();
       ui.select([...selection], ui.selectedEdges);
     }
-  }, [measured, flow]);
+  }, [measured, flow, storeApi]);
 
   const onEdgesChange = useCallback((changes: EdgeChange[]) => {
     let selection: Set<string> | null = null;
