@@ -107,6 +107,13 @@ test('wire a block nested in an opened block, then give the block an input and a
   await expect(blockIn(page, SECOND, 1)).toBeVisible();
   await expect(second.getByTestId('node-error')).toHaveText(`input “in2” of ${SECOND} is not connected`);
   await expect(blockBox(page, FIRST)).toHaveAttribute('data-status', 'error');
+  // The status bar's list names them too, under the instances, next to what they leave unfed inside.
+  await page.getByTestId('graph-status').click();
+  const list = page.getByTestId('problems-list');
+  await expect(list).toContainText(`input “in2” of ${SECOND} is not connected`);
+  await expect(list).toContainText(`input “in2” of ${FIRST} is not connected`);
+  await page.keyboard.press('Escape');
+  await expect(list).toBeHidden();
   menu = await contextMenuOn(page, side);
   await expect(menu.getByTestId('context-add-block-input')).toBeDisabled();
   await menu.getByTestId('context-add-block-output').click();

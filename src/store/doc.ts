@@ -508,6 +508,31 @@ export function useLayerList(): readonly LayerMeta[] {
   return useDocStore((s) => layerListFor(flatFor(s.project).graph));
 }
 
+/** A problem of a top-level block instance (an input port nothing feeds…), with the instance's name. */
+export interface InstanceProblemMeta {
+  nodeId: string;
+  name: string;
+  message: string;
+}
+
+let lastProblemsIn: unknown = null;
+let lastProblemsOut: readonly InstanceProblemMeta[] = [];
+
+/**
+ * The problems found while expanding blocks, on the top-level instances the user sees (nested instances' problems are
+ * also listed under their top-level one); the same array while they do not change.
+ */
+export function useInstanceProblems(): readonly InstanceProblemMeta[] {
+  return useDocStore((s) => {
+    const flat = flatFor(s.project);
+    if (flat.problems === lastProblemsIn) return lastProblemsOut;
+    lastProblemsIn = flat.problems;
+    const names = new Map(s.project.graph.nodes.map((n) => [n.id, n.name]));
+    lastProblemsOut = flat.problems.filter((p) => names.has(p.nodeId)).map((p) => ({ ...p, name: names.get(p.nodeId)! }));
+    return lastProblemsOut;
+  });
+}
+
 /** The graph for views that ignore positions: the same object while only positions change. */
 export function useStructuralGraph(): Graph {
   return useDocStore((s) => structuralGraphFor(flatFor(s.project).graph));

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useState } from 'react';
 import { partialNote } from '../graph/messages';
-import { useInference, useLayerList } from '../store/doc';
+import { useInference, useInstanceProblems, useLayerList } from '../store/doc';
 import { fmtBytes, fmtCompact, fmtInt } from './format';
 import { ProblemsList } from './problems/ProblemsList';
 import { countOf, problemEntries } from './problems/problems';
@@ -14,7 +14,8 @@ export function StatusBar() {
   const layers = useLayerList();
   const [open, setOpen] = useState(false);
   const close = useCallback(() => setOpen(false), []);
-  const entries = useMemo(() => problemEntries(layers, inf), [layers, inf]);
+  const instanceProblems = useInstanceProblems();
+  const entries = useMemo(() => problemEntries(layers, inf, instanceProblems), [layers, inf, instanceProblems]);
   const problems = countOf(entries, 'error');
   const warnings = countOf(entries, 'warning');
   const t = inf.totals;

@@ -37,4 +37,18 @@ describe('problemEntries', () => {
     const g = sequentialGraph([{ kind: 'Input' }, { kind: 'Conv2D' }, { kind: 'Flatten' }, { kind: 'Dense' }]);
     expect(problemEntries(g.nodes, inferGraph(g))).toEqual([]);
   });
+
+  it("lists a block instance's own problems under its name, each message once, after the layers' errors", () => {
+    const g = sequentialGraph([{ kind: 'Input' }, { kind: 'Dense', name: 'bad', params: { units: 0 } }]);
+    const entries = problemEntries(g.nodes, inferGraph(g), [
+      { nodeId: 'b1', name: 'stage1', message: 'input “x” of stage1 is not connected' },
+      { nodeId: 'b1', name: 'stage1', message: 'input “x” of stage1 is not connected' },
+    ]);
+    expect(entries.map((e) => [e.severity, e.layer, e.nodeIds])).toEqual([
+      ['error', 'bad', ['n1']],
+      ['error', 'stage1', ['b1']],
+    ]);
+    expect(entries[1].messages).toEqual(['input “x” of stage1 is not connected']);
+    expect(countOf(entries, 'error')).toBe(2);
+  });
 });

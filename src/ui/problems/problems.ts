@@ -1,5 +1,12 @@
 import type { GraphInference } from '../../graph/types';
 
+/** A problem of a block instance found while expanding blocks (an unconnected input port…), named by the instance. */
+export interface InstanceProblem {
+  nodeId: string;
+  name: string;
+  message: string;
+}
+
 /** What the list needs of a layer. */
 export interface NamedLayer {
   id: string;
@@ -26,7 +33,7 @@ const ON_LAYERS = new Set(['cycle', 'duplicate-name']);
  * Every problem the user can act on, errors first, in the graph's order: a layer's errors together under its name,
  * then each warning of a layer or of the model. Pure, so the list and its counts are tested without a browser.
  */
-export function problemEntries(layers: readonly NamedLayer[], inf: GraphInference): ProblemEntry[] {
+export function problemEntries(layers: readonly NamedLayer[], inf: GraphInference, instances: readonly InstanceProblem[] = []): ProblemEntry[] {
   const byId = new Map(layers.map((n) => [n.id, n]));
   const placed = new Set(inf.order);
   const ids = [...inf.order, ...layers.map((n) => n.id).filter((id) => !placed.has(id))];
@@ -43,6 +50,12 @@ export function problemEntries(layers: readonly NamedLayer[], inf: GraphInferenc
     if (n.warnings?.length) {
       warnings.push({ key: `w:${id}`, severity: 'warning', nodeIds: [id], layer: node.name, kind: node.kind, messages: n.warnings.map((w) => w.message) });
     }
+  }
+  // An instance's problems are on its box, which the canvas draws red: the list says so too.
+  const byInstance = new Map<string, InstanceProblem[]>();
+  for (const p of instances) byInstance.set(p.nodeId, [...(byInstance.get(p.nodeId) ?? []), p]);
+  for (const [id, list] of byInstance) {
+    errors.push({ key: `b:${id}`, severity: 'error', nodeIds: [id], layer: list[0].name, kind: 'Block', messages: [...new Set(list.map((p) => p.message))] });
   }
   for (const issue of inf.issues) {
     if (ON_LAYERS.has(issue.code)) continue;

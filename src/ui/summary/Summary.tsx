@@ -2,7 +2,7 @@ import { memo, useMemo } from 'react';
 import { getLayerKind } from '../../../nodes/index';
 import type { NodeInference } from '../../graph/types';
 import type { LayerMeta } from '../../store/inference';
-import { useInference, useLayerList } from '../../store/doc';
+import { useInference, useInstanceProblems, useLayerList } from '../../store/doc';
 import { useUiStore } from '../../store/ui';
 import { partialNote } from '../../graph/messages';
 import { fmtBytes, fmtCompact, fmtInt, fmtShapeX } from '../format';
@@ -49,7 +49,8 @@ export function Summary() {
   }, [layers, inference.order]);
   const sel = new Set(selected);
   const t = inference.totals;
-  const entries = useMemo(() => problemEntries(layers, inference), [layers, inference]);
+  const instanceProblems = useInstanceProblems();
+  const entries = useMemo(() => problemEntries(layers, inference, instanceProblems), [layers, inference, instanceProblems]);
   const leftOut = inference.leftOut.length;
   // A bad layer hides its own figures and those after it, so what is summed is a lower bound: marked, never 0 as if final.
   const ge = leftOut ? '≥ ' : '';
