@@ -47,6 +47,17 @@ test('with every block of ResNet-50 opened, jumping to a layer of a far block an
   await openEditor(page, '/?preset=resnet50');
   await expect(totalParams(page)).toHaveText('25,636,712');
   await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="block-toggle"]').forEach((b) => b.click()));
+  // The whole graph: no opened frame covers another (a bottleneck with its projection branch is wider than a
+  // collapsed box, and the next column makes room for it).
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('f');
+  await expect(page.locator('[data-expanded="true"]')).toHaveCount(16);
+  await waitForCanvasAtRest(page);
+  const frames = await page.locator('[data-expanded="true"]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  const overlaps = frames.flatMap((a, i) =>
+    frames.slice(i + 1).filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1).map(() => i),
+  );
+  expect(overlaps).toEqual([]);
   await page.getByTestId('tab-summary').click();
   for (const id of ['conv2_block1/1_conv', 'conv5_block3/3_conv', 'conv4_block2/2_bn', 'conv2_block1/1_conv']) {
     await page.getByTestId(`summary-row-${id}`).click();

@@ -29,6 +29,7 @@ import { framesOnScreen, type Frame } from './on-screen';
 import { dropSpot } from './placement';
 import { dropIntoOpenedBlock, moveInOpenedBlocks } from './block-drop';
 import { GROUP_PAD, useBlockView } from './block-view';
+import { groupSize, openedShifts } from './opened-layout';
 import { BlockNode, type BlockData, type BlockFlowNode } from './BlockNode';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
 import { MakeBlockBar } from './MakeBlock';
@@ -46,20 +47,6 @@ export const KIND_MIME = 'application/x-convas-kind';
 export const BLOCK_MIME = 'application/x-convas-block';
 
 type FlowNode = LayerFlowNode | BlockFlowNode;
-
-/** The size of an opened instance: its layers as the block lays them out, with room for the header. */
-export function groupSize(def: BlockDef): { width: number; height: number; x0: number; y0: number } {
-  const xs = def.graph.nodes.map((n) => n.position.x);
-  const ys = def.graph.nodes.map((n) => n.position.y);
-  const x0 = Math.min(0, ...xs);
-  const y0 = Math.min(0, ...ys);
-  return {
-    width: Math.max(...xs, 0) - x0 + NODE_SIZE.width + 2 * GROUP_PAD.x,
-    height: Math.max(...ys, 0) - y0 + NODE_SIZE.height + GROUP_PAD.top + GROUP_PAD.bottom,
-    x0,
-    y0,
-  };
-}
 
 /** Above this many boxes, only what is on screen is rendered (ResNet-50 opened has ~190). */
 const LARGE_GRAPH = 120;
@@ -122,33 +109,6 @@ let displayShift = new Map<string, XY>();
 let shiftsFrozen = false;
 
 /**
- * Display offsets (never stored): every layer at or past an opened instance along the flow, and across from it, moves
- * by the room the opened group takes beyond a collapsed box. Several opened instances add up.
- */
-export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<string, BlockDef>, expanded: ReadonlySet<string>, direction: string): Map<string, XY> {
-  const shifts = new Map<string, XY>();
-  if (!expanded.size) return shifts;
-  const down = direction === 'DOWN';
-  for (const inst of nodes) {
-    const def = expanded.has(inst.id) && isInstance(inst) && inst.block !== undefined ? defs.get(inst.block) : undefined;
-    if (!def) continue;
-    const size = groupSize(def);
-    const extra = down ? size.height - COLLAPSED.height : size.width - COLLAPSED.width;
-    for (const n of nodes) {
-      if (n.id === inst.id) continue;
-      const along = down ? n.position.y >= inst.position.y : n.position.x >= inst.position.x;
-      const across = down
-        ? n.position.x + NODE_SIZE.width > inst.position.x && n.position.x < inst.position.x + size.width
-        : n.position.y + NODE_SIZE.height > inst.position.y && n.position.y < inst.position.y + size.height;
-      if (!along || !across) continue;
-      const d = shifts.get(n.id) ?? { x: 0, y: 0 };
-      shifts.set(n.id, down ? { x: d.x, y: d.y + extra } : { x: d.x + extra, y: d.y });
-    }
-  }
-  return shifts;
-}
-
-/**
  * Where dragged layers inside opened instances are drawn (relative to their frames, by drawn id) until the drop
  * writes them into their blocks: rewriting a definition on every move would flatten and infer the project again on
  * every frame. Meanwhile the frames keep their size and do not hold the layers in (no `extent: 'parent'`, which
@@ -164,8 +124,6 @@ const innerDrag = new Map<string, XY>();
  */
 const topDrag = new Map<string, XY>();
 
-/** Roughly the size of a collapsed instance box. */
-const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
 /** How far past each edge of the screen, in screen sizes, an opened instance still counts as on screen. */
 const ON_SCREEN_MARGIN = 0.5;
