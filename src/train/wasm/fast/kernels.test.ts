@@ -210,7 +210,7 @@ describe('fast Conv2D as im2col + GEMM on wasm', () => {
     await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
   });
   it.each(cases)('matches cpu with the GEMM path for every stride: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    await withKernel('Conv2D', conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true }), async () => {
+    await withKernel('Conv2D', conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true, implicit: false }), async () => {
       const inputs = { x: [rand(x, 36), x] as Input, filter: [rand(k, 37), k] as Input };
       await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
     });
@@ -243,6 +243,34 @@ describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
       const inputs = { x: [rand(x, 50), x] as Input, dy: [rand(dyShape, 51), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
     });
+  });
+});
+
+describe('Conv2D and FusedConv2D as the implicit GEMM (as registered)', () => {
+  // Widths that leave 1–3 pixels after the 4-pixel tiles, channel counts below, at and past the 8-column panels.
+  const grid: typeof convGrid = [
+    ...tiledGrid.filter((g) => g.k[3] >= 8 && g.x[3] > 1),
+    { x: [2, 6, 5, 3], k: [3, 3, 3, 8], strides: [1, 1], pad: 'same' },
+    { x: [2, 5, 6, 7], k: [1, 1, 7, 11], strides: [2, 2], pad: 'valid' },
+    { x: [1, 9, 10, 4], k: [3, 1, 4, 24], strides: [3, 1], pad: 'same' },
+    { x: [1, 6, 6, 16], k: [3, 3, 16, 64], strides: [1, 1], pad: 'same' },
+    { x: [2, 4, 4, 2], k: [3, 3, 2, 8], strides: [1, 1], pad: [[0, 0], [3, 2], [4, 1], [0, 0]] },
+  ];
+  const cases = grid.flatMap((g) => [
+    { ...g, fused: false, activation: 'linear' },
+    { ...g, fused: true, activation: 'linear' },
+    { ...g, fused: true, activation: 'relu' },
+  ]);
+  it.each(cases)('fused $fused, $activation: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad, fused, activation }) => {
+    const inputs: Record<string, Input> = { x: [rand(x, 56), x], filter: [rand(k, 57), k] };
+    if (fused) inputs.bias = [rand([k[3]], 58), [k[3]]];
+    await matchesCpu(fused ? 'FusedConv2D' : 'Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation });
+  });
+  it('leaves dilated convolutions and fewer than 8 output channels to the other paths (still matching cpu)', async () => {
+    for (const [x, k, dilations] of [[[1, 9, 9, 4], [3, 3, 4, 16], 2], [[2, 7, 7, 5], [3, 3, 5, 6], 1]] as [number[], number[], number][]) {
+      const inputs: Record<string, Input> = { x: [rand(x, 59), x], filter: [rand(k, 60), k] };
+      await matchesCpu('Conv2D', inputs, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations, dimRoundingMode: undefined });
+    }
   });
 });
 
