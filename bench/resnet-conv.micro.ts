@@ -10,7 +10,7 @@ if (process.env.CONVAS_BENCH_RELAXED !== '0') setFlagsFromString('--experimental
 const { nodeWasm } = await import('../src/train/wasm/node');
 const { registerFastKernels } = await import('../src/train/wasm/fast/index');
 const { fusedConv2DKernel } = await import('../src/train/wasm/fast/conv1');
-const { implicitConv } = await import('../src/train/wasm/fast/implicit');
+const { implicitConv, implicitFilterGrad } = await import('../src/train/wasm/fast/implicit');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const filter = process.argv[2] ?? '';
@@ -47,7 +47,7 @@ function rounds(label: string, macs: number, variants: V[]) {
 const n = 64;
 if (process.env.FWD_ONLY) {
   for (const [hw, ci, co, s, k, nb] of [[32, 3, 64, 1, 3, 64], [32, 64, 64, 1, 3, 64], [16, 64, 128, 1, 3, 64], [16, 128, 128, 1, 3, 64], [8, 128, 256, 1, 3, 64],
-    [8, 256, 256, 1, 3, 64], [4, 256, 512, 1, 3, 64], [4, 512, 512, 1, 3, 64], [14, 6, 16, 1, 5, 64], [14, 6, 16, 1, 5, 256], [12, 16, 120, 1, 5, 64], [28, 6, 16, 2, 3, 64]]) {
+    [8, 256, 256, 1, 3, 64], [4, 256, 512, 1, 3, 64], [4, 512, 512, 1, 3, 64], [28, 1, 6, 1, 5, 64], [14, 6, 16, 1, 5, 64], [14, 6, 16, 1, 5, 256], [12, 16, 120, 1, 5, 64], [28, 6, 16, 2, 3, 64]]) {
     const x = [nb, hw, hw, ci] as [number, number, number, number];
     const kshape = [k, k, ci, co] as [number, number, number, number];
     const pad = k === 5 ? 'valid' : 'same';
@@ -58,6 +58,12 @@ if (process.env.FWD_ONLY) {
     const bias = tf.randomNormal([co]);
     const fattrs = { strides: s, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation: 'linear' } as unknown as tf.NamedAttrMap;
     const fwd = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, filter: w, bias }, backend: be, attrs: fattrs }) as tf.TensorInfo;
+    const dy = tf.randomNormal([nb, info.outHeight, info.outWidth, co]);
+    const wattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: kshape } as unknown as tf.NamedAttrMap;
+    const fil = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, dy }, backend: be, attrs: wattrs }) as tf.TensorInfo;
+    rounds(`dw  ${nb}x${hw}x${hw}x${ci}→${co} ${k}x${k} s${s}`, macs, [['registered', fil(reg('Conv2DBackpropFilter'))],
+      ['implicit', () => implicitFilterGrad(be as never, xs as never, dy as never, info)!]]);
+    dy.dispose();
     rounds(`fwd ${nb}x${hw}x${hw}x${ci}→${co} ${k}x${k} s${s}`, macs, [
       ['old', fwd(fusedConv2DKernel(tf, stock.FusedConv2D))],
       ['stock', fwd(stock.FusedConv2D.kernelFunc)],
@@ -91,6 +97,7 @@ for (const [hw, ci, co, s, k] of [[32, 3, 16, 1, 3], [32, 16, 16, 1, 3], [32, 16
   }
   const wattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: kshape } as unknown as tf.NamedAttrMap;
   const fil = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, dy }, backend: be, attrs: wattrs }) as tf.TensorInfo;
-  rounds(`dw  ${name}`, macs, [['registered', fil(reg('Conv2DBackpropFilter'))]]);
+  rounds(`dw  ${name}`, macs, [['registered', fil(reg('Conv2DBackpropFilter'))],
+    ...[1 << 12, 1 << 14, 1 << 16].map((dyBytes) => [`implicit ${dyBytes >> 10}K`, () => implicitFilterGrad(be as never, xs as never, dy as never, info, { dyBytes })!] as V)]);
   tf.dispose([xs, w, bias, dy]);
 }

@@ -5,6 +5,7 @@ import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 import { gather4, type Gather4 } from './gather';
 import { filterGradGemm4, gemmAvailable, inputGradProduct, packInputGradWeights, tileColumns, type FilterGemmOptions } from './convgemm';
+import { implicitFilterGrad } from './implicit';
 
 /**
  * Convolution gradients on wasm. When the hand-assembled SIMD module of ./simd.ts is available, the filter gradient
@@ -482,8 +483,9 @@ export function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<type
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
 export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined,
   options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number; simd?: boolean; gemm?: 'auto' | 'always' | 'never'; gemmChunkBytes?: number;
-    tiled?: 'auto' | 'always' | 'never'; tiledOptions?: Partial<FilterGemmOptions> } = {}): tfjs.KernelFunc {
+    tiled?: 'auto' | 'always' | 'never'; tiledOptions?: Partial<FilterGemmOptions>; implicit?: 'auto' | 'always' | 'never' } = {}): tfjs.KernelFunc {
   const tiled = options.tiled ?? 'auto';
+  const implicit = options.implicit ?? 'auto';
   const multiTap = options.multiTap ?? true;
   const useSimd = options.simd ?? true;
   const gemm = options.gemm ?? 'auto';
@@ -503,6 +505,10 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
     if (top < 0 || left < 0) {
       if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
       return fallback.kernelFunc(args);
+    }
+    if (useSimd && implicit !== 'never' && (implicit === 'always' || implicitPays(c))) {
+      const out = implicitFilterGrad(be, x, dy, c);
+      if (out) return out;
     }
     const module = useSimd ? simdKernels(heapOf(be)) : null;
     if (module && tiled !== 'never' && (tiled === 'always' || tiledPays(c))) {
@@ -549,6 +555,16 @@ function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: nu
   // The tap loops make one pass over dy per tap and group of 16 output channels: fine for few channels (LeNet's,
   // ResNet's 16), slow for deep layers (VGG's 8×8×256 and 4×4×512: several times slower than the product).
   return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64;
+}
+
+/**
+ * Whether {@link implicitFilterGrad} beats the other filter-gradient paths (bench/resnet-conv.micro.ts): on ResNet-20's,
+ * VGG's and LeNet's conv2 layers by 10–40%, as long as its accumulator dW (loaded and stored per tile and call) stays
+ * in L2 and the input has a few channels (one or three channels leave most of a tile's taps to the remainder loops).
+ */
+function implicitPays(c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number }): boolean {
+  const accBytes = c.filterHeight * c.filterWidth * c.inChannels * Math.ceil(c.outChannels / 8) * 8 * 4;
+  return c.inChannels >= 4 && accBytes <= 640 * 1024;
 }
 
 /**

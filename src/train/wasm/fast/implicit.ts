@@ -163,3 +163,149 @@ export function implicitConv(be: WasmBackend, x: TensorInfo, filter: TensorInfo,
   if (xs !== x) be.disposeData(xs.dataId);
   return out;
 }
+
+/**
+ * filterGrad(x, dy, c, rows, ow, kh, jBlocks, nPanels, khStep, xRow, dyRow, cKh): dW[kk, co] += Σ x[window(p) + kk] ·
+ * dy[p, co] over `rows` output rows of `ow` pixels, for kernel rows 0 … kh − 1 (x advancing by khStep bytes, dW's rows
+ * by cKh) and, in each, `jBlocks` blocks of mr consecutive taps (kw, ci) × nPanels panels of 4·NV channels. The tile's
+ * k loop walks the pixels: per pixel NV vectors of dy and mr splatted input values, so dy and x are read in place.
+ */
+export type ImplicitFilterGradFn = (x: number, dy: number, c: number, rows: number, ow: number, kh: number, jBlocks: number, nPanels: number,
+  khStep: number, xRow: number, dyRow: number, cKh: number) => void;
+
+interface FilterLayout {
+  /** Bytes between consecutive output pixels' windows in x (SW · CI · 4). */
+  colStep: number;
+  /** Bytes per row of dy and of dW's accumulator (COp · 4, COp a multiple of 4·NV). */
+  ldc: number;
+}
+
+function filterGradFunction(mr: number, NV: number, l: FilterLayout, fused: boolean): number[] {
+  const [X, DY, C, ROWS, OW, KH, JB, NP, KHSTEP, XROW, DYROW, CKH] = Array.from({ length: 12 }, (_, i) => i);
+  const [KHI, JBI, P, ROW, OI, PA, PB, XKH, CKHA, XJ, CJ, XR, DR, CT] = Array.from({ length: 14 }, (_, i) => 12 + i);
+  const W = 26;
+  const S = W + NV;
+  const ACC = S + 1;
+  const step: number[] = [];
+  for (let v = 0; v < NV; v++) step.push(...get(PB), ...v128Load(16 * v), ...set(W + v));
+  for (let r = 0; r < mr; r++) {
+    step.push(...get(PA), ...load32Splat(4 * r), ...set(S));
+    for (let v = 0; v < NV; v++) step.push(...mulAdd(fused, get(ACC + r * NV + v), get(S), get(W + v)), ...set(ACC + r * NV + v));
+  }
+  step.push(...get(PA), ...i32(l.colStep), ...add, ...set(PA), ...get(PB), ...i32(l.ldc), ...add, ...set(PB));
+  const tile: number[] = [...get(CJ), ...get(P), ...i32(16 * NV), ...i32Mul, ...add, ...set(CT)];
+  for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tile.push(...get(CT), ...v128Load(r * l.ldc + 16 * v), ...set(ACC + r * NV + v));
+  tile.push(
+    ...get(XJ), ...set(XR), ...get(DY), ...get(P), ...i32(16 * NV), ...i32Mul, ...add, ...set(DR),
+    ...forUp(ROW, get(ROWS), [
+      ...get(XR), ...set(PA), ...get(DR), ...set(PB),
+      ...forUp(OI, get(OW), step),
+      ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(DR), ...get(DYROW), ...add, ...set(DR),
+    ]),
+  );
+  for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tile.push(...get(CT), ...get(ACC + r * NV + v), ...v128Store(r * l.ldc + 16 * v));
+  const jBlock = [
+    ...forUp(P, get(NP), tile),
+    ...get(XJ), ...i32(4 * mr), ...add, ...set(XJ), ...get(CJ), ...i32(mr * l.ldc), ...add, ...set(CJ),
+  ];
+  const kernelRow = [
+    ...get(XKH), ...set(XJ), ...get(CKHA), ...set(CJ),
+    ...forUp(JBI, get(JB), jBlock),
+    ...get(XKH), ...get(KHSTEP), ...add, ...set(XKH), ...get(CKHA), ...get(CKH), ...add, ...set(CKHA),
+  ];
+  const body = [...get(X), ...set(XKH), ...get(C), ...set(CKHA), ...forUp(KHI, get(KH), kernelRow), ...end];
+  return fnCode([[14, I32], [NV + 1 + mr * NV, V128]], body);
+}
+
+const filterCache = new WeakMap<WebAssembly.Memory, Map<string, ImplicitFilterGradFn[] | null>>();
+
+/** fns[mr − 1] (blocks of mr taps) for this layout bound to the heap; null when the heap is shared or SIMD is refused. */
+export function implicitFilterGradFor(memory: WebAssembly.Memory | undefined, l: FilterLayout, t: GemmTile = DEFAULT_TILE,
+  fused = relaxedSimdSupported()): ImplicitFilterGradFn[] | null {
+  if (!memory || (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) return null;
+  let byKey = filterCache.get(memory);
+  if (!byKey) filterCache.set(memory, (byKey = new Map()));
+  const key = `${t.MR},${t.NV},${l.colStep},${l.ldc},${fused}`;
+  let fns = byKey.get(key);
+  if (fns === undefined) {
+    try {
+      const bytes = moduleBytes(Array.from({ length: t.MR }, (_, i) => ({ name: `fg${i + 1}`, params: i32s(12), code: filterGradFunction(i + 1, t.NV, l, fused), exported: true })));
+      const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, ImplicitFilterGradFn>;
+      fns = Array.from({ length: t.MR }, (_, i) => e[`fg${i + 1}`]);
+    } catch {
+      fns = null;
+    }
+    byKey.set(key, fns);
+  }
+  return fns;
+}
+
+/** Tuning of {@link implicitFilterGrad}. */
+export interface ImplicitFilterGradOptions {
+  /** Most bytes of dy per call (a few output rows, so that they and their input rows stay in L1 across the tiles). */
+  dyBytes: number;
+  tile: GemmTile;
+}
+
+export const defaultImplicitFilterGradOptions: ImplicitFilterGradOptions = { dyBytes: 1 << 14, tile: DEFAULT_TILE };
+
+/**
+ * The filter gradient as an implicit GEMM, dW [KH·KW·CI, CO] = Σ over pixels of x's window values × dy's rows, x and
+ * dy read in place (dy copied with zero columns up to whole panels when CO is not a multiple of 4·NV). Null when the
+ * kernel is unavailable or the layer does not fit it (dilation, negative padding).
+ */
+export function implicitFilterGrad(be: WasmBackend, x: TensorInfo, dy: TensorInfo, c: tfjs.backend_util.Conv2DInfo,
+  options: Partial<ImplicitFilterGradOptions> = {}): TensorInfo | null {
+  const o = { ...defaultImplicitFilterGradOptions, ...options };
+  const { batchSize: N, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW,
+    strideHeight: SH, strideWidth: SW } = c;
+  if (c.dilationHeight !== 1 || c.dilationWidth !== 1 || c.padInfo.top < 0 || c.padInfo.left < 0 || OH <= 0 || OW <= 0) return null;
+  const NR = 4 * o.tile.NV;
+  const COp = Math.ceil(CO / NR) * NR;
+  const fns = implicitFilterGradFor(heapOf(be), { colStep: SW * CI * 4, ldc: COp * 4 }, o.tile);
+  if (!fns) return null;
+  const KK = KH * KW * CI;
+  const taps = KW * CI;
+  const { xs, Hx, Wx } = windowedInput(be, x, c);
+  let dyp: TensorInfo | null = null;
+  if (COp !== CO) {
+    dyp = be.makeOutput([N * OH * OW, COp], 'float32');
+    const D = be.typedArrayFromHeap(dy) as Float32Array;
+    const DP = be.typedArrayFromHeap(dyp) as Float32Array;
+    DP.fill(0);
+    for (let m = 0; m < N * OH * OW; m++) DP.set(D.subarray(m * CO, (m + 1) * CO), m * COp);
+  }
+  const acc = be.makeOutput(COp === CO ? [KH, KW, CI, CO] : [KK, COp], 'float32');
+  be.typedArrayFromHeap(acc).fill(0);
+  const xOff = offsetOf(be, xs);
+  const dOff = offsetOf(be, dyp ?? dy);
+  const aOff = offsetOf(be, acc);
+  const imgIn = Hx * Wx * CI * 4;
+  const dyRow = OW * COp * 4;
+  const khStep = Wx * CI * 4;
+  const xRow = SH * Wx * CI * 4;
+  const cKh = taps * COp * 4;
+  const nPanels = COp / NR;
+  const MR = o.tile.MR;
+  const jBlocks = Math.floor(taps / MR);
+  const rem = taps - jBlocks * MR;
+  const R = Math.max(1, Math.min(OH, Math.floor(o.dyBytes / dyRow)));
+  for (let n = 0; n < N; n++) {
+    for (let oh0 = 0; oh0 < OH; oh0 += R) {
+      const rows = Math.min(R, OH - oh0);
+      const xa = xOff + n * imgIn + oh0 * xRow;
+      const da = dOff + (n * OH + oh0) * dyRow;
+      if (jBlocks > 0) fns[MR - 1](xa, da, aOff, rows, OW, KH, jBlocks, nPanels, khStep, xRow, dyRow, cKh);
+      if (rem > 0) fns[rem - 1](xa + jBlocks * MR * 4, da, aOff + jBlocks * MR * COp * 4, rows, OW, KH, 1, nPanels, khStep, xRow, dyRow, cKh);
+    }
+  }
+  if (dyp) be.disposeData(dyp.dataId);
+  if (xs !== x) be.disposeData(xs.dataId);
+  if (COp === CO) return acc;
+  const out = be.makeOutput([KH, KW, CI, CO], 'float32');
+  const A = be.typedArrayFromHeap(acc) as Float32Array;
+  const O = be.typedArrayFromHeap(out) as Float32Array;
+  for (let r = 0; r < KK; r++) O.set(A.subarray(r * COp, r * COp + CO), r * CO);
+  be.disposeData(acc.dataId);
+  return out;
+}

@@ -11,6 +11,7 @@ import { maxPoolGradKernel } from './pool';
 import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTraining } from '../../../../nodes/lib/batchnorm';
 import { batchNormKernelConfigs } from './batchnorm';
+import { implicitFilterGrad } from './implicit';
 
 const root = join(__dirname, '../../../..');
 
@@ -109,7 +110,7 @@ describe('Conv2DBackpropFilter as a GEMM (the many-channel path, forced for ever
     const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
     tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
     // Chunks of 8 KiB of dy: one image or a few per chunk (x [5, 4, 4, 37]: 2, 2, then a partial 1), accumulated.
-    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { gemm: 'always', gemmChunkBytes: 8192 }) });
+    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { gemm: 'always', gemmChunkBytes: 8192, implicit: 'never' }) });
     try {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 40), x] as Input, dy: [rand(dyShape, 41), dyShape] as Input };
@@ -123,7 +124,7 @@ describe('Conv2DBackpropFilter as a GEMM (the many-channel path, forced for ever
 
 describe('Conv2DBackpropFilter with the single-tap SIMD loop (multi-tap off)', () => {
   it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false }), async () => {
+    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false, implicit: 'never' }), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 30), x] as Input, dy: [rand(dyShape, 31), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
@@ -230,6 +231,34 @@ const tiledGrid: typeof convGrid = [
   { x: [3, 5, 7, 13], k: [2, 3, 13, 13], strides: [1, 2], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
 ];
 
+describe('Conv2DBackpropFilter as the implicit GEMM (forced for every shape)', () => {
+  const grid: typeof convGrid = [
+    ...tiledGrid,
+    { x: [2, 6, 5, 3], k: [3, 3, 3, 8], strides: [1, 1], pad: 'same' }, // 9 taps per kernel row: a 1-tap remainder
+    { x: [2, 5, 6, 7], k: [1, 1, 7, 11], strides: [2, 2], pad: 'valid' },
+    { x: [1, 9, 10, 4], k: [3, 1, 4, 24], strides: [3, 1], pad: 'same' },
+    { x: [3, 6, 6, 16], k: [3, 3, 16, 64], strides: [1, 1], pad: 'same' },
+    { x: [2, 4, 4, 2], k: [3, 3, 2, 8], strides: [1, 1], pad: [[0, 0], [3, 2], [4, 1], [0, 0]] },
+  ];
+  // dyBytes 1: one output row per call (every row a separate accumulation); 1 << 20: whole images.
+  const cases = [1, 1 << 20].flatMap((dyBytes) => grid.map((g) => ({ dyBytes, ...g })));
+  it.each(cases)('dy chunk $dyBytes bytes: x $x, filter $k, strides $strides, pad $pad', async ({ dyBytes, x, k, strides, pad }) => {
+    await withKernel('Conv2DBackpropFilter', (args) => {
+      const a = args.attrs as unknown as { strides: [number, number]; pad: Pad; filterShape: number[] };
+      const inputs = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const c = tf.backend_util.computeConv2DInfo(inputs.x.shape as [number, number, number, number], a.filterShape as [number, number, number, number],
+        a.strides, 1, a.pad as 'same');
+      const out = implicitFilterGrad(args.backend as never, inputs.x as never, inputs.dy as never, c, { dyBytes });
+      if (!out) throw new Error('implicitFilterGrad refused the layer');
+      return out;
+    }, async () => {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { x: [rand(x, 61), x] as Input, dy: [rand(dyShape, 62), dyShape] as Input };
+      await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    });
+  });
+});
+
 describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
   const variants = [
     ['in place, small chunks', { dyBytes: 2048, colsBytes: 4096, packAbove: 1 << 30 }],
@@ -238,7 +267,7 @@ describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
   ] as const;
   const cases = variants.flatMap(([name, tiledOptions]) => tiledGrid.map((g) => ({ name, tiledOptions, ...g })));
   it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ tiledOptions, x, k, strides, pad }) => {
-    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions }), async () => {
+    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions, implicit: 'never' }), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 50), x] as Input, dy: [rand(dyShape, 51), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
