@@ -5,7 +5,7 @@ import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 import { gather4, type Gather4 } from './gather';
 import { filterGradGemm4, gemmAvailable, inputGradProduct, packInputGradWeights, tileColumns, type FilterGemmOptions } from './convgemm';
-import { implicitFilterGrad } from './implicit';
+import { copyRowsFor, implicitFilterGrad } from './implicit';
 
 /**
  * Convolution gradients on wasm. When the hand-assembled SIMD module of ./simd.ts is available, the filter gradient
@@ -469,11 +469,21 @@ export function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<type
   const h1 = Math.min(H, HP - top);
   const w0 = Math.max(0, -left);
   const w1 = Math.min(W, WP - left);
-  if (w1 > w0) {
-    for (let n = 0; n < N; n++) {
-      for (let h = h0; h < h1; h++) {
-        const s = ((n * H + h) * W + w0) * CI;
-        dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+  if (w1 > w0 && h1 > h0) {
+    const copyRows = copyRowsFor(heapOf(be));
+    if (copyRows) {
+      const xOff = offsetOf(be, x);
+      const dOff = offsetOf(be, xs);
+      for (let n = 0; n < N; n++) {
+        copyRows(xOff + ((n * H + h0) * W + w0) * CI * 4, dOff + ((n * HP + h0 + top) * WP + w0 + left) * CI * 4, h1 - h0, (w1 - w0) * CI * 4,
+          W * CI * 4, WP * CI * 4);
+      }
+    } else {
+      for (let n = 0; n < N; n++) {
+        for (let h = h0; h < h1; h++) {
+          const s = ((n * H + h) * W + w0) * CI;
+          dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+        }
       }
     }
   }

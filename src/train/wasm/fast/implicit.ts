@@ -309,3 +309,38 @@ export function implicitFilterGrad(be: WasmBackend, x: TensorInfo, dy: TensorInf
   be.disposeData(acc.dataId);
   return out;
 }
+
+/**
+ * copyRows(src, dst, count, bytes, srcStride, dstStride): `count` runs of `bytes` bytes, src and dst advancing by their
+ * strides (bulk memory's memory.copy per run). The padded copies of ./conv.ts' windowedInput, one call per image
+ * instead of one typed-array copy per row.
+ */
+export type CopyRows = (src: number, dst: number, count: number, bytes: number, srcStride: number, dstStride: number) => void;
+
+function copyRowsFunction(): number[] {
+  const [SRC, DST, COUNT, BYTES, SS, DS, I] = [0, 1, 2, 3, 4, 5, 6];
+  const memoryCopy = [0xfc, 0x0a, 0x00, 0x00];
+  const row = [
+    ...get(DST), ...get(SRC), ...get(BYTES), ...memoryCopy,
+    ...get(SRC), ...get(SS), ...add, ...set(SRC), ...get(DST), ...get(DS), ...add, ...set(DST),
+  ];
+  return fnCode([[1, I32]], [...forUp(I, get(COUNT), row), ...end]);
+}
+
+const copyCache = new WeakMap<WebAssembly.Memory, CopyRows | null>();
+
+/** copyRows bound to this heap; null when the heap is shared or the engine refuses bulk memory (callers copy in JS). */
+export function copyRowsFor(memory: WebAssembly.Memory | undefined): CopyRows | null {
+  if (!memory || (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) return null;
+  let fn = copyCache.get(memory);
+  if (fn === undefined) {
+    try {
+      const bytes = moduleBytes([{ name: 'copyRows', params: i32s(6), code: copyRowsFunction(), exported: true }]);
+      fn = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as { copyRows: CopyRows }).copyRows;
+    } catch {
+      fn = null;
+    }
+    copyCache.set(memory, fn);
+  }
+  return fn;
+}
