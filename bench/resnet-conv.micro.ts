@@ -10,6 +10,7 @@ if (process.env.CONVAS_BENCH_RELAXED !== '0') setFlagsFromString('--experimental
 const { nodeWasm } = await import('../src/train/wasm/node');
 const { registerFastKernels } = await import('../src/train/wasm/fast/index');
 const { fusedConv2DKernel } = await import('../src/train/wasm/fast/conv1');
+const { conv2DBackpropInputKernel } = await import('../src/train/wasm/fast/conv');
 const { implicitConv, implicitFilterGrad } = await import('../src/train/wasm/fast/implicit');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,20 +90,21 @@ for (const [hw, ci, co, s, k] of [[32, 3, 16, 1, 3], [32, 16, 16, 1, 3], [32, 16
   rounds(`fwd ${name}`, macs, [
     ['old', fwd(fusedConv2DKernel(tf, stock.FusedConv2D))],
     ['implicit', () => implicitConv(be as never, xs as never, w as never, bias as never, info)!],
-    ...(process.env.TILES ? process.env.TILES.split(',').map((t) => { const [MR, NV] = t.split('x').map(Number);
-      return [`implicit ${t}`, () => implicitConv(be as never, xs as never, w as never, bias as never, info, { MR, NV, U: 1 })!] as V; }) : []),
+    ...(process.env.TILES ? process.env.TILES.split(',').map((t) => { const [MR, NV, U = 1] = t.split('x').map(Number);
+      return [`implicit ${t}`, () => implicitConv(be as never, xs as never, w as never, bias as never, info, { MR, NV, U })!] as V; }) : []),
   ]);
-  if (ci > 3) {
+  {
     const iattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x } as unknown as tf.NamedAttrMap;
     const inp = (f: tf.KernelFunc) => () => f({ inputs: { dy, filter: w }, backend: be, attrs: iattrs }) as tf.TensorInfo;
-    rounds(`dx  ${name}`, macs, [['registered', inp(reg('Conv2DBackpropInput'))]]);
+    rounds(`dx  ${name}`, macs, [['registered', inp(reg('Conv2DBackpropInput'))],
+      ['old', inp(conv2DBackpropInputKernel(tf, stock.Conv2DBackpropInput, stock.BatchMatMul, { implicit: false }))]]);
   }
   const wattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: kshape } as unknown as tf.NamedAttrMap;
   const fil = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, dy }, backend: be, attrs: wattrs }) as tf.TensorInfo;
   rounds(`dw  ${name}`, macs, [['registered', fil(reg('Conv2DBackpropFilter'))],
     ...[1 << 12, 1 << 14].map((dyBytes) => [`implicit ${dyBytes >> 10}K`, () => implicitFilterGrad(be as never, xs as never, dy as never, info, { dyBytes })!] as V),
-    ...(process.env.TILES ? process.env.TILES.split(',').map((t) => { const [MR, NV] = t.split('x').map(Number);
-      return [`implicit ${t}`, () => implicitFilterGrad(be as never, xs as never, dy as never, info, { tile: { MR, NV, U: 1 } })!] as V; }) : []),
+    ...(process.env.TILES ? process.env.TILES.split(',').map((t) => { const [MR, NV, U = 1] = t.split('x').map(Number);
+      return [`implicit ${t}`, () => implicitFilterGrad(be as never, xs as never, dy as never, info, { tile: { MR, NV, U } })!] as V; }) : []),
   ]);
   tf.dispose([xs, w, bias, dy]);
 }

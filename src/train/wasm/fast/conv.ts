@@ -5,7 +5,7 @@ import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 import { gather4, type Gather4 } from './gather';
 import { filterGradGemm4, gemmAvailable, inputGradProduct, packInputGradWeights, tileColumns, type FilterGemmOptions } from './convgemm';
-import { copyRowsFor, implicitFilterGrad } from './implicit';
+import { copyRowsFor, implicitFilterGrad, implicitInputGrad } from './implicit';
 
 /**
  * Convolution gradients on wasm. When the hand-assembled SIMD module of ./simd.ts is available, the filter gradient
@@ -53,9 +53,12 @@ export interface InputGradOptions {
    * Conv2D is itself the tiled GEMM (./conv1.ts), and the two run at the same rate on vgg-small's and ResNet-20's layers.
    */
   tiledSameFrom: number;
+  /** Strided convolutions by {@link implicitInputGrad} (one stride-1 implicit GEMM per phase of dx) where it applies. */
+  implicit: boolean;
 }
 
-const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: Infinity };
+const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: Infinity,
+  implicit: true };
 
 /**
  * The input gradient as a matrix product and a scatter-add: cols[n·oh·ow, kh·kw·ci] = dy[n·oh·ow, co] · Wᵀ[co, kh·kw·ci]
@@ -171,11 +174,18 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     const pb = H - HD + KH - 1 - pt;
     const pr = W - WD + KW - 1 - pl;
     const forwardFits = pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
+    if (opts.implicit && (SH > 1 || SW > 1) && dy.dtype === 'float32' && filter.dtype === 'float32') {
+      const out = implicitInputGrad(be, dy, filter, c);
+      if (out) return out;
+    }
     const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(heapOf(be)) : null;
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
     // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs faster; for a stride-1 'same'
     // convolution they do the same work and XNNPACK's convolution is a little faster.
-    const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits || (opts.tiled && opts.ownGemm && CO >= opts.tiledSameFrom);
+    // The rewrite's forward convolution has CI output channels: fewer than a tile's columns leave it to XNNPACK, at a
+    // quarter of the GEMM's rate on a 3-channel input layer (whose input gradient tfjs' fused convolution computes).
+    const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits || (opts.tiled && opts.ownGemm && CO >= opts.tiledSameFrom)
+      || (opts.tiled && opts.ownGemm && CI < tileColumns() && KH * KW * CI >= tileColumns());
     if (simd && matMul && gemmPays) {
       return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats, opts.ownGemm && opts.tiled);
     }

@@ -33,27 +33,42 @@ interface Layout {
 
 const { I32, V128, uleb, get, set, i32, add, sub, i32Mul, block, loop, end, br, brIf, simd, forUp, mulAdd, i32s, fnCode, moduleBytes } = asm;
 const i32LtS = [0x48];
-const i32GtS = [0x4a];
 const select = [0x1b];
 const v128Load = (offset: number) => simd(0x00, 0x00, ...uleb(offset));
 const v128Store = (offset: number) => simd(0x0b, 0x00, ...uleb(offset));
 const load32Splat = (offset: number) => simd(0x09, 0x02, ...uleb(offset));
-const whileDo = (cond: number[], body: number[]) => [...block, ...loop, ...cond, ...[0x45], ...brIf(1), ...body, ...br(0), ...end, ...end];
+const eqz = [0x45];
 
-function convFunction(mr: number, NV: number, l: Layout, fused: boolean): number[] {
+/**
+ * `count` (≥ 1) steps, U per loop iteration, with an exit test after each: step(u) addresses its operands at constant
+ * offsets u steps on, `advance` moves the pointers U steps at the end of the iteration. TurboFan schedules pure
+ * instructions (the multiply-adds) as late as their block allows; the exit branch between steps keeps each step's
+ * multiply-adds before the next step's loads, so unrolling does not keep U steps of loaded values live at once (which
+ * spills the accumulators).
+ */
+function unrolledCountdown(counter: number, U: number, step: (u: number) => number[], advance: number[]): number[] {
+  const body: number[] = [];
+  for (let u = 0; u < U; u++) body.push(...step(u), ...get(counter), ...i32(1), ...sub, ...set(counter), ...get(counter), ...eqz, ...brIf(1));
+  return [...block, ...loop, ...body, ...advance, ...br(0), ...end, ...end];
+}
+
+function convFunction(mr: number, NV: number, U: number, l: Layout, fused: boolean): number[] {
   const [X, B, C, BIAS, ROWS, BLOCKS, NP, KIN, KH, KHSTEP, XROW, CROW, PSTR, BLAST, CLAST] = Array.from({ length: 15 }, (_, i) => i);
-  const [ROW, BLK, P, KHI, KI, PA, PB, XK, XA, CA, XR, CR, BOFF, COFF] = Array.from({ length: 14 }, (_, i) => 15 + i);
-  const W = 29;
+  const [ROW, BLK, P, KHI, KI, PA, PB, XK, XA, CA, XR, CR, BOFF, COFF, PBK, KINB] = Array.from({ length: 16 }, (_, i) => 15 + i);
+  const W = 31;
   const S = W + NV;
   const ACC = S + 1;
   const NR = 4 * NV;
-  const step: number[] = [];
-  for (let v = 0; v < NV; v++) step.push(...get(PB), ...v128Load(16 * v), ...set(W + v));
-  for (let r = 0; r < mr; r++) {
-    step.push(...get(PA), ...load32Splat(r * l.colStep), ...set(S));
-    for (let v = 0; v < NV; v++) step.push(...mulAdd(fused, get(ACC + r * NV + v), get(S), get(W + v)), ...set(ACC + r * NV + v));
-  }
-  step.push(...get(PA), ...i32(4), ...add, ...set(PA), ...get(PB), ...i32(NR * 4), ...add, ...set(PB), ...get(KI), ...i32(1), ...sub, ...set(KI));
+  const step = (u: number) => {
+    const code: number[] = [];
+    for (let v = 0; v < NV; v++) code.push(...get(PB), ...v128Load(u * NR * 4 + 16 * v), ...set(W + v));
+    for (let r = 0; r < mr; r++) {
+      code.push(...get(PA), ...load32Splat(r * l.colStep + 4 * u), ...set(S));
+      for (let v = 0; v < NV; v++) code.push(...mulAdd(fused, get(ACC + r * NV + v), get(S), get(W + v)), ...set(ACC + r * NV + v));
+    }
+    return code;
+  };
+  const advance = [...get(PA), ...i32(4 * U), ...add, ...set(PA), ...get(PB), ...i32(U * NR * 4), ...add, ...set(PB)];
   const minOf = (x: number[], y: number[]) => [...x, ...y, ...x, ...y, ...i32LtS, ...select];
   const tile: number[] = [
     ...minOf([...get(P), ...get(PSTR), ...i32Mul], get(BLAST)), ...set(BOFF),
@@ -62,11 +77,12 @@ function convFunction(mr: number, NV: number, l: Layout, fused: boolean): number
   for (let r = 0; r < mr; r++) {
     for (let v = 0; v < NV; v++) tile.push(...get(BIAS), ...get(COFF), ...add, ...v128Load(16 * v), ...set(ACC + r * NV + v));
   }
-  tile.push(...get(B), ...get(BOFF), ...add, ...set(PB), ...get(XA), ...set(XK));
+  // The k loop leaves PB short of its last iteration's advance: each kernel row starts its panel rows afresh (PBK).
+  tile.push(...get(B), ...get(BOFF), ...add, ...set(PBK), ...get(XA), ...set(XK));
   tile.push(...forUp(KHI, get(KH), [
-    ...get(XK), ...set(PA), ...get(KIN), ...set(KI),
-    ...whileDo([...get(KI), ...i32(0), ...i32GtS], step),
-    ...get(XK), ...get(KHSTEP), ...add, ...set(XK),
+    ...get(XK), ...set(PA), ...get(PBK), ...set(PB), ...get(KIN), ...set(KI),
+    ...unrolledCountdown(KI, U, step, advance),
+    ...get(XK), ...get(KHSTEP), ...add, ...set(XK), ...get(PBK), ...get(KINB), ...add, ...set(PBK),
   ]));
   tile.push(...get(CA), ...get(COFF), ...add, ...set(BOFF)); // BOFF reused as the tile's output address
   for (let r = 0; r < mr; r++) {
@@ -81,13 +97,13 @@ function convFunction(mr: number, NV: number, l: Layout, fused: boolean): number
     ...forUp(BLK, get(BLOCKS), blockOfPixels),
     ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(CR), ...get(CROW), ...add, ...set(CR),
   ];
-  const body = [...get(X), ...set(XR), ...get(C), ...set(CR), ...forUp(ROW, get(ROWS), row), ...end];
-  return fnCode([[14, I32], [NV + 1 + mr * NV, V128]], body);
+  const body = [...get(KIN), ...i32(NR * 4), ...i32Mul, ...set(KINB), ...get(X), ...set(XR), ...get(C), ...set(CR), ...forUp(ROW, get(ROWS), row), ...end];
+  return fnCode([[16, I32], [NV + 1 + mr * NV, V128]], body);
 }
 
 /** The module's bytes: conv1 … convMR (tiles of 1 … MR pixels). */
 export function implicitConvModuleBytes(t: GemmTile, l: Layout, fused: boolean): Uint8Array<ArrayBuffer> {
-  return moduleBytes(Array.from({ length: t.MR }, (_, i) => ({ name: `conv${i + 1}`, params: i32s(15), code: convFunction(i + 1, t.NV, l, fused), exported: true })));
+  return moduleBytes(Array.from({ length: t.MR }, (_, i) => ({ name: `conv${i + 1}`, params: i32s(15), code: convFunction(i + 1, t.NV, t.U, l, fused), exported: true })));
 }
 
 const cache = new WeakMap<WebAssembly.Memory, Map<string, ImplicitConvFn[] | null>>();
@@ -98,7 +114,7 @@ export function implicitConvFor(memory: WebAssembly.Memory | undefined, l: Layou
   if (!memory || (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) return null;
   let byKey = cache.get(memory);
   if (!byKey) cache.set(memory, (byKey = new Map()));
-  const key = `${t.MR},${t.NV},${l.colStep},${l.ldc},${fused}`;
+  const key = `${t.MR},${t.NV},${t.U},${l.colStep},${l.ldc},${fused}`;
   let fns = byKey.get(key);
   if (fns === undefined) {
     try {
@@ -180,26 +196,29 @@ interface FilterLayout {
   ldc: number;
 }
 
-function filterGradFunction(mr: number, NV: number, l: FilterLayout, fused: boolean): number[] {
+function filterGradFunction(mr: number, NV: number, U: number, l: FilterLayout, fused: boolean): number[] {
   const [X, DY, C, ROWS, OW, KH, JB, NP, KHSTEP, XROW, DYROW, CKH] = Array.from({ length: 12 }, (_, i) => i);
   const [KHI, JBI, P, ROW, OI, PA, PB, XKH, CKHA, XJ, CJ, XR, DR, CT] = Array.from({ length: 14 }, (_, i) => 12 + i);
   const W = 26;
   const S = W + NV;
   const ACC = S + 1;
-  const step: number[] = [];
-  for (let v = 0; v < NV; v++) step.push(...get(PB), ...v128Load(16 * v), ...set(W + v));
-  for (let r = 0; r < mr; r++) {
-    step.push(...get(PA), ...load32Splat(4 * r), ...set(S));
-    for (let v = 0; v < NV; v++) step.push(...mulAdd(fused, get(ACC + r * NV + v), get(S), get(W + v)), ...set(ACC + r * NV + v));
-  }
-  step.push(...get(PA), ...i32(l.colStep), ...add, ...set(PA), ...get(PB), ...i32(l.ldc), ...add, ...set(PB));
+  const step = (u: number) => {
+    const code: number[] = [];
+    for (let v = 0; v < NV; v++) code.push(...get(PB), ...v128Load(u * l.ldc + 16 * v), ...set(W + v));
+    for (let r = 0; r < mr; r++) {
+      code.push(...get(PA), ...load32Splat(u * l.colStep + 4 * r), ...set(S));
+      for (let v = 0; v < NV; v++) code.push(...mulAdd(fused, get(ACC + r * NV + v), get(S), get(W + v)), ...set(ACC + r * NV + v));
+    }
+    return code;
+  };
+  const advance = [...get(PA), ...i32(U * l.colStep), ...add, ...set(PA), ...get(PB), ...i32(U * l.ldc), ...add, ...set(PB)];
   const tile: number[] = [...get(CJ), ...get(P), ...i32(16 * NV), ...i32Mul, ...add, ...set(CT)];
   for (let r = 0; r < mr; r++) for (let v = 0; v < NV; v++) tile.push(...get(CT), ...v128Load(r * l.ldc + 16 * v), ...set(ACC + r * NV + v));
   tile.push(
     ...get(XJ), ...set(XR), ...get(DY), ...get(P), ...i32(16 * NV), ...i32Mul, ...add, ...set(DR),
     ...forUp(ROW, get(ROWS), [
       ...get(XR), ...set(PA), ...get(DR), ...set(PB),
-      ...forUp(OI, get(OW), step),
+      ...get(OW), ...set(OI), ...unrolledCountdown(OI, U, step, advance),
       ...get(XR), ...get(XROW), ...add, ...set(XR), ...get(DR), ...get(DYROW), ...add, ...set(DR),
     ]),
   );
@@ -225,11 +244,11 @@ export function implicitFilterGradFor(memory: WebAssembly.Memory | undefined, l:
   if (!memory || (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer)) return null;
   let byKey = filterCache.get(memory);
   if (!byKey) filterCache.set(memory, (byKey = new Map()));
-  const key = `${t.MR},${t.NV},${l.colStep},${l.ldc},${fused}`;
+  const key = `${t.MR},${t.NV},${t.U},${l.colStep},${l.ldc},${fused}`;
   let fns = byKey.get(key);
   if (fns === undefined) {
     try {
-      const bytes = moduleBytes(Array.from({ length: t.MR }, (_, i) => ({ name: `fg${i + 1}`, params: i32s(12), code: filterGradFunction(i + 1, t.NV, l, fused), exported: true })));
+      const bytes = moduleBytes(Array.from({ length: t.MR }, (_, i) => ({ name: `fg${i + 1}`, params: i32s(12), code: filterGradFunction(i + 1, t.NV, t.U, l, fused), exported: true })));
       const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, ImplicitFilterGradFn>;
       fns = Array.from({ length: t.MR }, (_, i) => e[`fg${i + 1}`]);
     } catch {
@@ -343,4 +362,104 @@ export function copyRowsFor(memory: WebAssembly.Memory | undefined): CopyRows | 
     copyCache.set(memory, fn);
   }
   return fn;
+}
+
+/**
+ * The input gradient of a strided convolution as SH·SW stride-1 implicit GEMMs over dy, one per phase (ih mod SH,
+ * iw mod SW) of dx: the input pixels of one phase are reached by the same taps kh ≡ (ph + top) mod SH (and likewise
+ * kw), so that phase of dx is a stride-1 correlation of dy with those taps (flipped, in/out channels swapped), written
+ * at dx's stride (the tile's output pixel stride SW·CI, its row stride SH·W·CI). Only the products that reach dx are
+ * computed — the GEMM + col2im path writes every column and scatters it back, the dilated rewrite multiplies the
+ * zeros between dy's pixels. dy is read from one zero-padded copy covering every phase's windows. Null when the
+ * kernel is unavailable or the layer does not fit it (dilation, negative padding, fewer input channels than a tile).
+ */
+export function implicitInputGrad(be: WasmBackend, dy: TensorInfo, filter: TensorInfo, c: tfjs.backend_util.Conv2DInfo,
+  tile: GemmTile = DEFAULT_TILE): TensorInfo | null {
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH,
+    filterWidth: KW, strideHeight: SH, strideWidth: SW } = c;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  const NR = 4 * tile.NV;
+  if (CI < NR || c.dilationHeight !== 1 || c.dilationWidth !== 1 || top < 0 || left < 0 || OH <= 0 || OW <= 0) return null;
+  const fns = implicitConvFor(heapOf(be), { colStep: CO * 4, ldc: SW * CI * 4 }, tile);
+  const copyRows = copyRowsFor(heapOf(be));
+  if (!fns || !copyRows) return null;
+  /** One phase along an axis: its first tap, tap count, output count and the dy offset of its first window. */
+  const phaseOf = (p: number, pad: number, S: number, K: number, size: number) => {
+    const k0 = (p + pad) % S;
+    const T = k0 < K ? Math.ceil((K - k0) / S) : 0;
+    const A = Math.ceil((size - p) / S);
+    const o = (p + pad - k0) / S - T + 1;
+    return { k0, T, A, o };
+  };
+  const rows = Array.from({ length: SH }, (_, p) => phaseOf(p, top, SH, KH, H));
+  const cols = Array.from({ length: SW }, (_, p) => phaseOf(p, left, SW, KW, W));
+  // dy padded so that every phase's windows lie inside it: rows −PT … OH − 1 + PB.
+  const live = (ps: typeof rows) => ps.filter((q) => q.T > 0 && q.A > 0);
+  const PT = Math.max(0, ...live(rows).map((q) => -q.o));
+  const PB = Math.max(0, ...live(rows).map((q) => q.o + q.A + q.T - 2 - (OH - 1)));
+  const PL = Math.max(0, ...live(cols).map((q) => -q.o));
+  const PR = Math.max(0, ...live(cols).map((q) => q.o + q.A + q.T - 2 - (OW - 1)));
+  const Hp = OH + PT + PB;
+  const Wp = OW + PL + PR;
+  let dyp = dy;
+  if (PT || PB || PL || PR) {
+    dyp = be.makeOutput([N, Hp, Wp, CO], 'float32');
+    be.typedArrayFromHeap(dyp).fill(0);
+    const sOff = offsetOf(be, dy);
+    const dOff = offsetOf(be, dyp);
+    for (let n = 0; n < N; n++) copyRows(sOff + n * OH * OW * CO * 4, dOff + ((n * Hp + PT) * Wp + PL) * CO * 4, OH, OW * CO * 4, OW * CO * 4, Wp * CO * 4);
+  }
+  const out = be.makeOutput([N, H, W, CI], 'float32');
+  be.typedArrayFromHeap(out).fill(0);
+  const zeros = be.makeOutput([CI], 'float32');
+  be.typedArrayFromHeap(zeros).fill(0);
+  const F = be.typedArrayFromHeap(filter) as Float32Array;
+  const xOff = offsetOf(be, dyp);
+  const oOff = offsetOf(be, out);
+  const bOff = offsetOf(be, zeros);
+  const nPanels = Math.ceil(CI / NR);
+  for (const r of rows) {
+    for (const q of cols) {
+      if (r.T === 0 || q.T === 0 || r.A <= 0 || q.A <= 0) continue;
+      // The phase's filter [Th, Tw, CO, CI]: tap (t, s) is W[k0 + S·(T − 1 − t)], transposed.
+      const K = r.T * q.T * CO;
+      const sub = new Float32Array(K * CI);
+      for (let t = 0; t < r.T; t++) {
+        for (let s = 0; s < q.T; s++) {
+          const kh = r.k0 + SH * (r.T - 1 - t);
+          const kw = q.k0 + SW * (q.T - 1 - s);
+          for (let ci = 0; ci < CI; ci++) {
+            const src = ((kh * KW + kw) * CI + ci) * CO;
+            for (let co = 0; co < CO; co++) sub[((t * q.T + s) * CO + co) * CI + ci] = F[src + co];
+          }
+        }
+      }
+      const wp = be.makeOutput([nPanels * K * NR], 'float32');
+      packB(sub, 0, CI, K, CI, NR, be.typedArrayFromHeap(wp) as Float32Array, 0);
+      const wOff = offsetOf(be, wp);
+      const panelBytes = K * NR * 4;
+      const bLast = (nPanels - 1) * panelBytes;
+      const cLast = (CI - NR) * 4;
+      const blocks = Math.floor(q.A / tile.MR);
+      const rem = q.A - blocks * tile.MR;
+      const khStep = Wp * CO * 4;
+      const cRow = SH * W * CI * 4;
+      const ph = rows.indexOf(r);
+      const pw = cols.indexOf(q);
+      for (let n = 0; n < N; n++) {
+        const xi = xOff + ((n * Hp + r.o + PT) * Wp + q.o + PL) * CO * 4;
+        const oi = oOff + ((n * H + ph) * W + pw) * CI * 4;
+        if (blocks > 0) fns[tile.MR - 1](xi, wOff, oi, bOff, r.A, blocks, nPanels, q.T * CO, r.T, khStep, khStep, cRow, panelBytes, bLast, cLast);
+        if (rem > 0) {
+          fns[rem - 1](xi + blocks * tile.MR * CO * 4, wOff, oi + blocks * tile.MR * SW * CI * 4, bOff, r.A, 1, nPanels, q.T * CO, r.T, khStep, khStep,
+            cRow, panelBytes, bLast, cLast);
+        }
+      }
+      be.disposeData(wp.dataId);
+    }
+  }
+  be.disposeData(zeros.dataId);
+  if (dyp !== dy) be.disposeData(dyp.dataId);
+  return out;
 }

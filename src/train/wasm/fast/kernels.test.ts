@@ -11,7 +11,7 @@ import { maxPoolGradKernel } from './pool';
 import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTraining } from '../../../../nodes/lib/batchnorm';
 import { batchNormKernelConfigs } from './batchnorm';
-import { implicitFilterGrad } from './implicit';
+import { implicitFilterGrad, implicitInputGrad } from './implicit';
 
 const root = join(__dirname, '../../../..');
 
@@ -145,12 +145,13 @@ describe('Conv2DBackpropInput variants on wasm', () => {
   // Each path of the kernel on every grid shape: the GEMM + col2im forced (also where the forward rewrite is chosen),
   // in chunks of one image, and the forward rewrite alone (the path when the SIMD module is unavailable).
   const variants: [string, Partial<InputGradOptions>][] = [
-    ['gemm forced', { forceGemm: true }],
-    ['gemm forced, stock BatchMatMul', { forceGemm: true, ownGemm: false }],
-    ['gemm forced, gemmPairs (not tiled)', { forceGemm: true, tiled: false }],
-    ['tiled gemm for stride-1 same too', { tiledSameFrom: 0 }],
-    ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1 }],
-    ['forward conv only', { gemm: false }],
+    ['gemm forced', { forceGemm: true, implicit: false }],
+    ['gemm forced, stock BatchMatMul', { forceGemm: true, ownGemm: false, implicit: false }],
+    ['gemm forced, gemmPairs (not tiled)', { forceGemm: true, tiled: false, implicit: false }],
+    ['tiled gemm for stride-1 same too', { tiledSameFrom: 0, implicit: false }],
+    ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1, implicit: false }],
+    ['forward conv only', { gemm: false, implicit: false }],
+    ['implicit per phase (strided), as registered', {}],
   ];
   const cases = variants.flatMap(([name, options]) => convGrid.map((g) => ({ name, options, ...g })));
   it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ options, x, k, strides, pad }) => {
@@ -255,6 +256,39 @@ describe('Conv2DBackpropFilter as the implicit GEMM (forced for every shape)', (
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 61), x] as Input, dy: [rand(dyShape, 62), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    });
+  });
+});
+
+describe('Conv2DBackpropInput of strided convolutions as implicit GEMMs per phase (forced)', () => {
+  // At least 8 input channels (dx's columns); strides 2 and 3, unequal; odd and even kernels (phases with no tap at all:
+  // the 1×1 stride-2 shortcut); every padding kind, pads past the kernel; widths that leave partial tiles.
+  const grid: typeof convGrid = [
+    { x: [2, 8, 8, 16], k: [3, 3, 16, 32], strides: [2, 2], pad: 'same' }, // ResNet's stage change
+    { x: [2, 8, 8, 16], k: [1, 1, 16, 32], strides: [2, 2], pad: 'valid' }, // its shortcut
+    { x: [1, 11, 13, 17], k: [3, 3, 17, 16], strides: [2, 2], pad: 'same' },
+    { x: [2, 9, 7, 9], k: [3, 2, 9, 5], strides: [2, 3], pad: 'valid' },
+    { x: [1, 10, 9, 8], k: [4, 4, 8, 6], strides: [2, 2], pad: 'same' },
+    { x: [2, 9, 10, 13], k: [3, 3, 13, 7], strides: [3, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+    { x: [1, 7, 7, 12], k: [2, 2, 12, 6], strides: [2, 2], pad: [[0, 0], [0, 3], [3, 0], [0, 0]] }, // pads > kernel − 1
+    { x: [2, 9, 9, 8], k: [2, 2, 8, 3], strides: [2, 2], pad: 'valid' }, // last row and column in no window
+    { x: [1, 12, 11, 10], k: [5, 3, 10, 4], strides: [1, 2], pad: 'same' },
+    { x: [3, 6, 6, 24], k: [3, 3, 24, 40], strides: [2, 1], pad: 'same' },
+  ];
+  it.each(grid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    await withKernel('Conv2DBackpropInput', (args) => {
+      const a = args.attrs as unknown as { strides: [number, number]; pad: Pad; inputShape: number[] };
+      const inputs = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const c = tf.backend_util.computeConv2DInfo(a.inputShape as [number, number, number, number], inputs.filter.shape as [number, number, number, number],
+        a.strides, 1, a.pad as 'same');
+      const out = implicitInputGrad(args.backend as never, inputs.dy as never, inputs.filter as never, c);
+      if (!out) throw new Error('implicitInputGrad refused the layer');
+      return out;
+    }, async () => {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { dy: [rand(dyShape, 63), dyShape] as Input, filter: [rand(k, 64), k] as Input };
+      const cpu = await matchesCpu('Conv2DBackpropInput', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x });
+      expect(cpu.shape).toEqual(x);
     });
   });
 });
