@@ -1,6 +1,8 @@
 /**
- * ResNet-20's convolutions at batch 64, each kernel's old and new variants timed in interleaved rounds (median CPU ms
- * of the rounds, GMAC/s). `npx tsx bench/resnet-conv.micro.ts [filter]`.
+ * ResNet-20's convolutions at batch 64 (forward, input gradient, filter gradient), each kernel's variants timed in
+ * interleaved rounds: median CPU ms of ROUNDS (default 7) rounds, GMAC/s, and each variant's largest difference from the
+ * first one's output. `npx tsx bench/resnet-conv.micro.ts [label filter]`; TILES=4x2x1,2x4x2 adds implicit-GEMM tiles
+ * (MR x NV x U); FWD_ONLY=1 runs vgg-small's and LeNet-5's layers instead (forward and filter gradient).
  */
 import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
