@@ -474,19 +474,23 @@ export function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<type
   const xs = be.makeOutput([N, HP, WP, CI], 'float32');
   const src = be.typedArrayFromHeap(x);
   const dst = be.typedArrayFromHeap(xs);
-  dst.fill(0);
   const h0 = Math.max(0, -top);
   const h1 = Math.min(H, HP - top);
   const w0 = Math.max(0, -left);
   const w1 = Math.min(W, WP - left);
+  const copyRows = w1 > w0 && h1 > h0 ? copyRowsFor(heapOf(be)) : null;
+  if (!copyRows) dst.fill(0);
   if (w1 > w0 && h1 > h0) {
-    const copyRows = copyRowsFor(heapOf(be));
     if (copyRows) {
+      // Per image: the rows above and below the copied ones zeroed here, the columns beside them by copyRows.
       const xOff = offsetOf(be, x);
       const dOff = offsetOf(be, xs);
+      const img = HP * WP * CI;
       for (let n = 0; n < N; n++) {
+        dst.fill(0, n * img, n * img + (h0 + top) * WP * CI);
         copyRows(xOff + ((n * H + h0) * W + w0) * CI * 4, dOff + ((n * HP + h0 + top) * WP + w0 + left) * CI * 4, h1 - h0, (w1 - w0) * CI * 4,
-          W * CI * 4, WP * CI * 4);
+          W * CI * 4, WP * CI * 4, (w0 + left) * CI * 4, (WP - w1 - left) * CI * 4);
+        dst.fill(0, n * img + (h1 + top) * WP * CI, (n + 1) * img);
       }
     } else {
       for (let n = 0; n < N; n++) {

@@ -330,17 +330,22 @@ export function implicitFilterGrad(be: WasmBackend, x: TensorInfo, dy: TensorInf
 }
 
 /**
- * copyRows(src, dst, count, bytes, srcStride, dstStride): `count` runs of `bytes` bytes, src and dst advancing by their
- * strides (bulk memory's memory.copy per run). The padded copies of ./conv.ts' windowedInput, one call per image
- * instead of one typed-array copy per row.
+ * copyRows(src, dst, count, bytes, srcStride, dstStride, before, after): `count` runs of `bytes` bytes, src and dst
+ * advancing by their strides, each run in dst preceded by `before` and followed by `after` zero bytes (bulk memory's
+ * memory.copy and memory.fill). The zero-padded copies of ./conv.ts' windowedInput, one call per image instead of a
+ * typed-array copy per row and a fill of the whole buffer.
  */
-export type CopyRows = (src: number, dst: number, count: number, bytes: number, srcStride: number, dstStride: number) => void;
+export type CopyRows = (src: number, dst: number, count: number, bytes: number, srcStride: number, dstStride: number, before: number,
+  after: number) => void;
 
 function copyRowsFunction(): number[] {
-  const [SRC, DST, COUNT, BYTES, SS, DS, I] = [0, 1, 2, 3, 4, 5, 6];
+  const [SRC, DST, COUNT, BYTES, SS, DS, BEFORE, AFTER, I] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const memoryCopy = [0xfc, 0x0a, 0x00, 0x00];
+  const memoryFill = [0xfc, 0x0b, 0x00];
   const row = [
+    ...get(DST), ...get(BEFORE), ...sub, ...i32(0), ...get(BEFORE), ...memoryFill,
     ...get(DST), ...get(SRC), ...get(BYTES), ...memoryCopy,
+    ...get(DST), ...get(BYTES), ...add, ...i32(0), ...get(AFTER), ...memoryFill,
     ...get(SRC), ...get(SS), ...add, ...set(SRC), ...get(DST), ...get(DS), ...add, ...set(DST),
   ];
   return fnCode([[1, I32]], [...forUp(I, get(COUNT), row), ...end]);
@@ -354,7 +359,7 @@ export function copyRowsFor(memory: WebAssembly.Memory | undefined): CopyRows | 
   let fn = copyCache.get(memory);
   if (fn === undefined) {
     try {
-      const bytes = moduleBytes([{ name: 'copyRows', params: i32s(6), code: copyRowsFunction(), exported: true }]);
+      const bytes = moduleBytes([{ name: 'copyRows', params: i32s(8), code: copyRowsFunction(), exported: true }]);
       fn = (new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as { copyRows: CopyRows }).copyRows;
     } catch {
       fn = null;
@@ -405,10 +410,14 @@ export function implicitInputGrad(be: WasmBackend, dy: TensorInfo, filter: Tenso
   let dyp = dy;
   if (PT || PB || PL || PR) {
     dyp = be.makeOutput([N, Hp, Wp, CO], 'float32');
-    be.typedArrayFromHeap(dyp).fill(0);
+    const D = be.typedArrayFromHeap(dyp);
     const sOff = offsetOf(be, dy);
     const dOff = offsetOf(be, dyp);
-    for (let n = 0; n < N; n++) copyRows(sOff + n * OH * OW * CO * 4, dOff + ((n * Hp + PT) * Wp + PL) * CO * 4, OH, OW * CO * 4, OW * CO * 4, Wp * CO * 4);
+    for (let n = 0; n < N; n++) {
+      D.fill(0, n * Hp * Wp * CO, (n * Hp + PT) * Wp * CO);
+      copyRows(sOff + n * OH * OW * CO * 4, dOff + ((n * Hp + PT) * Wp + PL) * CO * 4, OH, OW * CO * 4, OW * CO * 4, Wp * CO * 4, PL * CO * 4, PR * CO * 4);
+      D.fill(0, (n * Hp + PT + OH) * Wp * CO, (n + 1) * Hp * Wp * CO);
+    }
   }
   const out = be.makeOutput([N, H, W, CI], 'float32');
   be.typedArrayFromHeap(out).fill(0);
