@@ -423,7 +423,6 @@ export function implicitInputGrad(be: WasmBackend, dy: TensorInfo, filter: Tenso
   be.typedArrayFromHeap(out).fill(0);
   const zeros = be.makeOutput([CI], 'float32');
   be.typedArrayFromHeap(zeros).fill(0);
-  const F = be.typedArrayFromHeap(filter) as Float32Array;
   const xOff = offsetOf(be, dyp);
   const oOff = offsetOf(be, out);
   const bOff = offsetOf(be, zeros);
@@ -434,6 +433,8 @@ export function implicitInputGrad(be: WasmBackend, dy: TensorInfo, filter: Tenso
       // The phase's filter [Th, Tw, CO, CI]: tap (t, s) is W[k0 + S·(T − 1 − t)], transposed.
       const K = r.T * q.T * CO;
       const sub = new Float32Array(K * CI);
+      // A fresh view each phase: the previous phase's allocation may have grown the heap (detaching older views).
+      const F = be.typedArrayFromHeap(filter) as Float32Array;
       for (let t = 0; t < r.T; t++) {
         for (let s = 0; s < q.T; s++) {
           const kh = r.k0 + SH * (r.T - 1 - t);
