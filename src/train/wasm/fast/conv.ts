@@ -5,6 +5,7 @@ import { callKernel, heapOf, offsetOf, transpose2D } from './heap';
 import { MULTI_TAPS, simdKernels, type SimdKernels } from './simd';
 import { gather4, type Gather4 } from './gather';
 import { filterGradGemm4, gemmAvailable, inputGradProduct, packInputGradWeights, tileColumns, type FilterGemmOptions } from './convgemm';
+import { copyRowsFor, implicitFilterGrad, implicitInputGrad } from './implicit';
 
 /**
  * Convolution gradients on wasm. When the hand-assembled SIMD module of ./simd.ts is available, the filter gradient
@@ -52,9 +53,12 @@ export interface InputGradOptions {
    * Conv2D is itself the tiled GEMM (./conv1.ts), and the two run at the same rate on vgg-small's and ResNet-20's layers.
    */
   tiledSameFrom: number;
+  /** Strided convolutions by {@link implicitInputGrad} (one stride-1 implicit GEMM per phase of dx) where it applies. */
+  implicit: boolean;
 }
 
-const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: Infinity };
+const defaultInputGradOptions: InputGradOptions = { gemm: true, chunkFloats: 1 << 18, forceGemm: false, ownGemm: true, tiled: true, tiledSameFrom: Infinity,
+  implicit: true };
 
 /**
  * The input gradient as a matrix product and a scatter-add: cols[n·oh·ow, kh·kw·ci] = dy[n·oh·ow, co] · Wᵀ[co, kh·kw·ci]
@@ -170,11 +174,18 @@ export function conv2DBackpropInputKernel(tf: Tf, fallback: tfjs.KernelConfig | 
     const pb = H - HD + KH - 1 - pt;
     const pr = W - WD + KW - 1 - pl;
     const forwardFits = pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
+    if (opts.implicit && (SH > 1 || SW > 1) && dy.dtype === 'float32' && filter.dtype === 'float32') {
+      const out = implicitInputGrad(be, dy, filter, c);
+      if (out) return out;
+    }
     const simd = opts.gemm && matMul && dy.dtype === 'float32' && c.padInfo.top >= 0 && c.padInfo.left >= 0 ? simdKernels(heapOf(be)) : null;
     // The forward rewrite multiplies H·W·KH·KW·CI·CO per image, the GEMM OH·OW·KH·KW·CI·CO: with a stride or a valid
     // padding the GEMM does much less (LeNet's conv2: 2× less, stride 2: 4×) and runs faster; for a stride-1 'same'
     // convolution they do the same work and XNNPACK's convolution is a little faster.
-    const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits || (opts.tiled && opts.ownGemm && CO >= opts.tiledSameFrom);
+    // The rewrite's forward convolution has CI output channels: fewer than a tile's columns leave it to XNNPACK, at a
+    // quarter of the GEMM's rate on a 3-channel input layer (whose input gradient tfjs' fused convolution computes).
+    const gemmPays = H * W >= 1.2 * OH * OW || opts.forceGemm || !forwardFits || (opts.tiled && opts.ownGemm && CO >= opts.tiledSameFrom)
+      || (opts.tiled && opts.ownGemm && CI < tileColumns() && KH * KW * CI >= tileColumns());
     if (simd && matMul && gemmPays) {
       return inputGradGemm(be, dy, filter, c, matMul, simd.col2im, opts.ownGemm ? simd.gemmPairs : null, opts.chunkFloats, opts.ownGemm && opts.tiled);
     }
@@ -463,16 +474,30 @@ export function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<type
   const xs = be.makeOutput([N, HP, WP, CI], 'float32');
   const src = be.typedArrayFromHeap(x);
   const dst = be.typedArrayFromHeap(xs);
-  dst.fill(0);
   const h0 = Math.max(0, -top);
   const h1 = Math.min(H, HP - top);
   const w0 = Math.max(0, -left);
   const w1 = Math.min(W, WP - left);
-  if (w1 > w0) {
-    for (let n = 0; n < N; n++) {
-      for (let h = h0; h < h1; h++) {
-        const s = ((n * H + h) * W + w0) * CI;
-        dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+  const copyRows = w1 > w0 && h1 > h0 ? copyRowsFor(heapOf(be)) : null;
+  if (!copyRows) dst.fill(0);
+  if (w1 > w0 && h1 > h0) {
+    if (copyRows) {
+      // Per image: the rows above and below the copied ones zeroed here, the columns beside them by copyRows.
+      const xOff = offsetOf(be, x);
+      const dOff = offsetOf(be, xs);
+      const img = HP * WP * CI;
+      for (let n = 0; n < N; n++) {
+        dst.fill(0, n * img, n * img + (h0 + top) * WP * CI);
+        copyRows(xOff + ((n * H + h0) * W + w0) * CI * 4, dOff + ((n * HP + h0 + top) * WP + w0 + left) * CI * 4, h1 - h0, (w1 - w0) * CI * 4,
+          W * CI * 4, WP * CI * 4, (w0 + left) * CI * 4, (WP - w1 - left) * CI * 4);
+        dst.fill(0, n * img + (h1 + top) * WP * CI, (n + 1) * img);
+      }
+    } else {
+      for (let n = 0; n < N; n++) {
+        for (let h = h0; h < h1; h++) {
+          const s = ((n * H + h) * W + w0) * CI;
+          dst.set(src.subarray(s, s + (w1 - w0) * CI), ((n * HP + h + top) * WP + w0 + left) * CI);
+        }
       }
     }
   }
@@ -482,8 +507,9 @@ export function windowedInput(be: WasmBackend, x: TensorInfo, c: ReturnType<type
 /** `Conv2DBackpropFilter` through transposes and a forward Conv2D; `fallback` handles paddings the rewrite cannot express. */
 export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig | undefined,
   options: { multiTap?: boolean; chunkBytes?: number; maxAccumulators?: number; simd?: boolean; gemm?: 'auto' | 'always' | 'never'; gemmChunkBytes?: number;
-    tiled?: 'auto' | 'always' | 'never'; tiledOptions?: Partial<FilterGemmOptions> } = {}): tfjs.KernelFunc {
+    tiled?: 'auto' | 'always' | 'never'; tiledOptions?: Partial<FilterGemmOptions>; implicit?: 'auto' | 'always' | 'never' } = {}): tfjs.KernelFunc {
   const tiled = options.tiled ?? 'auto';
+  const implicit = options.implicit ?? 'auto';
   const multiTap = options.multiTap ?? true;
   const useSimd = options.simd ?? true;
   const gemm = options.gemm ?? 'auto';
@@ -503,6 +529,10 @@ export function conv2DBackpropFilterKernel(tf: Tf, fallback: tfjs.KernelConfig |
     if (top < 0 || left < 0) {
       if (!fallback) throw new Error('Conv2DBackpropFilter on wasm: a negative padding is not supported');
       return fallback.kernelFunc(args);
+    }
+    if (useSimd && implicit !== 'never' && (implicit === 'always' || implicitPays(c))) {
+      const out = implicitFilterGrad(be, x, dy, c);
+      if (out) return out;
     }
     const module = useSimd ? simdKernels(heapOf(be)) : null;
     if (module && tiled !== 'never' && (tiled === 'always' || tiledPays(c))) {
@@ -549,6 +579,16 @@ function gemmPays(c: { inChannels: number; outChannels: number; filterHeight: nu
   // The tap loops make one pass over dy per tap and group of 16 output channels: fine for few channels (LeNet's,
   // ResNet's 16), slow for deep layers (VGG's 8×8×256 and 4×4×512: several times slower than the product).
   return c.outChannels >= 32 && c.inChannels * c.filterHeight * c.filterWidth >= 64;
+}
+
+/**
+ * Whether {@link implicitFilterGrad} beats the other filter-gradient paths (bench/resnet-conv.micro.ts): on ResNet-20's,
+ * VGG's and LeNet's conv2 layers by 10–40%, as long as its accumulator dW (loaded and stored per tile and call) stays
+ * in L2 and the input has a few channels (one or three channels leave most of a tile's taps to the remainder loops).
+ */
+function implicitPays(c: { inChannels: number; outChannels: number; filterHeight: number; filterWidth: number }): boolean {
+  const accBytes = c.filterHeight * c.filterWidth * c.inChannels * Math.ceil(c.outChannels / 8) * 8 * 4;
+  return c.inChannels >= 4 && accBytes <= 640 * 1024;
 }
 
 /**

@@ -5,6 +5,7 @@ import { heapOf, offsetOf } from './heap';
 import { asm, simdKernels } from './simd';
 import { forwardGemm } from './conv';
 import { forwardGemm4, tileColumns } from './convgemm';
+import { implicitConv } from './implicit';
 
 /**
  * Forward `Conv2D` for a single input channel (a grayscale image's first layer: LeNet's 28×28×1 → 6@5×5), stride 1,
@@ -133,8 +134,10 @@ const MAX_TAPS = 81;
  * Every other convolution goes to `stock`.
  */
 export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
-  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean; tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number } = {}): tfjs.KernelFunc {
+  options: { maxChannels?: number; gemmChannels?: [number, number]; gemmAnyStride?: boolean; tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number;
+    implicit?: boolean } = {}): tfjs.KernelFunc {
   const maxCo = options.maxChannels ?? 16;
+  const implicit = options.implicit ?? true;
   const [gemmMin, gemmMax] = options.gemmChannels ?? [16, 32];
   const tiled = options.tiled ?? 'auto';
   return (args) => {
@@ -146,6 +149,12 @@ export function conv2DSingleChannelKernel(tf: Tf, stock: tfjs.KernelConfig,
     }
     if (x.shape[3] !== 1) {
       const co = filter.shape[3];
+      if (implicit && tiled === 'auto') {
+        const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+          a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
+        const out = implicitConv(backend as unknown as WasmBackend, x, filter, null, c);
+        if (out) return out;
+      }
       // gemmPairs' 2 × 16 tile (below) stays for its 16–32 channels at stride 1 (LeNet's conv2: a little faster there).
       const pairs = co >= Math.max(16, gemmMin) && co <= gemmMax && a.strides !== undefined && [a.strides].flat().every((s) => s === 1);
       if (tiled !== 'never' && co >= tileColumns() && (tiled === 'always' || !pairs)) {
@@ -230,8 +239,9 @@ function tiledForwardPays(c: tfjs.backend_util.Conv2DInfo): boolean {
  * addPattern loop and the ReLU applied. Other activations, PReLU weights, dilations, single-channel inputs and other
  * data formats go to `stock`.
  */
-export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number } = {}): tfjs.KernelFunc {
+export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { tiled?: 'auto' | 'always' | 'never'; chunkFloats?: number; implicit?: boolean } = {}): tfjs.KernelFunc {
   const tiled = options.tiled ?? 'auto';
+  const implicit = options.implicit ?? true;
   return (args) => {
     const { inputs, backend, attrs } = args;
     const { x, filter, bias, preluActivationWeights } = inputs as { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -246,6 +256,11 @@ export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { t
     const simd = simdKernels(heapOf(be));
     const c = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
       a.strides, a.dilations ?? 1, a.pad as 'valid', a.dimRoundingMode);
+    const viaImplicit = implicit && tiled === 'auto' ? implicitConv(be, x, filter, bias ?? null, c) : null;
+    if (viaImplicit) {
+      if (activation === 'relu') relu(be.typedArrayFromHeap(viaImplicit) as Float32Array);
+      return viaImplicit;
+    }
     if (!simd || c.dilationHeight !== 1 || c.dilationWidth !== 1 || c.padInfo.top < 0 || c.padInfo.left < 0 || c.outHeight <= 0 || c.outWidth <= 0
       || !(tiled === 'always' || tiledForwardPays(c))) {
       return stock.kernelFunc(args);
@@ -270,10 +285,12 @@ export function fusedConv2DKernel(tf: Tf, stock: tfjs.KernelConfig, options: { t
       for (let i = chunks * L; i < total; i++) os[i] += bs2[i % CO];
       be.disposeData(pattern.dataId);
     }
-    if (activation === 'relu') {
-      const os = be.typedArrayFromHeap(out) as Float32Array;
-      for (let i = 0; i < total; i++) if (!(os[i] > 0)) os[i] = os[i] !== os[i] ? os[i] : 0;
-    }
+    if (activation === 'relu') relu(be.typedArrayFromHeap(out) as Float32Array);
     return out;
   };
+}
+
+/** max(x, 0) in place, NaN kept (as tfjs' relu). */
+function relu(os: Float32Array): void {
+  for (let i = 0; i < os.length; i++) if (!(os[i] > 0)) os[i] = os[i] !== os[i] ? os[i] : 0;
 }

@@ -11,6 +11,7 @@ import { maxPoolGradKernel } from './pool';
 import { conv2DSingleChannelKernel, fusedConv2DKernel } from './conv1';
 import { BATCH_NORM_TRAIN_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, batchNormTraining } from '../../../../nodes/lib/batchnorm';
 import { batchNormKernelConfigs } from './batchnorm';
+import { implicitFilterGrad, implicitInputGrad } from './implicit';
 
 const root = join(__dirname, '../../../..');
 
@@ -109,7 +110,7 @@ describe('Conv2DBackpropFilter as a GEMM (the many-channel path, forced for ever
     const registered = tf.getKernel('Conv2DBackpropFilter', 'wasm')!;
     tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
     // Chunks of 8 KiB of dy: one image or a few per chunk (x [5, 4, 4, 37]: 2, 2, then a partial 1), accumulated.
-    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { gemm: 'always', gemmChunkBytes: 8192 }) });
+    tf.registerKernel({ ...registered, kernelFunc: conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { gemm: 'always', gemmChunkBytes: 8192, implicit: 'never' }) });
     try {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 40), x] as Input, dy: [rand(dyShape, 41), dyShape] as Input };
@@ -123,7 +124,7 @@ describe('Conv2DBackpropFilter as a GEMM (the many-channel path, forced for ever
 
 describe('Conv2DBackpropFilter with the single-tap SIMD loop (multi-tap off)', () => {
   it.each(convGrid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false }), async () => {
+    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { multiTap: false, implicit: 'never' }), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 30), x] as Input, dy: [rand(dyShape, 31), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
@@ -144,12 +145,13 @@ describe('Conv2DBackpropInput variants on wasm', () => {
   // Each path of the kernel on every grid shape: the GEMM + col2im forced (also where the forward rewrite is chosen),
   // in chunks of one image, and the forward rewrite alone (the path when the SIMD module is unavailable).
   const variants: [string, Partial<InputGradOptions>][] = [
-    ['gemm forced', { forceGemm: true }],
-    ['gemm forced, stock BatchMatMul', { forceGemm: true, ownGemm: false }],
-    ['gemm forced, gemmPairs (not tiled)', { forceGemm: true, tiled: false }],
-    ['tiled gemm for stride-1 same too', { tiledSameFrom: 0 }],
-    ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1 }],
-    ['forward conv only', { gemm: false }],
+    ['gemm forced', { forceGemm: true, implicit: false }],
+    ['gemm forced, stock BatchMatMul', { forceGemm: true, ownGemm: false, implicit: false }],
+    ['gemm forced, gemmPairs (not tiled)', { forceGemm: true, tiled: false, implicit: false }],
+    ['tiled gemm for stride-1 same too', { tiledSameFrom: 0, implicit: false }],
+    ['gemm, one image per chunk', { forceGemm: true, chunkFloats: 1, implicit: false }],
+    ['forward conv only', { gemm: false, implicit: false }],
+    ['implicit per phase (strided), as registered', {}],
   ];
   const cases = variants.flatMap(([name, options]) => convGrid.map((g) => ({ name, options, ...g })));
   it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ options, x, k, strides, pad }) => {
@@ -210,7 +212,7 @@ describe('fast Conv2D as im2col + GEMM on wasm', () => {
     await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
   });
   it.each(cases)('matches cpu with the GEMM path for every stride: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
-    await withKernel('Conv2D', conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true }), async () => {
+    await withKernel('Conv2D', conv2DSingleChannelKernel(tf, stockKernels.get('Conv2D')!, { gemmChannels: [16, 64], gemmAnyStride: true, implicit: false }), async () => {
       const inputs = { x: [rand(x, 36), x] as Input, filter: [rand(k, 37), k] as Input };
       await matchesCpu('Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined });
     });
@@ -230,6 +232,67 @@ const tiledGrid: typeof convGrid = [
   { x: [3, 5, 7, 13], k: [2, 3, 13, 13], strides: [1, 2], pad: [[0, 0], [1, 0], [2, 1], [0, 0]] },
 ];
 
+describe('Conv2DBackpropFilter as the implicit GEMM (forced for every shape)', () => {
+  const grid: typeof convGrid = [
+    ...tiledGrid,
+    { x: [2, 6, 5, 3], k: [3, 3, 3, 8], strides: [1, 1], pad: 'same' }, // 9 taps per kernel row: a 1-tap remainder
+    { x: [2, 5, 6, 7], k: [1, 1, 7, 11], strides: [2, 2], pad: 'valid' },
+    { x: [1, 9, 10, 4], k: [3, 1, 4, 24], strides: [3, 1], pad: 'same' },
+    { x: [3, 6, 6, 16], k: [3, 3, 16, 64], strides: [1, 1], pad: 'same' },
+    { x: [2, 4, 4, 2], k: [3, 3, 2, 8], strides: [1, 1], pad: [[0, 0], [3, 2], [4, 1], [0, 0]] },
+  ];
+  // dyBytes 1: one output row per call (every row a separate accumulation); 1 << 20: whole images.
+  const cases = [1, 1 << 20].flatMap((dyBytes) => grid.map((g) => ({ dyBytes, ...g })));
+  it.each(cases)('dy chunk $dyBytes bytes: x $x, filter $k, strides $strides, pad $pad', async ({ dyBytes, x, k, strides, pad }) => {
+    await withKernel('Conv2DBackpropFilter', (args) => {
+      const a = args.attrs as unknown as { strides: [number, number]; pad: Pad; filterShape: number[] };
+      const inputs = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const c = tf.backend_util.computeConv2DInfo(inputs.x.shape as [number, number, number, number], a.filterShape as [number, number, number, number],
+        a.strides, 1, a.pad as 'same');
+      const out = implicitFilterGrad(args.backend as never, inputs.x as never, inputs.dy as never, c, { dyBytes });
+      if (!out) throw new Error('implicitFilterGrad refused the layer');
+      return out;
+    }, async () => {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { x: [rand(x, 61), x] as Input, dy: [rand(dyShape, 62), dyShape] as Input };
+      await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
+    });
+  });
+});
+
+describe('Conv2DBackpropInput of strided convolutions as implicit GEMMs per phase (forced)', () => {
+  // At least 8 input channels (dx's columns); strides 2 and 3, unequal; odd and even kernels (phases with no tap at all:
+  // the 1×1 stride-2 shortcut); every padding kind, pads past the kernel; widths that leave partial tiles.
+  const grid: typeof convGrid = [
+    { x: [2, 8, 8, 16], k: [3, 3, 16, 32], strides: [2, 2], pad: 'same' }, // ResNet's stage change
+    { x: [2, 8, 8, 16], k: [1, 1, 16, 32], strides: [2, 2], pad: 'valid' }, // its shortcut
+    { x: [1, 11, 13, 17], k: [3, 3, 17, 16], strides: [2, 2], pad: 'same' },
+    { x: [2, 9, 7, 9], k: [3, 2, 9, 5], strides: [2, 3], pad: 'valid' },
+    { x: [1, 10, 9, 8], k: [4, 4, 8, 6], strides: [2, 2], pad: 'same' },
+    { x: [2, 9, 10, 13], k: [3, 3, 13, 7], strides: [3, 2], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+    { x: [1, 7, 7, 12], k: [2, 2, 12, 6], strides: [2, 2], pad: [[0, 0], [0, 3], [3, 0], [0, 0]] }, // pads > kernel − 1
+    { x: [2, 9, 9, 8], k: [2, 2, 8, 3], strides: [2, 2], pad: 'valid' }, // last row and column in no window
+    { x: [1, 12, 11, 10], k: [5, 3, 10, 4], strides: [1, 2], pad: 'same' },
+    { x: [3, 6, 6, 24], k: [3, 3, 24, 40], strides: [2, 1], pad: 'same' },
+  ];
+  it.each(grid)('matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad }) => {
+    await withKernel('Conv2DBackpropInput', (args) => {
+      const a = args.attrs as unknown as { strides: [number, number]; pad: Pad; inputShape: number[] };
+      const inputs = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const c = tf.backend_util.computeConv2DInfo(a.inputShape as [number, number, number, number], inputs.filter.shape as [number, number, number, number],
+        a.strides, 1, a.pad as 'same');
+      const out = implicitInputGrad(args.backend as never, inputs.dy as never, inputs.filter as never, c);
+      if (!out) throw new Error('implicitInputGrad refused the layer');
+      return out;
+    }, async () => {
+      const dyShape = dyShapeOf(x, k, strides, pad);
+      const inputs = { dy: [rand(dyShape, 63), dyShape] as Input, filter: [rand(k, 64), k] as Input };
+      const cpu = await matchesCpu('Conv2DBackpropInput', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x });
+      expect(cpu.shape).toEqual(x);
+    });
+  });
+});
+
 describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
   const variants = [
     ['in place, small chunks', { dyBytes: 2048, colsBytes: 4096, packAbove: 1 << 30 }],
@@ -238,11 +301,39 @@ describe('Conv2DBackpropFilter on the tiled GEMM (forced)', () => {
   ] as const;
   const cases = variants.flatMap(([name, tiledOptions]) => tiledGrid.map((g) => ({ name, tiledOptions, ...g })));
   it.each(cases)('$name matches cpu: x $x, filter $k, strides $strides, pad $pad', async ({ tiledOptions, x, k, strides, pad }) => {
-    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions }), async () => {
+    await withKernel('Conv2DBackpropFilter', conv2DBackpropFilterKernel(tf, stockKernels.get('Conv2DBackpropFilter'), { tiled: 'always', tiledOptions, implicit: 'never' }), async () => {
       const dyShape = dyShapeOf(x, k, strides, pad);
       const inputs = { x: [rand(x, 50), x] as Input, dy: [rand(dyShape, 51), dyShape] as Input };
       await matchesCpu('Conv2DBackpropFilter', inputs, { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: k });
     });
+  });
+});
+
+describe('Conv2D and FusedConv2D as the implicit GEMM (as registered)', () => {
+  // Widths that leave 1–3 pixels after the 4-pixel tiles, channel counts below, at and past the 8-column panels.
+  const grid: typeof convGrid = [
+    ...tiledGrid.filter((g) => g.k[3] >= 8 && g.x[3] > 1),
+    { x: [2, 6, 5, 3], k: [3, 3, 3, 8], strides: [1, 1], pad: 'same' },
+    { x: [2, 5, 6, 7], k: [1, 1, 7, 11], strides: [2, 2], pad: 'valid' },
+    { x: [1, 9, 10, 4], k: [3, 1, 4, 24], strides: [3, 1], pad: 'same' },
+    { x: [1, 6, 6, 16], k: [3, 3, 16, 64], strides: [1, 1], pad: 'same' },
+    { x: [2, 4, 4, 2], k: [3, 3, 2, 8], strides: [1, 1], pad: [[0, 0], [3, 2], [4, 1], [0, 0]] },
+  ];
+  const cases = grid.flatMap((g) => [
+    { ...g, fused: false, activation: 'linear' },
+    { ...g, fused: true, activation: 'linear' },
+    { ...g, fused: true, activation: 'relu' },
+  ]);
+  it.each(cases)('fused $fused, $activation: x $x, filter $k, strides $strides, pad $pad', async ({ x, k, strides, pad, fused, activation }) => {
+    const inputs: Record<string, Input> = { x: [rand(x, 56), x], filter: [rand(k, 57), k] };
+    if (fused) inputs.bias = [rand([k[3]], 58), [k[3]]];
+    await matchesCpu(fused ? 'FusedConv2D' : 'Conv2D', inputs, { strides, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation });
+  });
+  it('leaves dilated convolutions and fewer than 8 output channels to the other paths (still matching cpu)', async () => {
+    for (const [x, k, dilations] of [[[1, 9, 9, 4], [3, 3, 4, 16], 2], [[2, 7, 7, 5], [3, 3, 5, 6], 1]] as [number[], number[], number][]) {
+      const inputs: Record<string, Input> = { x: [rand(x, 59), x], filter: [rand(k, 60), k] };
+      await matchesCpu('Conv2D', inputs, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations, dimRoundingMode: undefined });
+    }
   });
 });
 
