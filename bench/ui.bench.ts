@@ -72,6 +72,10 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
   const log = (line: string) => out.push(line);
   {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // CONVAS_BENCH_CSS='<rules>': measure with a style added to every page (to try a change before making it).
+    if (process.env.CONVAS_BENCH_CSS) await page.addInitScript((css: string) => {
+      document.addEventListener('DOMContentLoaded', () => document.head.appendChild(Object.assign(document.createElement('style'), { textContent: css })));
+    }, process.env.CONVAS_BENCH_CSS);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     type Drag = { frames: number[]; longTasks: number[]; moves: number };
@@ -188,7 +192,8 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
     const report = (what: string, r: Drag) =>
       log(
         `  drag for ${DRAG_MS / 1000} s ${what} (${r.moves} mouse moves, ${r.frames.length} frames): frame time median ${ms(quantile(r.frames, 0.5))}, ` +
-          `p95 ${ms(quantile(r.frames, 0.95))}; long tasks (> 50 ms): ${r.longTasks.length}${r.longTasks.length ? `, longest ${ms(Math.max(...r.longTasks))}` : ''}`,
+          `p95 ${ms(quantile(r.frames, 0.95))}, over 20 ms: ${r.frames.filter((f) => f > 20).length} (${((100 * r.frames.filter((f) => f > 20).length) / Math.max(1, r.frames.length)).toFixed(1)}%); ` +
+          `long tasks (> 50 ms): ${r.longTasks.length}${r.longTasks.length ? `, longest ${ms(Math.max(...r.longTasks))}` : ''}`,
       );
     for (const [label, r] of results) {
       log(`ResNet-50 preset, ${label}: ${r.nodes} layers (${r.rendered} boxes rendered at the opening view), opened and inferred in ${r.loadMs} ms`);

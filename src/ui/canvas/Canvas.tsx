@@ -48,6 +48,9 @@ export const BLOCK_MIME = 'application/x-convas-block';
 
 type FlowNode = LayerFlowNode | BlockFlowNode;
 
+/** The class of boxes being dragged, and of the layers inside a dragged frame. */
+const MOVING = 'is-moving';
+
 /** Above this many boxes, only what is on screen is rendered (ResNet-50 opened has ~190). */
 const LARGE_GRAPH = 120;
 
@@ -501,10 +504,21 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       // new nodes array cost a render and commit of the canvas, then one of React Flow, per mouse move. The canvas
       // catches up on the drop; if it re-renders before (an instance coming near the screen), it draws the dragged
       // boxes from topDrag and innerDrag.
+      // Moving boxes (and the layers riding in a moved frame) are marked so that each gets its own compositing layer
+      // (canvas.css): the drag then moves pictures instead of painting a frame's whole area again on every move. The
+      // canvas' next nodes, on the drop, carry no mark.
       const moves = new Map<string, XY>();
       for (const c of changes) if (c.type === 'position' && c.position) moves.set(c.id, c.position);
       const st = storeApi.getState();
-      st.setNodes(st.nodes.map((n) => (moves.has(n.id) ? { ...n, position: moves.get(n.id)! } : n)));
+      st.setNodes(
+        st.nodes.map((n) =>
+          moves.has(n.id)
+            ? { ...n, position: moves.get(n.id)!, className: MOVING }
+            : n.parentId && moves.has(n.parentId) && n.className !== MOVING
+              ? { ...n, className: MOVING }
+              : n,
+        ),
+      );
     }
     if (dims) {
       let first = false;
