@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { nodeWasm } from '../src/train/wasm/node';
 import { registerFastKernels } from '../src/train/wasm/fast/index';
+import { convCase, cpuMs, median, RESNET20_CONVS } from './conv-cases';
 
 if (process.env.CONVAS_BENCH_RELAXED !== '0') setFlagsFromString('--experimental-wasm-relaxed-simd');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,8 +18,6 @@ const base = process.env.CONVAS_AB_BASE;
 if (!base) throw new Error('CONVAS_AB_BASE: a directory holding the base commit\'s src/ and nodes/');
 const filter = process.argv[2] ?? '';
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function main() {
   const baseIndex = (await import(resolve(base!, 'src/train/wasm/fast/index.ts'))) as { registerFastKernels: typeof registerFastKernels };
@@ -27,24 +26,15 @@ async function main() {
   const be = tf.engine().backend as tf.KernelBackend & { disposeData(id: object): void };
   const sides = { base: baseIndex.registerFastKernels, new: registerFastKernels };
   const n = 64;
-  for (const [hw, ci, co, s, k] of [[32, 3, 16, 1, 3], [32, 16, 16, 1, 3], [32, 16, 32, 2, 3], [32, 16, 32, 2, 1], [16, 32, 32, 1, 3], [16, 32, 64, 2, 3],
-    [16, 32, 64, 2, 1], [8, 64, 64, 1, 3]]) {
-    const x = [n, hw, hw, ci] as [number, number, number, number];
-    const kshape = [k, k, ci, co] as [number, number, number, number];
-    const pad = k === 1 ? 'valid' : 'same';
-    const info = tf.backend_util.computeConv2DInfo(x, kshape, s, 1, pad);
-    const macs = n * info.outHeight * info.outWidth * k * k * ci * co;
-    const xs = tf.randomNormal(x);
-    const w = tf.randomNormal(kshape);
-    const bias = tf.randomNormal([co]);
-    const dy = tf.randomNormal([n, info.outHeight, info.outWidth, co]);
+  for (const shape of RESNET20_CONVS) {
+    const { x, kshape, s, pad, macs, xs, w, bias, dy, name: shapeName, tensors } = convCase(tf, shape, n);
     const kernels: [string, string, object, tf.NamedAttrMap][] = [
       ['fwd', 'FusedConv2D', { x: xs, filter: w, bias }, { strides: s, pad, dataFormat: 'NHWC', dilations: 1, activation: 'linear' } as unknown as tf.NamedAttrMap],
       ['dx ', 'Conv2DBackpropInput', { dy, filter: w }, { strides: s, pad, dataFormat: 'NHWC', inputShape: x } as unknown as tf.NamedAttrMap],
       ['dw ', 'Conv2DBackpropFilter', { x: xs, dy }, { strides: s, pad, dataFormat: 'NHWC', filterShape: kshape } as unknown as tf.NamedAttrMap],
     ];
     for (const [label, name, inputs, attrs] of kernels) {
-      const full = `${label} ${hw}x${hw}x${ci}→${co} ${k}x${k} s${s}`;
+      const full = `${label} ${shapeName}`;
       if (filter && !full.includes(filter)) continue;
       const times = { base: [] as number[], new: [] as number[] };
       for (let round = -1; round < ROUNDS; round++) {
@@ -63,7 +53,7 @@ async function main() {
       const m = median(times.new);
       console.log(`${full.padEnd(32)} base ${b.toFixed(1).padStart(5)} ms ${(macs / b / 1e6).toFixed(1).padStart(5)} GMAC/s | new ${m.toFixed(1).padStart(5)} ms ${(macs / m / 1e6).toFixed(1).padStart(5)} GMAC/s | ${(b / m).toFixed(2)}×`);
     }
-    tf.dispose([xs, w, bias, dy]);
+    tf.dispose(tensors);
   }
 }
 

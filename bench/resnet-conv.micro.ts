@@ -18,8 +18,7 @@ const { implicitConv, implicitFilterGrad } = await import('../src/train/wasm/fas
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const filter = process.argv[2] ?? '';
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
-const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+const { convCase, cpuMs, median, RESNET20_CONVS } = await import('./conv-cases');
 
 await nodeWasm(root);
 await tf.setBackend('wasm');
@@ -49,44 +48,27 @@ function rounds(label: string, macs: number, variants: V[]) {
 
 const n = 64;
 if (process.env.FWD_ONLY) {
+  // vgg-small's layers, then LeNet-5's (5×5 'valid'), at batch 64 and one at 256.
   for (const [hw, ci, co, s, k, nb] of [[32, 3, 64, 1, 3, 64], [32, 64, 64, 1, 3, 64], [16, 64, 128, 1, 3, 64], [16, 128, 128, 1, 3, 64], [8, 128, 256, 1, 3, 64],
     [8, 256, 256, 1, 3, 64], [4, 256, 512, 1, 3, 64], [4, 512, 512, 1, 3, 64], [28, 1, 6, 1, 5, 64], [14, 6, 16, 1, 5, 64], [14, 6, 16, 1, 5, 256], [12, 16, 120, 1, 5, 64], [28, 6, 16, 2, 3, 64]]) {
-    const x = [nb, hw, hw, ci] as [number, number, number, number];
-    const kshape = [k, k, ci, co] as [number, number, number, number];
-    const pad = k === 5 ? 'valid' : 'same';
-    const info = tf.backend_util.computeConv2DInfo(x, kshape, s, 1, pad);
-    const macs = nb * info.outHeight * info.outWidth * k * k * ci * co;
-    const xs = tf.randomNormal(x);
-    const w = tf.randomNormal(kshape);
-    const bias = tf.randomNormal([co]);
+    const { kshape, pad, info, macs, xs, w, bias, dy, tensors } = convCase(tf, [hw, ci, co, s, k], nb, k === 5 ? 'valid' : 'same');
     const fattrs = { strides: s, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation: 'linear' } as unknown as tf.NamedAttrMap;
     const fwd = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, filter: w, bias }, backend: be, attrs: fattrs }) as tf.TensorInfo;
-    const dy = tf.randomNormal([nb, info.outHeight, info.outWidth, co]);
     const wattrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: kshape } as unknown as tf.NamedAttrMap;
     const fil = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, dy }, backend: be, attrs: wattrs }) as tf.TensorInfo;
     rounds(`dw  ${nb}x${hw}x${hw}x${ci}→${co} ${k}x${k} s${s}`, macs, [['registered', fil(reg('Conv2DBackpropFilter'))],
       ['implicit', () => implicitFilterGrad(be as never, xs as never, dy as never, info)!]]);
-    dy.dispose();
     rounds(`fwd ${nb}x${hw}x${hw}x${ci}→${co} ${k}x${k} s${s}`, macs, [
       ['old', fwd(fusedConv2DKernel(tf, stock.FusedConv2D))],
       ['stock', fwd(stock.FusedConv2D.kernelFunc)],
       ['implicit', () => implicitConv(be as never, xs as never, w as never, bias as never, info)!],
     ]);
-    tf.dispose([xs, w, bias]);
+    tf.dispose(tensors);
   }
   process.exit(0);
 }
-for (const [hw, ci, co, s, k] of [[32, 3, 16, 1, 3], [32, 16, 16, 1, 3], [32, 16, 32, 2, 3], [32, 16, 32, 2, 1], [16, 32, 32, 1, 3], [16, 32, 64, 2, 3], [16, 32, 64, 2, 1], [8, 64, 64, 1, 3]]) {
-  const x = [n, hw, hw, ci] as [number, number, number, number];
-  const kshape = [k, k, ci, co] as [number, number, number, number];
-  const pad = k === 1 ? 'valid' : 'same';
-  const info = tf.backend_util.computeConv2DInfo(x, kshape, s, 1, pad);
-  const macs = n * info.outHeight * info.outWidth * k * k * ci * co;
-  const xs = tf.randomNormal(x);
-  const w = tf.randomNormal(kshape);
-  const bias = tf.randomNormal([co]);
-  const dy = tf.randomNormal([n, info.outHeight, info.outWidth, co]);
-  const name = `${hw}x${hw}x${ci}→${co} ${k}x${k} s${s}`;
+for (const shape of RESNET20_CONVS) {
+  const { x, kshape, s, pad, info, macs, xs, w, bias, dy, name, tensors } = convCase(tf, shape, n);
   const fattrs = { strides: s, pad, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined, activation: 'linear' } as unknown as tf.NamedAttrMap;
   const fwd = (f: tf.KernelFunc) => () => f({ inputs: { x: xs, filter: w, bias }, backend: be, attrs: fattrs }) as tf.TensorInfo;
   rounds(`fwd ${name}`, macs, [
@@ -108,5 +90,5 @@ for (const [hw, ci, co, s, k] of [[32, 3, 16, 1, 3], [32, 16, 16, 1, 3], [32, 16
     ...(process.env.TILES ? process.env.TILES.split(',').map((t) => { const [MR, NV, U = 1] = t.split('x').map(Number);
       return [`implicit ${t}`, () => implicitFilterGrad(be as never, xs as never, dy as never, info, { tile: { MR, NV, U } })!] as V; }) : []),
   ]);
-  tf.dispose([xs, w, bias, dy]);
+  tf.dispose(tensors);
 }

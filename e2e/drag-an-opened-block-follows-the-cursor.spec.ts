@@ -1,13 +1,18 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { openEditor, totalParams, trackErrors, waitForCanvasAtRest } from './support/editor';
+
+/** ResNet-50 with every block instance opened. */
+async function openResnet50AllOpened(page: Page): Promise<void> {
+  await openEditor(page, '/?preset=resnet50');
+  await expect(totalParams(page)).toHaveText('25,636,712');
+  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="block-toggle"]').forEach((b) => b.click()));
+}
 
 // An opened instance below other opened ones is drawn shifted by the room they take. Moving it past one of them used to
 // flip that shift on every mouse move: the block jumped back and forth by a whole group's height while it was dragged.
 test('with every block of ResNet-50 opened, a dragged block stays under the cursor at every step and lands where it was let go', async ({ page }) => {
   const errors = trackErrors(page);
-  await openEditor(page, '/?preset=resnet50');
-  await expect(totalParams(page)).toHaveText('25,636,712');
-  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="block-toggle"]').forEach((b) => b.click()));
+  await openResnet50AllOpened(page);
   // Past 120 boxes only what is on screen is drawn.
   await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('f');
@@ -44,9 +49,7 @@ test('with every block of ResNet-50 opened, a dragged block stays under the curs
 // Only opened blocks near the screen hand their layers to the canvas: jumping far away and back must still show them.
 test('with every block of ResNet-50 opened, jumping to a layer of a far block and back shows the layers there', async ({ page }) => {
   const errors = trackErrors(page);
-  await openEditor(page, '/?preset=resnet50');
-  await expect(totalParams(page)).toHaveText('25,636,712');
-  await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('[data-testid="block-toggle"]').forEach((b) => b.click()));
+  await openResnet50AllOpened(page);
   // The whole graph: no opened frame covers another (a bottleneck with its projection branch is wider than a
   // collapsed box, and the next column makes room for it).
   await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
