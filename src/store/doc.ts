@@ -363,7 +363,7 @@ export const useDocStore = create<DocState>()(
         } else addition = what;
         const r = addToBlock(def, addition, freshId('n'), position);
         if ('error' in r) return { ok: false, reason: r.error };
-        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
+        set({ project: withBlock(p, r.def) });
         return { ok: true, id: `${instanceId}${BLOCK_SEP}${r.node.id}` };
       },
       moveInBlock(instanceId, positions) {
@@ -377,7 +377,7 @@ export const useDocStore = create<DocState>()(
         const graph = x || y
           ? { ...p.graph, nodes: p.graph.nodes.map((n) => (n.id === instanceId ? { ...n, position: { x: n.position.x + x, y: n.position.y + y } } : n)) }
           : p.graph;
-        set({ project: { ...p, graph, blocks: p.blocks!.map((b) => (b.id === def.id ? r.def : b)) } });
+        set({ project: { ...withBlock(p, r.def), graph } });
         return { ok: true };
       },
       addBlockInput(drawnId) {
@@ -388,7 +388,7 @@ export const useDocStore = create<DocState>()(
         if ('error' in slot) return { ok: false, reason: slot.error };
         const r = addInputPort(at.def, p.blocks!, { node: at.inner, index: slot.slot });
         if ('error' in r) return { ok: false, reason: r.error };
-        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === at.def.id ? r.def : b)) } });
+        set({ project: withBlock(p, r.def) });
         return { ok: true, port: r.port.name };
       },
       addBlockOutput(drawnId, index) {
@@ -397,7 +397,7 @@ export const useDocStore = create<DocState>()(
         if ('error' in at) return { ok: false, reason: at.error };
         const r = addOutputPort(at.def, p.blocks!, { node: at.inner, index });
         if ('error' in r) return { ok: false, reason: r.error };
-        set({ project: { ...p, blocks: p.blocks!.map((b) => (b.id === at.def.id ? r.def : b)) } });
+        set({ project: withBlock(p, r.def) });
         return { ok: true, port: r.port.name };
       },
       removeBlockPort(blockId, side, index) {
@@ -427,6 +427,11 @@ export const useDocStore = create<DocState>()(
 function defOfInstance(p: ProjectFileV1, instanceId: string): BlockDef | undefined {
   const inst = p.graph.nodes.find((n) => n.id === instanceId);
   return inst && isInstance(inst) && inst.block !== undefined ? p.blocks?.find((b) => b.id === inst.block) : undefined;
+}
+
+/** The project with block `def` (by id) replaced by this version of it. */
+function withBlock(p: ProjectFileV1, def: BlockDef): ProjectFileV1 {
+  return { ...p, blocks: p.blocks!.map((b) => (b.id === def.id ? def : b)) };
 }
 
 /** The block and inner id of a layer drawn inside an opened instance (`instance/inner`), or why it is not one. */
@@ -460,7 +465,7 @@ function connectInside(source: string, target: string, targetIndex: number, sour
   if (problem) return { ok: false, reason: problem };
   const edge: GraphEdge = { id: freshId('e'), source: a.inner, target: b.inner, targetIndex, ...(sourceIndex ? { sourceIndex } : {}) };
   const next = connectInBlock(def, edge);
-  useDocStore.setState({ project: { ...p, blocks: p.blocks!.map((x) => (x.id === def.id ? next : x)) } });
+  useDocStore.setState({ project: withBlock(p, next) });
   return { ok: true };
 }
 

@@ -1,11 +1,5 @@
 import type { GraphInference } from '../../graph/types';
-
-/** A problem of a block instance found while expanding blocks (an unconnected input port…), named by the instance. */
-export interface InstanceProblem {
-  nodeId: string;
-  name: string;
-  message: string;
-}
+import type { InstanceProblemMeta as InstanceProblem } from '../../store/doc';
 
 /** What the list needs of a layer. */
 export interface NamedLayer {
