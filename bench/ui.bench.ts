@@ -7,7 +7,7 @@
  * Build first (`npm run bench:ui` does). Chromium flags match playwright.config.ts.
  * The machine is shared, so the load (`uptime`) is printed. To compare builds, `CONVAS_BENCH_DIST=dist-before,dist`
  * measures each in turn, `CONVAS_BENCH_ROUNDS` times (alternating), and `CONVAS_BENCH_QUICK=1` skips the auto-layout
- * and training parts.
+ * and training parts; `CONVAS_BENCH_VARIANTS=opened` (or `collapsed`) measures one of the two views of the blocks.
  */
 import { execSync } from 'node:child_process';
 import { editStep, launchChromium, openResnet50, startPreview } from './preview';
@@ -18,6 +18,7 @@ const EDITS = 15;
 const DISTS = (process.env.CONVAS_BENCH_DIST ?? 'dist').split(',');
 const ROUNDS = Number(process.env.CONVAS_BENCH_ROUNDS ?? 1);
 const QUICK = process.env.CONVAS_BENCH_QUICK === '1';
+const VARIANTS = (process.env.CONVAS_BENCH_VARIANTS ?? 'collapsed,opened').split(',');
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -166,8 +167,8 @@ async function measure(browser: import('@playwright/test').Browser, BASE: string
     };
 
     const results: Array<[string, Awaited<ReturnType<typeof variant>>]> = [];
-    results.push(['blocks collapsed', await variant(false)]);
-    results.push(['blocks opened', await variant(true)]);
+    if (VARIANTS.includes('collapsed')) results.push(['blocks collapsed', await variant(false)]);
+    if (VARIANTS.includes('opened')) results.push(['blocks opened', await variant(true)]);
 
     let layout: { ms: number; longest: number } | undefined;
     let training: Awaited<ReturnType<typeof mainThreadWhileTraining>> | undefined;

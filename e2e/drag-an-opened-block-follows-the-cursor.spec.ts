@@ -61,6 +61,12 @@ test('with every block of ResNet-50 opened, jumping to a layer of a far block an
     frames.slice(i + 1).filter((b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1).map(() => i),
   );
   expect(overlaps).toEqual([]);
+  // This far out every opened frame draws its layers as one sketch, with no box of its own for React Flow to carry;
+  // the frames keep their full size, on the canvas and in the minimap.
+  await expect(page.getByTestId('block-sketch')).toHaveCount(16);
+  await expect(page.locator('[data-testid="node-conv4_block2/2_bn"]')).toHaveCount(0);
+  await expect(page.getByTestId('block-conv4_block2').locator('.block-sketch rect')).toHaveCount(10);
+  expect(await page.locator('.react-flow__minimap-node.cat-block').evaluateAll((rs) => rs.filter((r) => Number(r.getAttribute('height')) > 1000).length)).toBe(16);
   await page.getByTestId('tab-summary').click();
   for (const id of ['conv2_block1/1_conv', 'conv5_block3/3_conv', 'conv4_block2/2_bn', 'conv2_block1/1_conv']) {
     await page.getByTestId(`summary-row-${id}`).click();
@@ -70,6 +76,12 @@ test('with every block of ResNet-50 opened, jumping to a layer of a far block an
     await expect(box).toBeInViewport();
     await expect(box.getByTestId('node-shape')).toHaveText(/\d+×\d+×\d+/);
   }
+  // Zoomed far out again, the selected layer stands out in its block's sketch.
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.getByTestId('summary-row-conv4_block2/2_bn').click();
+  await page.keyboard.press('f');
+  await expect(page.getByTestId('block-conv4_block2').locator('.block-sketch rect.is-selected')).toHaveCount(1);
+  await expect(page.getByTestId('block-conv4_block1').locator('.block-sketch rect.is-selected')).toHaveCount(0);
   await page.screenshot({ path: 'test-results/jump-to-a-far-opened-block.png' });
   expect(errors).toEqual([]);
 });

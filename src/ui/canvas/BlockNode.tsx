@@ -1,10 +1,14 @@
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { Handle, Position, useUpdateNodeInternals, type Node, type NodeProps } from '@xyflow/react';
-import type { BlockDef } from '../../graph/blocks';
+import { getLayerKind } from '../../../nodes/index';
+import { BLOCK_SEP, type BlockDef } from '../../graph/blocks';
+import { NODE_SIZE } from '../../graph/layout';
 import type { LayoutDirection } from '../../graph/layout';
 import type { GraphNode, NodeInference } from '../../graph/types';
 import { fmtCompact, fmtInt, fmtShapeX } from '../format';
+import { useUiStore } from '../../store/ui';
 import { useBlockView } from './block-view';
+import { blockSketch } from './opened-layout';
 import './block-node.css';
 
 export interface BlockData extends Record<string, unknown> {
@@ -15,9 +19,34 @@ export interface BlockData extends Record<string, unknown> {
   expanded: boolean;
   /** Set on an instance drawn inside an opened one: it cannot be opened there. */
   nested?: boolean;
+  /** Set on an opened instance whose layers are not handed to React Flow (zoomed far out): it draws them itself. */
+  sketch?: boolean;
 }
 
 export type BlockFlowNode = Node<BlockData, string>;
+
+const categoryOf = (kind: string) => getLayerKind(kind)?.ui.category;
+
+/**
+ * An opened instance's layers and wires as one picture, for when it is too small on screen to work in. The selected
+ * layers stand out, as their boxes would.
+ */
+function BlockSketch({ id, def, direction }: { id: string; def: BlockDef; direction: LayoutDirection }) {
+  const sketch = useMemo(() => blockSketch(def, direction, categoryOf), [def, direction]);
+  const prefix = `${id}${BLOCK_SEP}`;
+  const selected = useUiStore((s) => s.selectedNodes.filter((n) => n.startsWith(prefix)).join('\n'));
+  const isSelected = new Set(selected.split('\n').map((n) => n.slice(prefix.length)));
+  return (
+    <svg className="block-sketch" data-testid="block-sketch" width={sketch.width} height={sketch.height} aria-hidden="true">
+      {sketch.wires.map((w, i) => (
+        <line key={i} x1={w.x1} y1={w.y1} x2={w.x2} y2={w.y2} />
+      ))}
+      {sketch.boxes.map((b) => (
+        <rect key={b.id} className={`cat-${b.category}${isSelected.has(b.id) ? ' is-selected' : ''}`} x={b.x} y={b.y} width={NODE_SIZE.width} height={NODE_SIZE.height} rx={8} />
+      ))}
+    </svg>
+  );
+}
 
 function paramsText(def: BlockDef | undefined, node: GraphNode): string {
   if (!def) return '';
@@ -29,7 +58,7 @@ function paramsText(def: BlockDef | undefined, node: GraphNode): string {
  * opened, the frame of a group whose children are the block's layers.
  */
 function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
-  const { node, def, inf, direction, expanded, nested } = data;
+  const { node, def, inf, direction, expanded, nested, sketch } = data;
   const status = inf?.status ?? 'ok';
   const params = inf ? inf.count.trainable + inf.count.nonTrainable : 0;
   const vertical = direction === 'DOWN';
@@ -68,6 +97,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
       data-expanded={expanded}
     >
       {handles}
+      {sketch && def && <BlockSketch id={id} def={def} direction={direction} />}
       <div className="block-node-head">
         <span className="block-node-kind" title="A block: one box for a group of layers">Block</span>
         <span className="block-node-def" data-testid="block-def-name">{def?.name ?? 'missing block'}</span>

@@ -28,8 +28,8 @@ import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMen
 import { framesOnScreen, type Frame } from './on-screen';
 import { dropSpot } from './placement';
 import { dropIntoOpenedBlock, moveInOpenedBlocks } from './block-drop';
-import { GROUP_PAD, useBlockView } from './block-view';
-import { groupSize, openedShifts } from './opened-layout';
+import { useBlockView } from './block-view';
+import { groupSize, inFrame, openedShifts } from './opened-layout';
 import { BlockNode, type BlockData, type BlockFlowNode } from './BlockNode';
 import { LayerNode, type LayerData, type LayerFlowNode } from './LayerNode';
 import { MakeBlockBar } from './MakeBlock';
@@ -89,7 +89,7 @@ function childNode(inst: GraphNode, inner: GraphNode, x0: number, y0: number): G
   const id = `${inst.id}/${inner.id}`;
   const old = childCache.get(id);
   if (old && sameLayer(old.inner, inner) && old.instName === inst.name && old.x0 === x0 && old.y0 === y0) return old.display;
-  const display = { ...inner, id, name: `${inst.name}/${inner.name}`, position: { x: inner.position.x - x0 + GROUP_PAD.x, y: inner.position.y - y0 + GROUP_PAD.top } };
+  const display = { ...inner, id, name: `${inst.name}/${inner.name}`, position: inFrame(inner.position, x0, y0) };
   childCache.set(id, { inner, instName: inst.name, x0, y0, display });
   return display;
 }
@@ -132,8 +132,15 @@ const topDrag = new Map<string, XY>();
 const ON_SCREEN_MARGIN = 0.5;
 
 /**
- * On a large graph, the opened instances whose frames are on screen or near it (by id); undefined when every instance
- * is drawn in full. Only those hand their layers and inner wires to React Flow: the others are their frames alone.
+ * Below this zoom labels are unreadable (they are hidden) and a layer's handles are a pixel or two wide: too small to
+ * work in. There, on a large graph, opened instances draw a sketch of their layers and hand none to React Flow.
+ */
+const FAR_ZOOM = 0.3;
+
+/**
+ * On a large graph, the opened instances whose frames are on screen or near it (by id), none when zoomed out past
+ * FAR_ZOOM; undefined when every instance is drawn in full. Only those hand their layers and inner wires to React
+ * Flow: the others are their frames alone, with a sketch of their layers inside.
  * React Flow keeps every node it is given in its store and goes over all of them on every mouse move of a drag
  * (positions, visibility, the minimap), so ResNet-50 with its 16 instances opened cost a drag frame about 1.5 times
  * what the same graph collapsed does, with fewer boxes on screen. The set changes only when an instance comes near
@@ -164,7 +171,7 @@ function useOnScreenInstances(): { onScreen: ReadonlySet<string> | undefined; la
   const key = useStore(
     useCallback(
       (s: { transform: [number, number, number]; width: number; height: number }) =>
-        frames.length ? framesOnScreen(frames, s.transform, s.width, s.height, ON_SCREEN_MARGIN).join('\n') : '',
+        frames.length && s.transform[2] >= FAR_ZOOM ? framesOnScreen(frames, s.transform, s.width, s.height, ON_SCREEN_MARGIN).join('\n') : '',
       [frames],
     ),
   );
@@ -173,7 +180,7 @@ function useOnScreenInstances(): { onScreen: ReadonlySet<string> | undefined; la
 }
 
 /** Builds React Flow nodes, reusing the previous object for every node whose inputs did not change. */
-function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, Measured>, firstMeasures: number, dragsEnded: number, onScreen: ReadonlySet<string> | undefined): FlowNode[] {
+function useFlowNodes(inference: GraphInference, measured: Map<string, Measured>, firstMeasures: number, dragsEnded: number, onScreen: ReadonlySet<string> | undefined): FlowNode[] {
   const graph = useDocStore((s) => s.project.graph);
   const blocks = useDocStore((s) => s.project.blocks);
   const expanded = useBlockView((s) => s.expanded);
@@ -240,14 +247,19 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
       const open = !parent && !!def && expanded.has(node.id);
       const inf = inference.nodes[node.id];
       const isSel = selected.has(node.id);
-      const m = measured.get(node.id);
+      const size = open && def ? groupSize(def) : undefined;
+      // An opened frame is as large as its style says. Handing React Flow the size the box had collapsed (all it may
+      // have measured of a frame that opened off screen) would stick: a frame whose node changes when it is first
+      // drawn opened (its sketch, when zoomed far out) keeps that stale size for the minimap and for fitting.
+      let m = measured.get(node.id);
+      if (size && (m?.width !== size.width || m?.height !== size.height)) measured.set(node.id, (m = { width: size.width, height: size.height }));
+      const sketch = open && !!onScreen && !onScreen.has(node.id);
       const old = cache.current.get(node.id) as BlockCacheEntry | undefined;
       let entry: BlockCacheEntry;
-      if (old && old.node === node && old.data.inf === inf && old.data.def === def && old.data.expanded === open && old.data.direction === direction && old.selected === isSel && old.measured === m && samePos(old.flow.position, at(node, parent))) {
+      if (old && old.node === node && old.data.inf === inf && old.data.def === def && old.data.expanded === open && old.data.sketch === sketch && old.data.direction === direction && old.selected === isSel && old.measured === m && samePos(old.flow.position, at(node, parent))) {
         entry = old;
       } else {
-        const data: BlockData = { node, def, inf, direction, expanded: open, nested: !!parent };
-        const size = open && def ? groupSize(def) : undefined;
+        const data: BlockData = { node, def, inf, direction, expanded: open, sketch, nested: !!parent };
         const flow: BlockFlowNode = {
           id: node.id,
           type: 'block',
@@ -262,7 +274,7 @@ function useFlowNodes(inference: GraphInference, measured: ReadonlyMap<string, M
       }
       next.set(node.id, entry);
       out.push(entry.flow);
-      if (!open || !def || (onScreen && !onScreen.has(node.id))) return;
+      if (!open || !def || sketch) return;
       const { x0, y0 } = groupSize(def);
       // Inner merges get their handles from the block's own wires and ports.
       for (const e of def.graph.edges) maxIndex.set(`${node.id}/${e.target}`, Math.max(maxIndex.get(`${node.id}/${e.target}`) ?? -1, e.targetIndex));
@@ -385,7 +397,7 @@ function innerLayerOffset(instanceId: string, layerId: string): XY | undefined {
   const inner = def?.graph.nodes.find((n) => `${instanceId}${BLOCK_SEP}${n.id}` === layerId);
   if (!def || !inner) return undefined;
   const { x0, y0 } = groupSize(def);
-  return { x: inner.position.x - x0 + GROUP_PAD.x, y: inner.position.y - y0 + GROUP_PAD.top };
+  return inFrame(inner.position, x0, y0);
 }
 
 /** Carries out one-shot view requests (fit, centre on a node, set viewport) from outside the canvas. */
@@ -459,7 +471,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
   const storeApi = useStoreApi<FlowNode>();
   const showMinimap = useUiStore((s) => s.showMinimap);
   // Far out, labels are unreadable: hiding them spares the (software) painter on big graphs.
-  const zoomedOut = useStore((s) => s.transform[2] < 0.3);
+  const zoomedOut = useStore((s) => s.transform[2] < FAR_ZOOM);
   const initialViewport = useRef(useDocStore.getState().viewport);
   useEffect(() => {
     if (!initialViewport.current) useUiStore.getState().requestView({ type: 'open' });
@@ -693,7 +705,9 @@ export function Canvas({ onDropFiles }: CanvasProps) {
         attributionPosition="top-right"
         edgeTypes={edgeTypes}
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />
+        {/* Zoomed far out the dots are under a pixel apart: a grey wash that costs the painter dearly wherever a drag
+            uncovers it. */}
+        {!zoomedOut && <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />}
         <Controls showInteractive={false} position="bottom-left" />
         {showMinimap && <MiniMap pannable zoomable position="bottom-right" style={{ width: 150, height: 110 }} nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
         <ViewRequests />

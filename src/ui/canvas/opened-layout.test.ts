@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BLOCK_KIND, type BlockDef } from '../../graph/blocks';
 import { NODE_SIZE } from '../../graph/layout';
 import type { GraphNode } from '../../graph/types';
-import { COLLAPSED, groupSize, openedShifts } from './opened-layout';
+import { blockSketch, COLLAPSED, groupSize, inFrame, openedShifts } from './opened-layout';
 
 /** A block whose layers stand in a column, and one with two branches side by side (wider than a collapsed box). */
 const column: BlockDef = {
@@ -69,5 +69,51 @@ describe('openedShifts', () => {
     expect(s.get('after')).toEqual({ x: size.width - COLLAPSED.width, y: 0 });
     expect(s.get('below')).toEqual({ x: 0, y: size.height - COLLAPSED.height });
     expect(size.height).toBeGreaterThan(COLLAPSED.height + NODE_SIZE.height);
+  });
+});
+
+describe('blockSketch', () => {
+  const categoryOf = (kind: string) => (kind === 'Dense' ? 'dense' : undefined);
+  const nested: BlockDef = {
+    ...column,
+    id: 'nest',
+    graph: {
+      nodes: [
+        { id: 'a', kind: 'Dense', name: 'a', params: {}, position: { x: -100, y: -50 } },
+        { id: 'b', kind: BLOCK_KIND, name: 'b', params: {}, block: 'col', position: { x: -100, y: 150 } },
+        { id: 'c', kind: 'Mystery', name: 'c', params: {}, position: { x: 200, y: 150 } },
+      ],
+      edges: [
+        { id: 'e1', source: 'a', target: 'b', sourceIndex: 0, targetIndex: 0 },
+        { id: 'e2', source: 'a', target: 'c', sourceIndex: 0, targetIndex: 0 },
+        { id: 'gone', source: 'a', target: 'missing', sourceIndex: 0, targetIndex: 0 },
+      ],
+    },
+  };
+
+  it('draws each layer where the opened frame puts it, in its category, inside the frame', () => {
+    const s = blockSketch(nested, 'DOWN', categoryOf);
+    const size = groupSize(nested);
+    expect([s.width, s.height]).toEqual([size.width, size.height]);
+    // The top-left layer sits at the frame's padding, below the header; the others keep their offsets from it.
+    const [a, b, c] = s.boxes;
+    expect({ x: a.x, y: a.y }).toEqual(inFrame({ x: -100, y: -50 }, size.x0, size.y0));
+    expect(a.x).toBeGreaterThan(0);
+    expect({ x: b.x - a.x, y: b.y - a.y }).toEqual({ x: 0, y: 200 });
+    expect({ x: c.x - a.x, y: c.y - a.y }).toEqual({ x: 300, y: 200 });
+    expect(s.boxes.map((x) => x.category)).toEqual(['dense', 'block', 'unknown']);
+    for (const x of s.boxes) {
+      expect(x.x + NODE_SIZE.width).toBeLessThanOrEqual(s.width);
+      expect(x.y + NODE_SIZE.height).toBeLessThanOrEqual(s.height);
+    }
+  });
+
+  it('runs wires from the outgoing side to the incoming side, by direction, and skips wires to missing layers', () => {
+    const down = blockSketch(nested, 'DOWN', categoryOf);
+    const [a, b] = down.boxes;
+    expect(down.wires).toHaveLength(2);
+    expect(down.wires[0]).toEqual({ x1: a.x + NODE_SIZE.width / 2, y1: a.y + NODE_SIZE.height, x2: b.x + NODE_SIZE.width / 2, y2: b.y });
+    const right = blockSketch(nested, 'RIGHT', categoryOf);
+    expect(right.wires[0]).toEqual({ x1: a.x + NODE_SIZE.width, y1: a.y + NODE_SIZE.height / 2, x2: b.x, y2: b.y + NODE_SIZE.height / 2 });
   });
 });

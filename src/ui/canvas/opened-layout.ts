@@ -17,6 +17,11 @@ export function groupSize(def: BlockDef): { width: number; height: number; x0: n
   };
 }
 
+/** Where a block's layer at `position` is drawn inside its opened instance's frame (`x0`, `y0` from groupSize). */
+export function inFrame(position: XY, x0: number, y0: number): XY {
+  return { x: position.x - x0 + GROUP_PAD.x, y: position.y - y0 + GROUP_PAD.top };
+}
+
 /** Roughly the size of a collapsed instance box. */
 export const COLLAPSED = { width: NODE_SIZE.width + 20, height: NODE_SIZE.height + 30 };
 
@@ -62,4 +67,47 @@ export function openedShifts(nodes: readonly GraphNode[], defs: ReadonlyMap<stri
     for (const n of nodes) if (across(n.position) >= lane.start + collapsedAcross) add(n.id, 0, lane.extra);
   }
   return shifts;
+}
+
+/** A box of an opened instance's sketch: where its layer is drawn inside the frame, and what colours it. */
+export interface SketchBox {
+  /** The layer's id inside the block. */
+  id: string;
+  name: string;
+  x: number;
+  y: number;
+  /** The layer kind's palette category ('block' for a block inside the block). */
+  category: string;
+}
+
+/** The picture of an opened instance drawn when it is too small on screen to work in: its layers' boxes and wires. */
+export interface Sketch {
+  width: number;
+  height: number;
+  boxes: SketchBox[];
+  /** Wires from the middle of the source's outgoing side to the middle of the target's incoming side. */
+  wires: Array<{ x1: number; y1: number; x2: number; y2: number }>;
+}
+
+/**
+ * Where an opened instance draws its layers (frame coordinates, boxes of NODE_SIZE as laid out) and the wires between
+ * them. `categoryOf` names a layer kind's category.
+ */
+export function blockSketch(def: BlockDef, direction: string, categoryOf: (kind: string) => string | undefined): Sketch {
+  const { width, height, x0, y0 } = groupSize(def);
+  const at = new Map<string, XY>();
+  const boxes = def.graph.nodes.map((n) => {
+    const p = inFrame(n.position, x0, y0);
+    at.set(n.id, p);
+    return { id: n.id, name: n.name, x: p.x, y: p.y, category: isInstance(n) ? 'block' : (categoryOf(n.kind) ?? 'unknown') };
+  });
+  const down = direction === 'DOWN';
+  const { width: w, height: h } = NODE_SIZE;
+  const wires = def.graph.edges.flatMap((e) => {
+    const s = at.get(e.source);
+    const t = at.get(e.target);
+    if (!s || !t) return [];
+    return down ? [{ x1: s.x + w / 2, y1: s.y + h, x2: t.x + w / 2, y2: t.y }] : [{ x1: s.x + w, y1: s.y + h / 2, x2: t.x, y2: t.y + h / 2 }];
+  });
+  return { width, height, boxes, wires };
 }
