@@ -209,12 +209,29 @@ describe('ModeChooser', () => {
       modes.push(m);
       c.record(64, m === 'split' ? 2_000 : 3_000); // splitting pays
     }
-    // First comparison: split, then solo, each max(0.05 · 60 s / 2 s = 2 (rounded), warm-up + 2 = 4) steps.
-    expect(modes.slice(0, 8)).toEqual(['split', 'split', 'split', 'split', 'solo', 'solo', 'solo', 'solo']);
+    // First comparison: split for the run's warm-up (2) and one measured step of 2 s, then solo for one warm-up step
+    // and one measured (0.05 · 60 s / 2 s rounds to 2 steps, and a step of a second or more is sample enough).
+    expect(modes.slice(0, 5)).toEqual(['split', 'split', 'split', 'solo', 'solo']);
     // Then split for 60 s (30 steps of 2 s), then a solo trial again: not after 196 steps as a step count alone would.
-    expect(modes.slice(8, 38).every((m) => m === 'split')).toBe(true);
-    expect(modes[38]).toBe('solo');
+    expect(modes.slice(5, 35).every((m) => m === 'split')).toBe(true);
+    expect(modes.slice(35, 37)).toEqual(['solo', 'solo']);
+    expect(modes[37]).toBe('split');
+    expect(c.rates()).toEqual({ split: 64 / 2_000, solo: 64 / 3_000, estimated: false });
     expect(modes.filter((m) => m === 'solo').length).toBeLessThan(0.2 * modes.length);
+  });
+  it('with slow steps, the solo stretch skips its first step as warm-up and measures the next alone', () => {
+    const c = new ModeChooser(200, 10, 2, 60_000);
+    const modes: string[] = [];
+    let solos = 0;
+    for (let i = 0; i < 6; i++) {
+      const m = c.next();
+      modes.push(m);
+      // The first solo step is slow (new shapes to allocate); it must not count against solo.
+      c.record(64, m === 'split' ? 2_000 : solos++ === 0 ? 9_000 : 1_500);
+    }
+    expect(modes).toEqual(['split', 'split', 'split', 'solo', 'solo', 'solo']);
+    expect(c.rates().solo).toBeCloseTo(64 / 1_500);
+    expect(c.retire()).toBe(true); // solo won the first comparison
   });
   it('a fixed chooser always answers its mode', () => {
     const c = ModeChooser.fixed('solo');

@@ -157,13 +157,14 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * stretch's first steps skipped as warm-up); after that, a short trial of the other mode ends every period — `period`
  * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial (and
  * the first comparison's stretches) is at most `trial` steps (the first ones at most warm-up + 3) and, for slow steps,
- * about 5% of `periodMs` (never fewer than warm-up + 2 steps).
+ * about 5% of `periodMs` (never fewer than warm-up + 2 steps; for steps of a second or more, one warm-up step and one
+ * measured, except in the run's first stretch).
  *
  * A split step also tells what a solo step would cost: the leader's own slice gives its rows per ms, and a solo step
  * is the whole batch at that rate plus the same update. That estimate is cautious (a smaller slice runs no faster per
  * row, and in a split step the leader shares the cores with the followers), so when the first split stretch is
  * already clearly slower than it (by `estimateMargin`), solo is certain to win: the chooser settles on solo after
- * warm-up + 2 steps instead of trying both modes. On a loaded machine that keeps a short run close to one worker.
+ * warm-up + 2 steps (+ 1 when steps are slow) instead of trying both modes. On a loaded machine that keeps a short run close to one worker.
  */
 export class ModeChooser {
   private preferred: 'split' | 'solo' = 'split';
@@ -189,6 +190,7 @@ export class ModeChooser {
    * slower than solo's last rate the last `recentSteps` split steps must be to bring the next solo trial forward.
    */
   static readonly estimateMargin = 1.15;
+  static readonly slowStepMs = 1_000;
   static readonly recentSteps = 5;
   /** [rows, ms] of the last split steps of a preferred-split stretch. */
   private recent: Array<[number, number]> = [];
@@ -211,10 +213,29 @@ export class ModeChooser {
     return this.trying ? (this.preferred === 'split' ? 'solo' : 'split') : this.preferred;
   }
 
-  /** Steps of a trial stretch: `trial`, fewer when steps are slow (about a tenth of periodMs). */
+  /**
+   * Whether the last step took a second or more (a large model). Such a step is a long enough sample to measure a mode
+   * by, and one warm-up step is enough for a stretch that does not start the run: a stretch of the mode that loses is
+   * then two steps, not four. Its steps are many seconds of a short run (vgg-small's 512-sample bench run is 8 steps).
+   */
+  private slow(): boolean {
+    return this.lastMs >= ModeChooser.slowStepMs;
+  }
+
+  /** Warm-up steps of the current stretch: the run's first stretch has `warmup`, a stretch of slow steps one. */
+  private stretchWarmup(): number {
+    return this.first && !this.trying ? this.warmup : this.slow() ? Math.min(1, this.warmup) : this.warmup;
+  }
+
+  /** The fewest measured steps a stretch has: two, one when steps are slow. */
+  private minMeasured(): number {
+    return this.slow() ? 1 : 2;
+  }
+
+  /** Steps of a trial stretch: `trial`, fewer when steps are slow (about 5% of periodMs). */
   private trialLength(): number {
     const byTime = this.lastMs > 0 ? Math.round((0.05 * this.periodMs) / this.lastMs) : this.trial;
-    return Math.max(Math.min(this.trial, byTime), Math.min(this.trial, this.warmup + 2));
+    return Math.max(Math.min(this.trial, byTime), Math.min(this.trial, this.stretchWarmup() + this.minMeasured()));
   }
 
   /**
@@ -223,7 +244,7 @@ export class ModeChooser {
    * are enough to tell 1.6× (idle cores) from a loss.
    */
   private firstLength(): number {
-    return Math.min(this.trialLength(), this.warmup + 3);
+    return Math.min(this.trialLength(), this.stretchWarmup() + 3);
   }
 
   /**
@@ -234,7 +255,7 @@ export class ModeChooser {
   record(rows: number, ms: number, own?: { rows: number; ms: number; updateMs: number }): void {
     if (this.fixedMode) return;
     const mode = this.next();
-    const measured = this.count >= this.warmup;
+    const measured = this.count >= this.stretchWarmup();
     if (measured) {
       this.acc.rows += rows;
       this.acc.ms += ms;
@@ -248,7 +269,7 @@ export class ModeChooser {
       // Only this way round: the leader's slice is timed beside the followers, so on shared cores it overstates what
       // one worker alone would take. Settling on split when it beats the estimate (tried) kept two workers beside a
       // busy loop at 0.56–0.71× of one worker's rate.
-      if (this.count >= this.warmup + 2 && this.soloEstimateMs > 0 && this.acc.ms > ModeChooser.estimateMargin * this.soloEstimateMs) {
+      if (this.count >= this.warmup + this.minMeasured() && this.soloEstimateMs > 0 && this.acc.ms > ModeChooser.estimateMargin * this.soloEstimateMs) {
         this.rate.split = this.acc.rows / this.acc.ms;
         this.rate.solo = this.acc.rows / this.soloEstimateMs;
         this.preferred = 'solo';

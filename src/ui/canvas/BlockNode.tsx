@@ -31,7 +31,7 @@ const categoryOf = (kind: string) => getLayerKind(kind)?.ui.category;
  * An opened instance's layers and wires as one picture, for when it is too small on screen to work in. The selected
  * layers stand out, as their boxes would.
  */
-function BlockSketch({ id, def, direction }: { id: string; def: BlockDef; direction: LayoutDirection }) {
+const BlockSketch = memo(function BlockSketch({ id, def, direction }: { id: string; def: BlockDef; direction: LayoutDirection }) {
   const sketch = useMemo(() => blockSketch(def, direction, categoryOf), [def, direction]);
   const prefix = `${id}${BLOCK_SEP}`;
   const selected = useUiStore((s) => s.selectedNodes.filter((n) => n.startsWith(prefix)).join('\n'));
@@ -46,7 +46,7 @@ function BlockSketch({ id, def, direction }: { id: string; def: BlockDef; direct
       ))}
     </svg>
   );
-}
+});
 
 function paramsText(def: BlockDef | undefined, node: GraphNode): string {
   if (!def) return '';
