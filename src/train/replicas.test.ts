@@ -219,6 +219,41 @@ describe('ModeChooser', () => {
     expect(c.rates()).toEqual({ split: 64 / 2_000, solo: 64 / 3_000, estimated: false });
     expect(modes.filter((m) => m === 'solo').length).toBeLessThan(0.2 * modes.length);
   });
+  it('checks a narrow split win of the first comparison again after a trial stretch, not a whole period later', () => {
+    const modes = (c: ModeChooser, msOf: (m: 'split' | 'solo') => number) => {
+      const out: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const m = c.next();
+        out.push(m);
+        c.record(64, msOf(m));
+      }
+      return out;
+    };
+    const narrow = new ModeChooser(120, 12, 2);
+    const seen = modes(narrow, (m) => (m === 'split' ? 10 : 11.5)); // split ahead by 15%
+    // First comparison: 5 split, 5 solo; then 12 split steps and a solo trial of 12; then split for the period.
+    expect(seen.slice(0, 5).every((m) => m === 'split')).toBe(true);
+    expect(seen.slice(5, 10).every((m) => m === 'solo')).toBe(true);
+    expect(seen.slice(10, 22).every((m) => m === 'split')).toBe(true);
+    expect(seen.slice(22, 34).every((m) => m === 'solo')).toBe(true);
+    expect(seen.slice(34).every((m) => m === 'split')).toBe(true);
+    expect(narrow.retire()).toBe(false);
+    // When solo wins that check, even narrowly, the run goes on in one worker, as after a solo win of the first comparison.
+    // Here the cores get busy after the first comparison: split steps slow down to 8% behind solo.
+    const turned = new ModeChooser(120, 12, 2);
+    const after: string[] = [];
+    for (let i = 0; i < 34; i++) {
+      const m = turned.next();
+      after.push(m);
+      turned.record(64, m === 'split' ? (i < 10 ? 10 : 12.5) : 11.5);
+      if (i === 21) expect(turned.retire()).toBe(false);
+    }
+    expect(after.join()).toBe(seen.slice(0, 34).join());
+    expect(turned.retire()).toBe(true);
+    // A clear split win (1.6×) waits the whole period for its next comparison.
+    const clear = modes(new ModeChooser(120, 12, 2), (m) => (m === 'split' ? 10 : 16));
+    expect(clear.slice(10).every((m) => m === 'split')).toBe(true);
+  });
   it('with slow steps, the solo stretch skips its first step as warm-up and measures the next alone', () => {
     const c = new ModeChooser(200, 10, 2, 60_000);
     const modes: string[] = [];

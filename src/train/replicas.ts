@@ -158,7 +158,8 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * steps, or `periodMs` of training for a model whose steps are slow — and the decision is taken again. A trial (and
  * the first comparison's stretches) is at most `trial` steps (the first ones at most warm-up + 3) and, for slow steps,
  * about 5% of `periodMs` (never fewer than warm-up + 2 steps; for steps of a second or more, one warm-up step and one
- * measured, except in the run's first stretch).
+ * measured, except in the run's first stretch). When split wins the first comparison narrowly (by less than
+ * `narrowWin`), the next comparison comes after `trial` steps instead of a period.
  *
  * A split step also tells what a solo step would cost: the leader's own slice gives its rows per ms, and a solo step
  * is the whole batch at that rate plus the same update. That estimate is cautious (a smaller slice runs no faster per
@@ -194,6 +195,13 @@ export class ModeChooser {
   static readonly recentSteps = 5;
   /** [rows, ms] of the last split steps of a preferred-split stretch. */
   private recent: Array<[number, number]> = [];
+  /**
+   * Set when split won the first comparison by less than `narrowWin`: the next comparison comes after `trial` steps
+   * rather than a period. Three measured steps a mode tell idle cores (split well ahead) from busy ones, but a narrow
+   * win can be a wrong call under load, and a short run would otherwise keep it to its end.
+   */
+  private recheck = false;
+  static readonly narrowWin = 1.25;
 
   constructor(readonly period = 200, readonly trial = 10, readonly warmup = 2, readonly periodMs = 60_000) {
     this.length = trial;
@@ -303,7 +311,8 @@ export class ModeChooser {
     // The first stretch is as short as a trial: a run of slow steps should not wait long for its first decision.
     if (this.first && !this.trying && this.count === 1) this.length = this.firstLength();
     const long = !this.trying && !this.first && this.count >= this.length && this.elapsed >= this.periodMs;
-    if (this.count < (this.trying || this.first ? this.length : this.period - this.length) && !long) return;
+    const stretch = this.trying || this.first || this.recheck ? this.length : this.period - this.length;
+    if (this.count < stretch && !long) return;
     if (this.acc.ms > 0) this.rate[mode] = this.acc.rows / this.acc.ms;
     this.acc = { rows: 0, ms: 0 };
     this.count = 0;
@@ -313,8 +322,10 @@ export class ModeChooser {
       // A clear solo win (≥ 10%) counts twice: solo steps still wake the followers, so one worker alone is faster again.
       // So does any win of the first comparison: a run that starts on busy cores would otherwise pay those wake-ups
       // until the next comparison, a whole period later.
-      const clear = this.rate.solo > 1.1 * this.rate.split || this.first;
+      // The same goes for the check of a narrow first call (`recheck`): it finishes the first comparison.
+      const clear = this.rate.solo > 1.1 * this.rate.split || this.first || this.recheck;
       this.soloWins = this.preferred === 'solo' ? this.soloWins + (clear ? 2 : 1) : 0;
+      this.recheck = this.first && this.preferred === 'split' && this.rate.split < ModeChooser.narrowWin * this.rate.solo;
       this.first = false;
       this.trying = false;
       this.length = this.trial;
