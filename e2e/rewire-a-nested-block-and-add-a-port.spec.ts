@@ -114,6 +114,12 @@ test('wire a block nested in an opened block, then give the block an input and a
   await expect(list).toContainText(`input “in2” of ${FIRST} is not connected`);
   await page.keyboard.press('Escape');
   await expect(list).toBeHidden();
+  // The Train panel will not start a network that is not the one drawn.
+  await page.getByTestId('tab-train').click();
+  await expect(page.getByTestId('train-issues')).toContainText(`Input “in2” of ${SECOND} is not connected.`);
+  await expect(page.getByTestId('train-start')).toBeDisabled();
+  await page.screenshot({ path: 'test-results/nested-block-unwired-train-1440.png' });
+  await page.getByTestId('tab-layer').click();
   menu = await contextMenuOn(page, side);
   await expect(menu.getByTestId('context-add-block-input')).toBeDisabled();
   await menu.getByTestId('context-add-block-output').click();

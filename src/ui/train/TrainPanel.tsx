@@ -20,6 +20,7 @@ import { ResumeInterrupted, SilentWorker } from './WorkerHealth';
 import { useTrainedWeights } from '../stale';
 import { carriedStart } from '../../store/training-client';
 import { useRunsStore } from '../../store/runs';
+import { useInstanceProblems } from '../../store/doc';
 import './train.css';
 
 export interface TrainPanelProps {
@@ -264,12 +265,17 @@ export function TrainPanel({ graph, projectName, onUpdateParams }: TrainPanelPro
     () => (inference.valid ? estimateTrainingMemory(graph, inference, settings, backend, workers) : undefined),
     [graph, inference, settings, backend, workers],
   );
+  // A block instance with a problem (an input port nothing feeds) can still flatten into a graph that trains, a merge
+  // taking one input fewer: the network would not be the one drawn, so the problem blocks training like a layer's.
+  const instanceProblems = useInstanceProblems();
   const issues = useMemo<CompatIssue[]>(
-    () =>
-      dataset
+    () => [
+      ...instanceProblems.map((p): CompatIssue => ({ severity: 'error', message: `${p.message.charAt(0).toUpperCase()}${p.message.slice(1)}.`, nodeIds: [p.nodeId] })),
+      ...(dataset
         ? checkCompatibility(graph, inference, dataset, memory)
-        : [{ severity: 'error', message: stored === null ? 'Reading the imported datasets…' : `The dataset "${settings.datasetId}" is no longer stored in this browser; pick another.`, nodeIds: [] }],
-    [graph, inference, dataset, memory, stored, settings.datasetId],
+        : [{ severity: 'error', message: stored === null ? 'Reading the imported datasets…' : `The dataset "${settings.datasetId}" is no longer stored in this browser; pick another.`, nodeIds: [] } satisfies CompatIssue]),
+    ],
+    [instanceProblems, graph, inference, dataset, memory, stored, settings.datasetId],
   );
   const canAugment = storedMeta?.kind === 'image' || (dataset !== undefined && !storedMeta && dataset.inputShape.length === 3);
   const augment = settings.augment ?? noAugmentation;
