@@ -165,7 +165,8 @@ export function balanceRows(b: number, speeds: number[], maxRows: number): numbe
  * is the whole batch at that rate plus the same update. That estimate is cautious (a smaller slice runs no faster per
  * row, and in a split step the leader shares the cores with the followers), so when the first split stretch is
  * already clearly slower than it (by `estimateMargin`), solo is certain to win: the chooser settles on solo after
- * warm-up + 2 steps (+ 1 when steps are slow) instead of trying both modes. On a loaded machine that keeps a short run close to one worker.
+ * warm-up + 2 steps (warm-up + 1 when steps are slow) instead of trying both modes. On a loaded machine that keeps a
+ * short run close to one worker.
  */
 export class ModeChooser {
   private preferred: 'split' | 'solo' = 'split';
