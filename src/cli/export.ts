@@ -1,7 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { flattenProject } from '../graph/blocks';
+import { flattenProject, flattenProjectChecked } from '../graph/blocks';
 import { importOnnx, isOnnxFileName, ONNX_LIMITS } from '../graph/formats/onnx-import';
 import { importText, IMPORT_LIMITS } from '../graph/import';
 import { inferGraph } from '../graph/infer';
@@ -126,6 +126,8 @@ const fileReason = (e: unknown): string => {
 interface LoadedInput {
   project: ProjectFileV1;
   warnings: string[];
+  /** What expanding its blocks found wrong (an input port nothing feeds…): the export is refused, as for a bad layer. */
+  problems: string[];
   /** The input's own weights, or null when it has none (a Convas project, a bare topology). */
   weights(tf: Tf): Promise<WeightSnapshot | null>;
 }
@@ -166,18 +168,19 @@ async function loadInput(file: string, useWeights: boolean): Promise<LoadedInput
     // One line naming the node and op, as `convas summary model.onnx` says it.
     if (!o.ok) throw new ExportFailure(o.errors.join('; '), EXPORT_EXIT.unreadable);
     const weights = o.value.weights.length ? o.value.weights : null;
-    return { project: flattenProject(o.value.project), warnings: o.value.warnings, weights: async () => weights };
+    return { project: flattenProject(o.value.project), warnings: o.value.warnings, problems: [], weights: async () => weights };
   }
   const text = (await readInputBytes(file, IMPORT_LIMITS.maxChars)).toString('utf8');
   const r = importText(text, file);
   if (!r.ok) throw new ExportFailure(`cannot read ${file}:\n${r.errors.map((e) => `  - ${e}`).join('\n')}`, EXPORT_EXIT.unreadable);
-  const project = flattenProject(r.value.project);
+  const { project, problems } = flattenProjectChecked(r.value.project);
   const bins = r.value.source === 'keras' && useWeights ? manifestFiles(text) : [];
   // The weights replace the topology-only import's note that they were ignored.
   const warnings = bins.length ? r.value.warnings.filter((w) => !w.includes('weights manifest was ignored')) : r.value.warnings;
   return {
     project,
     warnings,
+    problems,
     async weights(tf) {
       if (!bins.length) return null;
       const dir = dirname(file);
@@ -354,8 +357,8 @@ export async function exportCommand(argv: readonly string[], io: Io): Promise<nu
       io.err(`convas: warning: --seed has no effect: ${args.to}${args.to === 'pytorch' ? ' without --weights' : ''} holds no weights\n`);
     }
     const inf = inferGraph(input.project.graph);
-    if (!inf.valid) {
-      const errors = summaryErrors(input.project.graph, inf);
+    const errors = [...input.problems, ...(inf.valid ? [] : summaryErrors(input.project.graph, inf))];
+    if (errors.length) {
       throw new ExportFailure(
         `cannot export ${args.input}: the graph is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  - ${e}`).join('\n')}`,
         EXPORT_EXIT.invalidGraph,

@@ -273,8 +273,17 @@ export function flatten(graph: Graph, blocks: readonly BlockDef[] | undefined): 
 
 /** The project as every consumer but the canvas sees it: blocks expanded, no block list. */
 export function flattenProject(p: ProjectFileV1): ProjectFileV1 {
-  if (!p.graph.nodes.some(isInstance)) return p.blocks === undefined ? p : withoutBlocks(p);
-  return { ...withoutBlocks(p), graph: flatten(p.graph, p.blocks).graph };
+  return flattenProjectChecked(p).project;
+}
+
+/**
+ * flattenProject, with what expanding the blocks found wrong (an input port nothing feeds…), one message each: the
+ * flat graph can still be valid without being the network drawn (a merge that takes one input fewer).
+ */
+export function flattenProjectChecked(p: ProjectFileV1): { project: ProjectFileV1; problems: string[] } {
+  if (!p.graph.nodes.some(isInstance)) return { project: p.blocks === undefined ? p : withoutBlocks(p), problems: [] };
+  const flat = flatten(p.graph, p.blocks);
+  return { project: { ...withoutBlocks(p), graph: flat.graph }, problems: [...new Set(flat.problems.map((x) => x.message))] };
 }
 
 function withoutBlocks(p: ProjectFileV1): ProjectFileV1 {
