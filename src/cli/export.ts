@@ -1,7 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { flattenProject, flattenProjectChecked } from '../graph/blocks';
+import { flattenProjectChecked } from '../graph/blocks';
 import { importOnnx, isOnnxFileName, ONNX_LIMITS } from '../graph/formats/onnx-import';
 import { importText, IMPORT_LIMITS } from '../graph/import';
 import { inferGraph } from '../graph/infer';
@@ -168,7 +168,7 @@ async function loadInput(file: string, useWeights: boolean): Promise<LoadedInput
     // One line naming the node and op, as `convas summary model.onnx` says it.
     if (!o.ok) throw new ExportFailure(o.errors.join('; '), EXPORT_EXIT.unreadable);
     const weights = o.value.weights.length ? o.value.weights : null;
-    return { project: flattenProject(o.value.project), warnings: o.value.warnings, problems: [], weights: async () => weights };
+    return { ...flattenProjectChecked(o.value.project), warnings: o.value.warnings, weights: async () => weights };
   }
   const text = (await readInputBytes(file, IMPORT_LIMITS.maxChars)).toString('utf8');
   const r = importText(text, file);
