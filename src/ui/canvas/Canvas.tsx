@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
-  Background,
-  BackgroundVariant,
   Controls,
   MiniMap,
   ReactFlow,
@@ -27,6 +25,7 @@ import { fmtShapeX } from '../format';
 import { CanvasContextMenu, openContextMenuAt, useLongPress } from './ContextMenu';
 import { framesOnScreen, type Frame } from './on-screen';
 import { dropSpot } from './placement';
+import { DotGrid } from './DotGrid';
 import { dropIntoOpenedBlock, moveInOpenedBlocks } from './block-drop';
 import { useBlockView } from './block-view';
 import { groupSize, inFrame, openedShifts } from './opened-layout';
@@ -707,7 +706,7 @@ export function Canvas({ onDropFiles }: CanvasProps) {
       >
         {/* Zoomed far out the dots are under a pixel apart: a grey wash that costs the painter dearly wherever a drag
             uncovers it. */}
-        {!zoomedOut && <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#c9ced8" />}
+        {!zoomedOut && <DotGrid gap={20} radius={0.6} color="#c9ced8" />}
         <Controls showInteractive={false} position="bottom-left" />
         {showMinimap && <MiniMap pannable zoomable position="bottom-right" style={{ width: 150, height: 110 }} nodeClassName={minimapClass} maskColor="rgba(240,242,246,0.7)" />}
         <ViewRequests />
