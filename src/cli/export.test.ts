@@ -22,7 +22,7 @@ import { pytorchScript } from '../export/pytorch-script';
 import { npzBytes, pytorchStateDict } from '../export/pytorch-weights';
 import { withSeededMathRandom } from '../train/random';
 import { npzPathFor, parseExportArgs } from './export';
-import { writeInvalidProject } from './fixtures/invalid-project';
+import { unfedBlockProject, writeInvalidProject, writeUnfedBlockProject } from './fixtures/invalid-project';
 import { main } from './main';
 import type { SummaryJson } from './summary';
 
@@ -251,32 +251,9 @@ describe('convas export: bad input and arguments', () => {
   });
 
   it('exit 1 on a block instance with an input port nothing feeds, though the flat graph alone would be valid', async () => {
-    const at = { x: 0, y: 0 };
-    const block: BlockDef = {
-      id: 'two',
-      name: 'Two inputs',
-      inputs: [{ name: 'in', targets: [{ node: 'add', index: 0 }, { node: 'add', index: 1 }] }, { name: 'in2', targets: [{ node: 'add', index: 2 }] }],
-      outputs: [{ name: 'out', node: 'add' }],
-      params: [],
-      graph: { nodes: [{ id: 'add', kind: 'Add', name: 'add', params: {}, position: at }], edges: [] },
-    };
-    const graph: Graph = {
-      nodes: [
-        { id: 'x', kind: 'Input', name: 'input', params: { shape: [4, 4, 2] }, position: at },
-        { id: 'i1', kind: BLOCK_KIND, name: 'first', params: {}, block: 'two', position: at },
-        { id: 'f', kind: 'Flatten', name: 'flatten', params: {}, position: at },
-        { id: 'd', kind: 'Dense', name: 'dense', params: { units: 2 }, position: at },
-      ],
-      edges: [
-        { id: 'e1', source: 'x', target: 'i1', targetIndex: 0 },
-        { id: 'e2', source: 'i1', target: 'f', targetIndex: 0 },
-        { id: 'e3', source: 'f', target: 'd', targetIndex: 0 },
-      ],
-    };
-    const file = join(scratch, 'unfed.convas.json');
-    writeFileSync(file, serializeProject({ ...newProject('unfed'), graph, blocks: [block] }));
+    const file = writeUnfedBlockProject(scratch);
     // The Add of two inputs left would infer and build: the refusal comes from the block's own check.
-    expect(inferGraph(flattenProject({ ...newProject('unfed'), graph, blocks: [block] }).graph).valid).toBe(true);
+    expect(inferGraph(flattenProject(unfedBlockProject()).graph).valid).toBe(true);
     const out = freshDir();
     const r = await cli(['export', file, '--to', 'pytorch', '-o', out]);
     expect(r).toEqual({ code: 1, out: '', err: `convas: cannot export ${file}: the graph is invalid (1 problem):\n  - input “in2” of first is not connected\n` });

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getLayerKind } from '../../nodes/index';
 import { presetList } from '../../presets/index';
 import type { ProjectFileV1 } from '../graph/types';
-import { writeInvalidProject } from './fixtures/invalid-project';
+import { writeInvalidProject, writeUnfedBlockProject } from './fixtures/invalid-project';
 import { main } from './main';
 import type { SummaryJson } from './summary';
 import { fixtureModels, savedModelJson } from './fixtures/tfjs-models';
@@ -98,6 +98,17 @@ describe('convas summary (the real bin, run from outside the repo)', () => {
     const s = JSON.parse(json.stdout) as SummaryJson;
     expect(s.errors).toHaveLength(2);
     expect(s.layers.find((l) => l.name === 'after')?.error).toBe('blocked by an error upstream (too_big)');
+  });
+
+  it('exits 1 on a block instance with an input port nothing feeds, listing it as export does', async () => {
+    const file = writeUnfedBlockProject(scratch);
+    const table = await inProcess(['summary', file]);
+    expect(table.code).toBe(1);
+    expect(table.out).toContain('The graph is invalid (1 problem):\n  - input “in2” of first is not connected\n');
+    expect(table.err).toBe(`convas: ${file}: the graph is invalid\n`);
+    const json = await inProcess(['summary', file, '--json']);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.out) as SummaryJson).errors).toEqual(['input “in2” of first is not connected']);
   });
 
   it('exits 2 with the reason on a missing file, garbage, a directory and a refused model', async () => {

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { flattenProject } from '../graph/blocks';
+import { flattenProjectChecked } from '../graph/blocks';
 import { importText, IMPORT_LIMITS } from '../graph/import';
 import { importOnnx, isOnnxFileName, ONNX_LIMITS } from '../graph/formats/onnx-import';
 import { diffGraphs } from '../graph/diff';
@@ -105,14 +105,14 @@ async function summary(args: string[], io: Io): Promise<number> {
 function printSummary(file: string, r: { project: ProjectFileV1; warnings: string[] }, json: boolean, io: Io): number {
   for (const w of r.warnings) io.err(`convas: warning: ${w}\n`);
   // Blocks expanded: the summary lists every layer as `instance/layer`.
-  const project = flattenProject(r.project);
+  const { project, problems } = flattenProjectChecked(r.project);
   const inf = inferGraph(project.graph);
   if (json) {
-    io.out(`${JSON.stringify(summaryJson(project.graph, inf), null, 2)}\n`);
+    io.out(`${JSON.stringify(summaryJson(project.graph, inf, problems), null, 2)}\n`);
   } else {
-    io.out(formatSummary(project.graph, inf, project.name));
+    io.out(formatSummary(project.graph, inf, project.name, problems));
   }
-  if (!inf.valid) {
+  if (!inf.valid || problems.length) {
     if (!json) io.err(`convas: ${file}: the graph is invalid\n`);
     return EXIT.invalidGraph;
   }

@@ -79,7 +79,11 @@ function rowError(info: NodeInference, graph: Graph): string | null {
 }
 
 /** The `--json` shape of the summary, exactly as issue 2 specifies it. */
-export function summaryJson(graph: Graph, inf: GraphInference): SummaryJson {
+/**
+ * `blockProblems`: what expanding the blocks found wrong (flattenProjectChecked), listed first among the errors: the
+ * flat graph can be valid without being the network drawn.
+ */
+export function summaryJson(graph: Graph, inf: GraphInference, blockProblems: string[] = []): SummaryJson {
   const layers = rowsInOrder(graph, inf).map(({ node, info }) => ({
     name: node.name,
     kind: node.kind,
@@ -94,7 +98,7 @@ export function summaryJson(graph: Graph, inf: GraphInference): SummaryJson {
   return {
     layers,
     totals: { params: t.params, trainableParams: t.trainableParams, nonTrainableParams: t.nonTrainableParams, macs: t.macs, flops: t.flops },
-    errors: summaryErrors(graph, inf),
+    errors: [...blockProblems, ...summaryErrors(graph, inf)],
   };
 }
 
@@ -122,7 +126,8 @@ const shapeText = (s: readonly number[]) => `(None, ${s.join(', ')})`;
  * (params trainable / non-trainable, MACs, FLOPs = 2 × MACs, elementwise FLOPs, weight and activation memory)
  * and, for an invalid graph, every problem.
  */
-export function formatSummary(graph: Graph, inf: GraphInference, title = 'model'): string {
+/** The table; `blockProblems` as in {@link summaryJson}. */
+export function formatSummary(graph: Graph, inf: GraphInference, title = 'model', blockProblems: string[] = []): string {
   // Like Keras, a "Connected to" column only for graphs that branch or merge.
   const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
   const sources = new Map<string, string[]>();
@@ -171,7 +176,7 @@ export function formatSummary(graph: Graph, inf: GraphInference, title = 'model'
   if (leftOut) out.push(`Partial totals: ${partialNote(leftOut)}`);
   const warnings = summaryWarnings(graph, inf);
   if (warnings.length) out.push('', `Warnings (${warnings.length}; the graph stays valid):`, ...warnings.map((w) => `  - ${w}`));
-  const errors = summaryErrors(graph, inf);
+  const errors = [...blockProblems, ...summaryErrors(graph, inf)];
   if (errors.length) out.push('', `The graph is invalid (${errors.length} problem${errors.length === 1 ? '' : 's'}):`, ...errors.map((e) => `  - ${e}`));
   return `${out.join('\n')}\n`;
 }
