@@ -4,8 +4,8 @@ import { dotGridPlacement } from './dot-grid';
 /**
  * The canvas' dot grid. React Flow's <Background> moves an SVG pattern as the view pans, so the whole pane was painted
  * again on every frame of a pan (with thousands of dots at a low zoom, most of a frame's time). Here the dots are one
- * tile image on an element of their own compositing layer, moved by a transform: a pan is composited, and the dots
- * are painted again only when the zoom changes.
+ * tile image on an element moved by a transform, which is its own compositing layer while the pane is dragged
+ * (canvas.css): such a pan is composited, without painting the dots again.
  */
 export function DotGrid({ gap, radius, color }: { gap: number; radius: number; color: string }) {
   const x = useStore((s) => s.transform[0]);
