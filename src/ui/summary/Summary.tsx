@@ -1,4 +1,4 @@
-import { memo, useMemo } from 'react';
+import { Fragment, memo, useMemo, type ReactNode } from 'react';
 import { getLayerKind } from '../../../nodes/index';
 import type { NodeInference } from '../../graph/types';
 import type { LayerMeta } from '../../store/inference';
@@ -9,6 +9,12 @@ import { fmtBytes, fmtCompact, fmtInt, fmtShapeX } from '../format';
 import { ProblemItems } from '../problems/ProblemsList';
 import { problemEntries } from '../problems/problems';
 import './summary.css';
+
+/** A layer name with a line-break opportunity after each "/" (a block instance's prefix). */
+function breakAfterSlashes(name: string): ReactNode {
+  const parts = name.split('/');
+  return parts.length === 1 ? name : parts.map((p, i) => (i < parts.length - 1 ? <Fragment key={i}>{p}/<wbr /></Fragment> : p));
+}
 
 const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: NodeInference | undefined; selected: boolean }) {
   const kind = getLayerKind(node.kind);
@@ -23,7 +29,7 @@ const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: N
   return (
     <tr className={`row status-${inf?.status ?? 'ok'}${selected ? ' selected' : ''}`} onClick={onClick} data-testid={`summary-row-${node.name}`}>
       <td>
-        <span className="lname">{node.name}</span>
+        <span className="lname">{breakAfterSlashes(node.name)}</span>
         <span className="lkind">{kind?.ui.label ?? node.kind}</span>
       </td>
       <td className="shape" title={inf?.errors?.map((e) => e.message).join('\n')}>
