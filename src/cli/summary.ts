@@ -78,10 +78,10 @@ function rowError(info: NodeInference, graph: Graph): string | null {
   return null;
 }
 
-/** The `--json` shape of the summary, exactly as issue 2 specifies it. */
 /**
- * `blockProblems`: what expanding the blocks found wrong (flattenProjectChecked), listed first among the errors: the
- * flat graph can be valid without being the network drawn.
+ * The `--json` shape of the summary, exactly as issue 2 specifies it. `blockProblems`: what expanding the blocks
+ * found wrong (flattenProjectChecked), listed first among the errors: the flat graph can be valid without being the
+ * network drawn.
  */
 export function summaryJson(graph: Graph, inf: GraphInference, blockProblems: string[] = []): SummaryJson {
   const layers = rowsInOrder(graph, inf).map(({ node, info }) => ({
@@ -124,9 +124,8 @@ const shapeText = (s: readonly number[]) => `(None, ${s.join(', ')})`;
  * A table like Keras' `model.summary()`: Layer (type), Output Shape, Param #, MACs (and Connected to, for graphs
  * that branch), then the totals
  * (params trainable / non-trainable, MACs, FLOPs = 2 × MACs, elementwise FLOPs, weight and activation memory)
- * and, for an invalid graph, every problem.
+ * and, for an invalid graph, every problem (`blockProblems` first, as in {@link summaryJson}).
  */
-/** The table; `blockProblems` as in {@link summaryJson}. */
 export function formatSummary(graph: Graph, inf: GraphInference, title = 'model', blockProblems: string[] = []): string {
   // Like Keras, a "Connected to" column only for graphs that branch or merge.
   const names = new Map(graph.nodes.map((n) => [n.id, n.name]));

@@ -1,5 +1,6 @@
 import { Fragment, memo, useMemo, type ReactNode } from 'react';
 import { getLayerKind } from '../../../nodes/index';
+import { BLOCK_SEP } from '../../graph/blocks';
 import type { NodeInference } from '../../graph/types';
 import type { LayerMeta } from '../../store/inference';
 import { useInference, useInstanceProblems, useLayerList } from '../../store/doc';
@@ -10,10 +11,10 @@ import { ProblemItems } from '../problems/ProblemsList';
 import { problemEntries } from '../problems/problems';
 import './summary.css';
 
-/** A layer name with a line-break opportunity after each "/" (a block instance's prefix). */
-function breakAfterSlashes(name: string): ReactNode {
-  const parts = name.split('/');
-  return parts.length === 1 ? name : parts.map((p, i) => (i < parts.length - 1 ? <Fragment key={i}>{p}/<wbr /></Fragment> : p));
+/** A layer name with a line-break opportunity after each block instance's prefix. */
+function breakAfterPrefixes(name: string): ReactNode {
+  const parts = name.split(BLOCK_SEP);
+  return parts.length === 1 ? name : parts.map((p, i) => (i < parts.length - 1 ? <Fragment key={i}>{p}{BLOCK_SEP}<wbr /></Fragment> : p));
 }
 
 const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: NodeInference | undefined; selected: boolean }) {
@@ -29,7 +30,7 @@ const Row = memo(function Row({ node, inf, selected }: { node: LayerMeta; inf: N
   return (
     <tr className={`row status-${inf?.status ?? 'ok'}${selected ? ' selected' : ''}`} onClick={onClick} data-testid={`summary-row-${node.name}`}>
       <td>
-        <span className="lname">{breakAfterSlashes(node.name)}</span>
+        <span className="lname">{breakAfterPrefixes(node.name)}</span>
         <span className="lkind">{kind?.ui.label ?? node.kind}</span>
       </td>
       <td className="shape" title={inf?.errors?.map((e) => e.message).join('\n')}>
